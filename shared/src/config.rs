@@ -1,0 +1,83 @@
+//! Runtime configuration, read once per cold start from the environment.
+use std::env;
+
+/// The shortest HMAC secret the service agrees to sign tokens with (256 bits).
+pub const MIN_SECRET_LEN: usize = 32;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is not set")]
+    Missing(&'static str),
+    #[error("environment variable {0} is invalid: {1}")]
+    Invalid(&'static str, String),
+    #[error("JWT_SECRET must be at least {MIN_SECRET_LEN} bytes long")]
+    SecretTooShort,
+}
+
+#[derive(Clone)]
+pub struct Config {
+    /// The single DynamoDB table.
+    pub table_name: String,
+    /// HMAC key for access tokens (and, later, cursors).
+    pub jwt_secret: Vec<u8>,
+    /// Lifetime of an access token and its session, in seconds.
+    pub token_ttl_seconds: i64,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("table_name", &self.table_name)
+            .field("jwt_secret", &"<redacted>")
+            .field("token_ttl_seconds", &self.token_ttl_seconds)
+            .finish()
+    }
+}
+
+pub const DEFAULT_TOKEN_TTL_SECONDS: i64 = 24 * 60 * 60;
+
+impl Config {
+    pub fn new(table_name: impl Into<String>, jwt_secret: impl Into<Vec<u8>>) -> Result<Self, ConfigError> {
+        let jwt_secret = jwt_secret.into();
+        if jwt_secret.len() < MIN_SECRET_LEN {
+            return Err(ConfigError::SecretTooShort);
+        }
+        Ok(Self {
+            table_name: table_name.into(),
+            jwt_secret,
+            token_ttl_seconds: DEFAULT_TOKEN_TTL_SECONDS,
+        })
+    }
+
+    /// `TABLE_NAME`, `JWT_SECRET` (required); `TOKEN_TTL_SECONDS` (optional, default one day).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let table = env::var("TABLE_NAME").map_err(|_| ConfigError::Missing("TABLE_NAME"))?;
+        let secret = env::var("JWT_SECRET").map_err(|_| ConfigError::Missing("JWT_SECRET"))?;
+        let mut config = Self::new(table, secret.into_bytes())?;
+        if let Ok(ttl) = env::var("TOKEN_TTL_SECONDS") {
+            config.token_ttl_seconds = ttl
+                .parse::<i64>()
+                .ok()
+                .filter(|t| *t > 0)
+                .ok_or_else(|| ConfigError::Invalid("TOKEN_TTL_SECONDS", ttl.clone()))?;
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_short_secret() {
+        assert!(matches!(Config::new("t", b"short".to_vec()), Err(ConfigError::SecretTooShort)));
+        assert!(Config::new("t", vec![7u8; 32]).is_ok());
+    }
+
+    #[test]
+    fn debug_never_prints_the_secret() {
+        let c = Config::new("t", b"a-very-secret-value-that-is-long-enough".to_vec()).unwrap();
+        assert!(!format!("{c:?}").contains("very-secret"));
+    }
+}

@@ -1,0 +1,2 @@
+//! Domain types and rules. No AWS in here.
+pub mod user;

@@ -1,0 +1,132 @@
+//! The typed outcome of a request that did not succeed, and its Laravel-shaped response.
+use crate::validation::ValidationErrors;
+use crate::web::json_response;
+use http::StatusCode;
+use lambda_http::{Body, Response};
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the body is not JSON, or not an object.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: missing, malformed, expired or revoked token, or bad credentials.
+    #[error("Unauthenticated.")]
+    Unauthenticated,
+    /// 403: authenticated but not allowed.
+    #[error("This action is unauthorized.")]
+    Forbidden,
+    /// 404: no such resource, or one the caller may not know exists.
+    #[error("Not found.")]
+    NotFound,
+    /// 409: write conflict.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413: body over the limit.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// 422: validation.
+    #[error("{}", .0.message())]
+    Validation(ValidationErrors),
+    /// 429: throttled.
+    #[error("Too Many Attempts.")]
+    TooManyRequests { retry_after_seconds: u64 },
+    /// 500: a bug or a dependency failure. The cause is logged, never returned.
+    #[error("Server Error")]
+    Internal(#[source] crate::BoxError),
+}
+
+impl ApiError {
+    pub fn internal(e: impl Into<crate::BoxError>) -> Self {
+        Self::Internal(e.into())
+    }
+
+    /// A one-field validation error.
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = ValidationErrors::default();
+        errors.add(field, message);
+        Self::Validation(errors)
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        let status = self.status();
+        match self {
+            Self::Internal(cause) => {
+                tracing::error!(error = %error_chain(cause.as_ref()), "request failed");
+                json_response(status, &json!({"message": "Server Error"}))
+            }
+            Self::Validation(errors) => json_response(
+                status,
+                &json!({"message": errors.message(), "errors": errors.fields()}),
+            ),
+            Self::TooManyRequests { retry_after_seconds } => {
+                let mut res = json_response(status, &json!({"message": "Too Many Attempts."}));
+                res.headers_mut().insert(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from(retry_after_seconds),
+                );
+                res
+            }
+            other => json_response(status, &json!({"message": other.to_string()})),
+        }
+    }
+}
+
+/// "outer: inner: root" for the logs.
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(res: &Response<Body>) -> serde_json::Value {
+        serde_json::from_slice(res.body().as_ref()).unwrap()
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let res = ApiError::internal("table helpdesk-prod not found").into_response();
+        assert_eq!(res.status(), 500);
+        assert_eq!(body(&res), json!({"message": "Server Error"}));
+    }
+
+    #[test]
+    fn validation_has_laravel_shape() {
+        let res = ApiError::invalid("email", "The email field is required.").into_response();
+        assert_eq!(res.status(), 422);
+        assert_eq!(
+            body(&res),
+            json!({"message": "The email field is required.", "errors": {"email": ["The email field is required."]}})
+        );
+    }
+
+    #[test]
+    fn throttling_sets_retry_after() {
+        let res = ApiError::TooManyRequests { retry_after_seconds: 42 }.into_response();
+        assert_eq!(res.status(), 429);
+        assert_eq!(res.headers()["retry-after"], "42");
+    }
+}

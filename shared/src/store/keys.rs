@@ -1,0 +1,180 @@
+//! Every key, index and attribute name of the single table. Nothing outside this module spells
+//! them; docs/data-model.md is the prose version of this file.
+use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub const PK: &str = "PK";
+pub const SK: &str = "SK";
+/// Epoch seconds after which DynamoDB's TTL deletes the item.
+pub const TTL: &str = "ttl";
+/// What kind of item this is ("user", "session", ...): stream consumers dispatch on it.
+pub const ENTITY: &str = "entity";
+
+/// The table's global secondary indexes. Each is overloaded: different items put different
+/// partitions in it (see docs/data-model.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Index {
+    Gsi1,
+    Gsi2,
+    Gsi3,
+    Gsi4,
+    Gsi5,
+}
+
+impl Index {
+    pub const ALL: [Index; 5] = [Index::Gsi1, Index::Gsi2, Index::Gsi3, Index::Gsi4, Index::Gsi5];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Index::Gsi1 => "GSI1",
+            Index::Gsi2 => "GSI2",
+            Index::Gsi3 => "GSI3",
+            Index::Gsi4 => "GSI4",
+            Index::Gsi5 => "GSI5",
+        }
+    }
+
+    pub fn pk(self) -> &'static str {
+        match self {
+            Index::Gsi1 => "GSI1PK",
+            Index::Gsi2 => "GSI2PK",
+            Index::Gsi3 => "GSI3PK",
+            Index::Gsi4 => "GSI4PK",
+            Index::Gsi5 => "GSI5PK",
+        }
+    }
+
+    pub fn sk(self) -> &'static str {
+        match self {
+            Index::Gsi1 => "GSI1SK",
+            Index::Gsi2 => "GSI2SK",
+            Index::Gsi3 => "GSI3SK",
+            Index::Gsi4 => "GSI4SK",
+            Index::Gsi5 => "GSI5SK",
+        }
+    }
+}
+
+/// Non-key attribute names that appear in expressions.
+pub mod attr {
+    pub const NAME: &str = "name";
+    pub const AVATAR_URL: &str = "avatar_url";
+    pub const NOTIFY_EMAIL: &str = "notify_email";
+    pub const PASSWORD_HASH: &str = "password_hash";
+    pub const LAST_SEEN: &str = "last_seen";
+    pub const UPDATED_AT: &str = "updated_at";
+    pub const USER_ID: &str = "user_id";
+}
+
+/// Entity names stored in [`ENTITY`].
+pub mod entity {
+    pub const USER: &str = "user";
+    pub const EMAIL: &str = "email";
+    pub const SESSION: &str = "session";
+}
+
+// ---- users ---------------------------------------------------------------------------------
+
+pub fn user_pk(id: Uuid) -> String {
+    format!("USER#{id}")
+}
+pub const USER_SK: &str = "USER";
+
+/// The uniqueness item of an email (lowercased): exists iff a user has that email.
+pub fn email_pk(normalized_email: &str) -> String {
+    format!("EMAIL#{normalized_email}")
+}
+pub const EMAIL_SK: &str = "EMAIL";
+
+/// GSI1: users of one role, by name.
+pub fn role_partition(role: &str) -> String {
+    format!("ROLE#{role}")
+}
+/// GSI2 (users by email prefix) and GSI3 (users by name prefix) share this partition.
+pub const USERS_PARTITION: &str = "USERS";
+
+pub fn name_sort(name: &str, id: Uuid) -> String {
+    format!("{}#{id}", name.to_lowercase())
+}
+
+// ---- sessions ------------------------------------------------------------------------------
+
+pub fn session_pk(id: Uuid) -> String {
+    format!("SESSION#{id}")
+}
+pub const SESSION_SK: &str = "SESSION";
+
+/// GSI1: a user's sessions, so a password change can revoke the others.
+pub fn user_sessions_partition(user_id: Uuid) -> String {
+    format!("SESSIONS#{user_id}")
+}
+
+// ---- item assembly -------------------------------------------------------------------------
+
+pub fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+/// The primary key of one item.
+pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> HashMap<String, AttributeValue> {
+    HashMap::from([(PK.to_owned(), s(pk)), (SK.to_owned(), s(sk))])
+}
+
+/// An item's keys, index keys, entity and TTL, to be merged with its serialised data.
+pub struct ItemKeys {
+    attrs: HashMap<String, AttributeValue>,
+}
+
+impl ItemKeys {
+    pub fn new(entity: &str, pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        let mut attrs = key(pk, sk);
+        attrs.insert(ENTITY.to_owned(), s(entity));
+        Self { attrs }
+    }
+
+    pub fn index(mut self, index: Index, pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        self.attrs.insert(index.pk().to_owned(), s(pk));
+        self.attrs.insert(index.sk().to_owned(), s(sk));
+        self
+    }
+
+    pub fn ttl(mut self, epoch_seconds: i64) -> Self {
+        self.attrs.insert(TTL.to_owned(), AttributeValue::N(epoch_seconds.to_string()));
+        self
+    }
+
+    /// The full item: the data's attributes plus these keys (keys win on a name clash).
+    pub fn with<T: serde::Serialize>(
+        self,
+        data: &T,
+    ) -> Result<HashMap<String, AttributeValue>, serde_dynamo::Error> {
+        let mut item: HashMap<String, AttributeValue> = serde_dynamo::to_item(data)?;
+        item.extend(self.attrs);
+        Ok(item)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_merge_over_data() {
+        #[derive(serde::Serialize)]
+        struct D {
+            name: &'static str,
+        }
+        let id = Uuid::nil();
+        let item = ItemKeys::new(entity::USER, user_pk(id), USER_SK)
+            .index(Index::Gsi1, role_partition("agent"), name_sort("Ada", id))
+            .ttl(42)
+            .with(&D { name: "Ada" })
+            .unwrap();
+        assert_eq!(item[PK], s(format!("USER#{id}")));
+        assert_eq!(item["GSI1SK"], s(format!("ada#{id}")));
+        assert_eq!(item[TTL], AttributeValue::N("42".into()));
+        assert_eq!(item[ENTITY], s("user"));
+        assert_eq!(item["name"], s("Ada"));
+    }
+}

@@ -1,0 +1,127 @@
+//! Sessions: the server-side half of a token, deleted on logout so the token dies at once.
+use super::keys::{self, entity, Index};
+use super::users::UserRecord;
+use super::{Store, StoreError};
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub created_at: String,
+    /// Unix seconds; the token's `exp`.
+    pub expires_at: i64,
+}
+
+impl Session {
+    pub(crate) fn item(&self) -> Result<HashMap<String, AttributeValue>, StoreError> {
+        Ok(keys::ItemKeys::new(entity::SESSION, keys::session_pk(self.id), keys::SESSION_SK)
+            .index(Index::Gsi1, keys::user_sessions_partition(self.user_id), &self.created_at)
+            .ttl(self.expires_at)
+            .with(self)?)
+    }
+}
+
+impl Store {
+    pub async fn put_session(&self, session: &Session) -> Result<(), StoreError> {
+        self.client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(session.item()?))
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("PutItem", e))?;
+        Ok(())
+    }
+
+    /// A session and the user it claims to belong to, in one round trip (BatchGetItem).
+    pub async fn session_and_user(
+        &self,
+        session_id: Uuid,
+        user_id: Uuid,
+    ) -> Result<(Option<Session>, Option<UserRecord>), StoreError> {
+        let session_key = keys::key(keys::session_pk(session_id), keys::SESSION_SK);
+        let user_key = keys::key(keys::user_pk(user_id), keys::USER_SK);
+        let request = KeysAndAttributes::builder()
+            .keys(session_key)
+            .keys(user_key)
+            .consistent_read(true)
+            .build()
+            .map_err(|e| StoreError::sdk("BatchGetItem", e))?;
+        let mut pending = HashMap::from([(self.table().to_owned(), request)]);
+        let mut items = Vec::new();
+        // Unprocessed keys are rare for two small items, but must be retried, not dropped.
+        for _ in 0..5 {
+            let out = self
+                .client()
+                .batch_get_item()
+                .set_request_items(Some(pending))
+                .send()
+                .await
+                .map_err(|e| StoreError::sdk("BatchGetItem", e))?;
+            if let Some(mut responses) = out.responses {
+                items.extend(responses.remove(self.table()).unwrap_or_default());
+            }
+            match out.unprocessed_keys.filter(|u| !u.is_empty()) {
+                Some(unprocessed) => pending = unprocessed,
+                None => break,
+            }
+        }
+        let mut session = None;
+        let mut user = None;
+        for item in items {
+            match item.get(keys::ENTITY).and_then(|v| v.as_s().ok()).map(String::as_str) {
+                Some(entity::SESSION) => session = Some(serde_dynamo::from_item(item)?),
+                Some(entity::USER) => user = Some(serde_dynamo::from_item(item)?),
+                _ => {}
+            }
+        }
+        Ok((session, user))
+    }
+
+    pub async fn delete_session(&self, session_id: Uuid) -> Result<(), StoreError> {
+        self.client()
+            .delete_item()
+            .table_name(self.table())
+            .set_key(Some(keys::key(keys::session_pk(session_id), keys::SESSION_SK)))
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("DeleteItem", e))?;
+        Ok(())
+    }
+
+    /// Revokes every session of a user except `keep` (after a password change).
+    pub async fn revoke_other_sessions(&self, user_id: Uuid, keep: Uuid) -> Result<usize, StoreError> {
+        let mut revoked = 0;
+        let mut start = None;
+        loop {
+            let out = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .index_name(Index::Gsi1.name())
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", Index::Gsi1.pk())
+                .expression_attribute_values(":pk", keys::s(keys::user_sessions_partition(user_id)))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| StoreError::sdk("Query", e))?;
+            for item in out.items.unwrap_or_default() {
+                let session: Session = serde_dynamo::from_item(item)?;
+                if session.id != keep {
+                    self.delete_session(session.id).await?;
+                    revoked += 1;
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(revoked)
+    }
+}

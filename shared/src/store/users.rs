@@ -1,0 +1,220 @@
+//! Users and the email uniqueness items that guard them.
+use super::keys::{self, attr, entity, Index};
+use super::{condition_failed_at, Store, StoreError};
+use crate::domain::user::{Role, User};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A user as stored: the domain user plus what only authentication needs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UserRecord {
+    #[serde(flatten)]
+    pub user: User,
+    pub email_lower: String,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct EmailClaim {
+    user_id: Uuid,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateUserError {
+    #[error("the email is already taken")]
+    EmailTaken,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Changes to a user's own profile; `None` leaves a field alone.
+#[derive(Debug, Default)]
+pub struct ProfileChanges {
+    pub name: Option<String>,
+    pub avatar_url: Option<Option<String>>,
+    pub notify_email: Option<bool>,
+    pub password_hash: Option<String>,
+}
+
+impl ProfileChanges {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.avatar_url.is_none()
+            && self.notify_email.is_none()
+            && self.password_hash.is_none()
+    }
+}
+
+pub(crate) fn user_item(record: &UserRecord) -> Result<HashMap<String, AttributeValue>, StoreError> {
+    let u = &record.user;
+    Ok(keys::ItemKeys::new(entity::USER, keys::user_pk(u.id), keys::USER_SK)
+        .index(Index::Gsi1, keys::role_partition(u.role.as_str()), keys::name_sort(&u.name, u.id))
+        .index(Index::Gsi2, keys::USERS_PARTITION, format!("{}#{}", record.email_lower, u.id))
+        .index(Index::Gsi3, keys::USERS_PARTITION, keys::name_sort(&u.name, u.id))
+        .with(record)?)
+}
+
+impl Store {
+    /// Writes a new user, its email claim and (optionally) its first session in one transaction.
+    /// The email claim's condition makes the email unique case-insensitively even under races;
+    /// the request token makes an SDK retry of an applied transaction succeed instead of failing
+    /// its own condition.
+    pub async fn create_user(
+        &self,
+        record: &UserRecord,
+        first_session: Option<&super::sessions::Session>,
+    ) -> Result<(), CreateUserError> {
+        let not_exists = format!("attribute_not_exists({})", keys::PK);
+        let put = |item: HashMap<String, AttributeValue>| -> Result<TransactWriteItem, StoreError> {
+            let put = Put::builder()
+                .table_name(self.table())
+                .set_item(Some(item))
+                .condition_expression(&not_exists)
+                .build()
+                .map_err(|e| StoreError::sdk("TransactWriteItems", e))?;
+            Ok(TransactWriteItem::builder().put(put).build())
+        };
+        let claim = keys::ItemKeys::new(entity::EMAIL, keys::email_pk(&record.email_lower), keys::EMAIL_SK)
+            .with(&EmailClaim { user_id: record.user.id })
+            .map_err(StoreError::from)?;
+        let mut items = vec![put(user_item(record)?)?, put(claim)?];
+        if let Some(session) = first_session {
+            items.push(put(session.item()?)?);
+        }
+        let result = self
+            .client()
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .client_request_token(Uuid::new_v4().to_string())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let service = e.into_service_error();
+                if condition_failed_at(&service, 1) {
+                    Err(CreateUserError::EmailTaken)
+                } else {
+                    Err(StoreError::sdk("TransactWriteItems", service).into())
+                }
+            }
+        }
+    }
+
+    pub async fn get_user(&self, id: Uuid) -> Result<Option<UserRecord>, StoreError> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(keys::key(keys::user_pk(id), keys::USER_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("GetItem", e))?;
+        out.item.map(serde_dynamo::from_item).transpose().map_err(Into::into)
+    }
+
+    /// The user who owns an email (any letter case): the email claim, then the user.
+    pub async fn user_by_email(&self, normalized_email: &str) -> Result<Option<UserRecord>, StoreError> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(keys::key(keys::email_pk(normalized_email), keys::EMAIL_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("GetItem", e))?;
+        let Some(item) = out.item else { return Ok(None) };
+        let claim: EmailClaim = serde_dynamo::from_item(item)?;
+        self.get_user(claim.user_id).await
+    }
+
+    /// Applies profile changes and returns the updated user; `None` if the user is gone.
+    pub async fn update_profile(
+        &self,
+        id: Uuid,
+        changes: &ProfileChanges,
+        now: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let mut sets = vec!["#updated_at = :updated_at".to_owned()];
+        let mut names = HashMap::from([("#updated_at".to_owned(), attr::UPDATED_AT.to_owned())]);
+        let mut values = HashMap::from([(":updated_at".to_owned(), keys::s(now))]);
+        let mut set = |attr_name: &str, value: AttributeValue| {
+            sets.push(format!("#{attr_name} = :{attr_name}"));
+            names.insert(format!("#{attr_name}"), attr_name.to_owned());
+            values.insert(format!(":{attr_name}"), value);
+        };
+        if let Some(name) = &changes.name {
+            set(attr::NAME, keys::s(name));
+            let sort = keys::name_sort(name, id);
+            set(Index::Gsi1.sk(), keys::s(&sort));
+            set(Index::Gsi3.sk(), keys::s(sort));
+        }
+        if let Some(avatar) = &changes.avatar_url {
+            set(attr::AVATAR_URL, avatar.clone().map_or(AttributeValue::Null(true), keys::s));
+        }
+        if let Some(notify) = changes.notify_email {
+            set(attr::NOTIFY_EMAIL, AttributeValue::Bool(notify));
+        }
+        if let Some(hash) = &changes.password_hash {
+            set(attr::PASSWORD_HASH, keys::s(hash));
+        }
+        names.insert("#pk".into(), keys::PK.into());
+        let result = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(keys::key(keys::user_pk(id), keys::USER_SK)))
+            .update_expression(format!("SET {}", sets.join(", ")))
+            .condition_expression("attribute_exists(#pk)")
+            .set_expression_attribute_names(Some(names))
+            .set_expression_attribute_values(Some(values))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(out) => out.attributes.map(serde_dynamo::from_item).transpose().map_err(Into::into),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(None),
+            Err(e) => Err(StoreError::sdk("UpdateItem", e)),
+        }
+    }
+
+    /// Records that the user was active. Callers throttle this (see the request guard).
+    pub async fn touch_last_seen(&self, id: Uuid, now: &str) -> Result<(), StoreError> {
+        let result = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(keys::key(keys::user_pk(id), keys::USER_SK)))
+            .update_expression("SET #seen = :now")
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#seen", attr::LAST_SEEN)
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_values(":now", keys::s(now))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e) => Err(StoreError::sdk("UpdateItem", e)),
+        }
+    }
+
+    /// Sets a user's role directly (seeding and administration).
+    pub async fn set_role(&self, id: Uuid, role: Role, now: &str) -> Result<Option<UserRecord>, StoreError> {
+        let Some(mut record) = self.get_user(id).await? else { return Ok(None) };
+        record.user.role = role;
+        record.user.updated_at = now.to_owned();
+        self.client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(user_item(&record)?))
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("PutItem", e))?;
+        Ok(Some(record))
+    }
+}
