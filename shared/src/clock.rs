@@ -29,6 +29,9 @@ mod tests {
     fn formats_with_millis_and_z() {
         let t = datetime!(2026-11-26 15:04:05.123456 UTC);
         assert_eq!(format(t), "2026-11-26T15:04:05.123Z");
-        assert_eq!(parse("2026-11-26T15:04:05.123Z").map(format).as_deref(), Some("2026-11-26T15:04:05.123Z"));
+        assert_eq!(
+            parse("2026-11-26T15:04:05.123Z").map(format).as_deref(),
+            Some("2026-11-26T15:04:05.123Z")
+        );
     }
 }

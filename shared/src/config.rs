@@ -42,11 +42,7 @@ impl Config {
         if jwt_secret.len() < MIN_SECRET_LEN {
             return Err(ConfigError::SecretTooShort);
         }
-        Ok(Self {
-            table_name: table_name.into(),
-            jwt_secret,
-            token_ttl_seconds: DEFAULT_TOKEN_TTL_SECONDS,
-        })
+        Ok(Self { table_name: table_name.into(), jwt_secret, token_ttl_seconds: DEFAULT_TOKEN_TTL_SECONDS })
     }
 
     /// `TABLE_NAME`, `JWT_SECRET` (required); `TOKEN_TTL_SECONDS` (optional, default one day).

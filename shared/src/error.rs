@@ -69,16 +69,13 @@ impl ApiError {
                 tracing::error!(error = %error_chain(cause.as_ref()), "request failed");
                 json_response(status, &json!({"message": "Server Error"}))
             }
-            Self::Validation(errors) => json_response(
-                status,
-                &json!({"message": errors.message(), "errors": errors.fields()}),
-            ),
+            Self::Validation(errors) => {
+                json_response(status, &json!({"message": errors.message(), "errors": errors.fields()}))
+            }
             Self::TooManyRequests { retry_after_seconds } => {
                 let mut res = json_response(status, &json!({"message": "Too Many Attempts."}));
-                res.headers_mut().insert(
-                    http::header::RETRY_AFTER,
-                    http::HeaderValue::from(retry_after_seconds),
-                );
+                res.headers_mut()
+                    .insert(http::header::RETRY_AFTER, http::HeaderValue::from(retry_after_seconds));
                 res
             }
             other => json_response(status, &json!({"message": other.to_string()})),

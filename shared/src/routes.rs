@@ -26,7 +26,12 @@ pub struct Route {
 }
 
 pub const ROUTES: &[Route] = &[
-    Route { method: "POST", path: "/auth/register", function: "auth-register", handler: Handler::AuthRegister },
+    Route {
+        method: "POST",
+        path: "/auth/register",
+        function: "auth-register",
+        handler: Handler::AuthRegister,
+    },
     Route { method: "POST", path: "/auth/login", function: "auth-login", handler: Handler::AuthLogin },
     Route { method: "POST", path: "/auth/logout", function: "auth-logout", handler: Handler::AuthLogout },
     Route { method: "GET", path: "/auth/me", function: "auth-me", handler: Handler::AuthMe },
@@ -35,10 +40,7 @@ pub const ROUTES: &[Route] = &[
 
 impl Handler {
     pub fn route(self) -> &'static Route {
-        ROUTES
-            .iter()
-            .find(|r| r.handler == self)
-            .expect("every handler has a route in ROUTES")
+        ROUTES.iter().find(|r| r.handler == self).expect("every handler has a route in ROUTES")
     }
 
     async fn run(self, state: &AppState, req: Request) -> HandlerResult {

@@ -8,8 +8,8 @@ async fn main() -> Result<(), Error> {
     helpdesk::telemetry::init();
     let state = AppState::from_env().await?;
     let state = &state;
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(Handler::AuthMe.handle(state, req).await)
-    }))
+    run(service_fn(
+        move |req: Request| async move { Ok::<_, Error>(Handler::AuthMe.handle(state, req).await) },
+    ))
     .await
 }

@@ -96,14 +96,14 @@ pub async fn start(port: u16, storage: Storage) -> Result<DynamoDbLocal, BoxErro
         std::fs::create_dir_all(path)?;
     }
     if is_listening(port).await {
-        return Err(format!(
-            "port {port} is already in use; stop what runs there or set HELPDESK_DDB_PORT"
-        )
-        .into());
+        return Err(
+            format!("port {port} is already in use; stop what runs there or set HELPDESK_DDB_PORT").into()
+        );
     }
     let mut cmd = tokio::process::Command::from(java_command(&jar, port, &storage));
     cmd.stdout(Stdio::null()).stderr(Stdio::inherit()).kill_on_drop(true);
-    let mut child = cmd.spawn().map_err(|e| format!("could not start java ({e}); is a Java 17+ runtime installed?"))?;
+    let mut child =
+        cmd.spawn().map_err(|e| format!("could not start java ({e}); is a Java 17+ runtime installed?"))?;
     wait_ready(port, Some(&mut child)).await?;
     Ok(DynamoDbLocal { _child: child, endpoint: endpoint(port) })
 }

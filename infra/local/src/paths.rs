@@ -15,7 +15,5 @@ pub fn local_dir() -> PathBuf {
 
 /// Data that survives a restart: `HELPDESK_DATA_DIR`, default `.local/data`.
 pub fn data_dir() -> PathBuf {
-    std::env::var_os("HELPDESK_DATA_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| local_dir().join("data"))
+    std::env::var_os("HELPDESK_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| local_dir().join("data"))
 }

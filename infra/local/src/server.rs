@@ -17,7 +17,8 @@ async fn serve_one(state: Arc<AppState>, req: http::Request<Incoming>) -> http::
     let bytes = match Limited::new(body, MAX_PAYLOAD).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
-            let res = helpdesk::ApiError::PayloadTooLarge("The request body is too large.".into()).into_response();
+            let res =
+                helpdesk::ApiError::PayloadTooLarge("The request body is too large.".into()).into_response();
             return to_hyper(res);
         }
     };

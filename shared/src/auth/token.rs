@@ -77,9 +77,7 @@ impl TokenService {
         if token.len() > MAX_TOKEN_LEN {
             return None;
         }
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .ok()
-            .map(|data| data.claims)
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok().map(|data| data.claims)
     }
 }
 
@@ -109,7 +107,11 @@ mod tests {
 
         let mut expired = good.clone();
         expired.exp = (now - Duration::seconds(5)).unix_timestamp();
-        assert_eq!(svc.verify(&sign(&expired, SECRET, Algorithm::HS256)), None, "expired within default leeway");
+        assert_eq!(
+            svc.verify(&sign(&expired, SECRET, Algorithm::HS256)),
+            None,
+            "expired within default leeway"
+        );
 
         let mut future = good.clone();
         future.nbf = (now + Duration::seconds(60)).unix_timestamp();
@@ -146,7 +148,8 @@ mod tests {
         let svc = TokenService::new(SECRET, 3600);
         let now = crate::clock::now().unix_timestamp();
         let claims = serde_json::json!({"sub": Uuid::new_v4(), "iat": now, "nbf": now, "exp": now + 60, "iss": ISSUER, "aud": AUDIENCE});
-        let token = jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET)).unwrap();
+        let token =
+            jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET)).unwrap();
         assert_eq!(svc.verify(&token), None);
     }
 }

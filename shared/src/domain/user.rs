@@ -132,7 +132,11 @@ pub fn parse_avatar_url(raw: &str) -> Result<String, &'static str> {
     let s = raw.trim();
     let msg = "The avatar url field must be a valid URL.";
     let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).ok_or(msg)?;
-    if s.len() > 2048 || rest.is_empty() || rest.starts_with('/') || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if s.len() > 2048
+        || rest.is_empty()
+        || rest.starts_with('/')
+        || s.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(msg);
     }
     Ok(s.to_owned())
@@ -227,7 +231,18 @@ mod tests {
         let e = Email::parse("  Ada.Lovelace@Example.COM ").unwrap();
         assert_eq!(e.as_str(), "Ada.Lovelace@Example.COM");
         assert_eq!(e.normalized(), "ada.lovelace@example.com");
-        for bad in ["", "plain", "@x.com", "a@", "a@b", "a b@c.com", "a@b..com", "a@-b.com", "a@@b.com", "a@b\u{7}.com"] {
+        for bad in [
+            "",
+            "plain",
+            "@x.com",
+            "a@",
+            "a@b",
+            "a b@c.com",
+            "a@b..com",
+            "a@-b.com",
+            "a@@b.com",
+            "a@b\u{7}.com",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
     }
@@ -237,7 +252,10 @@ mod tests {
         assert!(Password::parse("1234567", "password").is_err());
         assert!(Password::parse("12345678", "password").is_ok());
         assert!(Password::parse(&"x".repeat(129), "password").is_err());
-        assert_eq!(format!("{:?}", Password::parse("hunter2hunter2", "password").unwrap()), "Password(<redacted>)");
+        assert_eq!(
+            format!("{:?}", Password::parse("hunter2hunter2", "password").unwrap()),
+            "Password(<redacted>)"
+        );
     }
 
     #[test]

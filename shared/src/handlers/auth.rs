@@ -65,7 +65,8 @@ pub async fn register(state: &AppState, req: Request) -> HandlerResult {
     let pass = input.required_string("password");
     let name = name.and_then(|n| PersonName::parse(&n).map_err(|m| input.error("name", m)).ok());
     let email = email.and_then(|e| Email::parse(&e).map_err(|m| input.error("email", m)).ok());
-    let pass = pass.and_then(|p| Password::parse(&p, "password").map_err(|m| input.error("password", m)).ok());
+    let pass =
+        pass.and_then(|p| Password::parse(&p, "password").map_err(|m| input.error("password", m)).ok());
     input.finish()?;
     let (Some(name), Some(email), Some(pass)) = (name, email, pass) else {
         return Err(ApiError::internal("validation passed without values"));
@@ -76,7 +77,9 @@ pub async fn register(state: &AppState, req: Request) -> HandlerResult {
     let issued = state.tokens.issue(record.user.id, now).map_err(ApiError::internal)?;
     match state.store.create_user(&record, Some(&session_for(&issued, now))).await {
         Ok(()) => Ok(web::created(&token_body(&record.user, &issued, now))),
-        Err(CreateUserError::EmailTaken) => Err(ApiError::invalid("email", "The email has already been taken.")),
+        Err(CreateUserError::EmailTaken) => {
+            Err(ApiError::invalid("email", "The email has already been taken."))
+        }
         Err(CreateUserError::Store(e)) => Err(e.into()),
     }
 }

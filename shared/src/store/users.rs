@@ -177,7 +177,9 @@ impl Store {
             .await;
         match result {
             Ok(out) => out.attributes.map(serde_dynamo::from_item).transpose().map_err(Into::into),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(None),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
+                Ok(None)
+            }
             Err(e) => Err(StoreError::sdk("UpdateItem", e)),
         }
     }
@@ -198,7 +200,9 @@ impl Store {
             .await;
         match result {
             Ok(_) => Ok(()),
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => Ok(()),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
+                Ok(())
+            }
             Err(e) => Err(StoreError::sdk("UpdateItem", e)),
         }
     }

@@ -67,7 +67,8 @@ async fn main() -> Result<(), BoxError> {
     let ddb_port = port("HELPDESK_DDB_PORT", 8000)?;
     let table = std::env::var("HELPDESK_TABLE").unwrap_or_else(|_| "helpdesk".into());
 
-    let storage = if in_memory { Storage::InMemory } else { Storage::Dir(paths::data_dir().join("dynamodb")) };
+    let storage =
+        if in_memory { Storage::InMemory } else { Storage::Dir(paths::data_dir().join("dynamodb")) };
     eprintln!("starting DynamoDB Local on port {ddb_port}{}", if in_memory { " (in memory)" } else { "" });
     let ddb = dynamodb_local::start(ddb_port, storage).await?;
     let client = dynamodb_local::client(&ddb.endpoint);
@@ -87,7 +88,14 @@ async fn main() -> Result<(), BoxError> {
     println!("  Help desk is running (local stack)");
     println!("  HTTP API        http://127.0.0.1:{http_port}");
     println!("  DynamoDB Local  {}  (table {table})", ddb.endpoint);
-    println!("  Data            {}", if in_memory { "in memory (lost on exit)".to_owned() } else { paths::data_dir().display().to_string() });
+    println!(
+        "  Data            {}",
+        if in_memory {
+            "in memory (lost on exit)".to_owned()
+        } else {
+            paths::data_dir().display().to_string()
+        }
+    );
     println!("  Demo accounts   (password: {})", seed::DEMO_PASSWORD);
     for (_, email, role) in seed::DEMO_ACCOUNTS {
         println!("                  {email:<22} {}", role.as_str());

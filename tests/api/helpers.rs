@@ -1,0 +1,135 @@
+//! The test harness: an isolated app (fresh table) per test, and request helpers.
+use helpdesk::config::Config;
+use helpdesk::domain::user::Role;
+use helpdesk::AppState;
+use helpdesk_local::dynamodb_local;
+use lambda_http::Body;
+use serde_json::Value;
+use uuid::Uuid;
+
+pub const PASSWORD: &str = "correct-horse-battery";
+
+pub struct TestApp {
+    pub state: AppState,
+    pub table: String,
+    pub secret: Vec<u8>,
+}
+
+pub struct TestResponse {
+    pub status: u16,
+    pub body: Value,
+}
+
+impl std::fmt::Debug for TestResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status, self.body)
+    }
+}
+
+/// A signed-in user of the app under test.
+pub struct Actor {
+    pub id: String,
+    pub email: String,
+    pub token: String,
+}
+
+fn test_port() -> u16 {
+    std::env::var("HELPDESK_TEST_DDB_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8100)
+}
+
+pub fn unique_email(prefix: &str) -> String {
+    format!("{prefix}-{}@example.com", Uuid::new_v4().simple())
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        let endpoint = dynamodb_local::ensure_shared(test_port())
+            .await
+            .expect("DynamoDB Local is reachable or can be started");
+        let client = dynamodb_local::client(&endpoint);
+        let table = format!("test-{}", Uuid::new_v4().simple());
+        dynamodb_local::ensure_table(&client, &table).await.expect("table is created");
+        let mut raw = [0u8; 32];
+        getrandom::fill(&mut raw).expect("OS random source");
+        let secret: Vec<u8> = raw.iter().map(|b| format!("{b:02x}")).collect::<String>().into_bytes();
+        let config = Config::new(&table, secret.clone()).expect("secret is long enough");
+        TestApp { state: AppState::new(config, client), table, secret }
+    }
+
+    /// Sends a request through the local stack's router, with a raw body.
+    pub async fn call_raw(&self, method: &str, path: &str, token: Option<&str>, body: Body) -> TestResponse {
+        let mut req =
+            http::Request::builder().method(method).uri(path).header("content-type", "application/json");
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let res = helpdesk_local::router::dispatch(&self.state, req.body(body).unwrap()).await;
+        let status = res.status().as_u16();
+        let bytes: &[u8] = res.body().as_ref();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(bytes)
+                .unwrap_or_else(|_| panic!("response is JSON: {:?}", String::from_utf8_lossy(bytes)))
+        };
+        TestResponse { status, body }
+    }
+
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> TestResponse {
+        let body = body.map_or(Body::Empty, |v| Body::Text(v.to_string()));
+        self.call_raw(method, path, token, body).await
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> TestResponse {
+        self.call("GET", path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> TestResponse {
+        self.call("POST", path, token, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> TestResponse {
+        self.call("PATCH", path, token, Some(body)).await
+    }
+
+    /// Registers a new customer through the API.
+    pub async fn customer(&self) -> Actor {
+        let email = unique_email("customer");
+        let res = self
+            .post(
+                "/auth/register",
+                None,
+                serde_json::json!({"name": "Casey Customer", "email": email, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{res:?}");
+        Actor {
+            id: res.body["user"]["id"].as_str().unwrap().to_owned(),
+            email,
+            token: res.body["token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// A user with a staff role (created the way the local seed creates them), signed in.
+    pub async fn staff(&self, role: Role) -> Actor {
+        let email = unique_email(role.as_str());
+        let record = helpdesk_local::seed::ensure_user(&self.state, "Sam Staff", &email, PASSWORD, role)
+            .await
+            .expect("user is created");
+        let token = self.login(&email, PASSWORD).await;
+        Actor { id: record.user.id.to_string(), email, token }
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let res =
+            self.post("/auth/login", None, serde_json::json!({"email": email, "password": password})).await;
+        assert_eq!(res.status, 200, "{res:?}");
+        res.body["token"].as_str().unwrap().to_owned()
+    }
+}

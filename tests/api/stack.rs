@@ -1,0 +1,201 @@
+//! The deployment and the local stack agree: same table, same routes.
+use crate::helpers::TestApp;
+use helpdesk::routes::ROUTES;
+use helpdesk::store::keys::{Index, PK, SK, TTL};
+use helpdesk::store::schema::{key_attributes, STREAM_VIEW_TYPE};
+use serde_yaml::Value;
+use std::collections::BTreeSet;
+
+fn template() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
+    serde_yaml::from_str(&std::fs::read_to_string(path).expect("template.yaml is readable"))
+        .expect("template.yaml parses")
+}
+
+fn resources(t: &Value) -> impl Iterator<Item = (&str, &Value)> {
+    t["Resources"].as_mapping().expect("Resources").iter().map(|(k, v)| (k.as_str().unwrap(), v))
+}
+
+fn key_pair(schema: &Value) -> (String, String) {
+    let mut hash = String::new();
+    let mut range = String::new();
+    for el in schema.as_sequence().expect("KeySchema is a list") {
+        let name = el["AttributeName"].as_str().unwrap().to_owned();
+        match el["KeyType"].as_str().unwrap() {
+            "HASH" => hash = name,
+            "RANGE" => range = name,
+            other => panic!("unexpected key type {other}"),
+        }
+    }
+    (hash, range)
+}
+
+/// The table as the code defines it: (key attrs, primary key, indexes, stream view, ttl attr).
+type TableShape =
+    (BTreeSet<String>, (String, String), BTreeSet<(String, String, String, String)>, String, String);
+
+fn expected_shape() -> TableShape {
+    (
+        key_attributes().into_iter().map(str::to_owned).collect(),
+        (PK.to_owned(), SK.to_owned()),
+        Index::ALL
+            .iter()
+            .map(|i| (i.name().to_owned(), i.pk().to_owned(), i.sk().to_owned(), "ALL".to_owned()))
+            .collect(),
+        STREAM_VIEW_TYPE.to_owned(),
+        TTL.to_owned(),
+    )
+}
+
+#[test]
+fn template_declares_the_table_the_code_defines() {
+    let t = template();
+    let tables: Vec<_> = resources(&t).filter(|(_, r)| r["Type"] == "AWS::DynamoDB::Table").collect();
+    assert_eq!(tables.len(), 1, "exactly one table");
+    let p = &tables[0].1["Properties"];
+    let attrs = p["AttributeDefinitions"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            assert_eq!(a["AttributeType"], "S");
+            a["AttributeName"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let indexes = p["GlobalSecondaryIndexes"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let (h, r) = key_pair(&g["KeySchema"]);
+            (
+                g["IndexName"].as_str().unwrap().to_owned(),
+                h,
+                r,
+                g["Projection"]["ProjectionType"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let shape: TableShape = (
+        attrs,
+        key_pair(&p["KeySchema"]),
+        indexes,
+        p["StreamSpecification"]["StreamViewType"].as_str().unwrap().to_owned(),
+        p["TimeToLiveSpecification"]["AttributeName"].as_str().unwrap().to_owned(),
+    );
+    assert_eq!(shape, expected_shape());
+    assert_eq!(p["TimeToLiveSpecification"]["Enabled"], true);
+    assert_eq!(p["BillingMode"], "PAY_PER_REQUEST");
+    assert_eq!(p["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"], true);
+}
+
+#[tokio::test]
+async fn local_stack_creates_the_table_the_code_defines() {
+    let app = TestApp::spawn().await;
+    let client = app.state.store.client();
+    let table = client.describe_table().table_name(&app.table).send().await.unwrap().table.unwrap();
+    let pair = |schema: &[aws_sdk_dynamodb::types::KeySchemaElement]| {
+        let find = |kind: &str| {
+            schema
+                .iter()
+                .find(|k| k.key_type().as_str() == kind)
+                .map(|k| k.attribute_name().to_owned())
+                .unwrap_or_default()
+        };
+        (find("HASH"), find("RANGE"))
+    };
+    let shape: TableShape = (
+        table.attribute_definitions().iter().map(|a| a.attribute_name().to_owned()).collect(),
+        pair(table.key_schema()),
+        table
+            .global_secondary_indexes()
+            .iter()
+            .map(|g| {
+                let (h, r) = pair(g.key_schema());
+                let projection = g
+                    .projection()
+                    .and_then(|p| p.projection_type())
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_default();
+                (g.index_name().unwrap().to_owned(), h, r, projection)
+            })
+            .collect(),
+        table
+            .stream_specification()
+            .and_then(|s| s.stream_view_type())
+            .map(|v| v.as_str().to_owned())
+            .unwrap_or_default(),
+        client
+            .describe_time_to_live()
+            .table_name(&app.table)
+            .send()
+            .await
+            .unwrap()
+            .time_to_live_description()
+            .and_then(|d| d.attribute_name())
+            .unwrap_or_default()
+            .to_owned(),
+    );
+    assert_eq!(shape, expected_shape());
+}
+
+/// (method, path, binary) of every HTTP-API-triggered function in the template.
+fn template_routes() -> BTreeSet<(String, String, String)> {
+    let t = template();
+    let mut routes = BTreeSet::new();
+    for (name, r) in resources(&t) {
+        if r["Type"] != "AWS::Serverless::Function" {
+            continue;
+        }
+        let binary = r["Metadata"]["BuildProperties"]["Binary"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name} names its binary"));
+        assert_eq!(r["Metadata"]["BuildMethod"], "rust-cargolambda", "{name}");
+        assert!(
+            r["Properties"].get("CodeUri").is_none(),
+            "{name} must use the global CodeUri ./ (one shared target/)"
+        );
+        for (_, event) in r["Properties"]["Events"].as_mapping().into_iter().flatten() {
+            if event["Type"] == "HttpApi" {
+                let p = &event["Properties"];
+                routes.insert((
+                    p["Method"].as_str().unwrap().to_owned(),
+                    p["Path"].as_str().unwrap().to_owned(),
+                    binary.to_owned(),
+                ));
+            }
+        }
+    }
+    assert_eq!(t["Globals"]["Function"]["CodeUri"], "./");
+    routes
+}
+
+#[test]
+fn template_routes_are_the_route_table() {
+    let code: BTreeSet<_> =
+        ROUTES.iter().map(|r| (r.method.to_owned(), r.path.to_owned(), r.function.to_owned())).collect();
+    assert_eq!(template_routes(), code);
+}
+
+#[test]
+fn every_function_crate_is_a_route_binary() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../functions");
+    let crates: BTreeSet<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let http: BTreeSet<String> = ROUTES.iter().map(|r| r.function.to_owned()).collect();
+    assert!(
+        http.is_subset(&crates),
+        "missing function crates: {:?}",
+        http.difference(&crates).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn local_router_serves_exactly_the_route_table() {
+    for r in ROUTES {
+        let concrete = r.path.replace("{id}", "00000000-0000-0000-0000-000000000000");
+        let (handler, _) =
+            helpdesk_local::router::match_route(r.method, &concrete).expect("route is served locally");
+        assert_eq!(handler, r.handler);
+    }
+}
