@@ -8,7 +8,7 @@ TEST_DDB_PORT ?= 8100
 ## Start the whole local stack on loopback (installs what it needs the first time).
 dev:
 	infra/bootstrap.sh
-	$(CARGO) run --quiet -p helpdesk-local --bin helpdesk-local
+	$(CARGO) run --quiet -p helpdesk-local --bin helpdesk-local -- $(ARGS)
 
 ## The same with throwaway in-memory data.
 dev-memory:
