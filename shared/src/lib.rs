@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod cursor;
 pub mod domain;
 pub mod error;
 pub mod handlers;

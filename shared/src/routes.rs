@@ -1,6 +1,6 @@
 //! The HTTP route table: the one list that template.yaml, the local stack and the OpenAPI
 //! document are checked against, and the dispatcher from a route to its handler.
-use crate::handlers::{auth, HandlerResult};
+use crate::handlers::{auth, comments, orgs, tickets, users, HandlerResult};
 use crate::{ApiError, AppState};
 use lambda_http::{Body, Request, Response};
 use std::time::Instant;
@@ -13,6 +13,25 @@ pub enum Handler {
     AuthLogout,
     AuthMe,
     AuthUpdateMe,
+    UsersList,
+    UsersAgents,
+    UsersShow,
+    UsersAssign,
+    OrgsList,
+    OrgsCreate,
+    OrgsShow,
+    OrgsUpdate,
+    TicketsList,
+    TicketsCreate,
+    TicketsShow,
+    TicketsUpdate,
+    TicketsDelete,
+    TicketsAssign,
+    TicketsStatus,
+    TicketsViewers,
+    TicketsView,
+    CommentsList,
+    CommentsCreate,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -36,6 +55,75 @@ pub const ROUTES: &[Route] = &[
     Route { method: "POST", path: "/auth/logout", function: "auth-logout", handler: Handler::AuthLogout },
     Route { method: "GET", path: "/auth/me", function: "auth-me", handler: Handler::AuthMe },
     Route { method: "PATCH", path: "/auth/me", function: "auth-update-me", handler: Handler::AuthUpdateMe },
+    Route { method: "GET", path: "/users", function: "users-list", handler: Handler::UsersList },
+    Route { method: "GET", path: "/users/agents", function: "users-agents", handler: Handler::UsersAgents },
+    Route { method: "GET", path: "/users/{id}", function: "users-show", handler: Handler::UsersShow },
+    Route {
+        method: "PATCH",
+        path: "/users/{id}/assign",
+        function: "users-assign",
+        handler: Handler::UsersAssign,
+    },
+    Route { method: "GET", path: "/organizations", function: "orgs-list", handler: Handler::OrgsList },
+    Route { method: "POST", path: "/organizations", function: "orgs-create", handler: Handler::OrgsCreate },
+    Route { method: "GET", path: "/organizations/{id}", function: "orgs-show", handler: Handler::OrgsShow },
+    Route {
+        method: "PATCH",
+        path: "/organizations/{id}",
+        function: "orgs-update",
+        handler: Handler::OrgsUpdate,
+    },
+    Route { method: "GET", path: "/tickets", function: "tickets-list", handler: Handler::TicketsList },
+    Route { method: "POST", path: "/tickets", function: "tickets-create", handler: Handler::TicketsCreate },
+    Route { method: "GET", path: "/tickets/{id}", function: "tickets-show", handler: Handler::TicketsShow },
+    Route {
+        method: "PATCH",
+        path: "/tickets/{id}",
+        function: "tickets-update",
+        handler: Handler::TicketsUpdate,
+    },
+    Route {
+        method: "DELETE",
+        path: "/tickets/{id}",
+        function: "tickets-delete",
+        handler: Handler::TicketsDelete,
+    },
+    Route {
+        method: "POST",
+        path: "/tickets/{id}/assign",
+        function: "tickets-assign",
+        handler: Handler::TicketsAssign,
+    },
+    Route {
+        method: "POST",
+        path: "/tickets/{id}/status",
+        function: "tickets-status",
+        handler: Handler::TicketsStatus,
+    },
+    Route {
+        method: "GET",
+        path: "/tickets/{id}/viewers",
+        function: "tickets-viewers",
+        handler: Handler::TicketsViewers,
+    },
+    Route {
+        method: "POST",
+        path: "/tickets/{id}/view",
+        function: "tickets-view",
+        handler: Handler::TicketsView,
+    },
+    Route {
+        method: "GET",
+        path: "/tickets/{id}/comments",
+        function: "comments-list",
+        handler: Handler::CommentsList,
+    },
+    Route {
+        method: "POST",
+        path: "/tickets/{id}/comments",
+        function: "comments-create",
+        handler: Handler::CommentsCreate,
+    },
 ];
 
 impl Handler {
@@ -50,6 +138,25 @@ impl Handler {
             Handler::AuthLogout => auth::logout(state, req).await,
             Handler::AuthMe => auth::me(state, req).await,
             Handler::AuthUpdateMe => auth::update_me(state, req).await,
+            Handler::UsersList => users::list(state, req).await,
+            Handler::UsersAgents => users::agents(state, req).await,
+            Handler::UsersShow => users::show(state, req).await,
+            Handler::UsersAssign => users::assign(state, req).await,
+            Handler::OrgsList => orgs::list(state, req).await,
+            Handler::OrgsCreate => orgs::create(state, req).await,
+            Handler::OrgsShow => orgs::show(state, req).await,
+            Handler::OrgsUpdate => orgs::update(state, req).await,
+            Handler::TicketsList => tickets::list(state, req).await,
+            Handler::TicketsCreate => tickets::create(state, req).await,
+            Handler::TicketsShow => tickets::show(state, req).await,
+            Handler::TicketsUpdate => tickets::update(state, req).await,
+            Handler::TicketsDelete => tickets::delete(state, req).await,
+            Handler::TicketsAssign => tickets::assign(state, req).await,
+            Handler::TicketsStatus => tickets::status(state, req).await,
+            Handler::TicketsViewers => tickets::viewers(state, req).await,
+            Handler::TicketsView => tickets::mark_viewed(state, req).await,
+            Handler::CommentsList => comments::list(state, req).await,
+            Handler::CommentsCreate => comments::create(state, req).await,
         }
     }
 

@@ -1,2 +1,5 @@
 //! Domain types and rules. No AWS in here.
+pub mod comment;
+pub mod search;
+pub mod ticket;
 pub mod user;

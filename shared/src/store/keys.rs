@@ -65,6 +65,16 @@ pub mod attr {
     pub const LAST_SEEN: &str = "last_seen";
     pub const UPDATED_AT: &str = "updated_at";
     pub const USER_ID: &str = "user_id";
+    pub const UPDATED_STAMP: &str = "updated_stamp";
+    pub const LAST_VIEWED: &str = "last_viewed";
+    pub const IS_INTERNAL: &str = "is_internal";
+    pub const STATUS: &str = "status";
+    pub const PRIORITY: &str = "priority";
+    pub const ASSIGNEE_ID: &str = "assignee_id";
+    pub const REQUESTER_ID: &str = "requester_id";
+    pub const ORGANIZATION_ID: &str = "organization_id";
+    pub const TAGS: &str = "tags";
+    pub const COUNTER_VALUE: &str = "n";
 }
 
 /// Entity names stored in [`ENTITY`].
@@ -72,6 +82,16 @@ pub mod entity {
     pub const USER: &str = "user";
     pub const EMAIL: &str = "email";
     pub const SESSION: &str = "session";
+    pub const ORGANIZATION: &str = "organization";
+    pub const TICKET: &str = "ticket";
+    pub const TICKET_NUMBER: &str = "ticket_number";
+    pub const COUNTER: &str = "counter";
+    pub const COMMENT: &str = "comment";
+    pub const CHANGE: &str = "change";
+    pub const VIEWER: &str = "viewer";
+    pub const IDEMPOTENCY: &str = "idempotency";
+    pub const USER_CHANGE: &str = "user_change";
+    pub const TERM: &str = "term";
 }
 
 // ---- users ---------------------------------------------------------------------------------
@@ -109,6 +129,88 @@ pub const SESSION_SK: &str = "SESSION";
 pub fn user_sessions_partition(user_id: Uuid) -> String {
     format!("SESSIONS#{user_id}")
 }
+
+// ---- organizations -------------------------------------------------------------------------
+
+pub fn org_pk(id: Uuid) -> String {
+    format!("ORG#{id}")
+}
+pub const ORG_SK: &str = "ORG";
+/// GSI1: every organization, by name.
+pub const ORGS_PARTITION: &str = "ORGS";
+
+// ---- tickets -------------------------------------------------------------------------------
+
+pub fn ticket_pk(id: Uuid) -> String {
+    format!("TICKET#{id}")
+}
+pub const TICKET_SK: &str = "TICKET";
+
+pub fn ticket_number_pk(n: u64) -> String {
+    format!("TICKETNO#{n}")
+}
+pub const TICKET_NUMBER_SK: &str = "TICKETNO";
+
+pub const TICKET_COUNTER_PK: &str = "COUNTER#TICKET";
+pub const COUNTER_SK: &str = "COUNTER";
+
+pub const COMMENT_PREFIX: &str = "COMMENT#";
+pub const CHANGE_PREFIX: &str = "CHANGE#";
+pub const VIEWER_PREFIX: &str = "VIEWER#";
+
+pub fn comment_sk(id: Uuid) -> String {
+    format!("{COMMENT_PREFIX}{id}")
+}
+pub fn change_sk(id: Uuid) -> String {
+    format!("{CHANGE_PREFIX}{id}")
+}
+pub fn viewer_sk(user_id: Uuid) -> String {
+    format!("{VIEWER_PREFIX}{user_id}")
+}
+
+/// The sort key of a ticket in every list index: newest `updated_at` last, id breaks ties.
+pub fn ticket_sort(updated_at: &str, id: Uuid) -> String {
+    format!("{updated_at}#{id}")
+}
+/// GSI1.
+pub fn status_partition(status: &str) -> String {
+    format!("STATUS#{status}")
+}
+/// GSI2.
+pub fn requester_partition(user_id: Uuid) -> String {
+    format!("REQUESTER#{user_id}")
+}
+/// GSI3: `ASSIGNEE#none` holds the unassigned tickets.
+pub fn assignee_partition(user_id: Option<Uuid>) -> String {
+    user_id.map_or_else(|| "ASSIGNEE#none".to_owned(), |u| format!("ASSIGNEE#{u}"))
+}
+/// GSI4.
+pub fn ticket_org_partition(org_id: Option<Uuid>) -> String {
+    org_id.map_or_else(|| "TORG#none".to_owned(), |o| format!("TORG#{o}"))
+}
+/// GSI5.
+pub fn priority_partition(priority: &str) -> String {
+    format!("PRIORITY#{priority}")
+}
+
+/// A user's audit trail (role and organization assignments) lives under the user.
+pub fn user_change_sk(id: Uuid) -> String {
+    format!("{CHANGE_PREFIX}{id}")
+}
+
+// ---- search ------------------------------------------------------------------------------
+
+/// The word index: `TERM#<word>` / `<created_at>#<ticket id>`, kept by the stream indexer.
+pub fn term_pk(word: &str) -> String {
+    format!("TERM#{word}")
+}
+
+// ---- idempotency ---------------------------------------------------------------------------
+
+pub fn idempotency_pk(user_id: Uuid, scope: &str, key: &str) -> String {
+    format!("IDEMPOTENCY#{user_id}#{scope}#{key}")
+}
+pub const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
 
 // ---- item assembly -------------------------------------------------------------------------
 

@@ -1,11 +1,75 @@
 //! The DynamoDB single-table store: every read and write the handlers make goes through here.
 pub mod keys;
+pub mod orgs;
 pub mod schema;
 pub mod sessions;
+pub mod tickets;
 pub mod users;
 
 use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
+use std::collections::HashMap;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// Why a transaction did not apply.
+#[derive(Debug, thiserror::Error)]
+pub enum TxError {
+    /// The conditions of these items (by position) failed.
+    #[error("transaction conditions failed at {0:?}")]
+    ConditionFailed(Vec<usize>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A Put for a transaction, with an optional condition.
+pub struct TxPut {
+    item: Item,
+    condition: Option<(String, HashMap<String, String>, Item)>,
+}
+
+impl TxPut {
+    pub fn plain(item: Item) -> Self {
+        Self { item, condition: None }
+    }
+
+    /// Only if no item with this key exists yet.
+    pub fn new_only(item: Item) -> Self {
+        Self {
+            item,
+            condition: Some((
+                "attribute_not_exists(#pk)".into(),
+                HashMap::from([("#pk".into(), keys::PK.into())]),
+                HashMap::new(),
+            )),
+        }
+    }
+
+    /// Only if the stored item's `attr` still has `value`.
+    pub fn if_attr_equals(item: Item, attr: &str, value: &str) -> Self {
+        Self {
+            item,
+            condition: Some((
+                "#a = :a".into(),
+                HashMap::from([("#a".into(), attr.into())]),
+                HashMap::from([(":a".into(), keys::s(value))]),
+            )),
+        }
+    }
+
+    /// Only if the stored item still carries this version stamp (optimistic concurrency).
+    pub fn if_stamp(item: Item, stamp: &str) -> Self {
+        Self {
+            item,
+            condition: Some((
+                "#stamp = :stamp".into(),
+                HashMap::from([("#stamp".into(), keys::attr::UPDATED_STAMP.into())]),
+                HashMap::from([(":stamp".into(), keys::s(stamp))]),
+            )),
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -45,6 +109,192 @@ impl Store {
 
     pub fn table(&self) -> &str {
         &self.table
+    }
+}
+
+impl Store {
+    /// Writes all puts atomically. The request token makes an SDK retry of an applied
+    /// transaction a no-op instead of a failed condition.
+    pub async fn transact_puts(&self, puts: Vec<TxPut>) -> Result<(), TxError> {
+        let mut items = Vec::with_capacity(puts.len());
+        for p in puts {
+            let mut put = Put::builder().table_name(self.table()).set_item(Some(p.item));
+            if let Some((expr, names, values)) = p.condition {
+                put = put.condition_expression(expr).set_expression_attribute_names(Some(names));
+                if !values.is_empty() {
+                    put = put.set_expression_attribute_values(Some(values));
+                }
+            }
+            let put = put.build().map_err(|e| StoreError::sdk("TransactWriteItems", e))?;
+            items.push(TransactWriteItem::builder().put(put).build());
+        }
+        let n = items.len();
+        let result = self
+            .client()
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .client_request_token(uuid::Uuid::new_v4().to_string())
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let service = e.into_service_error();
+                let failed: Vec<usize> = (0..n).filter(|i| condition_failed_at(&service, *i)).collect();
+                if failed.is_empty() {
+                    Err(StoreError::sdk("TransactWriteItems", service).into())
+                } else {
+                    Err(TxError::ConditionFailed(failed))
+                }
+            }
+        }
+    }
+
+    /// Reads many items by key (BatchGetItem in chunks of 100, retrying unprocessed keys).
+    pub async fn batch_get(&self, keys_list: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        use aws_sdk_dynamodb::types::KeysAndAttributes;
+        let mut out = Vec::new();
+        for chunk in keys_list.chunks(100) {
+            let request = KeysAndAttributes::builder()
+                .set_keys(Some(chunk.to_vec()))
+                .build()
+                .map_err(|e| StoreError::sdk("BatchGetItem", e))?;
+            let mut pending = HashMap::from([(self.table().to_owned(), request)]);
+            for attempt in 0..8 {
+                let res = self
+                    .client()
+                    .batch_get_item()
+                    .set_request_items(Some(pending))
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::sdk("BatchGetItem", e))?;
+                if let Some(mut responses) = res.responses {
+                    out.extend(responses.remove(self.table()).unwrap_or_default());
+                }
+                match res.unprocessed_keys.filter(|u| !u.is_empty()) {
+                    Some(u) if attempt < 7 => {
+                        pending = u;
+                        tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                    }
+                    Some(_) => {
+                        return Err(StoreError::Sdk {
+                            op: "BatchGetItem",
+                            message: "unprocessed keys after retries".into(),
+                        })
+                    }
+                    None => break,
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes many items by key (BatchWriteItem in chunks of 25, retrying unprocessed ones).
+    pub async fn batch_delete(&self, keys_list: Vec<Item>) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
+        for chunk in keys_list.chunks(25) {
+            let mut requests = Vec::new();
+            for key in chunk {
+                let delete = DeleteRequest::builder()
+                    .set_key(Some(key.clone()))
+                    .build()
+                    .map_err(|e| StoreError::sdk("BatchWriteItem", e))?;
+                requests.push(WriteRequest::builder().delete_request(delete).build());
+            }
+            let mut pending = HashMap::from([(self.table().to_owned(), requests)]);
+            for attempt in 0..8 {
+                let res = self
+                    .client()
+                    .batch_write_item()
+                    .set_request_items(Some(pending))
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::sdk("BatchWriteItem", e))?;
+                match res.unprocessed_items.filter(|u| !u.is_empty()) {
+                    Some(u) if attempt < 7 => {
+                        pending = u;
+                        tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                    }
+                    Some(_) => {
+                        return Err(StoreError::Sdk {
+                            op: "BatchWriteItem",
+                            message: "unprocessed items after retries".into(),
+                        })
+                    }
+                    None => break,
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Items of one index partition in ascending sort-key order, optionally only those whose
+    /// sort key starts with `prefix`, strictly after the sort key `after`.
+    pub async fn query_sorted<T: serde::de::DeserializeOwned>(
+        &self,
+        index: keys::Index,
+        partition: &str,
+        prefix: Option<&str>,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<(String, T)>, bool), StoreError> {
+        let mut q = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name(index.name())
+            .limit((limit + 1) as i32)
+            .expression_attribute_names("#pk", index.pk())
+            .expression_attribute_values(":pk", keys::s(partition));
+        let lower = after.map(|a| format!("{a}\u{0}"));
+        q = match (prefix, lower) {
+            (Some(p), lower) => q
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                .expression_attribute_names("#sk", index.sk())
+                .expression_attribute_values(
+                    ":from",
+                    keys::s(lower.filter(|l| l.as_str() > p).unwrap_or_else(|| p.to_owned())),
+                )
+                .expression_attribute_values(":to", keys::s(format!("{p}\u{10FFFF}"))),
+            (None, Some(lower)) => q
+                .key_condition_expression("#pk = :pk AND #sk >= :from")
+                .expression_attribute_names("#sk", index.sk())
+                .expression_attribute_values(":from", keys::s(lower)),
+            (None, None) => q.key_condition_expression("#pk = :pk"),
+        };
+        let out = q.send().await.map_err(|e| StoreError::sdk("Query", e))?;
+        let mut found = Vec::new();
+        for item in out.items.unwrap_or_default() {
+            let sort = item.get(index.sk()).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            found.push((sort, serde_dynamo::from_item(item)?));
+        }
+        let more = found.len() > limit;
+        found.truncate(limit);
+        Ok((found, more))
+    }
+
+    pub async fn get(&self, key: Item) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client()
+            .get_item()
+            .table_name(self.table())
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("GetItem", e))?;
+        Ok(out.item)
+    }
+
+    pub async fn put(&self, item: Item) -> Result<(), StoreError> {
+        self.client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("PutItem", e))?;
+        Ok(())
     }
 }
 

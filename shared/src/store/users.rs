@@ -207,6 +207,81 @@ impl Store {
         }
     }
 
+    /// An admin's role/organization assignment: the user and one audit entry per changed field,
+    /// atomically, only if the user was not changed since it was read. `None` on a conflict.
+    pub async fn assign_user(
+        &self,
+        record: &UserRecord,
+        role: Option<Role>,
+        organization: Option<Option<Uuid>>,
+        admin: Uuid,
+        now: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        #[derive(Serialize)]
+        struct UserChange<'a> {
+            id: Uuid,
+            user_id: Uuid,
+            agent_id: Uuid,
+            field_name: &'a str,
+            old_value: Option<String>,
+            new_value: Option<String>,
+            action: String,
+            created_at: &'a str,
+        }
+        let mut next = record.clone();
+        let mut audit = Vec::new();
+        let u = &record.user;
+        if let Some(r) = role.filter(|r| *r != u.role) {
+            next.user.role = r;
+            audit.push((
+                "role",
+                Some(u.role.as_str().to_owned()),
+                Some(r.as_str().to_owned()),
+                format!("Role changed from {} to {}", u.role.as_str(), r.as_str()),
+            ));
+        }
+        if let Some(o) = organization.filter(|o| *o != u.organization_id) {
+            next.user.organization_id = o;
+            let show = |v: Option<Uuid>| v.map_or_else(|| "(none)".to_owned(), |v| v.to_string());
+            audit.push((
+                "organization_id",
+                u.organization_id.map(|v| v.to_string()),
+                o.map(|v| v.to_string()),
+                format!("Organization changed from {} to {}", show(u.organization_id), show(o)),
+            ));
+        }
+        if audit.is_empty() {
+            return Ok(Some(record.clone()));
+        }
+        next.user.updated_at = now.to_owned();
+        let guard = super::TxPut::if_attr_equals(user_item(&next)?, attr::UPDATED_AT, &u.updated_at);
+        let mut puts = vec![guard];
+        for (field, old, new, action) in audit {
+            let change = UserChange {
+                id: Uuid::now_v7(),
+                user_id: u.id,
+                agent_id: admin,
+                field_name: field,
+                old_value: old,
+                new_value: new,
+                action,
+                created_at: now,
+            };
+            let item = keys::ItemKeys::new(
+                entity::USER_CHANGE,
+                keys::user_pk(u.id),
+                keys::user_change_sk(change.id),
+            )
+            .with(&change)?;
+            puts.push(super::TxPut::plain(item));
+        }
+        match self.transact_puts(puts).await {
+            Ok(()) => Ok(Some(next)),
+            Err(super::TxError::ConditionFailed(_)) => Ok(None),
+            Err(super::TxError::Store(e)) => Err(e),
+        }
+    }
+
     /// Sets a user's role directly (seeding and administration).
     pub async fn set_role(&self, id: Uuid, role: Role, now: &str) -> Result<Option<UserRecord>, StoreError> {
         let Some(mut record) = self.get_user(id).await? else { return Ok(None) };

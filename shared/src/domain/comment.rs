@@ -1,0 +1,38 @@
+//! Comments (public replies and internal notes), audit entries and viewers as stored.
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub const MAX_COMMENT_CHARS: usize = 65_535;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    pub author_id: Uuid,
+    pub content: String,
+    pub is_internal: bool,
+    #[serde(default)]
+    pub attachment_ids: Vec<Uuid>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    /// Who made the change (an agent, an admin, a customer rating, or the system).
+    pub agent_id: Option<Uuid>,
+    pub field_name: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub action: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub ticket_id: Uuid,
+    pub user_id: Uuid,
+    pub last_viewed: String,
+}

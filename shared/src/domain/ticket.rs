@@ -1,0 +1,434 @@
+//! Tickets and their rules (Zendesk semantics): statuses, priorities, satisfaction, what each
+//! role may change, and the audit record every changed field produces.
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+macro_rules! string_enum {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($text => Some($name::$variant),)+ _ => None }
+            }
+            /// "new, open, pending" for validation messages.
+            pub fn choices() -> String {
+                Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        }
+    };
+}
+
+string_enum!(Status { New => "new", Open => "open", Pending => "pending", OnHold => "on-hold", Solved => "solved", Closed => "closed" });
+string_enum!(Priority { Low => "low", Normal => "normal", High => "high", Urgent => "urgent" });
+string_enum!(Satisfaction { Offered => "offered", Unoffered => "unoffered", Good => "good", Bad => "bad" });
+
+pub const MAX_SUBJECT_CHARS: usize = 255;
+pub const MAX_DESCRIPTION_CHARS: usize = 65_535;
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG_CHARS: usize = 50;
+pub const MAX_CUSTOM_FIELDS: usize = 50;
+
+/// `TKT-` + at least six digits.
+pub fn ticket_number(n: u64) -> String {
+    format!("TKT-{n:06}")
+}
+
+pub fn parse_ticket_number(s: &str) -> Option<u64> {
+    let digits = s.trim().to_ascii_uppercase();
+    let digits = digits.strip_prefix("TKT-")?;
+    (digits.len() >= 6 && digits.bytes().all(|b| b.is_ascii_digit())).then(|| digits.parse().ok()).flatten()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: Uuid,
+    pub ticket_number: String,
+    pub subject: String,
+    pub description: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub satisfaction: Satisfaction,
+    pub requester_id: Uuid,
+    pub assignee_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub due_date: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub custom_fields: Map<String, Value>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// Opaque version: changes on every write; a PATCH that sends it back is a safe update.
+    pub updated_stamp: String,
+}
+
+/// One audited field change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    pub action: String,
+}
+
+/// A requested change to a ticket; `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TicketPatch {
+    pub subject: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<Status>,
+    pub priority: Option<Priority>,
+    pub satisfaction: Option<Satisfaction>,
+    pub requester_id: Option<Uuid>,
+    pub assignee_id: Option<Option<Uuid>>,
+    pub organization_id: Option<Option<Uuid>>,
+    pub due_date: Option<Option<String>>,
+    pub tags: Option<Vec<String>>,
+    pub custom_fields: Option<Map<String, Value>>,
+}
+
+/// Why a change is refused (each becomes a 422 on `field`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleViolation {
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+pub const CLOSED_IS_FINAL: RuleViolation =
+    RuleViolation { field: "status", message: "This ticket is closed and can no longer be changed." };
+pub const SOLVE_NEEDS_ASSIGNEE: RuleViolation =
+    RuleViolation { field: "status", message: "A ticket must be assigned before it can be solved" };
+
+fn display(v: Option<&str>) -> String {
+    v.map_or_else(|| "(none)".to_owned(), str::to_owned)
+}
+
+fn opt_uuid(v: Option<Uuid>) -> Option<String> {
+    v.map(|u| u.to_string())
+}
+
+impl Ticket {
+    /// Applies a patch under the ticket rules, returning the changed ticket and one audit entry
+    /// per field that actually changed (an empty list means nothing changed).
+    pub fn apply(&self, patch: &TicketPatch) -> Result<(Ticket, Vec<FieldChange>), RuleViolation> {
+        let only_satisfaction =
+            TicketPatch { satisfaction: patch.satisfaction, ..Default::default() } == *patch;
+        if self.status == Status::Closed && !only_satisfaction {
+            return Err(CLOSED_IS_FINAL);
+        }
+        let mut next = self.clone();
+        let mut changes = Vec::new();
+        let mut record = |field: &'static str, old: Option<String>, new: Option<String>, action: String| {
+            if old != new {
+                changes.push(FieldChange { field, old, new, action });
+            }
+        };
+
+        if let Some(subject) = &patch.subject {
+            record("subject", Some(self.subject.clone()), Some(subject.clone()), "Subject changed".into());
+            next.subject = subject.clone();
+        }
+        if let Some(description) = &patch.description {
+            record(
+                "description",
+                Some(self.description.clone()),
+                Some(description.clone()),
+                "Description changed".into(),
+            );
+            next.description = description.clone();
+        }
+        if let Some(priority) = patch.priority {
+            record(
+                "priority",
+                Some(self.priority.as_str().into()),
+                Some(priority.as_str().into()),
+                format!("Priority changed from {} to {}", self.priority.as_str(), priority.as_str()),
+            );
+            next.priority = priority;
+        }
+        if let Some(requester) = patch.requester_id {
+            record(
+                "requester_id",
+                Some(self.requester_id.to_string()),
+                Some(requester.to_string()),
+                format!("Requester changed from {} to {}", self.requester_id, requester),
+            );
+            next.requester_id = requester;
+        }
+        if let Some(assignee) = patch.assignee_id {
+            let action = match assignee {
+                Some(a) => {
+                    format!("Assignee changed from {} to {a}", display(opt_uuid(self.assignee_id).as_deref()))
+                }
+                None => "Ticket unassigned".to_owned(),
+            };
+            record("assignee_id", opt_uuid(self.assignee_id), opt_uuid(assignee), action);
+            next.assignee_id = assignee;
+        }
+        if let Some(org) = patch.organization_id {
+            record(
+                "organization_id",
+                opt_uuid(self.organization_id),
+                opt_uuid(org),
+                format!(
+                    "Organization changed from {} to {}",
+                    display(opt_uuid(self.organization_id).as_deref()),
+                    display(opt_uuid(org).as_deref())
+                ),
+            );
+            next.organization_id = org;
+        }
+        if let Some(due) = &patch.due_date {
+            record(
+                "due_date",
+                self.due_date.clone(),
+                due.clone(),
+                format!(
+                    "Due date changed from {} to {}",
+                    display(self.due_date.as_deref()),
+                    display(due.as_deref())
+                ),
+            );
+            next.due_date = due.clone();
+        }
+        if let Some(tags) = &patch.tags {
+            let old = serde_json::to_string(&self.tags).ok();
+            let new = serde_json::to_string(tags).ok();
+            record("tags", old, new, format!("Tags changed to [{}]", tags.join(", ")));
+            next.tags = tags.clone();
+        }
+        if let Some(fields) = &patch.custom_fields {
+            let mut merged = self.custom_fields.clone();
+            for (k, v) in fields {
+                if v.is_null() {
+                    merged.remove(k);
+                } else {
+                    merged.insert(k.clone(), v.clone());
+                }
+            }
+            let old = Value::Object(self.custom_fields.clone()).to_string();
+            let new = Value::Object(merged.clone()).to_string();
+            record("custom_fields", Some(old), Some(new), "Custom fields changed".into());
+            next.custom_fields = merged;
+        }
+        if let Some(status) = patch.status {
+            if status == Status::Solved && next.assignee_id.is_none() {
+                return Err(SOLVE_NEEDS_ASSIGNEE);
+            }
+            record(
+                "status",
+                Some(self.status.as_str().into()),
+                Some(status.as_str().into()),
+                format!("Status changed from {} to {}", self.status.as_str(), status.as_str()),
+            );
+            next.status = status;
+            if status == Status::Solved && next.satisfaction == Satisfaction::Unoffered {
+                record(
+                    "satisfaction",
+                    Some(Satisfaction::Unoffered.as_str().into()),
+                    Some(Satisfaction::Offered.as_str().into()),
+                    "Satisfaction survey offered".into(),
+                );
+                next.satisfaction = Satisfaction::Offered;
+            }
+        }
+        if next.status == Status::Solved && next.assignee_id.is_none() {
+            return Err(SOLVE_NEEDS_ASSIGNEE);
+        }
+        if let Some(sat) = patch.satisfaction {
+            record(
+                "satisfaction",
+                Some(next.satisfaction.as_str().into()),
+                Some(sat.as_str().into()),
+                format!("Satisfaction rated {}", sat.as_str()),
+            );
+            next.satisfaction = sat;
+        }
+        Ok((next, changes))
+    }
+
+    /// The status a new comment moves the ticket to, if any: an agent's public reply opens a
+    /// new ticket; the requester's reply reopens a pending or solved one.
+    pub fn status_after_comment(
+        &self,
+        author: Uuid,
+        author_is_staff: bool,
+        is_internal: bool,
+    ) -> Option<Status> {
+        if is_internal {
+            return None;
+        }
+        match self.status {
+            Status::New if author_is_staff => Some(Status::Open),
+            Status::Pending | Status::Solved if author == self.requester_id => Some(Status::Open),
+            _ => None,
+        }
+    }
+}
+
+/// Normalises tags the way Zendesk does: trimmed, lowercase, inner spaces → `_`, unique, sorted.
+pub fn normalize_tags(raw: &[String]) -> Result<Vec<String>, &'static str> {
+    let mut tags: Vec<String> = Vec::new();
+    for t in raw {
+        let tag = t.trim().to_lowercase().split_whitespace().collect::<Vec<_>>().join("_");
+        if tag.is_empty() {
+            return Err("The tags field must not contain empty tags.");
+        }
+        if tag.chars().count() > MAX_TAG_CHARS || tag.chars().any(|c| c.is_control() || c == '#') {
+            return Err("The tags field contains an invalid tag.");
+        }
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > MAX_TAGS {
+        return Err("The tags field must not have more than 20 items.");
+    }
+    tags.sort();
+    Ok(tags)
+}
+
+/// Custom field values are scalars (string, number, boolean) or null (to remove a field).
+pub fn validate_custom_fields(map: &Map<String, Value>) -> Result<(), &'static str> {
+    if map.len() > MAX_CUSTOM_FIELDS {
+        return Err("The custom fields field must not have more than 50 items.");
+    }
+    for (k, v) in map {
+        if k.is_empty() || k.len() > 64 {
+            return Err("The custom fields field has an invalid key.");
+        }
+        match v {
+            Value::Array(_) | Value::Object(_) => return Err("Custom field values must be scalars."),
+            Value::String(s) if s.chars().count() > 1000 => {
+                return Err("Custom field values must not be greater than 1000 characters.")
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A due date: an RFC 3339 timestamp, or a `YYYY-MM-DD` date (end of that day, UTC).
+pub fn parse_due_date(raw: &str) -> Option<String> {
+    let s = raw.trim();
+    if let Some(t) = crate::clock::parse(s) {
+        return Some(crate::clock::format(t));
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(s, &format).ok()?;
+    let end = date.with_hms_milli(23, 59, 59, 0).ok()?.assume_utc();
+    Some(crate::clock::format(end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket() -> Ticket {
+        Ticket {
+            id: Uuid::now_v7(),
+            ticket_number: ticket_number(1),
+            subject: "Printer on fire".into(),
+            description: "It is on fire".into(),
+            status: Status::New,
+            priority: Priority::Normal,
+            satisfaction: Satisfaction::Unoffered,
+            requester_id: Uuid::now_v7(),
+            assignee_id: None,
+            organization_id: None,
+            due_date: None,
+            tags: vec![],
+            custom_fields: Map::new(),
+            created_at: "2026-11-26T00:00:00.000Z".into(),
+            updated_at: "2026-11-26T00:00:00.000Z".into(),
+            updated_stamp: "s1".into(),
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(ticket_number(42), "TKT-000042");
+        assert_eq!(ticket_number(1_234_567), "TKT-1234567");
+        assert_eq!(parse_ticket_number("tkt-000042"), Some(42));
+        assert_eq!(parse_ticket_number("TKT-42"), None);
+        assert_eq!(parse_ticket_number("TKT-00004x"), None);
+    }
+
+    #[test]
+    fn each_changed_field_is_audited_and_unchanged_ones_are_not() {
+        let t = ticket();
+        let patch = TicketPatch {
+            priority: Some(Priority::High),
+            subject: Some(t.subject.clone()),
+            status: Some(Status::Pending),
+            ..Default::default()
+        };
+        let (next, changes) = t.apply(&patch).unwrap();
+        assert_eq!(next.priority, Priority::High);
+        let actions: Vec<_> = changes.iter().map(|c| c.action.as_str()).collect();
+        assert_eq!(actions, ["Priority changed from normal to high", "Status changed from new to pending"]);
+    }
+
+    #[test]
+    fn solving_needs_an_assignee_and_offers_satisfaction() {
+        let mut t = ticket();
+        let solve = TicketPatch { status: Some(Status::Solved), ..Default::default() };
+        assert_eq!(t.apply(&solve).unwrap_err(), SOLVE_NEEDS_ASSIGNEE);
+        let assign_and_solve = TicketPatch { assignee_id: Some(Some(Uuid::now_v7())), ..solve.clone() };
+        let (next, changes) = t.apply(&assign_and_solve).unwrap();
+        assert_eq!(next.satisfaction, Satisfaction::Offered);
+        assert!(changes.iter().any(|c| c.field == "satisfaction"));
+        // Unassigning a solved ticket is refused too.
+        t = next;
+        let unassign = TicketPatch { assignee_id: Some(None), ..Default::default() };
+        assert_eq!(t.apply(&unassign).unwrap_err(), SOLVE_NEEDS_ASSIGNEE);
+    }
+
+    #[test]
+    fn closed_is_final_except_for_the_rating() {
+        let mut t = ticket();
+        t.status = Status::Closed;
+        let reopen = TicketPatch { status: Some(Status::Open), ..Default::default() };
+        assert_eq!(t.apply(&reopen).unwrap_err(), CLOSED_IS_FINAL);
+        let rate = TicketPatch { satisfaction: Some(Satisfaction::Good), ..Default::default() };
+        assert_eq!(t.apply(&rate).unwrap().0.satisfaction, Satisfaction::Good);
+    }
+
+    #[test]
+    fn comments_move_status() {
+        let mut t = ticket();
+        let agent = Uuid::now_v7();
+        assert_eq!(t.status_after_comment(agent, true, false), Some(Status::Open));
+        assert_eq!(t.status_after_comment(agent, true, true), None, "internal notes move nothing");
+        t.status = Status::Pending;
+        assert_eq!(t.status_after_comment(t.requester_id, false, false), Some(Status::Open));
+        assert_eq!(t.status_after_comment(agent, true, false), None);
+        t.status = Status::Solved;
+        assert_eq!(t.status_after_comment(t.requester_id, false, false), Some(Status::Open));
+        t.status = Status::OnHold;
+        assert_eq!(t.status_after_comment(t.requester_id, false, false), None);
+    }
+
+    #[test]
+    fn tags_and_fields() {
+        let raw = vec![" Billing ".to_owned(), "VIP customer".to_owned(), "billing".to_owned()];
+        assert_eq!(normalize_tags(&raw).unwrap(), ["billing", "vip_customer"]);
+        assert!(normalize_tags(&["  ".to_owned()]).is_err());
+        assert!(normalize_tags(&(0..21).map(|i| format!("t{i}")).collect::<Vec<_>>()).is_err());
+        let ok: Map<String, Value> = serde_json::from_str(r#"{"plan":"pro","seats":3,"gone":null}"#).unwrap();
+        assert!(validate_custom_fields(&ok).is_ok());
+        let nested: Map<String, Value> = serde_json::from_str(r#"{"x":{"y":1}}"#).unwrap();
+        assert!(validate_custom_fields(&nested).is_err());
+        assert_eq!(parse_due_date("2026-12-01").as_deref(), Some("2026-12-01T23:59:59.000Z"));
+        assert_eq!(parse_due_date("2026-12-01T10:00:00Z").as_deref(), Some("2026-12-01T10:00:00.000Z"));
+        assert_eq!(parse_due_date("tomorrow"), None);
+    }
+}

@@ -1,0 +1,61 @@
+//! `Idempotency-Key` on create routes: a retry with the same key and body returns the first
+//! result and creates nothing; the same key with another body is a 409.
+use crate::auth::Caller;
+use crate::store::tickets::{idempotency_item, IdempotencyRecord};
+use crate::store::{keys, Item};
+use crate::{web, ApiError, AppState};
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+pub const HEADER: &str = "idempotency-key";
+const MAX_KEY_LEN: usize = 255;
+
+pub struct Idempotency {
+    pk: String,
+    hash: String,
+}
+
+impl Idempotency {
+    /// Reads the header; `None` when the request has no key.
+    pub fn from_request(
+        req: &Request,
+        caller: &Caller,
+        scope: &str,
+        body: &Map<String, Value>,
+    ) -> Result<Option<Self>, ApiError> {
+        let Some(key) = web::header(req, HEADER).map(str::trim).filter(|k| !k.is_empty()) else {
+            return Ok(None);
+        };
+        if key.len() > MAX_KEY_LEN || key.chars().any(|c| c.is_control()) {
+            return Err(ApiError::BadRequest("The Idempotency-Key header is invalid.".into()));
+        }
+        let canonical = Value::Object(body.clone()).to_string();
+        let hash = Sha256::digest(canonical.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        Ok(Some(Self { pk: keys::idempotency_pk(caller.id(), scope, key), hash }))
+    }
+
+    /// The first response, if this key was used before (409 if with another body).
+    pub async fn replay(&self, state: &AppState) -> Result<Option<Response<Body>>, ApiError> {
+        let Some(record) = state.store.idempotency_record(&self.pk).await? else { return Ok(None) };
+        if record.request_hash != self.hash {
+            return Err(ApiError::Conflict(
+                "The Idempotency-Key was already used with a different request body.".into(),
+            ));
+        }
+        let status = StatusCode::from_u16(record.status).map_err(ApiError::internal)?;
+        let body: Value = serde_json::from_str(&record.body).map_err(ApiError::internal)?;
+        Ok(Some(web::json_response(status, &body)))
+    }
+
+    /// The record to write in the same transaction as the creation.
+    pub fn item(&self, status: StatusCode, body: &Value) -> Result<Item, ApiError> {
+        let record = IdempotencyRecord {
+            request_hash: self.hash.clone(),
+            status: status.as_u16(),
+            body: body.to_string(),
+        };
+        Ok(idempotency_item(&self.pk, &record, crate::clock::now().unix_timestamp())?)
+    }
+}

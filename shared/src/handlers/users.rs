@@ -1,0 +1,136 @@
+//! `/users`: directory for staff, and the admin's role and organization assignment.
+use super::{parse_uuid, query_one, query_without_cursor, HandlerResult};
+use crate::auth::authenticate;
+use crate::cursor::{page_body, per_page};
+use crate::domain::user::Role;
+use crate::store::keys::{self, Index};
+use crate::store::users::UserRecord;
+use crate::validation::Input;
+use crate::{clock, web, ApiError, AppState};
+use lambda_http::Request;
+use serde_json::{json, Value};
+
+/// `GET /users`: by name; `role=` narrows to one role, `search=` is a name or email prefix.
+pub async fn list(state: &AppState, req: Request) -> HandlerResult {
+    let caller = authenticate(state, &req).await?;
+    caller.require_staff()?;
+    let per_page = per_page(query_one(&req, "per_page").as_deref())?;
+    let role = match query_one(&req, "role") {
+        Some(r) => Some(Role::parse(&r).ok_or_else(|| {
+            ApiError::invalid("role", "The selected role is invalid. Allowed: admin, agent, customer.")
+        })?),
+        None => None,
+    };
+    let search = query_one(&req, "search").map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
+    // An email-looking search uses the email index; otherwise names (within a role if given).
+    let (index, partition) = match (&role, &search) {
+        (_, Some(s)) if s.contains('@') => (Index::Gsi2, keys::USERS_PARTITION.to_owned()),
+        (Some(r), _) => (Index::Gsi1, keys::role_partition(r.as_str())),
+        (None, _) => (Index::Gsi3, keys::USERS_PARTITION.to_owned()),
+    };
+    let scope = format!("users|{:?}|{:?}", role, search);
+    let after = match query_one(&req, "cursor") {
+        Some(c) => Some(state.cursors.decode(&scope, &c)?),
+        None => None,
+    };
+    let (mut rows, more) = state
+        .store
+        .query_sorted::<UserRecord>(index, &partition, search.as_deref(), after.as_deref(), per_page)
+        .await?;
+    if index == Index::Gsi2 {
+        if let Some(r) = role {
+            rows.retain(|(_, u)| u.user.role == r);
+        }
+    }
+    let next = more.then(|| rows.last().map(|(sort, _)| state.cursors.encode(&scope, sort))).flatten();
+    let now = clock::now();
+    let data: Vec<Value> = rows.iter().map(|(_, u)| json!(u.user.view(now))).collect();
+    Ok(web::ok(&page_body(&data, "/users", per_page, next, &query_without_cursor(&req))))
+}
+
+/// `GET /users/agents`: every agent and admin, by name, with `is_online`.
+pub async fn agents(state: &AppState, req: Request) -> HandlerResult {
+    let caller = authenticate(state, &req).await?;
+    caller.require_staff()?;
+    let mut all = Vec::new();
+    for role in [Role::Agent, Role::Admin] {
+        let mut after: Option<String> = None;
+        loop {
+            let (rows, more) = state
+                .store
+                .query_sorted::<UserRecord>(
+                    Index::Gsi1,
+                    &keys::role_partition(role.as_str()),
+                    None,
+                    after.as_deref(),
+                    100,
+                )
+                .await?;
+            after = rows.last().map(|(s, _)| s.clone());
+            all.extend(rows);
+            if !more {
+                break;
+            }
+        }
+    }
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    let now = clock::now();
+    let data: Vec<Value> = all.iter().map(|(_, u)| json!(u.user.view(now))).collect();
+    Ok(web::ok(&json!({"data": data})))
+}
+
+/// `GET /users/{id}`: staff see anyone; a customer only themself (others are 404).
+pub async fn show(state: &AppState, req: Request) -> HandlerResult {
+    let caller = authenticate(state, &req).await?;
+    let raw = web::path_param(&req, "id").ok_or(ApiError::NotFound)?;
+    let id = uuid::Uuid::parse_str(&raw).map_err(|_| ApiError::NotFound)?;
+    if !caller.role().is_staff() && id != caller.id() {
+        return Err(ApiError::NotFound);
+    }
+    let user = state.store.get_user(id).await?.ok_or(ApiError::NotFound)?;
+    Ok(web::ok(&json!({"user": user.user.view(clock::now())})))
+}
+
+/// `PATCH /users/{id}/assign` (admin): role and/or organization, audited under the user.
+pub async fn assign(state: &AppState, req: Request) -> HandlerResult {
+    let caller = authenticate(state, &req).await?;
+    caller.require_admin()?;
+    let raw = web::path_param(&req, "id").ok_or(ApiError::NotFound)?;
+    let id = uuid::Uuid::parse_str(&raw).map_err(|_| ApiError::NotFound)?;
+    let mut input = Input::new(web::json_object(&req)?);
+    let role = if input.has("role") {
+        input.required_string("role").and_then(|r| {
+            let parsed = Role::parse(r.trim());
+            if parsed.is_none() {
+                input.error("role", "The selected role is invalid. Allowed: admin, agent, customer.");
+            }
+            parsed
+        })
+    } else {
+        None
+    };
+    let org = match input.nullable_string("organization_id") {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(raw)) => match parse_uuid("organization_id", &raw) {
+            Ok(o) => Some(Some(o)),
+            Err(_) => {
+                input.error("organization_id", "The organization id field must be a valid UUID.");
+                None
+            }
+        },
+    };
+    input.finish()?;
+    if let Some(Some(o)) = org {
+        if state.store.get_org(o).await?.is_none() {
+            return Err(ApiError::invalid("organization_id", "The selected organization id is invalid."));
+        }
+    }
+    let record = state.store.get_user(id).await?.ok_or(ApiError::NotFound)?;
+    let updated = state
+        .store
+        .assign_user(&record, role, org, caller.id(), &clock::format(clock::now()))
+        .await?
+        .ok_or_else(|| ApiError::Conflict("The user was changed by someone else. Try again.".into()))?;
+    Ok(web::ok(&json!({"user": updated.user.view(clock::now())})))
+}

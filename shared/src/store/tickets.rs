@@ -1,0 +1,606 @@
+//! Tickets and everything in their item collection: comments, changes, viewers; the ticket
+//! number counter; the list indexes; idempotency records.
+use super::keys::{self, attr, entity, Index};
+use super::{Item, Store, StoreError, TxError, TxPut};
+use crate::domain::comment::{Change, Comment, Viewer};
+use crate::domain::ticket::{Priority, Status, Ticket};
+use crate::domain::user::User;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+pub fn ticket_item(t: &Ticket) -> Result<Item, StoreError> {
+    let sort = keys::ticket_sort(&t.updated_at, t.id);
+    Ok(keys::ItemKeys::new(entity::TICKET, keys::ticket_pk(t.id), keys::TICKET_SK)
+        .index(Index::Gsi1, keys::status_partition(t.status.as_str()), &sort)
+        .index(Index::Gsi2, keys::requester_partition(t.requester_id), &sort)
+        .index(Index::Gsi3, keys::assignee_partition(t.assignee_id), &sort)
+        .index(Index::Gsi4, keys::ticket_org_partition(t.organization_id), &sort)
+        .index(Index::Gsi5, keys::priority_partition(t.priority.as_str()), &sort)
+        .with(t)?)
+}
+
+pub fn ticket_number_item(n: u64, ticket_id: Uuid) -> Result<Item, StoreError> {
+    #[derive(Serialize)]
+    struct Claim {
+        ticket_id: Uuid,
+    }
+    Ok(keys::ItemKeys::new(entity::TICKET_NUMBER, keys::ticket_number_pk(n), keys::TICKET_NUMBER_SK)
+        .with(&Claim { ticket_id })?)
+}
+
+pub fn comment_item(c: &Comment) -> Result<Item, StoreError> {
+    Ok(keys::ItemKeys::new(entity::COMMENT, keys::ticket_pk(c.ticket_id), keys::comment_sk(c.id)).with(c)?)
+}
+
+pub fn change_item(c: &Change) -> Result<Item, StoreError> {
+    Ok(keys::ItemKeys::new(entity::CHANGE, keys::ticket_pk(c.ticket_id), keys::change_sk(c.id)).with(c)?)
+}
+
+/// A stored first response to an idempotent request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IdempotencyRecord {
+    pub request_hash: String,
+    pub status: u16,
+    pub body: String,
+}
+
+/// How long an Idempotency-Key is remembered.
+pub const IDEMPOTENCY_TTL_SECONDS: i64 = 24 * 60 * 60;
+
+pub fn idempotency_item(pk: &str, record: &IdempotencyRecord, now_epoch: i64) -> Result<Item, StoreError> {
+    Ok(keys::ItemKeys::new(entity::IDEMPOTENCY, pk, keys::IDEMPOTENCY_SK)
+        .ttl(now_epoch + IDEMPOTENCY_TTL_SECONDS)
+        .with(record)?)
+}
+
+/// A ticket and its collection, read with one Query.
+#[derive(Debug, Default)]
+pub struct TicketPage {
+    pub ticket: Option<Ticket>,
+    pub comments: Vec<Comment>,
+    pub changes: Vec<Change>,
+    pub viewers: Vec<Viewer>,
+}
+
+/// Which tickets a list wants, beyond the index partition that serves it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TicketFilter {
+    pub statuses: Vec<Status>,
+    pub priorities: Vec<Priority>,
+    /// `Some(None)`: unassigned only.
+    pub assignee: Option<Option<Uuid>>,
+    pub requester: Option<Uuid>,
+    pub organization: Option<Uuid>,
+    pub tag: Option<String>,
+}
+
+impl TicketFilter {
+    /// The index partitions that serve this filter (several are merged by sort key), chosen
+    /// by selectivity. Every list is a key condition on one of these; never a table scan.
+    pub fn partitions(&self) -> Vec<(Index, String)> {
+        if let Some(r) = self.requester {
+            vec![(Index::Gsi2, keys::requester_partition(r))]
+        } else if let Some(a) = self.assignee {
+            vec![(Index::Gsi3, keys::assignee_partition(a))]
+        } else if let Some(o) = self.organization {
+            vec![(Index::Gsi4, keys::ticket_org_partition(Some(o)))]
+        } else if !self.statuses.is_empty() {
+            self.statuses.iter().map(|s| (Index::Gsi1, keys::status_partition(s.as_str()))).collect()
+        } else if !self.priorities.is_empty() {
+            self.priorities.iter().map(|p| (Index::Gsi5, keys::priority_partition(p.as_str()))).collect()
+        } else {
+            Status::ALL.iter().map(|s| (Index::Gsi1, keys::status_partition(s.as_str()))).collect()
+        }
+    }
+
+    /// The remaining conditions as a FilterExpression on the chosen index's Query.
+    fn expression(&self) -> Option<(String, HashMap<String, String>, Item)> {
+        let mut parts = Vec::new();
+        let mut names = HashMap::new();
+        let mut values = HashMap::new();
+        let primary = self.partitions();
+        let by = |i: Index| primary.iter().any(|(idx, _)| *idx == i);
+        if !self.statuses.is_empty() && !by(Index::Gsi1) {
+            names.insert("#status".to_owned(), attr::STATUS.to_owned());
+            let placeholders: Vec<String> = (0..self.statuses.len()).map(|i| format!(":st{i}")).collect();
+            for (p, s) in placeholders.iter().zip(&self.statuses) {
+                values.insert(p.clone(), keys::s(s.as_str()));
+            }
+            parts.push(format!("#status IN ({})", placeholders.join(", ")));
+        }
+        if !self.priorities.is_empty() && !by(Index::Gsi5) {
+            names.insert("#priority".to_owned(), attr::PRIORITY.to_owned());
+            let placeholders: Vec<String> = (0..self.priorities.len()).map(|i| format!(":pr{i}")).collect();
+            for (p, s) in placeholders.iter().zip(&self.priorities) {
+                values.insert(p.clone(), keys::s(s.as_str()));
+            }
+            parts.push(format!("#priority IN ({})", placeholders.join(", ")));
+        }
+        if let Some(a) = self.assignee.filter(|_| !by(Index::Gsi3)) {
+            names.insert("#assignee".to_owned(), attr::ASSIGNEE_ID.to_owned());
+            match a {
+                Some(id) => {
+                    values.insert(":assignee".to_owned(), keys::s(id.to_string()));
+                    parts.push("#assignee = :assignee".to_owned());
+                }
+                None => parts
+                    .push("(attribute_not_exists(#assignee) OR attribute_type(#assignee, :null))".to_owned()),
+            }
+            if a.is_none() {
+                values.insert(":null".to_owned(), keys::s("NULL"));
+            }
+        }
+        if let Some(o) = self.organization.filter(|_| !by(Index::Gsi4)) {
+            names.insert("#org".to_owned(), attr::ORGANIZATION_ID.to_owned());
+            values.insert(":org".to_owned(), keys::s(o.to_string()));
+            parts.push("#org = :org".to_owned());
+        }
+        if let Some(tag) = &self.tag {
+            names.insert("#tags".to_owned(), attr::TAGS.to_owned());
+            values.insert(":tag".to_owned(), keys::s(tag));
+            parts.push("contains(#tags, :tag)".to_owned());
+        }
+        (!parts.is_empty()).then(|| (parts.join(" AND "), names, values))
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    Ok(serde_dynamo::from_item(item)?)
+}
+
+fn entity_of(item: &Item) -> Option<&str> {
+    item.get(keys::ENTITY).and_then(|v| v.as_s().ok()).map(String::as_str)
+}
+
+impl TicketFilter {
+    /// The same filter checked on a ticket in memory (for search results).
+    pub fn matches(&self, t: &Ticket) -> bool {
+        (self.statuses.is_empty() || self.statuses.contains(&t.status))
+            && (self.priorities.is_empty() || self.priorities.contains(&t.priority))
+            && self.assignee.is_none_or(|a| a == t.assignee_id)
+            && self.requester.is_none_or(|r| r == t.requester_id)
+            && self.organization.is_none_or(|o| Some(o) == t.organization_id)
+            && self.tag.as_ref().is_none_or(|tag| t.tags.contains(tag))
+    }
+}
+
+/// What the stream indexer writes per word: `TERM#<word>` / `<created_at>#<ticket id>`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TermEntry {
+    pub ticket_id: Uuid,
+    pub requester_id: Uuid,
+}
+
+/// Most matches a word query reads; search answers with the newest of them.
+pub const SEARCH_SCAN_LIMIT: usize = 500;
+
+impl Store {
+    /// Ticket ids containing every word (intersection of the per-word Queries).
+    pub async fn search_ids(
+        &self,
+        words: &[String],
+        requester: Option<Uuid>,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let queries = words.iter().map(|w| async move {
+            let mut q = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_values(":pk", keys::s(keys::term_pk(w)))
+                .scan_index_forward(false)
+                .limit(SEARCH_SCAN_LIMIT as i32);
+            if let Some(r) = requester {
+                q = q
+                    .filter_expression("#requester = :requester")
+                    .expression_attribute_names("#requester", attr::REQUESTER_ID)
+                    .expression_attribute_values(":requester", keys::s(r.to_string()));
+            }
+            let out = q.send().await.map_err(|e| StoreError::sdk("Query", e))?;
+            out.items
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| decode::<TermEntry>(i).map(|t| t.ticket_id))
+                .collect::<Result<Vec<Uuid>, StoreError>>()
+        });
+        let mut sets = Vec::new();
+        for r in futures::future::join_all(queries).await {
+            sets.push(r?);
+        }
+        let mut iter = sets.into_iter();
+        let mut result = iter.next().unwrap_or_default();
+        for other in iter {
+            result.retain(|id| other.contains(id));
+        }
+        Ok(result)
+    }
+
+    pub async fn tickets_by_id(&self, ids: &[Uuid]) -> Result<Vec<Ticket>, StoreError> {
+        let keys_list = ids.iter().map(|id| keys::key(keys::ticket_pk(*id), keys::TICKET_SK)).collect();
+        self.batch_get(keys_list).await?.into_iter().map(decode).collect()
+    }
+
+    /// Replaces a ticket's search terms: `old` terms (with their old sort key) go, `new` come.
+    pub async fn replace_terms(
+        &self,
+        old: Option<(&[String], &str)>,
+        new: Option<(&[String], &str, TermEntry)>,
+    ) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        let new_sort = new.as_ref().map(|(_, sort, _)| *sort);
+        let new_words: &[String] = new.as_ref().map_or(&[], |(w, _, _)| w);
+        let mut deletes = Vec::new();
+        if let Some((words, sort)) = old {
+            for w in words {
+                if new_sort != Some(sort) || !new_words.contains(w) {
+                    deletes.push(keys::key(keys::term_pk(w), sort));
+                }
+            }
+        }
+        self.batch_delete(deletes).await?;
+        if let Some((words, sort, entry)) = new {
+            let mut requests = Vec::new();
+            for w in words {
+                let item = keys::ItemKeys::new(entity::TERM, keys::term_pk(w), sort).with(&entry)?;
+                let put = PutRequest::builder()
+                    .set_item(Some(item))
+                    .build()
+                    .map_err(|e| StoreError::sdk("BatchWriteItem", e))?;
+                requests.push(WriteRequest::builder().put_request(put).build());
+            }
+            for chunk in requests.chunks(25) {
+                let mut pending = HashMap::from([(self.table().to_owned(), chunk.to_vec())]);
+                for attempt in 0..8 {
+                    let res = self
+                        .client()
+                        .batch_write_item()
+                        .set_request_items(Some(pending))
+                        .send()
+                        .await
+                        .map_err(|e| StoreError::sdk("BatchWriteItem", e))?;
+                    match res.unprocessed_items.filter(|u| !u.is_empty()) {
+                        Some(u) if attempt < 7 => {
+                            pending = u;
+                            tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+                        }
+                        Some(_) => {
+                            return Err(StoreError::Sdk {
+                                op: "BatchWriteItem",
+                                message: "unprocessed items after retries".into(),
+                            })
+                        }
+                        None => break,
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The next ticket number from the atomic counter. Numbers are unique and increasing; a
+    /// number whose ticket then fails to be written is skipped, never reused.
+    pub async fn next_ticket_number(&self) -> Result<u64, StoreError> {
+        let out = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(keys::key(keys::TICKET_COUNTER_PK, keys::COUNTER_SK)))
+            .update_expression("ADD #n :one SET #entity = :entity")
+            .expression_attribute_names("#n", attr::COUNTER_VALUE)
+            .expression_attribute_names("#entity", keys::ENTITY)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":entity", keys::s(entity::COUNTER))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("UpdateItem", e))?;
+        out.attributes
+            .and_then(|a| a.get(attr::COUNTER_VALUE).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
+            .ok_or_else(|| StoreError::Sdk { op: "UpdateItem", message: "counter returned no value".into() })
+    }
+
+    pub async fn get_ticket(&self, id: Uuid) -> Result<Option<Ticket>, StoreError> {
+        self.get(keys::key(keys::ticket_pk(id), keys::TICKET_SK)).await?.map(decode).transpose()
+    }
+
+    pub async fn ticket_id_by_number(&self, n: u64) -> Result<Option<Uuid>, StoreError> {
+        #[derive(Deserialize)]
+        struct Claim {
+            ticket_id: Uuid,
+        }
+        let item = self.get(keys::key(keys::ticket_number_pk(n), keys::TICKET_NUMBER_SK)).await?;
+        Ok(item.map(decode::<Claim>).transpose()?.map(|c| c.ticket_id))
+    }
+
+    /// The ticket page: one Query over the ticket's item collection.
+    pub async fn ticket_page(&self, id: Uuid) -> Result<TicketPage, StoreError> {
+        let mut page = TicketPage::default();
+        let mut start = None;
+        loop {
+            let out = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_values(":pk", keys::s(keys::ticket_pk(id)))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| StoreError::sdk("Query", e))?;
+            for item in out.items.unwrap_or_default() {
+                match entity_of(&item) {
+                    Some(entity::TICKET) => page.ticket = Some(decode(item)?),
+                    Some(entity::COMMENT) => page.comments.push(decode(item)?),
+                    Some(entity::CHANGE) => page.changes.push(decode(item)?),
+                    Some(entity::VIEWER) => page.viewers.push(decode(item)?),
+                    _ => {}
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(page)
+    }
+
+    /// Comments of a ticket, oldest first, after the comment with sort key `after`.
+    pub async fn comments_after(
+        &self,
+        ticket_id: Uuid,
+        after: Option<&str>,
+        limit: usize,
+        include_internal: bool,
+    ) -> Result<(Vec<Comment>, bool), StoreError> {
+        let mut found = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut q = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#sk", keys::SK)
+                .expression_attribute_values(":pk", keys::s(keys::ticket_pk(ticket_id)))
+                .consistent_read(true)
+                .limit((limit + 1) as i32)
+                .set_exclusive_start_key(start.take());
+            q = match after {
+                Some(sk) => q
+                    .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
+                    .expression_attribute_values(":from", keys::s(format!("{sk}\u{0}")))
+                    .expression_attribute_values(
+                        ":to",
+                        keys::s(format!("{}\u{10FFFF}", keys::COMMENT_PREFIX)),
+                    ),
+                None => q
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_values(":prefix", keys::s(keys::COMMENT_PREFIX)),
+            };
+            if !include_internal {
+                q = q
+                    .filter_expression("#internal = :false")
+                    .expression_attribute_names("#internal", attr::IS_INTERNAL)
+                    .expression_attribute_values(":false", AttributeValue::Bool(false));
+            }
+            let out = q.send().await.map_err(|e| StoreError::sdk("Query", e))?;
+            for item in out.items.unwrap_or_default() {
+                found.push(decode::<Comment>(item)?);
+            }
+            start = out.last_evaluated_key;
+            if found.len() > limit || start.is_none() {
+                break;
+            }
+        }
+        let more = found.len() > limit;
+        found.truncate(limit);
+        Ok((found, more))
+    }
+
+    /// Tickets matching a filter, newest `updated_at` first, strictly below the sort key
+    /// `before`. Each partition is queried with a key condition; several are merged.
+    pub async fn list_tickets(
+        &self,
+        filter: &TicketFilter,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Ticket>, bool), StoreError> {
+        let expression = filter.expression();
+        let queries = filter.partitions().into_iter().map(|(index, partition)| {
+            let expression = expression.clone();
+            async move { self.query_partition(index, &partition, before, limit + 1, expression).await }
+        });
+        let mut all: Vec<(String, Ticket)> = Vec::new();
+        for result in futures::future::join_all(queries).await {
+            all.extend(result?);
+        }
+        all.sort_by(|a, b| b.0.cmp(&a.0));
+        all.dedup_by(|a, b| a.0 == b.0);
+        let more = all.len() > limit;
+        all.truncate(limit);
+        Ok((all.into_iter().map(|(_, t)| t).collect(), more))
+    }
+
+    async fn query_partition(
+        &self,
+        index: Index,
+        partition: &str,
+        before: Option<&str>,
+        want: usize,
+        filter: Option<(String, HashMap<String, String>, Item)>,
+    ) -> Result<Vec<(String, Ticket)>, StoreError> {
+        let mut found = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut q = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .index_name(index.name())
+                .scan_index_forward(false)
+                .limit(want as i32)
+                .expression_attribute_names("#pk", index.pk())
+                .expression_attribute_values(":pk", keys::s(partition))
+                .set_exclusive_start_key(start.take());
+            q = match before {
+                Some(b) => q
+                    .key_condition_expression("#pk = :pk AND #sk < :before")
+                    .expression_attribute_names("#sk", index.sk())
+                    .expression_attribute_values(":before", keys::s(b)),
+                None => q.key_condition_expression("#pk = :pk"),
+            };
+            if let Some((expr, names, values)) = &filter {
+                q = q.filter_expression(expr);
+                for (k, v) in names {
+                    q = q.expression_attribute_names(k, v);
+                }
+                for (k, v) in values {
+                    q = q.expression_attribute_values(k, v.clone());
+                }
+            }
+            let out = q.send().await.map_err(|e| StoreError::sdk("Query", e))?;
+            for item in out.items.unwrap_or_default() {
+                let sort = item.get(index.sk()).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                found.push((sort, decode::<Ticket>(item)?));
+            }
+            start = out.last_evaluated_key;
+            if found.len() >= want || start.is_none() {
+                break;
+            }
+        }
+        Ok(found)
+    }
+
+    /// Users by id, in one BatchGetItem (missing ids are simply absent).
+    pub async fn users_by_id(
+        &self,
+        ids: impl IntoIterator<Item = Uuid>,
+    ) -> Result<HashMap<Uuid, User>, StoreError> {
+        let mut unique: Vec<Uuid> = ids.into_iter().collect();
+        unique.sort();
+        unique.dedup();
+        if unique.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let keys_list = unique.iter().map(|id| keys::key(keys::user_pk(*id), keys::USER_SK)).collect();
+        let mut users = HashMap::new();
+        for item in self.batch_get(keys_list).await? {
+            let record: super::users::UserRecord = decode(item)?;
+            users.insert(record.user.id, record.user);
+        }
+        Ok(users)
+    }
+
+    /// Deletes a ticket and everything in its collection. The ticket item goes last, so a
+    /// failure part-way leaves a ticket that can be deleted again.
+    pub async fn delete_ticket(&self, ticket: &Ticket) -> Result<(), StoreError> {
+        let mut children = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .key_condition_expression("#pk = :pk")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#sk", keys::SK)
+                .expression_attribute_values(":pk", keys::s(keys::ticket_pk(ticket.id)))
+                .projection_expression("#pk, #sk")
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| StoreError::sdk("Query", e))?;
+            for item in out.items.unwrap_or_default() {
+                if item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) != Some(keys::TICKET_SK)
+                {
+                    children.push(item);
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        self.batch_delete(children).await?;
+        self.client()
+            .delete_item()
+            .table_name(self.table())
+            .set_key(Some(keys::key(keys::ticket_pk(ticket.id), keys::TICKET_SK)))
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("DeleteItem", e))?;
+        Ok(())
+    }
+
+    pub async fn put_viewer(&self, viewer: &Viewer, ttl_epoch: i64) -> Result<(), StoreError> {
+        let item = keys::ItemKeys::new(
+            entity::VIEWER,
+            keys::ticket_pk(viewer.ticket_id),
+            keys::viewer_sk(viewer.user_id),
+        )
+        .ttl(ttl_epoch)
+        .with(viewer)?;
+        self.put(item).await
+    }
+
+    /// Viewers of a ticket seen at or after `since` (TTL deletion lags, so filter too).
+    pub async fn viewers_since(&self, ticket_id: Uuid, since: &str) -> Result<Vec<Viewer>, StoreError> {
+        let out = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .filter_expression("#seen >= :since")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_names("#seen", attr::LAST_VIEWED)
+            .expression_attribute_values(":pk", keys::s(keys::ticket_pk(ticket_id)))
+            .expression_attribute_values(":prefix", keys::s(keys::VIEWER_PREFIX))
+            .expression_attribute_values(":since", keys::s(since))
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("Query", e))?;
+        out.items.unwrap_or_default().into_iter().map(decode).collect()
+    }
+
+    pub async fn idempotency_record(&self, pk: &str) -> Result<Option<IdempotencyRecord>, StoreError> {
+        self.get(keys::key(pk, keys::IDEMPOTENCY_SK)).await?.map(decode).transpose()
+    }
+
+    /// Solved tickets whose last update is older than `cutoff` (auto-close), oldest first.
+    pub async fn solved_before(&self, cutoff: &str, limit: usize) -> Result<Vec<Ticket>, StoreError> {
+        let out = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name(Index::Gsi1.name())
+            .key_condition_expression("#pk = :pk AND #sk < :cutoff")
+            .expression_attribute_names("#pk", Index::Gsi1.pk())
+            .expression_attribute_names("#sk", Index::Gsi1.sk())
+            .expression_attribute_values(":pk", keys::s(keys::status_partition(Status::Solved.as_str())))
+            .expression_attribute_values(":cutoff", keys::s(cutoff))
+            .limit(limit as i32)
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("Query", e))?;
+        out.items.unwrap_or_default().into_iter().map(decode).collect()
+    }
+
+    /// Writes a ticket with its audit entries (and anything else, e.g. a comment) atomically,
+    /// only if the stored ticket still has `expected_stamp`.
+    pub async fn save_ticket(
+        &self,
+        ticket: &Ticket,
+        expected_stamp: &str,
+        others: Vec<TxPut>,
+    ) -> Result<(), TxError> {
+        let mut puts = vec![TxPut::if_stamp(ticket_item(ticket)?, expected_stamp)];
+        puts.extend(others);
+        self.transact_puts(puts).await
+    }
+}
