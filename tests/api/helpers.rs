@@ -133,3 +133,38 @@ impl TestApp {
         res.body["token"].as_str().unwrap().to_owned()
     }
 }
+
+impl TestApp {
+    /// Creates a ticket through the API and returns its JSON.
+    pub async fn ticket(&self, token: &str, subject: &str) -> Value {
+        let res = self
+            .post(
+                "/tickets",
+                Some(token),
+                serde_json::json!({"subject": subject, "description": format!("About {subject}")}),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{res:?}");
+        res.body
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> TestResponse {
+        self.call("DELETE", path, token, None).await
+    }
+
+    /// A request with an `Idempotency-Key` header.
+    pub async fn post_with_key(&self, path: &str, token: &str, key: &str, body: Value) -> TestResponse {
+        let req = http::Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {token}"))
+            .header("idempotency-key", key)
+            .body(Body::Text(body.to_string()))
+            .unwrap();
+        let res = helpdesk_local::router::dispatch(&self.state, req).await;
+        let status = res.status().as_u16();
+        let bytes: &[u8] = res.body().as_ref();
+        TestResponse { status, body: serde_json::from_slice(bytes).unwrap_or(Value::Null) }
+    }
+}

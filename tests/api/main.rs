@@ -1,6 +1,10 @@
 //! Black-box tests: the real handlers, routed as the local stack routes them, against a real
 //! DynamoDB Local. Each test gets its own table, so tests run in parallel.
 mod auth;
+mod comments;
+mod directory;
 mod events;
 mod helpers;
+mod lists;
 mod stack;
+mod tickets;

@@ -19,11 +19,15 @@ fn parse_domain(raw: &str) -> Option<String> {
     ok.then_some(d)
 }
 
+/// The writable fields of an organization present in a body; `None` leaves one alone.
+struct OrgFields {
+    name: Option<String>,
+    domain: Option<Option<String>>,
+    settings: Option<Map<String, Value>>,
+}
+
 /// Validated name/domain/settings; `create` requires the name.
-fn parse(
-    map: Map<String, Value>,
-    create: bool,
-) -> Result<(Option<String>, Option<Option<String>>, Option<Map<String, Value>>), ApiError> {
+fn parse(map: Map<String, Value>, create: bool) -> Result<OrgFields, ApiError> {
     let mut input = Input::new(map.clone());
     let mut name = None;
     if create || input.has("name") {
@@ -61,7 +65,7 @@ fn parse(
         }
     };
     input.finish()?;
-    Ok((name, domain, settings))
+    Ok(OrgFields { name, domain, settings })
 }
 
 fn org_id(req: &Request) -> Result<Uuid, ApiError> {
@@ -88,7 +92,7 @@ pub async fn list(state: &AppState, req: Request) -> HandlerResult {
 pub async fn create(state: &AppState, req: Request) -> HandlerResult {
     let caller = authenticate(state, &req).await?;
     caller.require_admin()?;
-    let (name, domain, settings) = parse(web::json_object(&req)?, true)?;
+    let OrgFields { name, domain, settings } = parse(web::json_object(&req)?, true)?;
     let now = clock::format(clock::now());
     let org = Organization {
         id: Uuid::now_v7(),
@@ -115,7 +119,7 @@ pub async fn update(state: &AppState, req: Request) -> HandlerResult {
     let caller = authenticate(state, &req).await?;
     caller.require_admin()?;
     let mut org = state.store.get_org(org_id(&req)?).await?.ok_or(ApiError::NotFound)?;
-    let (name, domain, settings) = parse(web::json_object(&req)?, false)?;
+    let OrgFields { name, domain, settings } = parse(web::json_object(&req)?, false)?;
     if let Some(n) = name {
         org.name = n;
     }

@@ -443,10 +443,10 @@ pub async fn delete(state: &AppState, req: Request) -> HandlerResult {
     caller.require_admin()?;
     let ticket = load_visible(state, &caller, &req).await?;
     state.store.delete_ticket(&ticket).await?;
-    Ok(lambda_http::Response::builder()
+    lambda_http::Response::builder()
         .status(StatusCode::NO_CONTENT)
         .body(lambda_http::Body::Empty)
-        .map_err(ApiError::internal)?)
+        .map_err(ApiError::internal)
 }
 
 /// `POST /tickets/{id}/view`.

@@ -22,25 +22,34 @@ pub async fn list(state: &AppState, req: Request) -> HandlerResult {
         None => None,
     };
     let search = query_one(&req, "search").map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
-    // An email-looking search uses the email index; otherwise names (within a role if given).
-    let (index, partition) = match (&role, &search) {
-        (_, Some(s)) if s.contains('@') => (Index::Gsi2, keys::USERS_PARTITION.to_owned()),
-        (Some(r), _) => (Index::Gsi1, keys::role_partition(r.as_str())),
-        (None, _) => (Index::Gsi3, keys::USERS_PARTITION.to_owned()),
+    let (index, partition) = match role {
+        Some(r) => (Index::Gsi1, keys::role_partition(r.as_str())),
+        None => (Index::Gsi3, keys::USERS_PARTITION.to_owned()),
     };
     let scope = format!("users|{:?}|{:?}", role, search);
     let after = match query_one(&req, "cursor") {
         Some(c) => Some(state.cursors.decode(&scope, &c)?),
         None => None,
     };
-    let (mut rows, more) = state
+    let (mut rows, mut more) = state
         .store
         .query_sorted::<UserRecord>(index, &partition, search.as_deref(), after.as_deref(), per_page)
         .await?;
-    if index == Index::Gsi2 {
-        if let Some(r) = role {
-            rows.retain(|(_, u)| u.user.role == r);
+    if let Some(prefix) = &search {
+        // A search is a name prefix or an email prefix: the email index adds its matches.
+        // Search answers with the first page of matches by name (no further cursor).
+        let (by_email, _) = state
+            .store
+            .query_sorted::<UserRecord>(Index::Gsi2, keys::USERS_PARTITION, Some(prefix), None, per_page)
+            .await?;
+        for (_, u) in by_email {
+            if role.is_none_or(|r| r == u.user.role) && !rows.iter().any(|(_, x)| x.user.id == u.user.id) {
+                rows.push((keys::name_sort(&u.user.name, u.user.id), u));
+            }
         }
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        rows.truncate(per_page);
+        more = false;
     }
     let next = more.then(|| rows.last().map(|(sort, _)| state.cursors.encode(&scope, sort))).flatten();
     let now = clock::now();
