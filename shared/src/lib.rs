@@ -7,6 +7,7 @@ pub mod cursor;
 pub mod domain;
 pub mod error;
 pub mod handlers;
+pub mod jobs;
 pub mod routes;
 pub mod state;
 pub mod store;

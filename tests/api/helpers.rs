@@ -168,3 +168,29 @@ impl TestApp {
         TestResponse { status, body: serde_json::from_slice(bytes).unwrap_or(Value::Null) }
     }
 }
+
+impl TestApp {
+    /// Runs the stream indexer over everything in this table's stream so far, through the
+    /// same feeder the local stack uses (DynamoDB Local's real stream).
+    pub async fn run_stream_indexer(&self) -> usize {
+        let endpoint = dynamodb_local::endpoint(test_port());
+        let mut feeder = helpdesk_local::streams::StreamFeeder::new(
+            self.state.store.client(),
+            helpdesk_local::streams::client(&endpoint),
+            &self.table,
+        )
+        .await
+        .expect("table has a stream");
+        let mut total = 0;
+        loop {
+            let n = feeder
+                .poll_once(|event| async move { helpdesk::jobs::indexer::handle(&self.state, &event).await })
+                .await
+                .expect("stream polls");
+            total += n;
+            if n == 0 {
+                break total;
+            }
+        }
+    }
+}

@@ -5,6 +5,7 @@ mod comments;
 mod directory;
 mod events;
 mod helpers;
+mod jobs;
 mod lists;
 mod stack;
 mod tickets;

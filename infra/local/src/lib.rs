@@ -5,3 +5,4 @@ pub mod paths;
 pub mod router;
 pub mod seed;
 pub mod server;
+pub mod streams;

@@ -62,7 +62,8 @@ pub struct Ticket {
     pub due_date: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
-    #[serde(default)]
+    /// Not stored when empty: DynamoDB Local's stream renders an empty map without its type.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub custom_fields: Map<String, Value>,
     pub created_at: String,
     pub updated_at: String,
@@ -96,7 +97,8 @@ pub struct TicketPatch {
 }
 
 /// Why a change is refused (each becomes a 422 on `field`).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{message}")]
 pub struct RuleViolation {
     pub field: &'static str,
     pub message: &'static str,

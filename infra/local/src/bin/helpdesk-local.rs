@@ -5,6 +5,7 @@
 use helpdesk::config::Config;
 use helpdesk::{AppState, BoxError};
 use helpdesk_local::dynamodb_local::{self, Storage};
+use helpdesk_local::streams::{self, StreamFeeder};
 use helpdesk_local::{paths, seed, server};
 use std::sync::Arc;
 
@@ -42,6 +43,35 @@ fn jwt_secret(persistent: bool) -> Result<Vec<u8>, BoxError> {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
     }
     Ok(secret)
+}
+
+/// The table's stream → the stream consumers (the search indexer), polled like Lambda's event
+/// source mapping would.
+async fn run_stream_consumers(mut feeder: StreamFeeder, state: Arc<AppState>) {
+    loop {
+        let state = state.clone();
+        if let Err(e) = feeder
+            .poll_once(|event| {
+                let state = state.clone();
+                async move { helpdesk::jobs::indexer::handle(&state, &event).await }
+            })
+            .await
+        {
+            tracing::warn!(error = %e, "stream poll failed; retrying");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
+
+/// The auto-close schedule (EventBridge in AWS), every `seconds`.
+async fn run_autoclose(state: Arc<AppState>, seconds: u16) {
+    let days = helpdesk::jobs::autoclose::days_from_env().unwrap_or(helpdesk::jobs::autoclose::DEFAULT_DAYS);
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(seconds.max(1).into())).await;
+        if let Err(e) = helpdesk::jobs::autoclose::close_solved(&state, days, helpdesk::clock::now()).await {
+            tracing::warn!(error = %e, "auto-close run failed");
+        }
+    }
 }
 
 async fn shutdown_signal() {
@@ -83,6 +113,10 @@ async fn main() -> Result<(), BoxError> {
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{http_port} ({e}); set HELPDESK_HTTP_PORT"))?;
     let http = tokio::spawn(server::serve(listener, state.clone()));
+    let feeder = StreamFeeder::new(state.store.client(), streams::client(&ddb.endpoint), &table).await?;
+    let indexer = tokio::spawn(run_stream_consumers(feeder, state.clone()));
+    let autoclose_every = port("HELPDESK_AUTOCLOSE_INTERVAL", 60)?;
+    let autoclose = tokio::spawn(run_autoclose(state.clone(), autoclose_every));
 
     println!();
     println!("  Help desk is running (local stack)");
@@ -108,6 +142,8 @@ async fn main() -> Result<(), BoxError> {
     shutdown_signal().await;
     eprintln!("stopping");
     http.abort();
+    indexer.abort();
+    autoclose.abort();
     drop(ddb);
     Ok(())
 }

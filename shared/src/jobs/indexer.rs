@@ -1,0 +1,76 @@
+//! The stream indexer: keeps the search word index (`TERM#<word>`) in step with tickets, from
+//! the table's change stream. Records are handled in order; the first failure is reported as
+//! a partial batch failure, so Lambda retries from that record and nothing is skipped.
+use crate::domain::search::ticket_terms;
+use crate::store::keys::{self, entity};
+use crate::store::tickets::TermEntry;
+use crate::{AppState, BoxError};
+use aws_lambda_events::dynamodb::{Event, EventRecord};
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// The fields of a ticket image the index needs.
+#[derive(Deserialize)]
+struct Indexed {
+    id: Uuid,
+    requester_id: Uuid,
+    subject: String,
+    description: String,
+    created_at: String,
+}
+
+fn ticket_image(image: &serde_dynamo::Item) -> Result<Option<Indexed>, BoxError> {
+    let is_ticket = matches!(
+        image.get(keys::ENTITY),
+        Some(serde_dynamo::AttributeValue::S(e)) if e == entity::TICKET
+    );
+    if !is_ticket {
+        return Ok(None);
+    }
+    Ok(Some(serde_dynamo::from_item(image.clone())?))
+}
+
+/// Applies one stream record to the index.
+pub async fn index_record(state: &AppState, record: &EventRecord) -> Result<(), BoxError> {
+    let old = ticket_image(&record.change.old_image)?;
+    let new = ticket_image(&record.change.new_image)?;
+    if old.is_none() && new.is_none() {
+        return Ok(());
+    }
+    let old_terms = old
+        .as_ref()
+        .map(|t| (ticket_terms(&t.subject, &t.description), keys::ticket_sort(&t.created_at, t.id)));
+    let new_terms = new.as_ref().map(|t| {
+        let entry = TermEntry { ticket_id: t.id, requester_id: t.requester_id };
+        (ticket_terms(&t.subject, &t.description), keys::ticket_sort(&t.created_at, t.id), entry)
+    });
+    let unchanged = match (&old, &new) {
+        (Some(o), Some(n)) => {
+            o.subject == n.subject && o.description == n.description && o.requester_id == n.requester_id
+        }
+        _ => false,
+    };
+    if unchanged {
+        return Ok(());
+    }
+    let old = old_terms.as_ref().map(|(w, s)| (w.as_slice(), s.as_str()));
+    let new = new_terms.as_ref().map(|(w, s, e)| (w.as_slice(), s.as_str(), e.clone()));
+    state.store.replace_terms(old, new).await?;
+    Ok(())
+}
+
+/// The Lambda handler's body: index records in order, stop at the first failure.
+pub async fn handle(state: &AppState, event: &Event) -> DynamoDbEventResponse {
+    let mut response = DynamoDbEventResponse::default();
+    for record in &event.records {
+        if let Err(e) = index_record(state, record).await {
+            tracing::error!(error = %e, event_id = %record.event_id, "indexing failed; batch will be retried from this record");
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = record.change.sequence_number.clone();
+            response.batch_item_failures.push(failure);
+            break;
+        }
+    }
+    response
+}

@@ -1,0 +1,3 @@
+//! Work that runs off the request path: scheduled jobs and stream consumers.
+pub mod autoclose;
+pub mod indexer;
