@@ -23,6 +23,10 @@ pub fn client(endpoint: &str) -> Client {
     Client::from_conf(config)
 }
 
+fn sdk<E: std::error::Error + Send + Sync + 'static>(e: E) -> BoxError {
+    aws_sdk_dynamodbstreams::error::DisplayErrorContext(e).to_string().into()
+}
+
 pub struct StreamFeeder {
     client: Client,
     stream_arn: String,
@@ -56,7 +60,7 @@ impl StreamFeeder {
         F: Fn(Event) -> Fut,
         Fut: Future<Output = DynamoDbEventResponse>,
     {
-        let stream = self.client.describe_stream().stream_arn(&self.stream_arn).send().await?;
+        let stream = self.client.describe_stream().stream_arn(&self.stream_arn).send().await.map_err(sdk)?;
         let shards = stream.stream_description.map(|d| d.shards.unwrap_or_default()).unwrap_or_default();
         let mut handled = 0;
         for shard in shards {
@@ -72,10 +76,10 @@ impl StreamFeeder {
                 }
                 None => req.shard_iterator_type(ShardIteratorType::TrimHorizon),
             };
-            let mut iterator = req.send().await?.shard_iterator;
+            let mut iterator = req.send().await.map_err(sdk)?.shard_iterator;
             let mut records = Vec::new();
             while let Some(it) = iterator {
-                let out = self.client.get_records().shard_iterator(it).send().await?;
+                let out = self.client.get_records().shard_iterator(it).send().await.map_err(sdk)?;
                 let batch = out.records.unwrap_or_default();
                 let empty = batch.is_empty();
                 records.extend(batch);
