@@ -152,6 +152,6 @@ pub async fn ensure_table(client: &Client, table: &str) -> Result<bool, BoxError
             helpdesk::store::schema::create_table(client, table).await?;
             Ok(true)
         }
-        Err(e) => Err(aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string().into()),
+        Err(e) => Err(helpdesk::error::error_chain(&e).into()),
     }
 }

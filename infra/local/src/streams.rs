@@ -24,7 +24,8 @@ pub fn client(endpoint: &str) -> Client {
 }
 
 fn sdk<E: std::error::Error + Send + Sync + 'static>(e: E) -> BoxError {
-    aws_sdk_dynamodbstreams::error::DisplayErrorContext(e).to_string().into()
+    // The cause chain only: the SDK's debug context would include raw response bodies (items).
+    helpdesk::error::error_chain(&e).into()
 }
 
 pub struct StreamFeeder {

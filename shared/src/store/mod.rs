@@ -6,7 +6,6 @@ pub mod sessions;
 pub mod tickets;
 pub mod users;
 
-use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use std::collections::HashMap;
@@ -80,8 +79,10 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    pub fn sdk<E: std::error::Error>(op: &'static str, e: E) -> Self {
-        StoreError::Sdk { op, message: DisplayErrorContext(e).to_string() }
+    /// The cause chain only: the SDK's `DisplayErrorContext` would put raw response bodies
+    /// (items, password hashes among them) into the logs.
+    pub fn sdk<E: std::error::Error + 'static>(op: &'static str, e: E) -> Self {
+        StoreError::Sdk { op, message: crate::error::error_chain(&e) }
     }
 }
 
