@@ -151,13 +151,15 @@ impl Store {
         }
     }
 
-    /// Reads many items by key (BatchGetItem in chunks of 100, retrying unprocessed keys).
+    /// Reads many items by key, strongly consistent (BatchGetItem in chunks of 100, retrying
+    /// unprocessed keys).
     pub async fn batch_get(&self, keys_list: Vec<Item>) -> Result<Vec<Item>, StoreError> {
         use aws_sdk_dynamodb::types::KeysAndAttributes;
         let mut out = Vec::new();
         for chunk in keys_list.chunks(100) {
             let request = KeysAndAttributes::builder()
                 .set_keys(Some(chunk.to_vec()))
+                .consistent_read(true)
                 .build()
                 .map_err(|e| StoreError::sdk("BatchGetItem", e))?;
             let mut pending = HashMap::from([(self.table().to_owned(), request)]);
@@ -190,19 +192,27 @@ impl Store {
         Ok(out)
     }
 
-    /// Deletes many items by key (BatchWriteItem in chunks of 25, retrying unprocessed ones).
+    /// Deletes many items by key.
     pub async fn batch_delete(&self, keys_list: Vec<Item>) -> Result<(), StoreError> {
         use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
-        for chunk in keys_list.chunks(25) {
-            let mut requests = Vec::new();
-            for key in chunk {
-                let delete = DeleteRequest::builder()
-                    .set_key(Some(key.clone()))
-                    .build()
-                    .map_err(|e| StoreError::sdk("BatchWriteItem", e))?;
-                requests.push(WriteRequest::builder().delete_request(delete).build());
-            }
-            let mut pending = HashMap::from([(self.table().to_owned(), requests)]);
+        let mut requests = Vec::with_capacity(keys_list.len());
+        for key in keys_list {
+            let delete = DeleteRequest::builder()
+                .set_key(Some(key))
+                .build()
+                .map_err(|e| StoreError::sdk("BatchWriteItem", e))?;
+            requests.push(WriteRequest::builder().delete_request(delete).build());
+        }
+        self.batch_write(requests).await
+    }
+
+    /// Writes (puts and deletes) in chunks of 25, retrying unprocessed items with backoff.
+    pub async fn batch_write(
+        &self,
+        requests: Vec<aws_sdk_dynamodb::types::WriteRequest>,
+    ) -> Result<(), StoreError> {
+        for chunk in requests.chunks(25) {
+            let mut pending = HashMap::from([(self.table().to_owned(), chunk.to_vec())]);
             for attempt in 0..8 {
                 let res = self
                     .client()

@@ -2,7 +2,7 @@
 use super::keys::{self, entity, Index};
 use super::users::UserRecord;
 use super::{Store, StoreError};
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -43,33 +43,12 @@ impl Store {
         session_id: Uuid,
         user_id: Uuid,
     ) -> Result<(Option<Session>, Option<UserRecord>), StoreError> {
-        let session_key = keys::key(keys::session_pk(session_id), keys::SESSION_SK);
-        let user_key = keys::key(keys::user_pk(user_id), keys::USER_SK);
-        let request = KeysAndAttributes::builder()
-            .keys(session_key)
-            .keys(user_key)
-            .consistent_read(true)
-            .build()
-            .map_err(|e| StoreError::sdk("BatchGetItem", e))?;
-        let mut pending = HashMap::from([(self.table().to_owned(), request)]);
-        let mut items = Vec::new();
-        // Unprocessed keys are rare for two small items, but must be retried, not dropped.
-        for _ in 0..5 {
-            let out = self
-                .client()
-                .batch_get_item()
-                .set_request_items(Some(pending))
-                .send()
-                .await
-                .map_err(|e| StoreError::sdk("BatchGetItem", e))?;
-            if let Some(mut responses) = out.responses {
-                items.extend(responses.remove(self.table()).unwrap_or_default());
-            }
-            match out.unprocessed_keys.filter(|u| !u.is_empty()) {
-                Some(unprocessed) => pending = unprocessed,
-                None => break,
-            }
-        }
+        let items = self
+            .batch_get(vec![
+                keys::key(keys::session_pk(session_id), keys::SESSION_SK),
+                keys::key(keys::user_pk(user_id), keys::USER_SK),
+            ])
+            .await?;
         let mut session = None;
         let mut user = None;
         for item in items {

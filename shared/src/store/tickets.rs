@@ -251,31 +251,7 @@ impl Store {
                     .map_err(|e| StoreError::sdk("BatchWriteItem", e))?;
                 requests.push(WriteRequest::builder().put_request(put).build());
             }
-            for chunk in requests.chunks(25) {
-                let mut pending = HashMap::from([(self.table().to_owned(), chunk.to_vec())]);
-                for attempt in 0..8 {
-                    let res = self
-                        .client()
-                        .batch_write_item()
-                        .set_request_items(Some(pending))
-                        .send()
-                        .await
-                        .map_err(|e| StoreError::sdk("BatchWriteItem", e))?;
-                    match res.unprocessed_items.filter(|u| !u.is_empty()) {
-                        Some(u) if attempt < 7 => {
-                            pending = u;
-                            tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
-                        }
-                        Some(_) => {
-                            return Err(StoreError::Sdk {
-                                op: "BatchWriteItem",
-                                message: "unprocessed items after retries".into(),
-                            })
-                        }
-                        None => break,
-                    }
-                }
-            }
+            self.batch_write(requests).await?;
         }
         Ok(())
     }
