@@ -8,6 +8,7 @@ pub mod domain;
 pub mod error;
 pub mod handlers;
 pub mod jobs;
+pub mod lambda;
 pub mod routes;
 pub mod state;
 pub mod store;

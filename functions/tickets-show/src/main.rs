@@ -1,15 +1,7 @@
 //! Lambda entry point for `GET /tickets/{id}`.
 use helpdesk::routes::Handler;
-use helpdesk::AppState;
-use lambda_http::{run, service_fn, Error, Request};
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
-    helpdesk::telemetry::init();
-    let state = AppState::from_env().await?;
-    let state = &state;
-    run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(Handler::TicketsShow.handle(state, req).await)
-    }))
-    .await
+async fn main() -> Result<(), helpdesk::BoxError> {
+    helpdesk::lambda::run_http(Handler::TicketsShow).await
 }

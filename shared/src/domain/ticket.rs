@@ -62,8 +62,7 @@ pub struct Ticket {
     pub due_date: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
-    /// Not stored when empty: DynamoDB Local's stream renders an empty map without its type.
-    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    #[serde(default)]
     pub custom_fields: Map<String, Value>,
     pub created_at: String,
     pub updated_at: String,

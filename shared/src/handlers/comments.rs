@@ -14,6 +14,7 @@ use crate::{clock, web, ApiError, AppState};
 use http::StatusCode;
 use lambda_http::Request;
 use serde_json::Value;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 const ATTEMPTS: usize = 4;
@@ -64,7 +65,8 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
         return Err(ApiError::Forbidden);
     }
     let content = content.unwrap_or_default();
-    let scope = format!("POST /tickets/{}/comments", ticket.id);
+    let id = ticket.id;
+    let scope = format!("POST /tickets/{id}/comments");
     let idempotency = Idempotency::from_request(&req, &caller, &scope, &body)?;
     if let Some(i) = &idempotency {
         if let Some(first) = i.replay(state).await? {
@@ -72,8 +74,14 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
         }
     }
 
+    let author = HashMap::from([(caller.id(), caller.user.clone())]);
+    let mut fresh = Some(ticket);
     for _ in 0..ATTEMPTS {
-        let current = state.store.get_ticket(ticket.id).await?.ok_or(ApiError::NotFound)?;
+        // The ticket read for the visibility check serves the first attempt; a conflict re-reads.
+        let current = match fresh.take() {
+            Some(t) => t,
+            None => state.store.get_ticket(id).await?.ok_or(ApiError::NotFound)?,
+        };
         if current.status == Status::Closed {
             return Err(ApiError::invalid("status", "This ticket is closed and can no longer be changed."));
         }
@@ -107,8 +115,7 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
             };
             puts.push(TxPut::plain(change_item(&change)?));
         }
-        let users = state.store.users_by_id([caller.id()]).await?;
-        let view = views::comment(&caller, &comment, &users, clock::now());
+        let view = views::comment(&caller, &comment, &author, clock::now());
         if let Some(i) = &idempotency {
             puts.push(TxPut::new_only(i.item(StatusCode::CREATED, &view)?));
         }

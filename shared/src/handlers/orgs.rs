@@ -84,7 +84,7 @@ pub async fn list(state: &AppState, req: Request) -> HandlerResult {
     };
     let (rows, more) = state.store.list_orgs(after.as_deref(), per_page).await?;
     let next = more.then(|| rows.last().map(|(s, _)| state.cursors.encode("organizations", s))).flatten();
-    let data: Vec<Value> = rows.iter().map(|(_, o)| o.view()).collect();
+    let data: Vec<&Organization> = rows.iter().map(|(_, o)| o).collect();
     Ok(web::ok(&page_body(&data, "/organizations", per_page, next, &query_without_cursor(&req))))
 }
 
@@ -103,7 +103,7 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
         updated_at: now,
     };
     state.store.put_org(&org).await?;
-    Ok(web::created(&json!({"organization": org.view()})))
+    Ok(web::created(&json!({"organization": org})))
 }
 
 /// `GET /organizations/{id}` (staff).
@@ -111,7 +111,7 @@ pub async fn show(state: &AppState, req: Request) -> HandlerResult {
     let caller = authenticate(state, &req).await?;
     caller.require_staff()?;
     let org = state.store.get_org(org_id(&req)?).await?.ok_or(ApiError::NotFound)?;
-    Ok(web::ok(&json!({"organization": org.view()})))
+    Ok(web::ok(&json!({"organization": org})))
 }
 
 /// `PATCH /organizations/{id}` (admin).
@@ -131,5 +131,5 @@ pub async fn update(state: &AppState, req: Request) -> HandlerResult {
     }
     org.updated_at = clock::format(clock::now());
     state.store.put_org(&org).await?;
-    Ok(web::ok(&json!({"organization": org.view()})))
+    Ok(web::ok(&json!({"organization": org})))
 }

@@ -251,7 +251,9 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
     } {
         return Ok(first);
     }
-    check_references(state, &patch).await?;
+    // The users the ticket names: those the body referenced, and the caller.
+    let mut users = check_references(state, &patch).await?;
+    users.insert(caller.id(), caller.user.clone());
 
     let now = clock::format(clock::now());
     let status = patch.status.unwrap_or(Status::New);
@@ -287,7 +289,7 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
         new: Some(ticket.ticket_number.clone()),
         action: "Ticket created".into(),
     };
-    let view = ticket_json(state, &caller, &ticket).await?;
+    let view = views::ticket(&caller, &ticket, &users, clock::now());
     let mut puts = vec![
         TxPut::new_only(ticket_item(&ticket)?),
         TxPut::new_only(ticket_number_item(number, ticket.id)?),
@@ -343,12 +345,18 @@ pub async fn show(state: &AppState, req: Request) -> HandlerResult {
 pub async fn update_ticket(
     state: &AppState,
     caller: &Caller,
-    id: Uuid,
+    loaded: Ticket,
     patch: &TicketPatch,
     expected_stamp: Option<&str>,
 ) -> Result<Ticket, ApiError> {
+    let id = loaded.id;
+    let mut fresh = Some(loaded);
     for _ in 0..UPDATE_ATTEMPTS {
-        let current = state.store.get_ticket(id).await?.ok_or(ApiError::NotFound)?;
+        // The ticket the handler already read serves the first attempt; a conflict re-reads.
+        let current = match fresh.take() {
+            Some(t) => t,
+            None => state.store.get_ticket(id).await?.ok_or(ApiError::NotFound)?,
+        };
         ensure_visible(caller, &current)?;
         if expected_stamp.is_some_and(|s| s != current.updated_stamp) {
             return Err(ApiError::Conflict(
@@ -398,7 +406,7 @@ pub async fn update(state: &AppState, req: Request) -> HandlerResult {
     let body = web::json_object(&req)?;
     let (patch, stamp) = parse_fields(&body, &caller, false)?;
     check_references(state, &patch).await?;
-    let updated = update_ticket(state, &caller, ticket.id, &patch, stamp.as_deref()).await?;
+    let updated = update_ticket(state, &caller, ticket, &patch, stamp.as_deref()).await?;
     Ok(web::ok(&ticket_json(state, &caller, &updated).await?))
 }
 
@@ -416,7 +424,7 @@ pub async fn assign(state: &AppState, req: Request) -> HandlerResult {
     input.finish()?;
     let patch = TicketPatch { assignee_id: Some(assignee.flatten()), ..Default::default() };
     check_references(state, &patch).await?;
-    let updated = update_ticket(state, &caller, ticket.id, &patch, None).await?;
+    let updated = update_ticket(state, &caller, ticket, &patch, None).await?;
     Ok(web::ok(
         &json!({"message": "Ticket assigned successfully.", "ticket": ticket_json(state, &caller, &updated).await?}),
     ))
@@ -431,7 +439,7 @@ pub async fn status(state: &AppState, req: Request) -> HandlerResult {
     let status = enum_field(&mut input, "status", Status::parse, Status::choices());
     input.finish()?;
     let patch = TicketPatch { status, ..Default::default() };
-    let updated = update_ticket(state, &caller, ticket.id, &patch, None).await?;
+    let updated = update_ticket(state, &caller, ticket, &patch, None).await?;
     Ok(web::ok(
         &json!({"message": "Ticket status updated successfully.", "ticket": ticket_json(state, &caller, &updated).await?}),
     ))

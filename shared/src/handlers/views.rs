@@ -24,7 +24,6 @@ fn maybe_user(caller: &Caller, id: Option<Uuid>, users: &HashMap<Uuid, User>, no
 
 pub fn ticket(caller: &Caller, t: &Ticket, users: &HashMap<Uuid, User>, now: OffsetDateTime) -> Value {
     let mut v = json!(t);
-    v["custom_fields"] = Value::Object(t.custom_fields.clone());
     v["requester"] = maybe_user(caller, Some(t.requester_id), users, now);
     v["assignee"] = maybe_user(caller, t.assignee_id, users, now);
     v

@@ -64,7 +64,6 @@ pub mod attr {
     pub const PASSWORD_HASH: &str = "password_hash";
     pub const LAST_SEEN: &str = "last_seen";
     pub const UPDATED_AT: &str = "updated_at";
-    pub const USER_ID: &str = "user_id";
     pub const UPDATED_STAMP: &str = "updated_stamp";
     pub const LAST_VIEWED: &str = "last_viewed";
     pub const IS_INTERNAL: &str = "is_internal";
@@ -252,9 +251,24 @@ impl ItemKeys {
         data: &T,
     ) -> Result<HashMap<String, AttributeValue>, serde_dynamo::Error> {
         let mut item: HashMap<String, AttributeValue> = serde_dynamo::to_item(data)?;
+        strip_empty_maps(&mut item);
         item.extend(self.attrs);
         Ok(item)
     }
+}
+
+/// Empty maps are never stored: DynamoDB Local's stream renders an empty `M` without its type
+/// tag, which the SDK cannot parse (the whole GetRecords call fails). Readers default missing
+/// maps to empty, so dropping them loses nothing.
+fn strip_empty_maps(map: &mut HashMap<String, AttributeValue>) {
+    map.retain(|_, v| {
+        if let AttributeValue::M(inner) = v {
+            strip_empty_maps(inner);
+            !inner.is_empty()
+        } else {
+            true
+        }
+    });
 }
 
 #[cfg(test)]
@@ -278,5 +292,14 @@ mod tests {
         assert_eq!(item[TTL], AttributeValue::N("42".into()));
         assert_eq!(item[ENTITY], s("user"));
         assert_eq!(item["name"], s("Ada"));
+    }
+
+    #[test]
+    fn empty_maps_are_not_stored() {
+        let data = serde_json::json!({"fields": {}, "settings": {"nested": {}, "kept": 1}});
+        let item = ItemKeys::new(entity::TICKET, "P", "S").with(&data).unwrap();
+        assert!(!item.contains_key("fields"));
+        let AttributeValue::M(settings) = &item["settings"] else { panic!("settings is a map") };
+        assert!(!settings.contains_key("nested") && settings.contains_key("kept"));
     }
 }

@@ -284,6 +284,59 @@ impl Store {
         Ok((found, more))
     }
 
+    /// Every item of one partition (the table, or an index), paging through it. With
+    /// `keys_only` just the table's primary key comes back (for deletes).
+    pub async fn query_all(
+        &self,
+        index: Option<keys::Index>,
+        partition: &str,
+        keys_only: bool,
+    ) -> Result<Vec<Item>, StoreError> {
+        let (pk_attr, index_name) = match index {
+            Some(i) => (i.pk(), Some(i.name())),
+            None => (keys::PK, None),
+        };
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let mut q = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .set_index_name(index_name.map(str::to_owned))
+                .key_condition_expression("#part = :part")
+                .expression_attribute_names("#part", pk_attr)
+                .expression_attribute_values(":part", keys::s(partition))
+                .set_exclusive_start_key(start);
+            if index.is_none() {
+                q = q.consistent_read(true);
+            }
+            if keys_only {
+                q = q
+                    .projection_expression("#pk, #sk")
+                    .expression_attribute_names("#pk", keys::PK)
+                    .expression_attribute_names("#sk", keys::SK);
+            }
+            let out = q.send().await.map_err(|e| StoreError::sdk("Query", e))?;
+            items.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
+    pub async fn delete(&self, key: Item) -> Result<(), StoreError> {
+        self.client()
+            .delete_item()
+            .table_name(self.table())
+            .set_key(Some(key))
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("DeleteItem", e))?;
+        Ok(())
+    }
+
     pub async fn get(&self, key: Item) -> Result<Option<Item>, StoreError> {
         let out = self
             .client()

@@ -10,20 +10,10 @@ pub struct Organization {
     pub id: Uuid,
     pub name: String,
     pub domain: Option<String>,
-    /// Not stored when empty (see `Ticket::custom_fields`); views add it back.
-    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    #[serde(default)]
     pub settings: Map<String, Value>,
     pub created_at: String,
     pub updated_at: String,
-}
-
-impl Organization {
-    /// The API object: every field, `settings` always an object.
-    pub fn view(&self) -> Value {
-        let mut v = serde_json::json!(self);
-        v["settings"] = Value::Object(self.settings.clone());
-        v
-    }
 }
 
 impl Store {

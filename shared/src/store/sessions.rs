@@ -62,45 +62,21 @@ impl Store {
     }
 
     pub async fn delete_session(&self, session_id: Uuid) -> Result<(), StoreError> {
-        self.client()
-            .delete_item()
-            .table_name(self.table())
-            .set_key(Some(keys::key(keys::session_pk(session_id), keys::SESSION_SK)))
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("DeleteItem", e))?;
-        Ok(())
+        self.delete(keys::key(keys::session_pk(session_id), keys::SESSION_SK)).await
     }
 
     /// Revokes every session of a user except `keep` (after a password change).
     pub async fn revoke_other_sessions(&self, user_id: Uuid, keep: Uuid) -> Result<usize, StoreError> {
-        let mut revoked = 0;
-        let mut start = None;
-        loop {
-            let out = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .index_name(Index::Gsi1.name())
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", Index::Gsi1.pk())
-                .expression_attribute_values(":pk", keys::s(keys::user_sessions_partition(user_id)))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| StoreError::sdk("Query", e))?;
-            for item in out.items.unwrap_or_default() {
-                let session: Session = serde_dynamo::from_item(item)?;
-                if session.id != keep {
-                    self.delete_session(session.id).await?;
-                    revoked += 1;
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
+        let partition = keys::user_sessions_partition(user_id);
+        let mut others = Vec::new();
+        for item in self.query_all(Some(Index::Gsi1), &partition, false).await? {
+            let session: Session = serde_dynamo::from_item(item)?;
+            if session.id != keep {
+                others.push(keys::key(keys::session_pk(session.id), keys::SESSION_SK));
             }
         }
+        let revoked = others.len();
+        self.batch_delete(others).await?;
         Ok(revoked)
     }
 }

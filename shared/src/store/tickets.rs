@@ -294,32 +294,13 @@ impl Store {
     /// The ticket page: one Query over the ticket's item collection.
     pub async fn ticket_page(&self, id: Uuid) -> Result<TicketPage, StoreError> {
         let mut page = TicketPage::default();
-        let mut start = None;
-        loop {
-            let out = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_values(":pk", keys::s(keys::ticket_pk(id)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| StoreError::sdk("Query", e))?;
-            for item in out.items.unwrap_or_default() {
-                match entity_of(&item) {
-                    Some(entity::TICKET) => page.ticket = Some(decode(item)?),
-                    Some(entity::COMMENT) => page.comments.push(decode(item)?),
-                    Some(entity::CHANGE) => page.changes.push(decode(item)?),
-                    Some(entity::VIEWER) => page.viewers.push(decode(item)?),
-                    _ => {}
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
+        for item in self.query_all(None, &keys::ticket_pk(id), false).await? {
+            match entity_of(&item) {
+                Some(entity::TICKET) => page.ticket = Some(decode(item)?),
+                Some(entity::COMMENT) => page.comments.push(decode(item)?),
+                Some(entity::CHANGE) => page.changes.push(decode(item)?),
+                Some(entity::VIEWER) => page.viewers.push(decode(item)?),
+                _ => {}
             }
         }
         Ok(page)
@@ -475,42 +456,11 @@ impl Store {
     /// Deletes a ticket and everything in its collection. The ticket item goes last, so a
     /// failure part-way leaves a ticket that can be deleted again.
     pub async fn delete_ticket(&self, ticket: &Ticket) -> Result<(), StoreError> {
-        let mut children = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", keys::s(keys::ticket_pk(ticket.id)))
-                .projection_expression("#pk, #sk")
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| StoreError::sdk("Query", e))?;
-            for item in out.items.unwrap_or_default() {
-                if item.get(keys::SK).and_then(|v| v.as_s().ok()).map(String::as_str) != Some(keys::TICKET_SK)
-                {
-                    children.push(item);
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
+        let ticket_key = keys::key(keys::ticket_pk(ticket.id), keys::TICKET_SK);
+        let mut children = self.query_all(None, &keys::ticket_pk(ticket.id), true).await?;
+        children.retain(|k| *k != ticket_key);
         self.batch_delete(children).await?;
-        self.client()
-            .delete_item()
-            .table_name(self.table())
-            .set_key(Some(keys::key(keys::ticket_pk(ticket.id), keys::TICKET_SK)))
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("DeleteItem", e))?;
-        Ok(())
+        self.delete(ticket_key).await
     }
 
     pub async fn put_viewer(&self, viewer: &Viewer, ttl_epoch: i64) -> Result<(), StoreError> {

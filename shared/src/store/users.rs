@@ -281,19 +281,4 @@ impl Store {
             Err(super::TxError::Store(e)) => Err(e),
         }
     }
-
-    /// Sets a user's role directly (seeding and administration).
-    pub async fn set_role(&self, id: Uuid, role: Role, now: &str) -> Result<Option<UserRecord>, StoreError> {
-        let Some(mut record) = self.get_user(id).await? else { return Ok(None) };
-        record.user.role = role;
-        record.user.updated_at = now.to_owned();
-        self.client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(user_item(&record)?))
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("PutItem", e))?;
-        Ok(Some(record))
-    }
 }
