@@ -145,3 +145,56 @@ async fn forged_cursors_are_422() {
         app.get(&format!("/tickets?status[]=open&per_page=1&cursor={cursor}"), Some(&agent.token)).await;
     assert_eq!(res.status, 422);
 }
+
+#[tokio::test]
+async fn tag_lists_follow_every_change_of_tags() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer().await;
+    let agent = app.staff(Role::Agent).await;
+    let admin = app.staff(Role::Admin).await;
+    let mut tagged = Vec::new();
+    for i in 0..5 {
+        let res = app
+            .post(
+                "/tickets",
+                Some(&customer.token),
+                json!({"subject": format!("t{i}"), "description": "d", "tags": ["billing"]}),
+            )
+            .await;
+        tagged.push(res.body["id"].as_str().unwrap().to_owned());
+    }
+    app.ticket(&customer.token, "untagged").await;
+    tagged.reverse(); // newest first
+
+    let page1 = app.get("/tickets?tag=billing&per_page=2", Some(&agent.token)).await;
+    assert_eq!(ids(&page1.body), tagged[..2]);
+    let cursor = page1.body["next_cursor"].as_str().unwrap();
+    let page2 =
+        app.get(&format!("/tickets?tag=billing&per_page=2&cursor={cursor}"), Some(&agent.token)).await;
+    assert_eq!(ids(&page2.body), tagged[2..4]);
+
+    // An update moves the ticket to the top of its tag; removing the tag drops it.
+    app.patch(&format!("/tickets/{}", tagged[4]), Some(&agent.token), json!({"priority": "high"})).await;
+    let all = app.get("/tickets?tag=billing", Some(&agent.token)).await;
+    assert_eq!(ids(&all.body)[0], tagged[4]);
+    assert_eq!(ids(&all.body).len(), 5, "no stale entries: {:?}", ids(&all.body));
+    let high = app.get("/tickets?tag=billing&priority[]=high", Some(&agent.token)).await;
+    assert_eq!(ids(&high.body), [tagged[4].clone()]);
+    app.patch(&format!("/tickets/{}", tagged[0]), Some(&agent.token), json!({"tags": ["other"]})).await;
+    let after = ids(&app.get("/tickets?tag=billing", Some(&agent.token)).await.body);
+    assert_eq!(after.len(), 4);
+    assert!(!after.contains(&tagged[0]));
+    assert_eq!(ids(&app.get("/tickets?tag=other", Some(&agent.token)).await.body), [tagged[0].clone()]);
+    // A comment bumps updated_at: the entry follows.
+    app.post(&format!("/tickets/{}/comments", tagged[3]), Some(&agent.token), json!({"content": "hi"})).await;
+    assert_eq!(ids(&app.get("/tickets?tag=billing", Some(&agent.token)).await.body)[0], tagged[3]);
+    // Deleting the ticket deletes its entries.
+    assert_eq!(app.delete(&format!("/tickets/{}", tagged[3]), Some(&admin.token)).await.status, 204);
+    assert_eq!(ids(&app.get("/tickets?tag=billing", Some(&agent.token)).await.body).len(), 3);
+    let leftover =
+        app.state.store.query_all(None, &helpdesk::store::keys::tag_pk("billing"), true).await.unwrap();
+    assert_eq!(leftover.len(), 3, "one entry per tagged ticket, none left behind");
+    // Customers only ever see their own tickets, also by tag.
+    let other = app.customer().await;
+    assert!(ids(&app.get("/tickets?tag=billing", Some(&other.token)).await.body).is_empty());
+}

@@ -8,7 +8,7 @@ use crate::domain::comment::{Change, Comment, MAX_COMMENT_CHARS};
 use crate::domain::ticket::Status;
 use crate::store::keys;
 use crate::store::tickets::{change_item, comment_item};
-use crate::store::{TxError, TxPut};
+use crate::store::{TxError, TxWrite};
 use crate::validation::Input;
 use crate::{clock, web, ApiError, AppState};
 use http::StatusCode;
@@ -99,7 +99,7 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
         let mut next = current.clone();
         next.updated_at = now.clone();
         next.updated_stamp = Uuid::now_v7().to_string();
-        let mut puts = vec![TxPut::new_only(comment_item(&comment)?)];
+        let mut puts = vec![TxWrite::new_only(comment_item(&comment)?)];
         if let Some(status) = current.status_after_comment(caller.id(), caller.role().is_staff(), is_internal)
         {
             next.status = status;
@@ -113,14 +113,14 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
                 action: format!("Status changed from {} to {}", current.status.as_str(), status.as_str()),
                 created_at: now.clone(),
             };
-            puts.push(TxPut::plain(change_item(&change)?));
+            puts.push(TxWrite::plain(change_item(&change)?));
         }
         let view = views::comment(&caller, &comment, &author, clock::now());
         if let Some(i) = &idempotency {
-            puts.push(TxPut::new_only(i.item(StatusCode::CREATED, &view)?));
+            puts.push(TxWrite::new_only(i.item(StatusCode::CREATED, &view)?));
         }
-        let idempotency_at = puts.len(); // position in the transaction (the ticket comes first)
-        match state.store.save_ticket(&next, &current.updated_stamp, puts).await {
+        let idempotency_at = puts.len() - 1; // others come first in the transaction
+        match state.store.save_ticket(&current, &next, puts).await {
             Ok(()) => return Ok(web::created(&view)),
             Err(TxError::ConditionFailed(at)) if idempotency.is_some() && at.contains(&idempotency_at) => {
                 if let Some(first) = idempotency.as_ref().expect("checked").replay(state).await? {

@@ -9,8 +9,8 @@ use crate::domain::ticket::{
     Priority, Satisfaction, Status, Ticket, TicketPatch, MAX_DESCRIPTION_CHARS, MAX_SUBJECT_CHARS,
 };
 use crate::domain::user::{Role, User};
-use crate::store::tickets::{change_item, ticket_item, ticket_number_item, TicketFilter};
-use crate::store::{TxError, TxPut};
+use crate::store::tickets::{change_item, ticket_number_item, ticket_writes, TicketFilter};
+use crate::store::{TxError, TxWrite};
 use crate::validation::Input;
 use crate::{clock, web, ApiError, AppState};
 use http::StatusCode;
@@ -290,16 +290,16 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
         action: "Ticket created".into(),
     };
     let view = views::ticket(&caller, &ticket, &users, clock::now());
-    let mut puts = vec![
-        TxPut::new_only(ticket_item(&ticket)?),
-        TxPut::new_only(ticket_number_item(number, ticket.id)?),
-        TxPut::plain(change_item(&audit(ticket.id, Some(caller.id()), &created, &now))?),
-    ];
+    let mut puts = ticket_writes(None, &ticket)?;
+    puts.extend([
+        TxWrite::new_only(ticket_number_item(number, ticket.id)?),
+        TxWrite::plain(change_item(&audit(ticket.id, Some(caller.id()), &created, &now))?),
+    ]);
     if let Some(i) = &idempotency {
-        puts.push(TxPut::new_only(i.item(StatusCode::CREATED, &view)?));
+        puts.push(TxWrite::new_only(i.item(StatusCode::CREATED, &view)?));
     }
     let idempotency_at = puts.len() - 1;
-    match state.store.transact_puts(puts).await {
+    match state.store.transact(puts).await {
         Ok(()) => Ok(web::created(&view)),
         Err(TxError::ConditionFailed(at)) if idempotency.is_some() && at.contains(&idempotency_at) => {
             // A concurrent retry with the same key won; answer as it did.
@@ -383,9 +383,9 @@ pub async fn update_ticket(
         next.updated_stamp = Uuid::now_v7().to_string();
         let mut puts = Vec::new();
         for c in &changes {
-            puts.push(TxPut::plain(change_item(&audit(id, Some(caller.id()), c, &now))?));
+            puts.push(TxWrite::plain(change_item(&audit(id, Some(caller.id()), c, &now))?));
         }
-        match state.store.save_ticket(&next, &current.updated_stamp, puts).await {
+        match state.store.save_ticket(&current, &next, puts).await {
             Ok(()) => return Ok(next),
             Err(TxError::ConditionFailed(_)) if expected_stamp.is_none() => continue,
             Err(TxError::ConditionFailed(_)) => {

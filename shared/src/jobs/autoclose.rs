@@ -3,7 +3,7 @@
 use crate::domain::comment::Change;
 use crate::domain::ticket::{Status, TicketPatch};
 use crate::store::tickets::change_item;
-use crate::store::{TxError, TxPut};
+use crate::store::{TxError, TxWrite};
 use crate::{clock, AppState, BoxError};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -50,9 +50,9 @@ pub async fn close_solved(state: &AppState, days: i64, now: OffsetDateTime) -> R
                     action: format!("{} (automatically after {days} days)", c.action),
                     created_at: stamp.clone(),
                 };
-                puts.push(TxPut::plain(change_item(&change)?));
+                puts.push(TxWrite::plain(change_item(&change)?));
             }
-            match state.store.save_ticket(&next, &ticket.updated_stamp, puts).await {
+            match state.store.save_ticket(&ticket, &next, puts).await {
                 Ok(()) => {
                     closed += 1;
                     progressed = true;

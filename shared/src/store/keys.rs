@@ -91,6 +91,7 @@ pub mod entity {
     pub const IDEMPOTENCY: &str = "idempotency";
     pub const USER_CHANGE: &str = "user_change";
     pub const TERM: &str = "term";
+    pub const TAG_ENTRY: &str = "tag_entry";
 }
 
 // ---- users ---------------------------------------------------------------------------------
@@ -202,6 +203,12 @@ pub fn user_change_sk(id: Uuid) -> String {
 /// The word index: `TERM#<word>` / `<created_at>#<ticket id>`, kept by the stream indexer.
 pub fn term_pk(word: &str) -> String {
     format!("TERM#{word}")
+}
+
+/// Tickets under a tag: `TAG#<tag>` / `<updated_at>#<ticket id>`, written in the ticket's
+/// transaction.
+pub fn tag_pk(tag: &str) -> String {
+    format!("TAG#{tag}")
 }
 
 // ---- idempotency ---------------------------------------------------------------------------

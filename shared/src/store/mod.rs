@@ -6,7 +6,7 @@ pub mod sessions;
 pub mod tickets;
 pub mod users;
 
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use std::collections::HashMap;
 
@@ -22,21 +22,31 @@ pub enum TxError {
     Store(#[from] StoreError),
 }
 
-/// A Put for a transaction, with an optional condition.
-pub struct TxPut {
-    item: Item,
+/// One write of a transaction (a Put, or a Delete by key), with an optional condition.
+pub struct TxWrite {
+    op: TxOp,
     condition: Option<(String, HashMap<String, String>, Item)>,
 }
 
-impl TxPut {
+enum TxOp {
+    Put(Item),
+    Delete(Item),
+}
+
+impl TxWrite {
     pub fn plain(item: Item) -> Self {
-        Self { item, condition: None }
+        Self { op: TxOp::Put(item), condition: None }
+    }
+
+    /// Deletes the item with this key (no error if it is already gone).
+    pub fn delete(key: Item) -> Self {
+        Self { op: TxOp::Delete(key), condition: None }
     }
 
     /// Only if no item with this key exists yet.
     pub fn new_only(item: Item) -> Self {
         Self {
-            item,
+            op: TxOp::Put(item),
             condition: Some((
                 "attribute_not_exists(#pk)".into(),
                 HashMap::from([("#pk".into(), keys::PK.into())]),
@@ -48,7 +58,7 @@ impl TxPut {
     /// Only if the stored item's `attr` still has `value`.
     pub fn if_attr_equals(item: Item, attr: &str, value: &str) -> Self {
         Self {
-            item,
+            op: TxOp::Put(item),
             condition: Some((
                 "#a = :a".into(),
                 HashMap::from([("#a".into(), attr.into())]),
@@ -60,7 +70,7 @@ impl TxPut {
     /// Only if the stored item still carries this version stamp (optimistic concurrency).
     pub fn if_stamp(item: Item, stamp: &str) -> Self {
         Self {
-            item,
+            op: TxOp::Put(item),
             condition: Some((
                 "#stamp = :stamp".into(),
                 HashMap::from([("#stamp".into(), keys::attr::UPDATED_STAMP.into())]),
@@ -114,20 +124,39 @@ impl Store {
 }
 
 impl Store {
-    /// Writes all puts atomically. The request token makes an SDK retry of an applied
+    /// Applies all writes atomically. The request token makes an SDK retry of an applied
     /// transaction a no-op instead of a failed condition.
-    pub async fn transact_puts(&self, puts: Vec<TxPut>) -> Result<(), TxError> {
+    pub async fn transact(&self, puts: Vec<TxWrite>) -> Result<(), TxError> {
         let mut items = Vec::with_capacity(puts.len());
+        let invalid = |e| StoreError::sdk("TransactWriteItems", e);
         for p in puts {
-            let mut put = Put::builder().table_name(self.table()).set_item(Some(p.item));
-            if let Some((expr, names, values)) = p.condition {
-                put = put.condition_expression(expr).set_expression_attribute_names(Some(names));
-                if !values.is_empty() {
-                    put = put.set_expression_attribute_values(Some(values));
-                }
-            }
-            let put = put.build().map_err(|e| StoreError::sdk("TransactWriteItems", e))?;
-            items.push(TransactWriteItem::builder().put(put).build());
+            let (expr, names, values) = match p.condition {
+                Some((e, n, v)) => (Some(e), Some(n), Some(v).filter(|v| !v.is_empty())),
+                None => (None, None, None),
+            };
+            let item = match p.op {
+                TxOp::Put(item) => TransactWriteItem::builder().put(
+                    Put::builder()
+                        .table_name(self.table())
+                        .set_item(Some(item))
+                        .set_condition_expression(expr)
+                        .set_expression_attribute_names(names)
+                        .set_expression_attribute_values(values)
+                        .build()
+                        .map_err(invalid)?,
+                ),
+                TxOp::Delete(key) => TransactWriteItem::builder().delete(
+                    Delete::builder()
+                        .table_name(self.table())
+                        .set_key(Some(key))
+                        .set_condition_expression(expr)
+                        .set_expression_attribute_names(names)
+                        .set_expression_attribute_values(values)
+                        .build()
+                        .map_err(invalid)?,
+                ),
+            };
+            items.push(item.build());
         }
         let n = items.len();
         let result = self

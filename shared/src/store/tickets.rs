@@ -1,7 +1,7 @@
 //! Tickets and everything in their item collection: comments, changes, viewers; the ticket
 //! number counter; the list indexes; idempotency records.
 use super::keys::{self, attr, entity, Index};
-use super::{Item, Store, StoreError, TxError, TxPut};
+use super::{Item, Store, StoreError, TxError, TxWrite};
 use crate::domain::comment::{Change, Comment, Viewer};
 use crate::domain::ticket::{Priority, Status, Ticket};
 use crate::domain::user::User;
@@ -36,6 +36,45 @@ pub fn comment_item(c: &Comment) -> Result<Item, StoreError> {
 
 pub fn change_item(c: &Change) -> Result<Item, StoreError> {
     Ok(keys::ItemKeys::new(entity::CHANGE, keys::ticket_pk(c.ticket_id), keys::change_sk(c.id)).with(c)?)
+}
+
+/// One ticket under one tag: `TAG#<tag>` / `<updated_at>#<ticket id>`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TagEntry {
+    pub ticket_id: Uuid,
+    pub updated_at: String,
+}
+
+fn tag_entry_key(tag: &str, t: &Ticket) -> Item {
+    keys::key(keys::tag_pk(tag), keys::ticket_sort(&t.updated_at, t.id))
+}
+
+/// The writes that store `next` (replacing `previous`, if any) with its tag entries: the ticket
+/// itself (new, or conditional on the previous version stamp), the previous version's tag
+/// entries removed and the new version's put.
+pub fn ticket_writes(previous: Option<&Ticket>, next: &Ticket) -> Result<Vec<TxWrite>, StoreError> {
+    let mut writes = vec![match previous {
+        Some(p) => TxWrite::if_stamp(ticket_item(next)?, &p.updated_stamp),
+        None => TxWrite::new_only(ticket_item(next)?),
+    }];
+    let new_keys: Vec<Item> = next.tags.iter().map(|t| tag_entry_key(t, next)).collect();
+    for tag in previous.map(|p| p.tags.as_slice()).unwrap_or_default() {
+        let old = tag_entry_key(tag, previous.expect("tags come from previous"));
+        if !new_keys.contains(&old) {
+            writes.push(TxWrite::delete(old));
+        }
+    }
+    for tag in &next.tags {
+        let entry = TagEntry { ticket_id: next.id, updated_at: next.updated_at.clone() };
+        let item = keys::ItemKeys::new(
+            entity::TAG_ENTRY,
+            keys::tag_pk(tag),
+            keys::ticket_sort(&next.updated_at, next.id),
+        )
+        .with(&entry)?;
+        writes.push(TxWrite::plain(item));
+    }
+    Ok(writes)
 }
 
 /// A stored first response to an idempotent request.
@@ -77,6 +116,14 @@ pub struct TicketFilter {
 }
 
 impl TicketFilter {
+    /// True when the tag partition (`TAG#<tag>`) is the most selective key condition available.
+    pub fn by_tag(&self) -> bool {
+        self.tag.is_some()
+            && self.requester.is_none()
+            && self.assignee.is_none()
+            && self.organization.is_none()
+    }
+
     /// The index partitions that serve this filter (several are merged by sort key), chosen
     /// by selectivity. Every list is a key condition on one of these; never a table scan.
     pub fn partitions(&self) -> Vec<(Index, String)> {
@@ -367,6 +414,9 @@ impl Store {
         before: Option<&str>,
         limit: usize,
     ) -> Result<(Vec<Ticket>, bool), StoreError> {
+        if let (true, Some(tag)) = (filter.by_tag(), &filter.tag) {
+            return self.list_by_tag(tag, filter, before, limit).await;
+        }
         let expression = filter.expression();
         let queries = filter.partitions().into_iter().map(|(index, partition)| {
             let expression = expression.clone();
@@ -381,6 +431,61 @@ impl Store {
         let more = all.len() > limit;
         all.truncate(limit);
         Ok((all.into_iter().map(|(_, t)| t).collect(), more))
+    }
+
+    /// Tickets with a tag, newest first: the `TAG#<tag>` entries (written in each ticket's
+    /// transaction), then one BatchGetItem per page; other filters are checked on the tickets.
+    async fn list_by_tag(
+        &self,
+        tag: &str,
+        filter: &TicketFilter,
+        before: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<Ticket>, bool), StoreError> {
+        let mut found: Vec<Ticket> = Vec::new();
+        let mut position = before.map(str::to_owned);
+        loop {
+            let mut q = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .scan_index_forward(false)
+                .limit((limit + 1) as i32)
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_values(":pk", keys::s(keys::tag_pk(tag)));
+            q = match &position {
+                Some(p) => q
+                    .key_condition_expression("#pk = :pk AND #sk < :before")
+                    .expression_attribute_names("#sk", keys::SK)
+                    .expression_attribute_values(":before", keys::s(p)),
+                None => q.key_condition_expression("#pk = :pk"),
+            };
+            let out = q.send().await.map_err(|e| StoreError::sdk("Query", e))?;
+            let entries: Vec<TagEntry> =
+                out.items.unwrap_or_default().into_iter().map(decode).collect::<Result<_, _>>()?;
+            let exhausted = out.last_evaluated_key.is_none();
+            if let Some(last) = entries.last() {
+                position = Some(keys::ticket_sort(&last.updated_at, last.ticket_id));
+            }
+            let ids: Vec<Uuid> = entries.iter().map(|e| e.ticket_id).collect();
+            let mut tickets: HashMap<Uuid, Ticket> =
+                self.tickets_by_id(&ids).await?.into_iter().map(|t| (t.id, t)).collect();
+            for e in &entries {
+                // An entry whose ticket moved on (a concurrent update) is skipped: the ticket's
+                // new entry sorts above and was, or will be, listed in its own place.
+                if let Some(t) = tickets.remove(&e.ticket_id) {
+                    if t.updated_at == e.updated_at && filter.matches(&t) {
+                        found.push(t);
+                    }
+                }
+            }
+            if found.len() > limit || exhausted {
+                break;
+            }
+        }
+        let more = found.len() > limit;
+        found.truncate(limit);
+        Ok((found, more))
     }
 
     async fn query_partition(
@@ -459,6 +564,7 @@ impl Store {
         let ticket_key = keys::key(keys::ticket_pk(ticket.id), keys::TICKET_SK);
         let mut children = self.query_all(None, &keys::ticket_pk(ticket.id), true).await?;
         children.retain(|k| *k != ticket_key);
+        children.extend(ticket.tags.iter().map(|t| tag_entry_key(t, ticket)));
         self.batch_delete(children).await?;
         self.delete(ticket_key).await
     }
@@ -518,15 +624,16 @@ impl Store {
     }
 
     /// Writes a ticket with its audit entries (and anything else, e.g. a comment) atomically,
-    /// only if the stored ticket still has `expected_stamp`.
+    /// only if the stored ticket is still `previous`. `others` come first in the transaction, so
+    /// a failed condition's position refers to them (the ticket's own writes follow).
     pub async fn save_ticket(
         &self,
-        ticket: &Ticket,
-        expected_stamp: &str,
-        others: Vec<TxPut>,
+        previous: &Ticket,
+        next: &Ticket,
+        others: Vec<TxWrite>,
     ) -> Result<(), TxError> {
-        let mut puts = vec![TxPut::if_stamp(ticket_item(ticket)?, expected_stamp)];
-        puts.extend(others);
-        self.transact_puts(puts).await
+        let mut writes = others;
+        writes.extend(ticket_writes(Some(previous), next)?);
+        self.transact(writes).await
     }
 }

@@ -254,7 +254,7 @@ impl Store {
             return Ok(Some(record.clone()));
         }
         next.user.updated_at = now.to_owned();
-        let guard = super::TxPut::if_attr_equals(user_item(&next)?, attr::UPDATED_AT, &u.updated_at);
+        let guard = super::TxWrite::if_attr_equals(user_item(&next)?, attr::UPDATED_AT, &u.updated_at);
         let mut puts = vec![guard];
         for (field, old, new, action) in audit {
             let change = UserChange {
@@ -273,9 +273,9 @@ impl Store {
                 keys::user_change_sk(change.id),
             )
             .with(&change)?;
-            puts.push(super::TxPut::plain(item));
+            puts.push(super::TxWrite::plain(item));
         }
-        match self.transact_puts(puts).await {
+        match self.transact(puts).await {
             Ok(()) => Ok(Some(next)),
             Err(super::TxError::ConditionFailed(_)) => Ok(None),
             Err(super::TxError::Store(e)) => Err(e),
