@@ -22,6 +22,10 @@ pub struct Config {
     pub jwt_secret: Vec<u8>,
     /// Lifetime of an access token and its session, in seconds.
     pub token_ttl_seconds: i64,
+    /// The attachments bucket (`ATTACHMENTS_BUCKET`); only attachment routes need it.
+    pub attachments_bucket: Option<String>,
+    /// Largest accepted upload, bytes (`MAX_ATTACHMENT_BYTES`, default 25 MiB).
+    pub max_attachment_bytes: u64,
 }
 
 impl std::fmt::Debug for Config {
@@ -30,6 +34,7 @@ impl std::fmt::Debug for Config {
             .field("table_name", &self.table_name)
             .field("jwt_secret", &"<redacted>")
             .field("token_ttl_seconds", &self.token_ttl_seconds)
+            .field("attachments_bucket", &self.attachments_bucket)
             .finish()
     }
 }
@@ -42,7 +47,13 @@ impl Config {
         if jwt_secret.len() < MIN_SECRET_LEN {
             return Err(ConfigError::SecretTooShort);
         }
-        Ok(Self { table_name: table_name.into(), jwt_secret, token_ttl_seconds: DEFAULT_TOKEN_TTL_SECONDS })
+        Ok(Self {
+            table_name: table_name.into(),
+            jwt_secret,
+            token_ttl_seconds: DEFAULT_TOKEN_TTL_SECONDS,
+            attachments_bucket: None,
+            max_attachment_bytes: crate::domain::attachment::DEFAULT_MAX_BYTES,
+        })
     }
 
     /// `TABLE_NAME`, `JWT_SECRET` (required); `TOKEN_TTL_SECONDS` (optional, default one day).
@@ -56,6 +67,14 @@ impl Config {
                 .ok()
                 .filter(|t| *t > 0)
                 .ok_or_else(|| ConfigError::Invalid("TOKEN_TTL_SECONDS", ttl.clone()))?;
+        }
+        config.attachments_bucket = env::var("ATTACHMENTS_BUCKET").ok().filter(|b| !b.is_empty());
+        if let Ok(max) = env::var("MAX_ATTACHMENT_BYTES") {
+            config.max_attachment_bytes = max
+                .parse::<u64>()
+                .ok()
+                .filter(|m| *m > 0)
+                .ok_or_else(|| ConfigError::Invalid("MAX_ATTACHMENT_BYTES", max.clone()))?;
         }
         Ok(config)
     }

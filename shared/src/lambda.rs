@@ -13,3 +13,17 @@ pub async fn run_http(handler: Handler) -> Result<(), BoxError> {
     }))
     .await
 }
+
+/// The same for a consumer of the table's stream (partial batch failures reported).
+pub async fn run_stream(consumer: crate::jobs::StreamConsumer) -> Result<(), BoxError> {
+    crate::telemetry::init();
+    let state = AppState::from_env().await?;
+    let state = &state;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<aws_lambda_events::dynamodb::Event>| async move {
+            // Boxed: the consumers' futures are deep enough to overflow layout computation.
+            Ok::<_, BoxError>(Box::pin(consumer.handle(state, &event.payload)).await)
+        },
+    ))
+    .await
+}

@@ -1,6 +1,6 @@
 //! The HTTP route table: the one list that template.yaml, the local stack and the OpenAPI
 //! document are checked against, and the dispatcher from a route to its handler.
-use crate::handlers::{auth, comments, orgs, tickets, users, HandlerResult};
+use crate::handlers::{attachments, auth, comments, orgs, tickets, users, HandlerResult};
 use crate::{ApiError, AppState};
 use lambda_http::{Body, Request, Response};
 use std::time::Instant;
@@ -32,6 +32,8 @@ pub enum Handler {
     TicketsView,
     CommentsList,
     CommentsCreate,
+    AttachmentsCreate,
+    AttachmentsShow,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -124,6 +126,18 @@ pub const ROUTES: &[Route] = &[
         function: "comments-create",
         handler: Handler::CommentsCreate,
     },
+    Route {
+        method: "POST",
+        path: "/attachments",
+        function: "attachments-create",
+        handler: Handler::AttachmentsCreate,
+    },
+    Route {
+        method: "GET",
+        path: "/attachments/{id}",
+        function: "attachments-show",
+        handler: Handler::AttachmentsShow,
+    },
 ];
 
 impl Handler {
@@ -157,6 +171,8 @@ impl Handler {
             Handler::TicketsView => tickets::mark_viewed(state, req).await,
             Handler::CommentsList => comments::list(state, req).await,
             Handler::CommentsCreate => comments::create(state, req).await,
+            Handler::AttachmentsCreate => attachments::create(state, req).await,
+            Handler::AttachmentsShow => attachments::show(state, req).await,
         }
     }
 

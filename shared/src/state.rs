@@ -9,6 +9,7 @@ pub struct AppState {
     pub store: Store,
     pub tokens: TokenService,
     pub cursors: CursorKey,
+    s3: Option<aws_sdk_s3::Client>,
 }
 
 impl AppState {
@@ -16,13 +17,29 @@ impl AppState {
         let store = Store::new(dynamodb, config.table_name.clone());
         let tokens = TokenService::new(&config.jwt_secret, config.token_ttl_seconds);
         let cursors = CursorKey::new(&config.jwt_secret);
-        Self { config, store, tokens, cursors }
+        Self { config, store, tokens, cursors, s3: None }
+    }
+
+    /// Adds the S3 client attachment routes use.
+    pub fn with_s3(mut self, s3: aws_sdk_s3::Client) -> Self {
+        self.s3 = Some(s3);
+        self
+    }
+
+    /// The S3 client and the attachments bucket, or a 500 when this function has none.
+    pub fn attachments(&self) -> Result<(&aws_sdk_s3::Client, &str), crate::ApiError> {
+        match (&self.s3, &self.config.attachments_bucket) {
+            (Some(s3), Some(bucket)) => Ok((s3, bucket)),
+            _ => Err(crate::ApiError::internal("ATTACHMENTS_BUCKET or the S3 client is not configured")),
+        }
     }
 
     /// Configuration and SDK clients from the environment (region, credentials, endpoints).
     pub async fn from_env() -> Result<Self, crate::BoxError> {
         let config = Config::from_env()?;
         let sdk = aws_config::load_from_env().await;
-        Ok(Self::new(config, aws_sdk_dynamodb::Client::new(&sdk)))
+        let with_bucket = config.attachments_bucket.is_some();
+        let state = Self::new(config, aws_sdk_dynamodb::Client::new(&sdk));
+        Ok(if with_bucket { state.with_s3(aws_sdk_s3::Client::new(&sdk)) } else { state })
     }
 }

@@ -36,10 +36,30 @@ const EXPECTED: &[(&str, u16)] = &[
     ("tickets-view-no-token", 401),
     ("comments-list-no-token", 401),
     ("comments-create-no-token", 401),
+    ("attachments-create-no-token", 401),
+    ("attachments-show-no-token", 401),
 ];
 
 /// Events of the functions that are not HTTP routes, replayed by the tests below.
-const NON_HTTP: &[&str] = &["stream-indexer-ticket-insert", "auto-close-schedule"];
+const NON_HTTP: &[&str] =
+    &["stream-indexer-ticket-insert", "auto-close-schedule", "attachment-cleaner-attachment-removed"];
+
+#[tokio::test]
+async fn attachment_cleaner_sample_event_deletes_the_object() {
+    let app = TestApp::spawn().await;
+    let raw =
+        std::fs::read_to_string(events_dir().join("attachment-cleaner-attachment-removed.json")).unwrap();
+    let event: aws_lambda_events::dynamodb::Event =
+        serde_json::from_str(&raw).expect("a DynamoDB stream event");
+    let key = event.records[0].change.old_image.get("object_key").cloned();
+    let Some(serde_dynamo::AttributeValue::S(key)) = key else { panic!("the event names its object") };
+    let (s3, bucket) = app.state.attachments().unwrap();
+    s3.put_object().bucket(bucket).key(&key).body(b"%PDF-".to_vec().into()).send().await.unwrap();
+    let response = helpdesk::jobs::cleanup::handle(&app.state, &event).await;
+    assert!(response.batch_item_failures.is_empty());
+    let gone = s3.head_object().bucket(bucket).key(&key).send().await;
+    assert!(gone.is_err_and(|e| e.as_service_error().is_some_and(|s| s.is_not_found())));
+}
 
 #[tokio::test]
 async fn stream_indexer_sample_event_indexes_the_ticket() {

@@ -2,21 +2,35 @@
 use helpdesk::config::Config;
 use helpdesk::domain::user::Role;
 use helpdesk::AppState;
-use helpdesk_local::dynamodb_local;
+use helpdesk_local::{dynamodb_local, s3};
 use lambda_http::Body;
 use serde_json::Value;
 use uuid::Uuid;
 
 pub const PASSWORD: &str = "correct-horse-battery";
+/// The upload limit the test apps run with (small, so the limit is cheap to test).
+pub const MAX_UPLOAD: u64 = 1024 * 1024;
 
 pub struct TestApp {
     pub state: AppState,
     pub table: String,
     pub secret: Vec<u8>,
+    /// The in-process S3 (s3s-fs) of this test: endpoint, and its folder (removed on drop).
+    pub s3_endpoint: String,
+    s3_root: std::path::PathBuf,
+    s3_task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.s3_task.abort();
+        let _ = std::fs::remove_dir_all(&self.s3_root);
+    }
 }
 
 pub struct TestResponse {
     pub status: u16,
+    pub headers: http::HeaderMap,
     pub body: Value,
 }
 
@@ -52,8 +66,17 @@ impl TestApp {
         let mut raw = [0u8; 32];
         getrandom::fill(&mut raw).expect("OS random source");
         let secret: Vec<u8> = raw.iter().map(|b| format!("{b:02x}")).collect::<String>().into_bytes();
-        let config = Config::new(&table, secret.clone()).expect("secret is long enough");
-        TestApp { state: AppState::new(config, client), table, secret }
+        let mut config = Config::new(&table, secret.clone()).expect("secret is long enough");
+        config.attachments_bucket = Some(s3::DEFAULT_BUCKET.to_owned());
+        config.max_attachment_bytes = MAX_UPLOAD;
+
+        let s3_root = std::env::temp_dir().join(format!("helpdesk-test-s3-{}", Uuid::new_v4().simple()));
+        s3::ensure_bucket(&s3_root, s3::DEFAULT_BUCKET).expect("bucket folder");
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.expect("a free port");
+        let s3_endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let s3_task = tokio::spawn(s3::serve(listener, &s3_root).await.expect("s3 serves"));
+        let state = AppState::new(config, client).with_s3(s3::client(&s3_endpoint));
+        TestApp { state, table, secret, s3_endpoint, s3_root, s3_task }
     }
 
     /// Sends a request through the local stack's router, with a raw body.
@@ -65,6 +88,7 @@ impl TestApp {
         }
         let res = helpdesk_local::router::dispatch(&self.state, req.body(body).unwrap()).await;
         let status = res.status().as_u16();
+        let headers = res.headers().clone();
         let bytes: &[u8] = res.body().as_ref();
         let body = if bytes.is_empty() {
             Value::Null
@@ -72,7 +96,7 @@ impl TestApp {
             serde_json::from_slice(bytes)
                 .unwrap_or_else(|_| panic!("response is JSON: {:?}", String::from_utf8_lossy(bytes)))
         };
-        TestResponse { status, body }
+        TestResponse { status, headers, body }
     }
 
     pub async fn call(
@@ -164,15 +188,21 @@ impl TestApp {
             .unwrap();
         let res = helpdesk_local::router::dispatch(&self.state, req).await;
         let status = res.status().as_u16();
+        let headers = res.headers().clone();
         let bytes: &[u8] = res.body().as_ref();
-        TestResponse { status, body: serde_json::from_slice(bytes).unwrap_or(Value::Null) }
+        TestResponse { status, headers, body: serde_json::from_slice(bytes).unwrap_or(Value::Null) }
     }
 }
 
 impl TestApp {
-    /// Runs the stream indexer over everything in this table's stream so far, through the
-    /// same feeder the local stack uses (DynamoDB Local's real stream).
+    /// Runs the stream indexer over everything in this table's stream so far.
     pub async fn run_stream_indexer(&self) -> usize {
+        self.run_stream(helpdesk::jobs::StreamConsumer::Indexer).await
+    }
+
+    /// Runs a stream consumer over everything in this table's stream so far, through the same
+    /// feeder the local stack uses (DynamoDB Local's real stream).
+    pub async fn run_stream(&self, consumer: helpdesk::jobs::StreamConsumer) -> usize {
         let endpoint = dynamodb_local::endpoint(test_port());
         let mut feeder = helpdesk_local::streams::StreamFeeder::new(
             self.state.store.client(),
@@ -184,7 +214,7 @@ impl TestApp {
         let mut total = 0;
         loop {
             let n = feeder
-                .poll_once(|event| async move { helpdesk::jobs::indexer::handle(&self.state, &event).await })
+                .poll_once(|event| async move { consumer.handle(&self.state, &event).await })
                 .await
                 .expect("stream polls");
             total += n;
@@ -193,4 +223,25 @@ impl TestApp {
             }
         }
     }
+}
+
+/// A plain HTTP request to a URL (the presigned S3 URLs), as curl would send it.
+pub async fn http_request(
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: Vec<u8>,
+) -> (u16, http::HeaderMap, Vec<u8>) {
+    use http_body_util::{BodyExt, Full};
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<Full<hyper::body::Bytes>>();
+    let mut req = http::Request::builder().method(method).uri(url);
+    for (k, v) in headers {
+        req = req.header(k, v);
+    }
+    let res = client.request(req.body(Full::new(body.into())).unwrap()).await.expect("S3 answers");
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let bytes = res.into_body().collect().await.expect("body").to_bytes().to_vec();
+    (status, headers, bytes)
 }

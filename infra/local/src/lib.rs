@@ -3,6 +3,7 @@
 pub mod dynamodb_local;
 pub mod paths;
 pub mod router;
+pub mod s3;
 pub mod seed;
 pub mod server;
 pub mod streams;

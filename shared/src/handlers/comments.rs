@@ -1,11 +1,14 @@
 //! `/tickets/{id}/comments`: public replies and internal notes.
+use super::attachments::linkable;
 use super::idempotency::Idempotency;
 use super::tickets::load_visible;
 use super::{query_one, query_without_cursor, views, HandlerResult};
 use crate::auth::authenticate;
 use crate::cursor::{page_body, per_page};
+use crate::domain::attachment::Attachment;
 use crate::domain::comment::{Change, Comment, MAX_COMMENT_CHARS};
 use crate::domain::ticket::Status;
+use crate::store::attachments::link_write;
 use crate::store::keys;
 use crate::store::tickets::{change_item, comment_item};
 use crate::store::{TxError, TxWrite};
@@ -18,6 +21,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 const ATTEMPTS: usize = 4;
+const MAX_ATTACHMENTS_PER_COMMENT: usize = 10;
 
 /// `GET /tickets/{id}/comments`: oldest first; customers see public comments only.
 pub async fn list(state: &AppState, req: Request) -> HandlerResult {
@@ -31,12 +35,16 @@ pub async fn list(state: &AppState, req: Request) -> HandlerResult {
         None => None,
     };
     let (comments, more) = state.store.comments_after(ticket.id, after.as_deref(), per_page, staff).await?;
+    let ids: Vec<Uuid> = comments.iter().flat_map(|c| c.attachment_ids.iter().copied()).collect();
+    let attachments: HashMap<Uuid, Attachment> =
+        state.store.attachments_of(ticket.id, &ids).await?.into_iter().map(|a| (a.id, a)).collect();
     let next = more
         .then(|| comments.last().map(|c| state.cursors.encode(&scope, &keys::comment_sk(c.id))))
         .flatten();
     let users = state.store.users_by_id(comments.iter().map(|c| c.author_id)).await?;
     let now = clock::now();
-    let data: Vec<Value> = comments.iter().map(|c| views::comment(&caller, c, &users, now)).collect();
+    let data: Vec<Value> =
+        comments.iter().map(|c| views::comment(&caller, c, &users, &attachments, now)).collect();
     let path = format!("/tickets/{}/comments", ticket.id);
     Ok(web::ok(&page_body(&data, &path, per_page, next, &query_without_cursor(&req))))
 }
@@ -53,11 +61,21 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
         input.error("content", "The content field must not be greater than 65535 characters.");
     }
     let is_internal = input.optional_bool("is_internal").unwrap_or(false);
+    let mut attachment_ids: Vec<Uuid> = Vec::new();
     match body.get("attachment_ids") {
         None | Some(Value::Null) => {}
-        Some(Value::Array(ids)) if ids.is_empty() => {}
-        // Attachments are not stored yet (see docs/api.md), so no id can name an uploaded one.
-        Some(Value::Array(_)) => input.error("attachment_ids", "The selected attachment ids are invalid."),
+        Some(Value::Array(ids)) if ids.len() > MAX_ATTACHMENTS_PER_COMMENT => {
+            input.error("attachment_ids", "The attachment ids field must not have more than 10 items.")
+        }
+        Some(Value::Array(ids)) => {
+            for v in ids {
+                match v.as_str().and_then(|s| Uuid::parse_str(s).ok()) {
+                    Some(id) if !attachment_ids.contains(&id) => attachment_ids.push(id),
+                    Some(_) => {}
+                    None => input.error("attachment_ids", "The selected attachment ids are invalid."),
+                }
+            }
+        }
         Some(_) => input.error("attachment_ids", "The attachment ids field must be an array."),
     }
     input.finish()?;
@@ -75,6 +93,7 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
     }
 
     let author = HashMap::from([(caller.id(), caller.user.clone())]);
+    let attachments = linkable(state, &caller, ticket.id, &attachment_ids).await?;
     let mut fresh = Some(ticket);
     for _ in 0..ATTEMPTS {
         // The ticket read for the visibility check serves the first attempt; a conflict re-reads.
@@ -92,7 +111,7 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
             author_id: caller.id(),
             content: content.clone(),
             is_internal,
-            attachment_ids: Vec::new(),
+            attachment_ids: attachment_ids.clone(),
             created_at: now.clone(),
             updated_at: now.clone(),
         };
@@ -100,6 +119,14 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
         next.updated_at = now.clone();
         next.updated_stamp = Uuid::now_v7().to_string();
         let mut puts = vec![TxWrite::new_only(comment_item(&comment)?)];
+        for a in &attachments {
+            puts.push(link_write(a, comment.id)?);
+        }
+        let links = 1..=attachments.len();
+        let linked: HashMap<Uuid, Attachment> = attachments
+            .iter()
+            .map(|a| (a.id, Attachment { comment_id: Some(comment.id), ..a.clone() }))
+            .collect();
         if let Some(status) = current.status_after_comment(caller.id(), caller.role().is_staff(), is_internal)
         {
             next.status = status;
@@ -115,7 +142,7 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
             };
             puts.push(TxWrite::plain(change_item(&change)?));
         }
-        let view = views::comment(&caller, &comment, &author, clock::now());
+        let view = views::comment(&caller, &comment, &author, &linked, clock::now());
         if let Some(i) = &idempotency {
             puts.push(TxWrite::new_only(i.item(StatusCode::CREATED, &view)?));
         }
@@ -126,6 +153,12 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
                 if let Some(first) = idempotency.as_ref().expect("checked").replay(state).await? {
                     return Ok(first);
                 }
+            }
+            Err(TxError::ConditionFailed(at)) if at.iter().any(|i| links.contains(i)) => {
+                return Err(ApiError::invalid(
+                    "attachment_ids",
+                    "An attachment is already linked to another comment.",
+                ))
             }
             Err(TxError::ConditionFailed(_)) => continue,
             Err(TxError::Store(e)) => return Err(e.into()),

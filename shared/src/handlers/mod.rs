@@ -1,5 +1,6 @@
 //! HTTP handlers: each takes the shared state and a request, and turns every expected outcome
 //! into a response (`Err` is only for the API's error shapes).
+pub mod attachments;
 pub mod auth;
 pub mod comments;
 pub mod idempotency;

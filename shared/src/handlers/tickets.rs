@@ -333,7 +333,9 @@ pub async fn show(state: &AppState, req: Request) -> HandlerResult {
     let users = state.store.users_by_id(ids).await?;
     let now = clock::now();
     let mut body = views::ticket(&caller, &ticket, &users, now);
-    body["comments"] = comments.iter().map(|c| views::comment(&caller, c, &users, now)).collect();
+    let attachments: HashMap<Uuid, _> = page.attachments.into_iter().map(|a| (a.id, a)).collect();
+    body["comments"] =
+        comments.iter().map(|c| views::comment(&caller, c, &users, &attachments, now)).collect();
     if staff {
         body["changes"] = changes.iter().map(|c| views::change(&caller, c, &users, now)).collect();
     }

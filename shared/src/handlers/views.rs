@@ -1,5 +1,6 @@
 //! JSON views of stored objects, shaped by who is looking.
 use crate::auth::Caller;
+use crate::domain::attachment::Attachment;
 use crate::domain::comment::{Change, Comment, Viewer};
 use crate::domain::ticket::Ticket;
 use crate::domain::user::User;
@@ -29,14 +30,23 @@ pub fn ticket(caller: &Caller, t: &Ticket, users: &HashMap<Uuid, User>, now: Off
     v
 }
 
-pub fn comment(caller: &Caller, c: &Comment, users: &HashMap<Uuid, User>, now: OffsetDateTime) -> Value {
+/// A comment with its author and the metadata of its attachments (looked up in `attachments`).
+pub fn comment(
+    caller: &Caller,
+    c: &Comment,
+    users: &HashMap<Uuid, User>,
+    attachments: &HashMap<Uuid, Attachment>,
+    now: OffsetDateTime,
+) -> Value {
+    let files: Vec<Value> =
+        c.attachment_ids.iter().filter_map(|id| attachments.get(id)).map(Attachment::view).collect();
     json!({
         "id": c.id,
         "ticket_id": c.ticket_id,
         "author_id": c.author_id,
         "content": c.content,
         "is_internal": c.is_internal,
-        "attachments": [],
+        "attachments": files,
         "created_at": c.created_at,
         "updated_at": c.updated_at,
         "author": maybe_user(caller, Some(c.author_id), users, now),

@@ -1,3 +1,29 @@
 //! Work that runs off the request path: scheduled jobs and stream consumers.
 pub mod autoclose;
+pub mod cleanup;
 pub mod indexer;
+
+use crate::AppState;
+use aws_lambda_events::dynamodb::Event;
+use aws_lambda_events::streams::DynamoDbEventResponse;
+
+/// The consumers of the table's stream, each its own Lambda (and its own event source mapping,
+/// so each keeps its own position and retries).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamConsumer {
+    /// Search words (`stream-indexer`).
+    Indexer,
+    /// Attachment objects of removed attachment items (`attachment-cleaner`).
+    AttachmentCleaner,
+}
+
+impl StreamConsumer {
+    pub const ALL: [StreamConsumer; 2] = [StreamConsumer::Indexer, StreamConsumer::AttachmentCleaner];
+
+    pub async fn handle(self, state: &AppState, event: &Event) -> DynamoDbEventResponse {
+        match self {
+            StreamConsumer::Indexer => indexer::handle(state, event).await,
+            StreamConsumer::AttachmentCleaner => cleanup::handle(state, event).await,
+        }
+    }
+}

@@ -65,6 +65,7 @@ pub mod attr {
     pub const LAST_SEEN: &str = "last_seen";
     pub const UPDATED_AT: &str = "updated_at";
     pub const UPDATED_STAMP: &str = "updated_stamp";
+    pub const COMMENT_ID: &str = "comment_id";
     pub const LAST_VIEWED: &str = "last_viewed";
     pub const IS_INTERNAL: &str = "is_internal";
     pub const STATUS: &str = "status";
@@ -92,6 +93,7 @@ pub mod entity {
     pub const USER_CHANGE: &str = "user_change";
     pub const TERM: &str = "term";
     pub const TAG_ENTRY: &str = "tag_entry";
+    pub const ATTACHMENT: &str = "attachment";
 }
 
 // ---- users ---------------------------------------------------------------------------------
@@ -197,6 +199,18 @@ pub fn priority_partition(priority: &str) -> String {
 pub fn user_change_sk(id: Uuid) -> String {
     format!("{CHANGE_PREFIX}{id}")
 }
+
+// ---- attachments -------------------------------------------------------------------------
+
+pub const ATTACHMENT_PREFIX: &str = "ATTACHMENT#";
+pub fn attachment_sk(id: Uuid) -> String {
+    format!("{ATTACHMENT_PREFIX}{id}")
+}
+/// GSI1: an attachment by id alone (`GET /attachments/{id}`).
+pub fn attachment_partition(id: Uuid) -> String {
+    format!("ATTACHMENT#{id}")
+}
+pub const ATTACHMENT_INDEX_SK: &str = "ATTACHMENT";
 
 // ---- search ------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
 //! The DynamoDB single-table store: every read and write the handlers make goes through here.
+pub mod attachments;
 pub mod keys;
 pub mod orgs;
 pub mod schema;
@@ -41,6 +42,11 @@ impl TxWrite {
     /// Deletes the item with this key (no error if it is already gone).
     pub fn delete(key: Item) -> Self {
         Self { op: TxOp::Delete(key), condition: None }
+    }
+
+    /// A Put under any condition expression.
+    pub fn conditional(item: Item, expression: &str, names: HashMap<String, String>, values: Item) -> Self {
+        Self { op: TxOp::Put(item), condition: Some((expression.to_owned(), names, values)) }
     }
 
     /// Only if no item with this key exists yet.

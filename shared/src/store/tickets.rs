@@ -101,6 +101,7 @@ pub struct TicketPage {
     pub comments: Vec<Comment>,
     pub changes: Vec<Change>,
     pub viewers: Vec<Viewer>,
+    pub attachments: Vec<crate::domain::attachment::Attachment>,
 }
 
 /// Which tickets a list wants, beyond the index partition that serves it.
@@ -347,6 +348,7 @@ impl Store {
                 Some(entity::COMMENT) => page.comments.push(decode(item)?),
                 Some(entity::CHANGE) => page.changes.push(decode(item)?),
                 Some(entity::VIEWER) => page.viewers.push(decode(item)?),
+                Some(entity::ATTACHMENT) => page.attachments.push(decode(item)?),
                 _ => {}
             }
         }
@@ -567,6 +569,13 @@ impl Store {
         children.extend(ticket.tags.iter().map(|t| tag_entry_key(t, ticket)));
         self.batch_delete(children).await?;
         self.delete(ticket_key).await
+    }
+
+    pub async fn comment(&self, ticket_id: Uuid, comment_id: Uuid) -> Result<Option<Comment>, StoreError> {
+        self.get(keys::key(keys::ticket_pk(ticket_id), keys::comment_sk(comment_id)))
+            .await?
+            .map(decode)
+            .transpose()
     }
 
     pub async fn put_viewer(&self, viewer: &Viewer, ttl_epoch: i64) -> Result<(), StoreError> {

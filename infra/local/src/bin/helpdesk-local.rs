@@ -3,10 +3,11 @@
 //! Flags: `--in-memory` (throwaway data). Environment: `HELPDESK_HTTP_PORT` (3000),
 //! `HELPDESK_DDB_PORT` (8000), `HELPDESK_TABLE` (helpdesk), `HELPDESK_DATA_DIR` (.local/data).
 use helpdesk::config::Config;
+use helpdesk::jobs::StreamConsumer;
 use helpdesk::{AppState, BoxError};
 use helpdesk_local::dynamodb_local::{self, Storage};
 use helpdesk_local::streams::{self, StreamFeeder};
-use helpdesk_local::{paths, seed, server};
+use helpdesk_local::{paths, s3, seed, server};
 use std::sync::Arc;
 
 fn port(var: &str, default: u16) -> Result<u16, BoxError> {
@@ -47,13 +48,13 @@ fn jwt_secret(persistent: bool) -> Result<Vec<u8>, BoxError> {
 
 /// The table's stream → the stream consumers (the search indexer), polled like Lambda's event
 /// source mapping would.
-async fn run_stream_consumers(mut feeder: StreamFeeder, state: Arc<AppState>) {
+async fn run_stream_consumer(mut feeder: StreamFeeder, state: Arc<AppState>, consumer: StreamConsumer) {
     loop {
         let state = state.clone();
         if let Err(e) = feeder
             .poll_once(|event| {
                 let state = state.clone();
-                async move { helpdesk::jobs::indexer::handle(&state, &event).await }
+                async move { consumer.handle(&state, &event).await }
             })
             .await
         {
@@ -105,16 +106,33 @@ async fn main() -> Result<(), BoxError> {
     if dynamodb_local::ensure_table(&client, &table).await? {
         eprintln!("created table {table}");
     }
-    let config = Config::new(&table, jwt_secret(!in_memory)?)?;
-    let state = Arc::new(AppState::new(config, client));
+    let s3_port = port("HELPDESK_S3_PORT", 9000)?;
+    let s3_root = if in_memory {
+        std::env::temp_dir().join(format!("helpdesk-s3-{}", std::process::id()))
+    } else {
+        paths::data_dir().join("s3")
+    };
+    let s3_listener = tokio::net::TcpListener::bind(("127.0.0.1", s3_port))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{s3_port} ({e}); set HELPDESK_S3_PORT"))?;
+    s3::ensure_bucket(&s3_root, s3::DEFAULT_BUCKET)?;
+    let s3_server = tokio::spawn(s3::serve(s3_listener, &s3_root).await?);
+    let s3_endpoint = format!("http://127.0.0.1:{s3_port}");
+
+    let mut config = Config::new(&table, jwt_secret(!in_memory)?)?;
+    config.attachments_bucket = Some(s3::DEFAULT_BUCKET.to_owned());
+    let state = Arc::new(AppState::new(config, client).with_s3(s3::client(&s3_endpoint)));
     seed::seed_demo_accounts(&state).await?;
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", http_port))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{http_port} ({e}); set HELPDESK_HTTP_PORT"))?;
     let http = tokio::spawn(server::serve(listener, state.clone()));
-    let feeder = StreamFeeder::new(state.store.client(), streams::client(&ddb.endpoint), &table).await?;
-    let indexer = tokio::spawn(run_stream_consumers(feeder, state.clone()));
+    let mut consumers = Vec::new();
+    for consumer in StreamConsumer::ALL {
+        let feeder = StreamFeeder::new(state.store.client(), streams::client(&ddb.endpoint), &table).await?;
+        consumers.push(tokio::spawn(run_stream_consumer(feeder, state.clone(), consumer)));
+    }
     let autoclose_every = port("HELPDESK_AUTOCLOSE_INTERVAL", 60)?;
     let autoclose = tokio::spawn(run_autoclose(state.clone(), autoclose_every));
 
@@ -122,6 +140,7 @@ async fn main() -> Result<(), BoxError> {
     println!("  Help desk is running (local stack)");
     println!("  HTTP API        http://127.0.0.1:{http_port}");
     println!("  DynamoDB Local  {}  (table {table})", ddb.endpoint);
+    println!("  S3 (s3s-fs)     {s3_endpoint}  (bucket {}, SigV4 checked)", s3::DEFAULT_BUCKET);
     println!(
         "  Data            {}",
         if in_memory {
@@ -142,7 +161,11 @@ async fn main() -> Result<(), BoxError> {
     shutdown_signal().await;
     eprintln!("stopping");
     http.abort();
-    indexer.abort();
+    consumers.iter().for_each(|c| c.abort());
+    s3_server.abort();
+    if in_memory {
+        let _ = std::fs::remove_dir_all(&s3_root);
+    }
     autoclose.abort();
     drop(ddb);
     Ok(())

@@ -1,0 +1,197 @@
+//! `/attachments`: presigned uploads and downloads. The bytes go straight between the client
+//! and S3; these handlers only check who may do what and sign short-lived URLs.
+use super::tickets::ensure_visible;
+use super::HandlerResult;
+use crate::auth::{authenticate, Caller};
+use crate::domain::attachment::{
+    content_disposition, parse_filename, parse_mime_type, storage_name, Attachment,
+};
+use crate::domain::ticket::Status;
+use crate::validation::Input;
+use crate::{clock, web, ApiError, AppState};
+use aws_sdk_s3::presigning::PresigningConfig;
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde_json::{json, Value};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Upload URLs live this long.
+pub const UPLOAD_URL_TTL: Duration = Duration::from_secs(15 * 60);
+/// Download URLs live this long.
+pub const DOWNLOAD_URL_TTL: Duration = Duration::from_secs(5 * 60);
+
+fn presigning(ttl: Duration) -> Result<PresigningConfig, ApiError> {
+    PresigningConfig::expires_in(ttl).map_err(ApiError::internal)
+}
+
+/// `POST /attachments`: records a pending attachment and returns a presigned PUT bound to its
+/// object key, content type and length.
+pub async fn create(state: &AppState, req: Request) -> HandlerResult {
+    let caller = authenticate(state, &req).await?;
+    let (s3, bucket) = state.attachments()?;
+    let body = web::json_object(&req)?;
+    let mut input = Input::new(body.clone());
+    let ticket_id = input.required_string("ticket_id");
+    let filename = input
+        .required_string("filename")
+        .and_then(|f| parse_filename(&f).map_err(|m| input.error("filename", m)).ok());
+    let mime = input
+        .required_string("mime_type")
+        .and_then(|m| parse_mime_type(&m).map_err(|e| input.error("mime_type", e)).ok());
+    let max = state.config.max_attachment_bytes;
+    let size = match body.get("file_size") {
+        None | Some(Value::Null) => {
+            input.error("file_size", "The file size field is required.");
+            None
+        }
+        Some(v) => match v.as_u64() {
+            Some(0) => {
+                input.error("file_size", "The file size field must be at least 1 byte.");
+                None
+            }
+            Some(n) if n > max => {
+                input
+                    .error("file_size", format!("The file size field must not be greater than {max} bytes."));
+                None
+            }
+            Some(n) => Some(n),
+            None => {
+                input.error("file_size", "The file size field must be a positive integer.");
+                None
+            }
+        },
+    };
+    let ticket_id = ticket_id.and_then(|t| {
+        Uuid::parse_str(t.trim())
+            .map_err(|_| input.error("ticket_id", "The ticket id field must be a valid UUID."))
+            .ok()
+    });
+    input.finish()?;
+    let (Some(ticket_id), Some(filename), Some(mime), Some(size)) = (ticket_id, filename, mime, size) else {
+        return Err(ApiError::internal("validation passed without values"));
+    };
+    let ticket = state.store.get_ticket(ticket_id).await?.ok_or(ApiError::NotFound)?;
+    ensure_visible(&caller, &ticket)?;
+    if ticket.status == Status::Closed {
+        return Err(ApiError::invalid("ticket_id", "This ticket is closed and can no longer be changed."));
+    }
+
+    let now = clock::now();
+    let id = Uuid::now_v7();
+    let attachment = Attachment {
+        id,
+        ticket_id,
+        comment_id: None,
+        object_key: format!("attachments/{ticket_id}/{id}/{}", storage_name(&filename)),
+        filename,
+        file_size: size,
+        mime_type: mime,
+        uploaded_by: caller.id(),
+        created_at: clock::format(now),
+    };
+    let presigned = s3
+        .put_object()
+        .bucket(bucket)
+        .key(&attachment.object_key)
+        .content_type(&attachment.mime_type)
+        .content_length(size as i64)
+        .presigned(presigning(UPLOAD_URL_TTL)?)
+        .await
+        .map_err(ApiError::internal)?;
+    state.store.put_pending_attachment(&attachment, now.unix_timestamp()).await?;
+    let mut headers = serde_json::Map::new();
+    for (name, value) in presigned.headers() {
+        headers.insert(name.to_owned(), json!(value));
+    }
+    Ok(web::created(&json!({
+        "attachment": attachment.view(),
+        "upload_url": presigned.uri(),
+        "upload_method": "PUT",
+        "upload_headers": headers,
+        "expires_at": clock::format(now + UPLOAD_URL_TTL),
+    })))
+}
+
+/// May `caller` download `a`? Staff and the uploader always (when they see the ticket);
+/// others only when it is linked to a public comment.
+async fn may_download(state: &AppState, caller: &Caller, a: &Attachment) -> Result<bool, ApiError> {
+    let Some(ticket) = state.store.get_ticket(a.ticket_id).await? else { return Ok(false) };
+    if ensure_visible(caller, &ticket).is_err() {
+        return Ok(false);
+    }
+    if caller.role().is_staff() || a.uploaded_by == caller.id() {
+        return Ok(true);
+    }
+    match a.comment_id {
+        None => Ok(false),
+        Some(comment_id) => {
+            Ok(state.store.comment(a.ticket_id, comment_id).await?.is_some_and(|c| !c.is_internal))
+        }
+    }
+}
+
+/// `GET /attachments/{id}`: 302 to a short-lived download URL.
+pub async fn show(state: &AppState, req: Request) -> HandlerResult {
+    let caller = authenticate(state, &req).await?;
+    let (s3, bucket) = state.attachments()?;
+    let raw = web::path_param(&req, "id").ok_or(ApiError::NotFound)?;
+    let id = Uuid::parse_str(&raw).map_err(|_| ApiError::NotFound)?;
+    let attachment = state.store.attachment(id).await?.ok_or(ApiError::NotFound)?;
+    if !may_download(state, &caller, &attachment).await? {
+        return Err(ApiError::NotFound);
+    }
+    let presigned = s3
+        .get_object()
+        .bucket(bucket)
+        .key(&attachment.object_key)
+        .response_content_disposition(content_disposition(&attachment.filename))
+        .response_content_type(&attachment.mime_type)
+        .presigned(presigning(DOWNLOAD_URL_TTL)?)
+        .await
+        .map_err(ApiError::internal)?;
+    Response::builder()
+        .status(StatusCode::FOUND)
+        .header(http::header::LOCATION, presigned.uri())
+        .header(http::header::CACHE_CONTROL, "no-store")
+        .body(Body::Empty)
+        .map_err(ApiError::internal)
+}
+
+/// Checks that each id names an upload of this caller on this ticket that is not linked yet and
+/// whose bytes are in the bucket with the declared size. Any failure is a 422 on the field.
+pub async fn linkable(
+    state: &AppState,
+    caller: &Caller,
+    ticket_id: Uuid,
+    ids: &[Uuid],
+) -> Result<Vec<Attachment>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let invalid = || ApiError::invalid("attachment_ids", "The selected attachment ids are invalid.");
+    let (s3, bucket) = state.attachments()?;
+    let found = state.store.attachments_of(ticket_id, ids).await?;
+    if found.len() != ids.len() {
+        return Err(invalid());
+    }
+    for a in &found {
+        if a.uploaded_by != caller.id() || a.comment_id.is_some() {
+            return Err(invalid());
+        }
+        match s3.head_object().bucket(bucket).key(&a.object_key).send().await {
+            Ok(head) if head.content_length() == Some(a.file_size as i64) => {}
+            Ok(_) => {
+                return Err(ApiError::invalid(
+                    "attachment_ids",
+                    "An attachment was uploaded with another size than declared.",
+                ))
+            }
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => {
+                return Err(ApiError::invalid("attachment_ids", "An attachment has not been uploaded yet."))
+            }
+            Err(e) => return Err(ApiError::internal(e)),
+        }
+    }
+    Ok(found)
+}

@@ -1,0 +1,40 @@
+//! The attachment cleaner: when an attachment item leaves the table (its ticket was deleted, or
+//! a pending upload's TTL ran out), its object leaves the bucket. Fed by the table's stream, so
+//! no request path deletes S3 objects inline and nothing is lost if a function dies half-way.
+use crate::domain::attachment::Attachment;
+use crate::store::keys::{self, entity};
+use crate::{AppState, BoxError};
+use aws_lambda_events::dynamodb::{Event, EventRecord};
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+
+async fn clean(state: &AppState, record: &EventRecord) -> Result<(), BoxError> {
+    if record.event_name != "REMOVE" {
+        return Ok(());
+    }
+    let image = &record.change.old_image;
+    let is_attachment = matches!(image.get(keys::ENTITY), Some(serde_dynamo::AttributeValue::S(e)) if e == entity::ATTACHMENT);
+    if !is_attachment {
+        return Ok(());
+    }
+    let attachment: Attachment = serde_dynamo::from_item(image.clone())?;
+    let (s3, bucket) = state.attachments().map_err(|e| e.to_string())?;
+    // Deleting a missing object succeeds, so a retried record is harmless.
+    s3.delete_object().bucket(bucket).key(&attachment.object_key).send().await?;
+    tracing::info!(attachment = %attachment.id, ticket = %attachment.ticket_id, "attachment object deleted");
+    Ok(())
+}
+
+/// The Lambda handler's body: records in order, stopping at the first failure (reported).
+pub async fn handle(state: &AppState, event: &Event) -> DynamoDbEventResponse {
+    let mut response = DynamoDbEventResponse::default();
+    for record in &event.records {
+        if let Err(e) = clean(state, record).await {
+            tracing::error!(error = %e, event_id = %record.event_id, "attachment cleanup failed; retried from this record");
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = record.change.sequence_number.clone();
+            response.batch_item_failures.push(failure);
+            break;
+        }
+    }
+    response
+}
