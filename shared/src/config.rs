@@ -26,6 +26,9 @@ pub struct Config {
     pub attachments_bucket: Option<String>,
     /// Largest accepted upload, bytes (`MAX_ATTACHMENT_BYTES`, default 25 MiB).
     pub max_attachment_bytes: u64,
+    /// The WebSocket API's `@connections` endpoint (`WS_MANAGEMENT_ENDPOINT`,
+    /// `https://{api}.execute-api.{region}.amazonaws.com/{stage}`).
+    pub ws_management_endpoint: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -53,6 +56,7 @@ impl Config {
             token_ttl_seconds: DEFAULT_TOKEN_TTL_SECONDS,
             attachments_bucket: None,
             max_attachment_bytes: crate::domain::attachment::DEFAULT_MAX_BYTES,
+            ws_management_endpoint: None,
         })
     }
 
@@ -68,6 +72,7 @@ impl Config {
                 .filter(|t| *t > 0)
                 .ok_or_else(|| ConfigError::Invalid("TOKEN_TTL_SECONDS", ttl.clone()))?;
         }
+        config.ws_management_endpoint = env::var("WS_MANAGEMENT_ENDPOINT").ok().filter(|e| !e.is_empty());
         config.attachments_bucket = env::var("ATTACHMENTS_BUCKET").ok().filter(|b| !b.is_empty());
         if let Ok(max) = env::var("MAX_ATTACHMENT_BYTES") {
             config.max_attachment_bytes = max

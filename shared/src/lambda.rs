@@ -27,3 +27,17 @@ pub async fn run_stream(consumer: crate::jobs::StreamConsumer) -> Result<(), Box
     ))
     .await
 }
+
+/// The same for a route of the WebSocket API.
+pub async fn run_ws(route: crate::realtime::gateway::WsRoute) -> Result<(), BoxError> {
+    use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+    crate::telemetry::init();
+    let state = AppState::from_env().await?;
+    let state = &state;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<ApiGatewayWebsocketProxyRequest>| async move {
+            Box::pin(route.handle(state, &event.payload)).await
+        },
+    ))
+    .await
+}

@@ -10,6 +10,7 @@ pub struct AppState {
     pub tokens: TokenService,
     pub cursors: CursorKey,
     s3: Option<aws_sdk_s3::Client>,
+    ws: Option<aws_sdk_apigatewaymanagement::Client>,
 }
 
 impl AppState {
@@ -17,13 +18,23 @@ impl AppState {
         let store = Store::new(dynamodb, config.table_name.clone());
         let tokens = TokenService::new(&config.jwt_secret, config.token_ttl_seconds);
         let cursors = CursorKey::new(&config.jwt_secret);
-        Self { config, store, tokens, cursors, s3: None }
+        Self { config, store, tokens, cursors, s3: None, ws: None }
     }
 
     /// Adds the S3 client attachment routes use.
     pub fn with_s3(mut self, s3: aws_sdk_s3::Client) -> Self {
         self.s3 = Some(s3);
         self
+    }
+
+    /// Adds the client of the WebSocket API's `@connections` endpoint.
+    pub fn with_ws(mut self, ws: aws_sdk_apigatewaymanagement::Client) -> Self {
+        self.ws = Some(ws);
+        self
+    }
+
+    pub fn ws(&self) -> Result<&aws_sdk_apigatewaymanagement::Client, crate::BoxError> {
+        self.ws.as_ref().ok_or_else(|| "WS_MANAGEMENT_ENDPOINT is not configured".into())
     }
 
     /// The S3 client and the attachments bucket, or a 500 when this function has none.
@@ -39,7 +50,16 @@ impl AppState {
         let config = Config::from_env()?;
         let sdk = aws_config::load_from_env().await;
         let with_bucket = config.attachments_bucket.is_some();
-        let state = Self::new(config, aws_sdk_dynamodb::Client::new(&sdk));
-        Ok(if with_bucket { state.with_s3(aws_sdk_s3::Client::new(&sdk)) } else { state })
+        let ws_endpoint = config.ws_management_endpoint.clone();
+        let mut state = Self::new(config, aws_sdk_dynamodb::Client::new(&sdk));
+        if with_bucket {
+            state = state.with_s3(aws_sdk_s3::Client::new(&sdk));
+        }
+        if let Some(endpoint) = ws_endpoint {
+            let conf =
+                aws_sdk_apigatewaymanagement::config::Builder::from(&sdk).endpoint_url(endpoint).build();
+            state = state.with_ws(aws_sdk_apigatewaymanagement::Client::from_conf(conf));
+        }
+        Ok(state)
     }
 }

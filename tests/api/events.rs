@@ -41,8 +41,46 @@ const EXPECTED: &[(&str, u16)] = &[
 ];
 
 /// Events of the functions that are not HTTP routes, replayed by the tests below.
-const NON_HTTP: &[&str] =
-    &["stream-indexer-ticket-insert", "auto-close-schedule", "attachment-cleaner-attachment-removed"];
+const NON_HTTP: &[&str] = &[
+    "stream-indexer-ticket-insert",
+    "auto-close-schedule",
+    "attachment-cleaner-attachment-removed",
+    "ws-connect-no-token",
+    "ws-connect-bad-token",
+    "ws-disconnect-gone",
+    "ws-default-ping",
+    "broadcaster-ticket-insert",
+];
+
+fn ws_event(name: &str) -> aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest {
+    let raw = std::fs::read_to_string(events_dir().join(format!("{name}.json"))).unwrap();
+    serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{name} is a WebSocket event: {e}"))
+}
+
+#[tokio::test]
+async fn websocket_sample_events() {
+    use helpdesk::realtime::gateway::WsRoute;
+    let app = TestApp::spawn().await;
+    for name in ["ws-connect-no-token", "ws-connect-bad-token"] {
+        let res = WsRoute::Connect.handle(&app.state, &ws_event(name)).await.unwrap();
+        assert_eq!(res.status_code, 401, "{name}");
+    }
+    // A disconnect of an unknown connection is fine (API Gateway may send it after a cleanup).
+    let res = WsRoute::Disconnect.handle(&app.state, &ws_event("ws-disconnect-gone")).await.unwrap();
+    assert_eq!(res.status_code, 200);
+    // $default for a connection that no longer exists: the reply post finds it gone, no error.
+    let res = WsRoute::Default.handle(&app.state, &ws_event("ws-default-ping")).await.unwrap();
+    assert_eq!(res.status_code, 200);
+}
+
+#[tokio::test]
+async fn broadcaster_sample_event_with_no_subscribers_succeeds() {
+    let app = TestApp::spawn().await;
+    let raw = std::fs::read_to_string(events_dir().join("broadcaster-ticket-insert.json")).unwrap();
+    let event: aws_lambda_events::dynamodb::Event = serde_json::from_str(&raw).unwrap();
+    let response = helpdesk::realtime::broadcast::handle(&app.state, &event).await;
+    assert!(response.batch_item_failures.is_empty());
+}
 
 #[tokio::test]
 async fn attachment_cleaner_sample_event_deletes_the_object() {

@@ -2,9 +2,10 @@
 use helpdesk::config::Config;
 use helpdesk::domain::user::Role;
 use helpdesk::AppState;
-use helpdesk_local::{dynamodb_local, s3};
+use helpdesk_local::{dynamodb_local, s3, ws};
 use lambda_http::Body;
 use serde_json::Value;
+use std::sync::Arc;
 use uuid::Uuid;
 
 pub const PASSWORD: &str = "correct-horse-battery";
@@ -12,18 +13,22 @@ pub const PASSWORD: &str = "correct-horse-battery";
 pub const MAX_UPLOAD: u64 = 1024 * 1024;
 
 pub struct TestApp {
-    pub state: AppState,
+    pub state: Arc<AppState>,
     pub table: String,
     pub secret: Vec<u8>,
     /// The in-process S3 (s3s-fs) of this test: endpoint, and its folder (removed on drop).
     pub s3_endpoint: String,
     s3_root: std::path::PathBuf,
     s3_task: tokio::task::JoinHandle<()>,
+    /// The local WebSocket API of this test: `ws://127.0.0.1:<port>`.
+    pub ws_url: String,
+    background: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.s3_task.abort();
+        self.background.iter().for_each(|t| t.abort());
         let _ = std::fs::remove_dir_all(&self.s3_root);
     }
 }
@@ -75,8 +80,29 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.expect("a free port");
         let s3_endpoint = format!("http://{}", listener.local_addr().unwrap());
         let s3_task = tokio::spawn(s3::serve(listener, &s3_root).await.expect("s3 serves"));
-        let state = AppState::new(config, client).with_s3(s3::client(&s3_endpoint));
-        TestApp { state, table, secret, s3_endpoint, s3_root, s3_task }
+        let ws_listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.expect("a free port");
+        let ws_addr = ws_listener.local_addr().unwrap();
+        let state = Arc::new(
+            AppState::new(config, client)
+                .with_s3(s3::client(&s3_endpoint))
+                .with_ws(ws::management_client(&format!("http://{ws_addr}"))),
+        );
+        let gateway = tokio::spawn({
+            let state = state.clone();
+            async move {
+                let _ = ws::serve(ws_listener, state).await;
+            }
+        });
+        TestApp {
+            state,
+            table,
+            secret,
+            s3_endpoint,
+            s3_root,
+            s3_task,
+            ws_url: format!("ws://{ws_addr}"),
+            background: vec![gateway],
+        }
     }
 
     /// Sends a request through the local stack's router, with a raw body.
@@ -195,6 +221,31 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// Keeps a stream consumer running in the background (as `make dev` does), polling
+    /// DynamoDB Local's stream every 50 ms, for as long as this app lives.
+    pub async fn keep_consuming(&mut self, consumer: helpdesk::jobs::StreamConsumer) {
+        let endpoint = dynamodb_local::endpoint(test_port());
+        let mut feeder = helpdesk_local::streams::StreamFeeder::new(
+            self.state.store.client(),
+            helpdesk_local::streams::client(&endpoint),
+            &self.table,
+        )
+        .await
+        .expect("table has a stream");
+        let state = self.state.clone();
+        self.background.push(tokio::spawn(async move {
+            loop {
+                let _ = feeder
+                    .poll_once(|event| {
+                        let state = state.clone();
+                        async move { consumer.handle(&state, &event).await }
+                    })
+                    .await;
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }));
+    }
+
     /// Runs the stream indexer over everything in this table's stream so far.
     pub async fn run_stream_indexer(&self) -> usize {
         self.run_stream(helpdesk::jobs::StreamConsumer::Indexer).await

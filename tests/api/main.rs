@@ -8,5 +8,6 @@ mod events;
 mod helpers;
 mod jobs;
 mod lists;
+mod realtime;
 mod stack;
 mod tickets;

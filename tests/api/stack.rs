@@ -182,6 +182,12 @@ fn every_function_crate_is_a_route_binary() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../functions");
     let crates: BTreeSet<String> =
         std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let t = template();
+    let deployed: BTreeSet<String> = resources(&t)
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .map(|(_, r)| r["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(deployed, crates, "every function crate is deployed, and nothing else");
     let http: BTreeSet<String> = ROUTES.iter().map(|r| r.function.to_owned()).collect();
     assert!(
         http.is_subset(&crates),

@@ -7,3 +7,4 @@ pub mod s3;
 pub mod seed;
 pub mod server;
 pub mod streams;
+pub mod ws;

@@ -56,9 +56,9 @@ impl StreamFeeder {
     }
 
     /// Delivers every record available now to `handler`; returns how many were handled.
-    pub async fn poll_once<F, Fut>(&mut self, handler: F) -> Result<usize, BoxError>
+    pub async fn poll_once<F, Fut>(&mut self, mut handler: F) -> Result<usize, BoxError>
     where
-        F: Fn(Event) -> Fut,
+        F: FnMut(Event) -> Fut,
         Fut: Future<Output = DynamoDbEventResponse>,
     {
         let stream = self.client.describe_stream().stream_arn(&self.stream_arn).send().await.map_err(sdk)?;

@@ -15,15 +15,19 @@ pub enum StreamConsumer {
     Indexer,
     /// Attachment objects of removed attachment items (`attachment-cleaner`).
     AttachmentCleaner,
+    /// WebSocket frames for subscribers (`broadcaster`).
+    Broadcaster,
 }
 
 impl StreamConsumer {
-    pub const ALL: [StreamConsumer; 2] = [StreamConsumer::Indexer, StreamConsumer::AttachmentCleaner];
+    pub const ALL: [StreamConsumer; 3] =
+        [StreamConsumer::Indexer, StreamConsumer::AttachmentCleaner, StreamConsumer::Broadcaster];
 
     pub async fn handle(self, state: &AppState, event: &Event) -> DynamoDbEventResponse {
         match self {
             StreamConsumer::Indexer => indexer::handle(state, event).await,
             StreamConsumer::AttachmentCleaner => cleanup::handle(state, event).await,
+            StreamConsumer::Broadcaster => crate::realtime::broadcast::handle(state, event).await,
         }
     }
 }

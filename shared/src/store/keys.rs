@@ -94,6 +94,8 @@ pub mod entity {
     pub const TERM: &str = "term";
     pub const TAG_ENTRY: &str = "tag_entry";
     pub const ATTACHMENT: &str = "attachment";
+    pub const CONNECTION: &str = "connection";
+    pub const SUBSCRIPTION: &str = "subscription";
 }
 
 // ---- users ---------------------------------------------------------------------------------
@@ -211,6 +213,29 @@ pub fn attachment_partition(id: Uuid) -> String {
     format!("ATTACHMENT#{id}")
 }
 pub const ATTACHMENT_INDEX_SK: &str = "ATTACHMENT";
+
+// ---- WebSocket connections -----------------------------------------------------------------
+
+pub fn conn_pk(connection_id: &str) -> String {
+    format!("CONN#{connection_id}")
+}
+pub const CONN_SK: &str = "CONN";
+/// GSI1: a user's open connections.
+pub fn user_connections_partition(user_id: Uuid) -> String {
+    format!("USERCONNS#{user_id}")
+}
+/// Subscribers of a topic (a ticket id, or `tickets`): `SUB#<topic>` / `CONN#<id>`.
+pub fn sub_pk(topic: &str) -> String {
+    format!("SUB#{topic}")
+}
+pub fn sub_sk(connection_id: &str) -> String {
+    format!("CONN#{connection_id}")
+}
+/// A connection's subscriptions: `CONN#<id>` / `SUB#<topic>`.
+pub const SUB_PREFIX: &str = "SUB#";
+pub fn conn_sub_sk(topic: &str) -> String {
+    format!("{SUB_PREFIX}{topic}")
+}
 
 // ---- search ------------------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 pub mod attachments;
 pub mod keys;
 pub mod orgs;
+pub mod realtime;
 pub mod schema;
 pub mod sessions;
 pub mod tickets;

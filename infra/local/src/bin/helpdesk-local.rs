@@ -7,7 +7,7 @@ use helpdesk::jobs::StreamConsumer;
 use helpdesk::{AppState, BoxError};
 use helpdesk_local::dynamodb_local::{self, Storage};
 use helpdesk_local::streams::{self, StreamFeeder};
-use helpdesk_local::{paths, s3, seed, server};
+use helpdesk_local::{paths, s3, seed, server, ws};
 use std::sync::Arc;
 
 fn port(var: &str, default: u16) -> Result<u16, BoxError> {
@@ -119,9 +119,21 @@ async fn main() -> Result<(), BoxError> {
     let s3_server = tokio::spawn(s3::serve(s3_listener, &s3_root).await?);
     let s3_endpoint = format!("http://127.0.0.1:{s3_port}");
 
+    let ws_port = port("HELPDESK_WS_PORT", 3001)?;
+    let ws_listener = tokio::net::TcpListener::bind(("127.0.0.1", ws_port))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{ws_port} ({e}); set HELPDESK_WS_PORT"))?;
+    let ws_endpoint = format!("http://127.0.0.1:{ws_port}");
+
     let mut config = Config::new(&table, jwt_secret(!in_memory)?)?;
     config.attachments_bucket = Some(s3::DEFAULT_BUCKET.to_owned());
-    let state = Arc::new(AppState::new(config, client).with_s3(s3::client(&s3_endpoint)));
+    config.ws_management_endpoint = Some(ws_endpoint.clone());
+    let state = Arc::new(
+        AppState::new(config, client)
+            .with_s3(s3::client(&s3_endpoint))
+            .with_ws(ws::management_client(&ws_endpoint)),
+    );
+    let ws_server = tokio::spawn(ws::serve(ws_listener, state.clone()));
     seed::seed_demo_accounts(&state).await?;
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", http_port))
@@ -139,6 +151,7 @@ async fn main() -> Result<(), BoxError> {
     println!();
     println!("  Help desk is running (local stack)");
     println!("  HTTP API        http://127.0.0.1:{http_port}");
+    println!("  WebSocket       ws://127.0.0.1:{ws_port}?token=<token>  (@connections API on {ws_endpoint})");
     println!("  DynamoDB Local  {}  (table {table})", ddb.endpoint);
     println!("  S3 (s3s-fs)     {s3_endpoint}  (bucket {}, SigV4 checked)", s3::DEFAULT_BUCKET);
     println!(
@@ -163,6 +176,7 @@ async fn main() -> Result<(), BoxError> {
     http.abort();
     consumers.iter().for_each(|c| c.abort());
     s3_server.abort();
+    ws_server.abort();
     if in_memory {
         let _ = std::fs::remove_dir_all(&s3_root);
     }

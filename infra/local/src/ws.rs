@@ -1,0 +1,210 @@
+//! The local WebSocket API: what API Gateway does for a WebSocket API, on loopback. It accepts
+//! WebSocket clients (calling the same `$connect`, `$default` and `$disconnect` handlers the
+//! Lambdas run, with `aws_lambda_events` payloads) and answers the `@connections` management API
+//! (POST to send a frame, DELETE to close, 410 for unknown connections) that the handlers and
+//! the broadcaster call through aws-sdk-apigatewaymanagement.
+use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
+use futures::{SinkExt, StreamExt};
+use helpdesk::realtime::gateway;
+use helpdesk::{AppState, BoxError};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper_util::rt::TokioIo;
+use lambda_http::aws_lambda_events::query_map::QueryMap;
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
+
+pub const STAGE: &str = "local";
+
+type Registry = Arc<Mutex<HashMap<String, mpsc::UnboundedSender<Message>>>>;
+
+/// A client for this gateway's `@connections` API.
+pub fn management_client(endpoint: &str) -> aws_sdk_apigatewaymanagement::Client {
+    use aws_sdk_apigatewaymanagement::config::{BehaviorVersion, Credentials, Region};
+    let config = aws_sdk_apigatewaymanagement::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(Credentials::new("local", "local", None, None, "helpdesk-local"))
+        .build();
+    aws_sdk_apigatewaymanagement::Client::from_conf(config)
+}
+
+fn event(
+    route: &str,
+    connection_id: &str,
+    domain: &str,
+    query: QueryMap,
+    body: Option<String>,
+) -> ApiGatewayWebsocketProxyRequest {
+    let mut e = ApiGatewayWebsocketProxyRequest::default();
+    e.query_string_parameters = query;
+    e.body = body;
+    e.request_context.route_key = Some(route.to_owned());
+    e.request_context.event_type = Some(
+        match route {
+            "$connect" => "CONNECT",
+            "$disconnect" => "DISCONNECT",
+            _ => "MESSAGE",
+        }
+        .to_owned(),
+    );
+    e.request_context.connection_id = Some(connection_id.to_owned());
+    e.request_context.domain_name = Some(domain.to_owned());
+    e.request_context.stage = Some(STAGE.to_owned());
+    e.request_context.request_time_epoch = helpdesk::clock::now().unix_timestamp() * 1000;
+    e
+}
+
+fn reply(status: u16, headers: &[(&str, &str)], body: impl Into<Bytes>) -> http::Response<Full<Bytes>> {
+    let mut res = http::Response::builder().status(status);
+    for (k, v) in headers {
+        res = res.header(*k, *v);
+    }
+    res.body(Full::new(body.into())).expect("static parts build")
+}
+
+fn from_lambda(res: ApiGatewayProxyResponse) -> http::Response<Full<Bytes>> {
+    let body = match res.body {
+        Some(aws_lambda_events::encodings::Body::Text(t)) => Bytes::from(t),
+        _ => Bytes::new(),
+    };
+    reply(res.status_code as u16, &[("content-type", "application/json")], body)
+}
+
+/// `POST|DELETE|GET /@connections/{id}`.
+async fn manage(
+    registry: &Registry,
+    method: &http::Method,
+    id: &str,
+    body: Incoming,
+) -> http::Response<Full<Bytes>> {
+    let sender = registry.lock().expect("registry lock").get(id).cloned();
+    let Some(sender) = sender else {
+        return reply(
+            410,
+            &[("x-amzn-errortype", "GoneException"), ("content-type", "application/json")],
+            r#"{"message":"Gone"}"#,
+        );
+    };
+    match *method {
+        http::Method::POST => {
+            let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            match sender.send(Message::text(text)) {
+                Ok(()) => reply(200, &[], Bytes::new()),
+                Err(_) => reply(410, &[("x-amzn-errortype", "GoneException")], r#"{"message":"Gone"}"#),
+            }
+        }
+        http::Method::DELETE => {
+            let _ = sender.send(Message::Close(None));
+            reply(204, &[], Bytes::new())
+        }
+        _ => reply(200, &[("content-type", "application/json")], format!(r#"{{"connectionId":"{id}"}}"#)),
+    }
+}
+
+async fn handle(
+    state: Arc<AppState>,
+    registry: Registry,
+    domain: String,
+    mut req: http::Request<Incoming>,
+) -> http::Response<Full<Bytes>> {
+    let path = req.uri().path().to_owned();
+    if let Some(id) = path.strip_prefix("/@connections/") {
+        let method = req.method().clone();
+        return manage(&registry, &method, id, req.into_body()).await;
+    }
+    let is_upgrade = req
+        .headers()
+        .get(http::header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let Some(key) =
+        req.headers().get("sec-websocket-key").map(|k| k.as_bytes().to_vec()).filter(|_| is_upgrade)
+    else {
+        return reply(426, &[("content-type", "application/json")], r#"{"message":"Upgrade Required"}"#);
+    };
+    let query: QueryMap = req.uri().query().unwrap_or("").parse().unwrap_or_default();
+    let connection_id = uuid::Uuid::new_v4().simple().to_string();
+    let connected =
+        match gateway::connect(&state, &event("$connect", &connection_id, &domain, query, None)).await {
+            Ok(res) if res.status_code == 200 => res,
+            Ok(refused) => return from_lambda(refused),
+            Err(e) => {
+                tracing::error!(error = %e, "$connect failed");
+                return reply(500, &[], r#"{"message":"Internal server error"}"#);
+            }
+        };
+    drop(connected);
+    // Register before the 101 goes out, so frames posted right after the handshake are kept.
+    let (tx, mut rx) = mpsc::unbounded_channel::<Message>();
+    registry.lock().expect("registry lock").insert(connection_id.clone(), tx);
+    let upgrade = hyper::upgrade::on(&mut req);
+    tokio::spawn(async move {
+        let Ok(upgraded) = upgrade.await else {
+            registry.lock().expect("registry lock").remove(&connection_id);
+            return;
+        };
+        let ws = WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, None).await;
+        let (mut sink, mut stream) = ws.split();
+        loop {
+            tokio::select! {
+                outgoing = rx.recv() => match outgoing {
+                    Some(Message::Close(frame)) => { let _ = sink.send(Message::Close(frame)).await; break; }
+                    Some(m) => if sink.send(m).await.is_err() { break },
+                    None => break,
+                },
+                incoming = stream.next() => match incoming {
+                    Some(Ok(Message::Text(text))) => {
+                        let e = event("$default", &connection_id, &domain, QueryMap::default(), Some(text.to_string()));
+                        if let Err(err) = gateway::default(&state, &e).await {
+                            tracing::error!(error = %err, "$default failed");
+                        }
+                    }
+                    Some(Ok(Message::Ping(p))) => { let _ = sink.send(Message::Pong(p)).await; }
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => {}
+                },
+            }
+        }
+        registry.lock().expect("registry lock").remove(&connection_id);
+        let e = event("$disconnect", &connection_id, &domain, QueryMap::default(), None);
+        if let Err(err) = gateway::disconnect(&state, &e).await {
+            tracing::error!(error = %err, "$disconnect failed");
+        }
+    });
+    let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(&key);
+    reply(
+        101,
+        &[("upgrade", "websocket"), ("connection", "Upgrade"), ("sec-websocket-accept", &accept)],
+        Bytes::new(),
+    )
+}
+
+/// Serves the WebSocket API and its `@connections` API on `listener` until dropped. `state`
+/// must post through [`management_client`] of this listener's address.
+pub async fn serve(listener: TcpListener, state: Arc<AppState>) -> Result<(), BoxError> {
+    let domain = listener.local_addr()?.to_string();
+    let registry: Registry = Arc::default();
+    loop {
+        let Ok((stream, _)) = listener.accept().await else { continue };
+        let (state, registry, domain) = (state.clone(), registry.clone(), domain.clone());
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req| {
+                let (state, registry, domain) = (state.clone(), registry.clone(), domain.clone());
+                async move { Ok::<_, Infallible>(handle(state, registry, domain, req).await) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades()
+                .await;
+        });
+    }
+}

@@ -1,0 +1,174 @@
+//! The broadcaster: turns ticket, comment and viewer items from the table's stream into frames
+//! and posts them, concurrently, to every subscribed connection that may see them. Customers get
+//! only their own tickets, never internal comments, audit changes or viewers. Connections that
+//! are gone (410) are forgotten. A record whose posts fail is reported as a batch item failure.
+use super::{frame, post, Delivery, TICKETS_CHANNEL};
+use crate::domain::comment::{Comment, Viewer};
+use crate::domain::ticket::Ticket;
+use crate::store::keys::{self, entity};
+use crate::store::realtime::Subscription;
+use crate::{AppState, BoxError};
+use aws_lambda_events::dynamodb::{Event, EventRecord};
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use serde_json::{json, Map, Value};
+
+/// Fields whose change is not news (every write changes them).
+const BOOKKEEPING: [&str; 2] = ["updated_at", "updated_stamp"];
+
+fn entity_of(image: &serde_dynamo::Item) -> Option<&str> {
+    match image.get(keys::ENTITY) {
+        Some(serde_dynamo::AttributeValue::S(e)) => Some(e.as_str()),
+        _ => None,
+    }
+}
+
+/// What changed between two versions of a ticket: `{field: {"old", "new"}}`.
+fn ticket_changes(old: &Ticket, new: &Ticket) -> Value {
+    let (Value::Object(o), Value::Object(n)) = (json!(old), json!(new)) else { return json!({}) };
+    let mut changes = Map::new();
+    for (field, new_value) in &n {
+        let old_value = o.get(field).cloned().unwrap_or(Value::Null);
+        if !BOOKKEEPING.contains(&field.as_str()) && old_value != *new_value {
+            changes.insert(field.clone(), json!({"old": old_value, "new": new_value}));
+        }
+    }
+    Value::Object(changes)
+}
+
+/// One message for the staff, and (when customers may see the event) one for the requester.
+struct Outgoing {
+    ticket_id: String,
+    requester: uuid::Uuid,
+    staff: Value,
+    customer: Option<Value>,
+    /// Also to the `tickets` channel.
+    channel: bool,
+}
+
+fn outgoing(record: &EventRecord) -> Result<Option<Outgoing>, BoxError> {
+    let new = &record.change.new_image;
+    let old = &record.change.old_image;
+    let kind = entity_of(new).or_else(|| entity_of(old));
+    Ok(match (kind, record.event_name.as_str()) {
+        (Some(entity::TICKET), "INSERT") => {
+            let t: Ticket = serde_dynamo::from_item(new.clone())?;
+            let f = frame("ticket.created", Some(&t.id.to_string()), json!(t), None);
+            Some(Outgoing {
+                ticket_id: t.id.to_string(),
+                requester: t.requester_id,
+                customer: Some(f.clone()),
+                staff: f,
+                channel: true,
+            })
+        }
+        (Some(entity::TICKET), "MODIFY") => {
+            let before: Ticket = serde_dynamo::from_item(old.clone())?;
+            let t: Ticket = serde_dynamo::from_item(new.clone())?;
+            let id = t.id.to_string();
+            let staff = frame("ticket.updated", Some(&id), json!(t), Some(ticket_changes(&before, &t)));
+            let customer = frame("ticket.updated", Some(&id), json!(t), None);
+            Some(Outgoing {
+                ticket_id: id,
+                requester: t.requester_id,
+                staff,
+                customer: Some(customer),
+                channel: true,
+            })
+        }
+        (Some(entity::TICKET), "REMOVE") => {
+            let t: Ticket = serde_dynamo::from_item(old.clone())?;
+            let id = t.id.to_string();
+            let f = frame(
+                "ticket.deleted",
+                Some(&id),
+                json!({"id": t.id, "ticket_number": t.ticket_number}),
+                None,
+            );
+            Some(Outgoing {
+                ticket_id: id,
+                requester: t.requester_id,
+                customer: Some(f.clone()),
+                staff: f,
+                channel: true,
+            })
+        }
+        (Some(entity::COMMENT), "INSERT") => {
+            let c: Comment = serde_dynamo::from_item(new.clone())?;
+            let id = c.ticket_id.to_string();
+            let f = frame("comment.created", Some(&id), json!(c), None);
+            let customer = (!c.is_internal).then(|| f.clone());
+            // The requester is looked up by the caller (see `recipients`).
+            Some(Outgoing { ticket_id: id, requester: uuid::Uuid::nil(), staff: f, customer, channel: true })
+        }
+        (Some(entity::VIEWER), "INSERT" | "MODIFY") => {
+            let v: Viewer = serde_dynamo::from_item(new.clone())?;
+            let id = v.ticket_id.to_string();
+            let f = frame("viewers.changed", Some(&id), json!(v), None);
+            Some(Outgoing {
+                ticket_id: id,
+                requester: uuid::Uuid::nil(),
+                staff: f,
+                customer: None,
+                channel: false,
+            })
+        }
+        _ => None,
+    })
+}
+
+/// Delivers one record's frames. Errors when some post failed for another reason than 410.
+async fn broadcast_record(state: &AppState, record: &EventRecord) -> Result<(), BoxError> {
+    let Some(mut out) = outgoing(record)? else { return Ok(()) };
+    if out.requester.is_nil() && out.customer.is_some() {
+        // A public comment: who the requester is comes from the ticket.
+        let id = out.ticket_id.parse()?;
+        out.requester = state.store.get_ticket(id).await?.map(|t| t.requester_id).unwrap_or_default();
+    }
+    let mut subscribers: Vec<Subscription> = state.store.subscribers(&out.ticket_id).await?;
+    if out.channel {
+        subscribers.extend(state.store.subscribers(TICKETS_CHANNEL).await?);
+    }
+    let mut seen = std::collections::HashSet::new();
+    let sends = subscribers.into_iter().filter(|s| seen.insert(s.connection_id.clone())).filter_map(|s| {
+        let message = if s.role.is_staff() {
+            Some(&out.staff)
+        } else if s.user_id == out.requester {
+            out.customer.as_ref()
+        } else {
+            None
+        };
+        message.map(|m| async move { (s.connection_id.clone(), post(state, &s.connection_id, m).await) })
+    });
+    let mut failed = 0;
+    for (connection, delivery) in futures::future::join_all(sends).await {
+        match delivery {
+            Ok(Delivery::Sent) => {}
+            Ok(Delivery::Gone) => state.store.delete_connection(&connection).await?,
+            Err(e) => {
+                tracing::warn!(error = %e, connection = %connection, "post to connection failed");
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(format!("{failed} posts failed").into());
+    }
+    Ok(())
+}
+
+/// The Lambda handler's body. Each record is delivered on its own; the first failing record is
+/// reported, so Lambda retries from it (a retry may repeat frames to some subscribers: delivery
+/// is at least once).
+pub async fn handle(state: &AppState, event: &Event) -> DynamoDbEventResponse {
+    let mut response = DynamoDbEventResponse::default();
+    for record in &event.records {
+        if let Err(e) = broadcast_record(state, record).await {
+            tracing::error!(error = %e, event_id = %record.event_id, "broadcast failed; retried from this record");
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = record.change.sequence_number.clone();
+            response.batch_item_failures.push(failure);
+            break;
+        }
+    }
+    response
+}
