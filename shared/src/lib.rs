@@ -9,6 +9,7 @@ pub mod error;
 pub mod handlers;
 pub mod jobs;
 pub mod lambda;
+pub mod mail;
 pub mod realtime;
 pub mod routes;
 pub mod state;

@@ -11,6 +11,23 @@ pub struct AppState {
     pub cursors: CursorKey,
     s3: Option<aws_sdk_s3::Client>,
     ws: Option<aws_sdk_apigatewaymanagement::Client>,
+    sqs: Option<aws_sdk_sqs::Client>,
+    mail: Option<Mailer>,
+}
+
+/// What the mailer sends with.
+pub struct Mailer {
+    pub ses: aws_sdk_sesv2::Client,
+    pub sender: String,
+    pub frontend_url: String,
+}
+
+impl Mailer {
+    /// `reply+TKT-000042@<sender's domain>`: replies identify their ticket.
+    pub fn reply_to(&self, ticket_number: &str) -> String {
+        let domain = self.sender.rsplit_once('@').map_or("example.com", |(_, d)| d);
+        format!("reply+{ticket_number}@{domain}")
+    }
 }
 
 impl AppState {
@@ -18,7 +35,7 @@ impl AppState {
         let store = Store::new(dynamodb, config.table_name.clone());
         let tokens = TokenService::new(&config.jwt_secret, config.token_ttl_seconds);
         let cursors = CursorKey::new(&config.jwt_secret);
-        Self { config, store, tokens, cursors, s3: None, ws: None }
+        Self { config, store, tokens, cursors, s3: None, ws: None, sqs: None, mail: None }
     }
 
     /// Adds the S3 client attachment routes use.
@@ -31,6 +48,30 @@ impl AppState {
     pub fn with_ws(mut self, ws: aws_sdk_apigatewaymanagement::Client) -> Self {
         self.ws = Some(ws);
         self
+    }
+
+    pub fn with_sqs(mut self, sqs: aws_sdk_sqs::Client) -> Self {
+        self.sqs = Some(sqs);
+        self
+    }
+
+    /// Adds SES; the sender comes from `SENDER_EMAIL`.
+    pub fn with_ses(mut self, ses: aws_sdk_sesv2::Client) -> Self {
+        let sender = self.config.sender_email.clone().unwrap_or_else(|| "helpdesk@example.com".into());
+        self.mail = Some(Mailer { ses, sender, frontend_url: self.config.frontend_url.clone() });
+        self
+    }
+
+    /// The SQS client and the mail queue URL.
+    pub fn mail_queue(&self) -> Result<(&aws_sdk_sqs::Client, &str), crate::BoxError> {
+        match (&self.sqs, &self.config.mail_queue_url) {
+            (Some(sqs), Some(url)) => Ok((sqs, url)),
+            _ => Err("MAIL_QUEUE_URL or the SQS client is not configured".into()),
+        }
+    }
+
+    pub fn mailer(&self) -> Result<&Mailer, crate::BoxError> {
+        self.mail.as_ref().ok_or_else(|| "SENDER_EMAIL / SES is not configured".into())
     }
 
     pub fn ws(&self) -> Result<&aws_sdk_apigatewaymanagement::Client, crate::BoxError> {
@@ -59,6 +100,12 @@ impl AppState {
             let conf =
                 aws_sdk_apigatewaymanagement::config::Builder::from(&sdk).endpoint_url(endpoint).build();
             state = state.with_ws(aws_sdk_apigatewaymanagement::Client::from_conf(conf));
+        }
+        if state.config.mail_queue_url.is_some() {
+            state = state.with_sqs(aws_sdk_sqs::Client::new(&sdk));
+        }
+        if state.config.sender_email.is_some() {
+            state = state.with_ses(aws_sdk_sesv2::Client::new(&sdk));
         }
         Ok(state)
     }

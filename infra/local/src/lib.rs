@@ -1,6 +1,7 @@
 //! The local stack: DynamoDB Local (the official engine), the table, demo accounts, and the
 //! HTTP API on loopback, routed to the very handlers the Lambdas run.
 pub mod dynamodb_local;
+pub mod moto;
 pub mod paths;
 pub mod router;
 pub mod s3;

@@ -12,7 +12,15 @@ use tokio::net::TcpListener;
 /// API Gateway's own payload limit; the handlers apply the API's tighter JSON limit.
 const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
 
-async fn serve_one(state: Arc<AppState>, req: http::Request<Incoming>) -> http::Response<Full<Bytes>> {
+async fn serve_one(
+    state: Arc<AppState>,
+    mail: Option<Arc<str>>,
+    req: http::Request<Incoming>,
+) -> http::Response<Full<Bytes>> {
+    if let (Some(endpoint), "/_local/mail", &http::Method::GET) = (&mail, req.uri().path(), req.method()) {
+        let accept = req.headers().get(http::header::ACCEPT).and_then(|a| a.to_str().ok());
+        return to_hyper(crate::router::mail_sink(endpoint, accept).await);
+    }
     let (parts, body) = req.into_parts();
     let bytes = match Limited::new(body, MAX_PAYLOAD).collect().await {
         Ok(collected) => collected.to_bytes(),
@@ -45,8 +53,10 @@ fn to_hyper(res: http::Response<Body>) -> http::Response<Full<Bytes>> {
     http::Response::from_parts(parts, Full::new(bytes))
 }
 
-/// Accepts connections until the task is dropped.
-pub async fn serve(listener: TcpListener, state: Arc<AppState>) {
+/// Accepts connections until the task is dropped. With `mail_sink` (moto's endpoint) it also
+/// serves `GET /_local/mail`.
+pub async fn serve(listener: TcpListener, state: Arc<AppState>, mail_sink: Option<String>) {
+    let mail: Option<Arc<str>> = mail_sink.map(Into::into);
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(conn) => conn,
@@ -55,11 +65,11 @@ pub async fn serve(listener: TcpListener, state: Arc<AppState>) {
                 continue;
             }
         };
-        let state = state.clone();
+        let (state, mail) = (state.clone(), mail.clone());
         tokio::spawn(async move {
             let service = service_fn(move |req| {
-                let state = state.clone();
-                async move { Ok::<_, Infallible>(serve_one(state, req).await) }
+                let (state, mail) = (state.clone(), mail.clone());
+                async move { Ok::<_, Infallible>(serve_one(state, mail, req).await) }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)

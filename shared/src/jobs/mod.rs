@@ -17,17 +17,24 @@ pub enum StreamConsumer {
     AttachmentCleaner,
     /// WebSocket frames for subscribers (`broadcaster`).
     Broadcaster,
+    /// Mail jobs onto the queue (`notifier`).
+    Notifier,
 }
 
 impl StreamConsumer {
-    pub const ALL: [StreamConsumer; 3] =
-        [StreamConsumer::Indexer, StreamConsumer::AttachmentCleaner, StreamConsumer::Broadcaster];
+    pub const ALL: [StreamConsumer; 4] = [
+        StreamConsumer::Indexer,
+        StreamConsumer::AttachmentCleaner,
+        StreamConsumer::Broadcaster,
+        StreamConsumer::Notifier,
+    ];
 
     pub async fn handle(self, state: &AppState, event: &Event) -> DynamoDbEventResponse {
         match self {
             StreamConsumer::Indexer => indexer::handle(state, event).await,
             StreamConsumer::AttachmentCleaner => cleanup::handle(state, event).await,
             StreamConsumer::Broadcaster => crate::realtime::broadcast::handle(state, event).await,
+            StreamConsumer::Notifier => crate::mail::notifier::handle(state, event).await,
         }
     }
 }

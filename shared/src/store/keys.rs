@@ -66,6 +66,8 @@ pub mod attr {
     pub const UPDATED_AT: &str = "updated_at";
     pub const UPDATED_STAMP: &str = "updated_stamp";
     pub const COMMENT_ID: &str = "comment_id";
+    pub const STATE: &str = "state";
+    pub const CLAIMED_AT: &str = "claimed_at";
     pub const LAST_VIEWED: &str = "last_viewed";
     pub const IS_INTERNAL: &str = "is_internal";
     pub const STATUS: &str = "status";
@@ -96,6 +98,7 @@ pub mod entity {
     pub const ATTACHMENT: &str = "attachment";
     pub const CONNECTION: &str = "connection";
     pub const SUBSCRIPTION: &str = "subscription";
+    pub const MAIL: &str = "mail";
 }
 
 // ---- users ---------------------------------------------------------------------------------
@@ -236,6 +239,14 @@ pub const SUB_PREFIX: &str = "SUB#";
 pub fn conn_sub_sk(topic: &str) -> String {
     format!("{SUB_PREFIX}{topic}")
 }
+
+// ---- mail ------------------------------------------------------------------------------------
+
+/// A mail job's sent marker (exactly-once effect of the mailer).
+pub fn mail_pk(job_id: &str) -> String {
+    format!("MAIL#{job_id}")
+}
+pub const MAIL_SK: &str = "MAIL";
 
 // ---- search ------------------------------------------------------------------------------
 

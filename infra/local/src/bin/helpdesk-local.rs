@@ -7,7 +7,7 @@ use helpdesk::jobs::StreamConsumer;
 use helpdesk::{AppState, BoxError};
 use helpdesk_local::dynamodb_local::{self, Storage};
 use helpdesk_local::streams::{self, StreamFeeder};
-use helpdesk_local::{paths, s3, seed, server, ws};
+use helpdesk_local::{moto, paths, s3, seed, server, ws};
 use std::sync::Arc;
 
 fn port(var: &str, default: u16) -> Result<u16, BoxError> {
@@ -61,6 +61,21 @@ async fn run_stream_consumer(mut feeder: StreamFeeder, state: Arc<AppState>, con
             tracing::warn!(error = %e, "stream poll failed; retrying");
         }
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
+
+/// The mail queue → the mailer, as Lambda's SQS event source would (long polling).
+async fn run_mailer(state: Arc<AppState>, sqs: aws_sdk_sqs::Client, queue: String) {
+    loop {
+        let state = state.clone();
+        let polled = moto::poll_queue(&sqs, &queue, 1, |event| async move {
+            helpdesk::mail::mailer::handle(&state, &event).await
+        })
+        .await;
+        if let Err(e) = polled {
+            tracing::warn!(error = %e, "mail queue poll failed; retrying");
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
     }
 }
 
@@ -125,13 +140,26 @@ async fn main() -> Result<(), BoxError> {
         .map_err(|e| format!("cannot listen on 127.0.0.1:{ws_port} ({e}); set HELPDESK_WS_PORT"))?;
     let ws_endpoint = format!("http://127.0.0.1:{ws_port}");
 
+    let moto_port = port("HELPDESK_MOTO_PORT", 4566)?;
+    eprintln!("starting moto (SQS, SES v2) on port {moto_port}");
+    let moto = moto::start(moto_port).await?;
+    let sqs = moto::sqs_client(&moto.endpoint);
+    let sender = std::env::var("SENDER_EMAIL").unwrap_or_else(|_| "helpdesk@example.com".into());
+    let (mail_queue, _dlq) =
+        moto::setup_mail(&sqs, &moto::ses_client(&moto.endpoint), "helpdesk-mail", 5, 10, &sender).await?;
+
     let mut config = Config::new(&table, jwt_secret(!in_memory)?)?;
+    config.mail_queue_url = Some(mail_queue.clone());
+    config.sender_email = Some(sender);
+    config.frontend_url = std::env::var("FRONTEND_URL").unwrap_or_else(|_| config.frontend_url.clone());
     config.attachments_bucket = Some(s3::DEFAULT_BUCKET.to_owned());
     config.ws_management_endpoint = Some(ws_endpoint.clone());
     let state = Arc::new(
         AppState::new(config, client)
             .with_s3(s3::client(&s3_endpoint))
-            .with_ws(ws::management_client(&ws_endpoint)),
+            .with_ws(ws::management_client(&ws_endpoint))
+            .with_sqs(sqs.clone())
+            .with_ses(moto::ses_client(&moto.endpoint)),
     );
     let ws_server = tokio::spawn(ws::serve(ws_listener, state.clone()));
     seed::seed_demo_accounts(&state).await?;
@@ -139,7 +167,8 @@ async fn main() -> Result<(), BoxError> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", http_port))
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{http_port} ({e}); set HELPDESK_HTTP_PORT"))?;
-    let http = tokio::spawn(server::serve(listener, state.clone()));
+    let http = tokio::spawn(server::serve(listener, state.clone(), Some(moto.endpoint.clone())));
+    let mailer = tokio::spawn(run_mailer(state.clone(), sqs, mail_queue));
     let mut consumers = Vec::new();
     for consumer in StreamConsumer::ALL {
         let feeder = StreamFeeder::new(state.store.client(), streams::client(&ddb.endpoint), &table).await?;
@@ -151,9 +180,15 @@ async fn main() -> Result<(), BoxError> {
     println!();
     println!("  Help desk is running (local stack)");
     println!("  HTTP API        http://127.0.0.1:{http_port}");
-    println!("  WebSocket       ws://127.0.0.1:{ws_port}?token=<token>  (@connections API on {ws_endpoint})");
+    println!(
+        "  WebSocket       ws://127.0.0.1:{ws_port}/?token=<token>  (@connections API on {ws_endpoint})"
+    );
     println!("  DynamoDB Local  {}  (table {table})", ddb.endpoint);
     println!("  S3 (s3s-fs)     {s3_endpoint}  (bucket {}, SigV4 checked)", s3::DEFAULT_BUCKET);
+    println!(
+        "  Mail            http://127.0.0.1:{http_port}/_local/mail  (SQS + SES v2: moto on {})",
+        moto.endpoint
+    );
     println!(
         "  Data            {}",
         if in_memory {
@@ -176,11 +211,13 @@ async fn main() -> Result<(), BoxError> {
     http.abort();
     consumers.iter().for_each(|c| c.abort());
     s3_server.abort();
+    mailer.abort();
     ws_server.abort();
     if in_memory {
         let _ = std::fs::remove_dir_all(&s3_root);
     }
     autoclose.abort();
     drop(ddb);
+    drop(moto);
     Ok(())
 }

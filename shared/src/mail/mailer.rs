@@ -1,0 +1,172 @@
+//! The mailer: SQS messages (mail jobs) → SES v2, each job sent once. Before sending, a job is
+//! claimed with a conditional write (`MAIL#<job id>`); a duplicate delivery finds it sent and
+//! does nothing. A failed send releases the claim and reports the message as a batch item
+//! failure, so SQS redelivers it (and after the queue's receive count, moves it to the DLQ).
+use super::mime::{self, Message};
+use super::render::render;
+use super::{MailJob, MailKind};
+use crate::store::keys::{self, entity};
+use crate::{clock, AppState, BoxError};
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_sdk_dynamodb::types::AttributeValue;
+
+/// A claim older than this is abandoned (its worker died) and may be taken over.
+const CLAIM_LEASE_SECONDS: i64 = 5 * 60;
+/// Sent markers are kept a week (far beyond any queue redelivery).
+const MARKER_TTL_SECONDS: i64 = 7 * 24 * 60 * 60;
+
+#[derive(Debug, PartialEq)]
+enum Claim {
+    Ours,
+    /// Already sent (or skipped): a duplicate delivery.
+    Done,
+    /// Another worker is sending it right now.
+    Busy,
+}
+
+async fn claim(state: &AppState, job: &MailJob, now: i64) -> Result<Claim, BoxError> {
+    let key = keys::key(keys::mail_pk(&job.id), keys::MAIL_SK);
+    let mut item = key.clone();
+    item.insert(keys::ENTITY.into(), keys::s(entity::MAIL));
+    item.insert(keys::attr::STATE.into(), keys::s("sending"));
+    item.insert(keys::attr::CLAIMED_AT.into(), AttributeValue::N(now.to_string()));
+    item.insert(keys::TTL.into(), AttributeValue::N((now + MARKER_TTL_SECONDS).to_string()));
+    let result = state
+        .store
+        .client()
+        .put_item()
+        .table_name(state.store.table())
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(#pk) OR (#state = :sending AND #claimed < :stale)")
+        .expression_attribute_names("#pk", keys::PK)
+        .expression_attribute_names("#state", keys::attr::STATE)
+        .expression_attribute_names("#claimed", keys::attr::CLAIMED_AT)
+        .expression_attribute_values(":sending", keys::s("sending"))
+        .expression_attribute_values(":stale", AttributeValue::N((now - CLAIM_LEASE_SECONDS).to_string()))
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(Claim::Ours),
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
+            let existing = state.store.get(key).await?;
+            let state_now =
+                existing.as_ref().and_then(|i| i.get(keys::attr::STATE)).and_then(|v| v.as_s().ok());
+            Ok(if state_now.is_some_and(|s| s == "sending") { Claim::Busy } else { Claim::Done })
+        }
+        Err(e) => Err(crate::error::error_chain(&e).into()),
+    }
+}
+
+async fn mark(state: &AppState, job: &MailJob, outcome: &str) -> Result<(), BoxError> {
+    state
+        .store
+        .client()
+        .update_item()
+        .table_name(state.store.table())
+        .set_key(Some(keys::key(keys::mail_pk(&job.id), keys::MAIL_SK)))
+        .update_expression("SET #state = :outcome")
+        .expression_attribute_names("#state", keys::attr::STATE)
+        .expression_attribute_values(":outcome", keys::s(outcome))
+        .send()
+        .await
+        .map_err(|e| crate::error::error_chain(&e))?;
+    Ok(())
+}
+
+async fn release(state: &AppState, job: &MailJob) {
+    if let Err(e) = state.store.delete(keys::key(keys::mail_pk(&job.id), keys::MAIL_SK)).await {
+        tracing::warn!(error = %e, job = %job.id, "could not release a mail claim; it expires with its lease");
+    }
+}
+
+/// Loads what the mail needs and sends it. `Ok(false)` when there is nothing to send (the
+/// ticket or recipient is gone, or the recipient opted out).
+async fn send(state: &AppState, job: &MailJob) -> Result<bool, BoxError> {
+    let Some(ticket) = state.store.get_ticket(job.ticket_id).await? else { return Ok(false) };
+    let Some(recipient) = state.store.get_user(job.recipient_id).await?.map(|r| r.user) else {
+        return Ok(false);
+    };
+    if !recipient.notify_email {
+        return Ok(false);
+    }
+    let comment = match (job.kind, job.comment_id) {
+        (MailKind::AgentReply, Some(id)) => {
+            let Some(c) = state.store.comment(job.ticket_id, id).await? else { return Ok(false) };
+            if c.is_internal {
+                return Ok(false); // never, even if a job says so
+            }
+            let Some(author) = state.store.get_user(c.author_id).await?.map(|r| r.user) else {
+                return Ok(false);
+            };
+            Some((c, author))
+        }
+        (MailKind::AgentReply, None) => return Ok(false),
+        _ => None,
+    };
+    let mail = state.mailer()?;
+    let rendered =
+        render(job.kind, &ticket, &recipient, comment.as_ref().map(|(c, a)| (c, a)), &mail.frontend_url);
+    let reply_to = mail.reply_to(&ticket.ticket_number);
+    let date =
+        clock::now().format(&time::format_description::well_known::Rfc2822).map_err(|e| e.to_string())?;
+    let message_id = format!("{}@helpdesk", job.id.replace([':', '/'], "."));
+    let raw = mime::write(&Message {
+        from: &mail.sender,
+        to: &recipient.email,
+        reply_to: &reply_to,
+        subject: &rendered.subject,
+        text: &rendered.text,
+        html: &rendered.html,
+        date: &date,
+        message_id: &message_id,
+    });
+    use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
+    mail.ses
+        .send_email()
+        .from_email_address(&mail.sender)
+        .destination(Destination::builder().to_addresses(&recipient.email).build())
+        .reply_to_addresses(reply_to)
+        .content(
+            EmailContent::builder()
+                .raw(RawMessage::builder().data(aws_sdk_sesv2::primitives::Blob::new(raw)).build()?)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| crate::error::error_chain(&e))?;
+    tracing::info!(job = %job.id, kind = ?job.kind, ticket = %ticket.ticket_number, "mail sent");
+    Ok(true)
+}
+
+async fn process(state: &AppState, message: &SqsMessage) -> Result<(), BoxError> {
+    let job: MailJob = match serde_json::from_str(message.body.as_deref().unwrap_or("")) {
+        Ok(job) => job,
+        Err(e) => return Err(format!("not a mail job: {e}").into()),
+    };
+    match claim(state, &job, clock::now().unix_timestamp()).await? {
+        Claim::Done => return Ok(()),
+        Claim::Busy => return Err("another worker is sending this job".into()),
+        Claim::Ours => {}
+    }
+    match send(state, &job).await {
+        Ok(sent) => mark(state, &job, if sent { "sent" } else { "skipped" }).await,
+        Err(e) => {
+            release(state, &job).await;
+            Err(e)
+        }
+    }
+}
+
+/// The Lambda handler's body: every message on its own; failures are reported by message id.
+pub async fn handle(state: &AppState, event: &SqsEvent) -> SqsBatchResponse {
+    let mut response = SqsBatchResponse::default();
+    for message in &event.records {
+        if let Err(e) = process(state, message).await {
+            tracing::error!(error = %e, message = ?message.message_id, "mail job failed; the queue will retry it");
+            let mut failure = BatchItemFailure::default();
+            failure.item_identifier = message.message_id.clone().unwrap_or_default();
+            response.batch_item_failures.push(failure);
+        }
+    }
+    response
+}

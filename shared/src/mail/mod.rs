@@ -1,0 +1,35 @@
+//! Email notifications: which events mail whom (the notifier, on the table's stream), the
+//! queue job, rendering (plain text + HTML, user content escaped) and the mailer that sends
+//! each job once through SES v2.
+pub mod mailer;
+pub mod mime;
+pub mod notifier;
+pub mod render;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailKind {
+    /// To the requester, when their ticket is created.
+    TicketCreated,
+    /// To the requester, on each public reply by someone else (an agent).
+    AgentReply,
+    /// To the requester, when the ticket is solved.
+    Solved,
+    /// To the new assignee.
+    Assigned,
+}
+
+/// One email to send: the queue message body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailJob {
+    /// Derived from the stream record and the recipient, so a stream retry makes the same job
+    /// and the mailer's idempotency record recognises it.
+    pub id: String,
+    pub kind: MailKind,
+    pub ticket_id: Uuid,
+    pub recipient_id: Uuid,
+    pub comment_id: Option<Uuid>,
+}
