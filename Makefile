@@ -29,9 +29,9 @@ unit-and-integration:
 template:
 	.local/venv/bin/cfn-lint template.yaml
 
-## Stop the DynamoDB Local that integration tests leave running for the next run.
+## Stop the DynamoDB Local and moto that integration tests leave running for the next run.
 stop:
-	-@[ -f .local/dynamodb-$(TEST_DDB_PORT).pid ] && kill $$(cat .local/dynamodb-$(TEST_DDB_PORT).pid) 2>/dev/null; rm -f .local/dynamodb-$(TEST_DDB_PORT).pid
+	-@for pid in .local/dynamodb-*.pid .local/moto-*.pid; do [ -f "$$pid" ] && kill $$(cat "$$pid") 2>/dev/null; rm -f "$$pid"; done; true
 
 fmt:
 	$(CARGO) fmt --all

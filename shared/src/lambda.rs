@@ -41,3 +41,16 @@ pub async fn run_ws(route: crate::realtime::gateway::WsRoute) -> Result<(), BoxE
     ))
     .await
 }
+
+/// The mailer: a consumer of the mail queue (partial batch failures reported by message id).
+pub async fn run_mailer() -> Result<(), BoxError> {
+    crate::telemetry::init();
+    let state = AppState::from_env().await?;
+    let state = &state;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<aws_lambda_events::sqs::SqsEvent>| async move {
+            Ok::<_, BoxError>(Box::pin(crate::mail::mailer::handle(state, &event.payload)).await)
+        },
+    ))
+    .await
+}

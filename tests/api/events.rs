@@ -50,7 +50,34 @@ const NON_HTTP: &[&str] = &[
     "ws-disconnect-gone",
     "ws-default-ping",
     "broadcaster-ticket-insert",
+    "notifier-public-comment",
+    "mailer-agent-reply",
 ];
+
+#[test]
+fn notifier_sample_event_asks_for_a_reply_mail() {
+    let raw = std::fs::read_to_string(events_dir().join("notifier-public-comment.json")).unwrap();
+    let event: aws_lambda_events::dynamodb::Event = serde_json::from_str(&raw).unwrap();
+    let jobs = helpdesk::mail::notifier::jobs_for(&event.records[0]).unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].kind, helpdesk::mail::MailKind::AgentReply);
+    assert_eq!(jobs[0].id, "c0ffee:agent_reply");
+}
+
+#[tokio::test]
+async fn mailer_sample_event_for_a_missing_ticket_is_skipped_not_failed() {
+    let app = TestApp::spawn().await;
+    let raw = std::fs::read_to_string(events_dir().join("mailer-agent-reply.json")).unwrap();
+    let event: aws_lambda_events::sqs::SqsEvent = serde_json::from_str(&raw).unwrap();
+    let response = helpdesk::mail::mailer::handle(&app.state, &event).await;
+    assert!(response.batch_item_failures.is_empty(), "nothing to send is not an error to retry");
+    let marker = helpdesk::store::keys::key(
+        helpdesk::store::keys::mail_pk("c0ffee:agent_reply"),
+        helpdesk::store::keys::MAIL_SK,
+    );
+    let item = app.state.store.get(marker).await.unwrap().expect("the job is marked");
+    assert_eq!(item["state"].as_s().unwrap(), "skipped");
+}
 
 fn ws_event(name: &str) -> aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest {
     let raw = std::fs::read_to_string(events_dir().join(format!("{name}.json"))).unwrap();

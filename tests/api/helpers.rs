@@ -20,6 +20,10 @@ pub struct TestApp {
     pub s3_endpoint: String,
     s3_root: std::path::PathBuf,
     s3_task: tokio::task::JoinHandle<()>,
+    /// moto (SQS + SES v2), shared by the test processes; this test's own mail queue.
+    pub moto_endpoint: String,
+    pub mail_queue: String,
+    pub mail_dlq: String,
     /// The local WebSocket API of this test: `ws://127.0.0.1:<port>`.
     pub ws_url: String,
     background: Vec<tokio::task::JoinHandle<()>>,
@@ -56,6 +60,12 @@ fn test_port() -> u16 {
     std::env::var("HELPDESK_TEST_DDB_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8100)
 }
 
+fn moto_port() -> u16 {
+    std::env::var("HELPDESK_TEST_MOTO_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8101)
+}
+
+pub const SENDER: &str = "helpdesk@example.com";
+
 pub fn unique_email(prefix: &str) -> String {
     format!("{prefix}-{}@example.com", Uuid::new_v4().simple())
 }
@@ -71,7 +81,19 @@ impl TestApp {
         let mut raw = [0u8; 32];
         getrandom::fill(&mut raw).expect("OS random source");
         let secret: Vec<u8> = raw.iter().map(|b| format!("{b:02x}")).collect::<String>().into_bytes();
+        let moto_endpoint = helpdesk_local::moto::ensure_shared(moto_port())
+            .await
+            .expect("moto is reachable or can be started");
+        let sqs = helpdesk_local::moto::sqs_client(&moto_endpoint);
+        let ses = helpdesk_local::moto::ses_client(&moto_endpoint);
+        // Two receives, one second apart, before a message goes to the DLQ: quick to test.
+        let (mail_queue, mail_dlq) =
+            helpdesk_local::moto::setup_mail(&sqs, &ses, &format!("{table}-mail"), 2, 1, SENDER)
+                .await
+                .expect("mail queue");
         let mut config = Config::new(&table, secret.clone()).expect("secret is long enough");
+        config.mail_queue_url = Some(mail_queue.clone());
+        config.sender_email = Some(SENDER.to_owned());
         config.attachments_bucket = Some(s3::DEFAULT_BUCKET.to_owned());
         config.max_attachment_bytes = MAX_UPLOAD;
 
@@ -85,7 +107,9 @@ impl TestApp {
         let state = Arc::new(
             AppState::new(config, client)
                 .with_s3(s3::client(&s3_endpoint))
-                .with_ws(ws::management_client(&format!("http://{ws_addr}"))),
+                .with_ws(ws::management_client(&format!("http://{ws_addr}")))
+                .with_sqs(sqs)
+                .with_ses(ses),
         );
         let gateway = tokio::spawn({
             let state = state.clone();
@@ -101,6 +125,9 @@ impl TestApp {
             s3_root,
             s3_task,
             ws_url: format!("ws://{ws_addr}"),
+            moto_endpoint,
+            mail_queue,
+            mail_dlq,
             background: vec![gateway],
         }
     }
@@ -295,4 +322,39 @@ pub async fn http_request(
     let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.expect("body").to_bytes().to_vec();
     (status, headers, bytes)
+}
+
+impl TestApp {
+    /// Runs the mail path as the deployment does: the notifier over the stream so far, then
+    /// the mailer over everything on the queue. Returns how many queue messages were handled.
+    pub async fn deliver_mail(&self) -> usize {
+        self.run_stream(helpdesk::jobs::StreamConsumer::Notifier).await;
+        self.drain_mail_queue().await
+    }
+
+    pub async fn drain_mail_queue(&self) -> usize {
+        let (sqs, _) = self.state.mail_queue().unwrap();
+        let mut total = 0;
+        loop {
+            let n = helpdesk_local::moto::poll_queue(sqs, &self.mail_queue, 0, |event| async move {
+                helpdesk::mail::mailer::handle(&self.state, &event).await
+            })
+            .await
+            .expect("queue polls");
+            total += n;
+            if n == 0 {
+                break total;
+            }
+        }
+    }
+
+    /// Mail sent to `to`, newest first, as the local mail sink shows it.
+    pub async fn mail_to(&self, to: &str) -> Vec<Value> {
+        helpdesk_local::moto::sent_mail(&self.moto_endpoint)
+            .await
+            .expect("moto answers")
+            .into_iter()
+            .filter(|m| m["to"].as_str().is_some_and(|t| t.eq_ignore_ascii_case(to)))
+            .collect()
+    }
 }

@@ -8,6 +8,7 @@ mod events;
 mod helpers;
 mod jobs;
 mod lists;
+mod mail;
 mod realtime;
 mod stack;
 mod tickets;
