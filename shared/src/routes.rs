@@ -180,16 +180,35 @@ impl Handler {
     pub async fn handle(self, state: &AppState, req: Request) -> Response<Body> {
         let started = Instant::now();
         let route = self.route();
-        let response = self.run(state, req).await.unwrap_or_else(ApiError::into_response);
+        let request_id = request_id(&req);
+        let (result, metrics) = crate::telemetry::measured(self.run(state, req)).await;
+        let response = result.unwrap_or_else(ApiError::into_response);
+        // One line per request; never the token, the body or a password.
         tracing::info!(
+            request_id = %request_id,
             method = route.method,
             route = route.path,
             function = route.function,
+            user_id = metrics.user_id().map(|u| u.to_string()).unwrap_or_default(),
             status = response.status().as_u16(),
             latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+            dynamodb_calls = metrics.dynamodb_calls(),
             "request"
         );
         response
+    }
+}
+
+/// The Lambda request id, else API Gateway's, else a fresh one (local stack).
+fn request_id(req: &Request) -> String {
+    use lambda_http::request::RequestContext;
+    use lambda_http::RequestExt;
+    if let Some(ctx) = req.lambda_context_ref() {
+        return ctx.request_id.clone();
+    }
+    match req.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(c)) => c.request_id.clone().unwrap_or_default(),
+        _ => uuid::Uuid::new_v4().to_string(),
     }
 }
 

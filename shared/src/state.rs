@@ -32,7 +32,7 @@ impl Mailer {
 
 impl AppState {
     pub fn new(config: Config, dynamodb: aws_sdk_dynamodb::Client) -> Self {
-        let store = Store::new(dynamodb, config.table_name.clone());
+        let store = Store::new(crate::telemetry::counting(dynamodb), config.table_name.clone());
         let tokens = TokenService::new(&config.jwt_secret, config.token_ttl_seconds);
         let cursors = CursorKey::new(&config.jwt_secret);
         Self { config, store, tokens, cursors, s3: None, ws: None, sqs: None, mail: None }

@@ -205,3 +205,66 @@ fn local_router_serves_exactly_the_route_table() {
         assert_eq!(handler, r.handler);
     }
 }
+
+/// Every action and resource of a function's inline policies, as (action, resource) pairs.
+fn function_permissions(r: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for policy in r["Properties"]["Policies"].as_sequence().into_iter().flatten() {
+        assert!(policy.get("Statement").is_some(), "only inline statements, no policy templates: {policy:?}");
+        for st in policy["Statement"].as_sequence().unwrap() {
+            assert_eq!(st["Effect"], "Allow");
+            let as_list = |v: &Value| -> Vec<String> {
+                match v {
+                    Value::Sequence(items) => {
+                        items.iter().map(|i| serde_yaml::to_string(i).unwrap().trim().to_owned()).collect()
+                    }
+                    other => vec![serde_yaml::to_string(other).unwrap().trim().to_owned()],
+                }
+            };
+            for action in as_list(&st["Action"]) {
+                for resource in as_list(&st["Resource"]) {
+                    out.push((action.clone(), resource));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_function_has_least_privilege() {
+    let t = template();
+    let get_routes: BTreeSet<&str> =
+        ROUTES.iter().filter(|r| r.method == "GET").map(|r| r.function).collect();
+    // Reads; plus UpdateItem, which a read route uses only to record the caller's presence.
+    const READ_ROUTE_ACTIONS: [&str; 5] = [
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "dynamodb:UpdateItem",
+        "s3:GetObject",
+    ];
+    let mut checked = 0;
+    for (name, r) in resources(&t).filter(|(_, r)| r["Type"] == "AWS::Serverless::Function") {
+        let perms = function_permissions(r);
+        assert!(!perms.is_empty(), "{name} declares its permissions");
+        for (action, resource) in &perms {
+            assert!(
+                action != "*" && !action.ends_with(":*") && !action.contains('*'),
+                "{name}: wildcard action {action}"
+            );
+            assert!(resource != "*" && resource != "'*'", "{name}: wildcard resource for {action}");
+        }
+        let binary = r["Metadata"]["BuildProperties"]["Binary"].as_str().unwrap();
+        if get_routes.contains(binary) {
+            for (action, _) in &perms {
+                assert!(
+                    READ_ROUTE_ACTIONS.contains(&action.as_str()),
+                    "{name} serves a GET route but may {action}"
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 30, "checked {checked} functions");
+}

@@ -346,3 +346,28 @@ async fn idempotency_key_replays_the_first_result() {
     let comments = app.get(&path, Some(&customer.token)).await;
     assert_eq!(comments.body["data"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn a_ticket_page_is_one_query_and_one_batch_read() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer().await;
+    let agent = app.staff(Role::Agent).await;
+    let ticket = app.ticket(&customer.token, "Counted").await;
+    let path = format!("/tickets/{}", id(&ticket));
+    for i in 0..3 {
+        app.post(&format!("{path}/comments"), Some(&agent.token), json!({"content": format!("c{i}")})).await;
+    }
+    app.get(&path, Some(&agent.token)).await; // presence was just written: no further writes
+    let req = http::Request::builder()
+        .method("GET")
+        .uri(&path)
+        .header("authorization", format!("Bearer {}", agent.token))
+        .body(lambda_http::Body::Empty)
+        .unwrap();
+    let (res, metrics) =
+        helpdesk::telemetry::measured(helpdesk_local::router::dispatch(&app.state, req)).await;
+    assert_eq!(res.status(), 200);
+    // The guard's BatchGetItem (session + user), the page's Query, the users' BatchGetItem.
+    assert_eq!(metrics.dynamodb_calls(), 3);
+    assert_eq!(metrics.user_id().map(|u| u.to_string()), Some(agent.id.clone()));
+}

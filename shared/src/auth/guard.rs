@@ -67,5 +67,6 @@ pub async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller, A
         state.store.touch_last_seen(user.id, &stamp).await?;
         user.last_seen = Some(stamp);
     }
+    crate::telemetry::set_user(user.id);
     Ok(Caller { user, session_id: session.id })
 }
