@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TEST_DDB_PORT ?= 8100
 
-.PHONY: dev dev-memory test lint unit-and-integration template stop fmt
+.PHONY: dev dev-memory test lint unit-and-integration template stop fmt openapi
 
 ## Start the whole local stack on loopback (installs what it needs the first time).
 dev:
@@ -35,3 +35,8 @@ stop:
 
 fmt:
 	$(CARGO) fmt --all
+
+## Regenerate docs/openapi.yaml (tests check it against the routes).
+openapi:
+	infra/bootstrap.sh
+	.local/venv/bin/python infra/openapi/generate.py

@@ -9,6 +9,7 @@ mod helpers;
 mod jobs;
 mod lists;
 mod mail;
+mod openapi;
 mod realtime;
 mod stack;
 mod tickets;
