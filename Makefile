@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TEST_DDB_PORT ?= 8100
 
-.PHONY: dev dev-memory test lint unit-and-integration template stop fmt openapi
+.PHONY: dev dev-memory test lint unit-and-integration template build stop fmt openapi
 
 ## Start the whole local stack on loopback (installs what it needs the first time).
 dev:
@@ -28,6 +28,12 @@ unit-and-integration:
 
 template:
 	.local/venv/bin/cfn-lint template.yaml
+	SAM_CLI_TELEMETRY=0 .local/venv/bin/sam validate --lint --region us-east-1 -t template.yaml
+
+## Build every function for Lambda (arm64, provided.al2023) with sam build + cargo-lambda.
+build:
+	infra/bootstrap.sh --build
+	PATH="$(CURDIR)/.local/venv/bin:$$PATH" SAM_CLI_TELEMETRY=0 sam build --build-in-source --region us-east-1
 
 ## Stop the DynamoDB Local and moto that integration tests leave running for the next run.
 stop:

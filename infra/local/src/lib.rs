@@ -1,5 +1,6 @@
 //! The local stack: DynamoDB Local (the official engine), the table, demo accounts, and the
 //! HTTP API on loopback, routed to the very handlers the Lambdas run.
+pub mod admin;
 pub mod dynamodb_local;
 pub mod moto;
 pub mod paths;
