@@ -7,10 +7,9 @@ use helpdesk::{clock, BoxError};
 /// Makes the user with this email an admin (audited as done by themself). Returns their id.
 pub async fn promote(store: &Store, email: &str) -> Result<uuid::Uuid, BoxError> {
     let email = Email::parse(email)?;
-    let user = store
-        .user_by_email(&email.normalized())
-        .await?
-        .ok_or_else(|| format!("no user with email {}; register through POST /auth/register first", email.as_str()))?;
+    let user = store.user_by_email(&email.normalized()).await?.ok_or_else(|| {
+        format!("no user with email {}; register through POST /auth/register first", email.as_str())
+    })?;
     if user.user.role == Role::Admin {
         return Ok(user.user.id);
     }

@@ -12,7 +12,8 @@ async fn main() -> Result<(), BoxError> {
     if command != "promote" {
         return Err(format!("unknown command {command:?}; usage: helpdesk-admin promote <email>").into());
     }
-    let table = std::env::var("TABLE_NAME").map_err(|_| "set TABLE_NAME to the deployed table (stack output TableName)")?;
+    let table = std::env::var("TABLE_NAME")
+        .map_err(|_| "set TABLE_NAME to the deployed table (stack output TableName)")?;
     let sdk = aws_config::load_from_env().await;
     let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), table);
     let id = helpdesk_local::admin::promote(&store, email).await?;
