@@ -5,6 +5,8 @@ use crate::{ApiError, AppState};
 use lambda_http::{Body, Request, Response};
 use std::time::Instant;
 
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
 /// One handler per Lambda function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Handler {
@@ -145,34 +147,36 @@ impl Handler {
         ROUTES.iter().find(|r| r.handler == self).expect("every handler has a route in ROUTES")
     }
 
-    async fn run(self, state: &AppState, req: Request) -> HandlerResult {
+    /// The handler's future, boxed: one frame per request instead of the largest handler's
+    /// state inlined into every caller (debug builds would otherwise need deep stacks).
+    fn run<'a>(self, state: &'a AppState, req: Request) -> BoxFuture<'a, HandlerResult> {
         match self {
-            Handler::AuthRegister => auth::register(state, req).await,
-            Handler::AuthLogin => auth::login(state, req).await,
-            Handler::AuthLogout => auth::logout(state, req).await,
-            Handler::AuthMe => auth::me(state, req).await,
-            Handler::AuthUpdateMe => auth::update_me(state, req).await,
-            Handler::UsersList => users::list(state, req).await,
-            Handler::UsersAgents => users::agents(state, req).await,
-            Handler::UsersShow => users::show(state, req).await,
-            Handler::UsersAssign => users::assign(state, req).await,
-            Handler::OrgsList => orgs::list(state, req).await,
-            Handler::OrgsCreate => orgs::create(state, req).await,
-            Handler::OrgsShow => orgs::show(state, req).await,
-            Handler::OrgsUpdate => orgs::update(state, req).await,
-            Handler::TicketsList => tickets::list(state, req).await,
-            Handler::TicketsCreate => tickets::create(state, req).await,
-            Handler::TicketsShow => tickets::show(state, req).await,
-            Handler::TicketsUpdate => tickets::update(state, req).await,
-            Handler::TicketsDelete => tickets::delete(state, req).await,
-            Handler::TicketsAssign => tickets::assign(state, req).await,
-            Handler::TicketsStatus => tickets::status(state, req).await,
-            Handler::TicketsViewers => tickets::viewers(state, req).await,
-            Handler::TicketsView => tickets::mark_viewed(state, req).await,
-            Handler::CommentsList => comments::list(state, req).await,
-            Handler::CommentsCreate => comments::create(state, req).await,
-            Handler::AttachmentsCreate => attachments::create(state, req).await,
-            Handler::AttachmentsShow => attachments::show(state, req).await,
+            Handler::AuthRegister => Box::pin(auth::register(state, req)),
+            Handler::AuthLogin => Box::pin(auth::login(state, req)),
+            Handler::AuthLogout => Box::pin(auth::logout(state, req)),
+            Handler::AuthMe => Box::pin(auth::me(state, req)),
+            Handler::AuthUpdateMe => Box::pin(auth::update_me(state, req)),
+            Handler::UsersList => Box::pin(users::list(state, req)),
+            Handler::UsersAgents => Box::pin(users::agents(state, req)),
+            Handler::UsersShow => Box::pin(users::show(state, req)),
+            Handler::UsersAssign => Box::pin(users::assign(state, req)),
+            Handler::OrgsList => Box::pin(orgs::list(state, req)),
+            Handler::OrgsCreate => Box::pin(orgs::create(state, req)),
+            Handler::OrgsShow => Box::pin(orgs::show(state, req)),
+            Handler::OrgsUpdate => Box::pin(orgs::update(state, req)),
+            Handler::TicketsList => Box::pin(tickets::list(state, req)),
+            Handler::TicketsCreate => Box::pin(tickets::create(state, req)),
+            Handler::TicketsShow => Box::pin(tickets::show(state, req)),
+            Handler::TicketsUpdate => Box::pin(tickets::update(state, req)),
+            Handler::TicketsDelete => Box::pin(tickets::delete(state, req)),
+            Handler::TicketsAssign => Box::pin(tickets::assign(state, req)),
+            Handler::TicketsStatus => Box::pin(tickets::status(state, req)),
+            Handler::TicketsViewers => Box::pin(tickets::viewers(state, req)),
+            Handler::TicketsView => Box::pin(tickets::mark_viewed(state, req)),
+            Handler::CommentsList => Box::pin(comments::list(state, req)),
+            Handler::CommentsCreate => Box::pin(comments::create(state, req)),
+            Handler::AttachmentsCreate => Box::pin(attachments::create(state, req)),
+            Handler::AttachmentsShow => Box::pin(attachments::show(state, req)),
         }
     }
 
