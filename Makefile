@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TEST_DDB_PORT ?= 8100
 
-.PHONY: dev dev-memory test lint unit-and-integration template build stop fmt openapi
+.PHONY: dev dev-memory test lint unit-and-integration template build bench stop fmt openapi
 
 ## Start the whole local stack on loopback (installs what it needs the first time).
 dev:
@@ -29,6 +29,12 @@ unit-and-integration:
 template:
 	.local/venv/bin/cfn-lint template.yaml
 	SAM_CLI_TELEMETRY=0 .local/venv/bin/sam validate --lint --region us-east-1 -t template.yaml
+
+## Benchmarks (release build): writes docs/benchmarks.md and docs/benchmarks.json.
+bench:
+	infra/bootstrap.sh
+	$(CARGO) build --release --workspace --bins
+	target/release/helpdesk-bench $(ARGS)
 
 ## Build every function for Lambda (arm64, provided.al2023) with sam build + cargo-lambda.
 build:

@@ -1,0 +1,166 @@
+//! Sections 3 and 4: cold start of every function binary against a local Lambda Runtime API,
+//! peak RSS, and the zipped package size, next to a hello-world lambda_runtime binary.
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper_util::rt::TokioIo;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+#[derive(Default)]
+struct Observed {
+    first_next: Option<Instant>,
+    first_result: Option<Instant>,
+    served: bool,
+}
+
+/// Serves one invocation of `event` to whoever asks, and records when things happened.
+async fn runtime_api(listener: tokio::net::TcpListener, event: Arc<Vec<u8>>, seen: Arc<Mutex<Observed>>) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else { continue };
+        let (event, seen) = (event.clone(), seen.clone());
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |req: http::Request<Incoming>| {
+                let (event, seen) = (event.clone(), seen.clone());
+                async move {
+                    let path = req.uri().path().to_owned();
+                    let now = Instant::now();
+                    if path.ends_with("/invocation/next") {
+                        let first = {
+                            let mut s = seen.lock().unwrap();
+                            s.first_next.get_or_insert(now);
+                            let first = !s.served;
+                            s.served = true;
+                            first
+                        };
+                        if !first {
+                            // Park further polls: one invocation is all we measure.
+                            tokio::time::sleep(Duration::from_secs(3600)).await;
+                        }
+                        let deadline = (std::time::SystemTime::now() + Duration::from_secs(30))
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .unwrap()
+                            .as_millis();
+                        return Ok::<_, std::convert::Infallible>(
+                            http::Response::builder()
+                                .header("lambda-runtime-aws-request-id", "bench-request-1")
+                                .header("lambda-runtime-deadline-ms", deadline.to_string())
+                                .header(
+                                    "lambda-runtime-invoked-function-arn",
+                                    "arn:aws:lambda:us-east-1:123456789012:function:bench",
+                                )
+                                .header("lambda-runtime-trace-id", "Root=1-00000000-000000000000000000000000")
+                                .body(Full::new(Bytes::from(event.as_ref().clone())))
+                                .unwrap(),
+                        );
+                    }
+                    if path.ends_with("/response") || path.ends_with("/error") {
+                        let _ = req.into_body().collect().await;
+                        seen.lock().unwrap().first_result.get_or_insert(now);
+                    }
+                    Ok(http::Response::builder().status(202).body(Full::new(Bytes::new())).unwrap())
+                }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+pub struct ColdStart {
+    pub name: String,
+    pub to_first_request_ms: f64,
+    pub to_first_response_ms: f64,
+    pub peak_rss_mib: f64,
+    pub zip_bytes: u64,
+}
+
+impl ColdStart {
+    pub fn json(&self) -> Value {
+        json!({"function": self.name, "to_first_request_ms": crate::stats::round(self.to_first_request_ms),
+               "to_first_response_ms": crate::stats::round(self.to_first_response_ms),
+               "peak_rss_mib": crate::stats::round(self.peak_rss_mib), "zip_bytes": self.zip_bytes})
+    }
+}
+
+/// Zips `binary` as `bootstrap` (what a provided.al2023 package is) and returns the zip's size.
+fn zipped_size(binary: &Path) -> u64 {
+    let out = std::env::temp_dir().join(format!("bench-{}.zip", uuid::Uuid::new_v4().simple()));
+    let script = "import sys,zipfile\nz=zipfile.ZipFile(sys.argv[2],'w',zipfile.ZIP_DEFLATED,compresslevel=9)\nz.write(sys.argv[1],'bootstrap')\nz.close()";
+    let ok = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(binary)
+        .arg(&out)
+        .status()
+        .is_ok_and(|s| s.success());
+    let size = if ok { std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0) } else { 0 };
+    let _ = std::fs::remove_file(&out);
+    size
+}
+
+/// One cold start of `binary` handling `event`; `env` configures it (table, secret, endpoints).
+pub async fn measure(name: &str, binary: &Path, event: Vec<u8>, env: &[(String, String)]) -> ColdStart {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(Observed::default()));
+    let server = tokio::spawn(runtime_api(listener, Arc::new(event), seen.clone()));
+    let started = Instant::now();
+    let mut child = tokio::process::Command::new(binary)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", name)
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", format!("/aws/lambda/{name}"))
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
+        .env("RUST_LOG", "error")
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("{} runs: {e}", binary.display()));
+    let pid = child.id().unwrap_or_default();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut rss = 0;
+    while Instant::now() < deadline {
+        rss = peak_rss_kib(pid).unwrap_or(rss);
+        if seen.lock().unwrap().first_result.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    rss = peak_rss_kib(pid).unwrap_or(rss);
+    let _ = child.kill().await;
+    server.abort();
+    let s = seen.lock().unwrap();
+    let ms = |t: Option<Instant>| t.map_or(f64::NAN, |t| (t - started).as_secs_f64() * 1000.0);
+    ColdStart {
+        name: name.to_owned(),
+        to_first_request_ms: ms(s.first_next),
+        to_first_response_ms: ms(s.first_result),
+        peak_rss_mib: rss as f64 / 1024.0,
+        zip_bytes: zipped_size(binary),
+    }
+}
+
+/// The sample event a function is invoked with (events/<function>-*.json, first by name).
+pub fn event_for(root: &Path, function: &str) -> Vec<u8> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("events"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&format!("{function}-")))
+        })
+        .collect();
+    files.sort();
+    files.first().map(|f| std::fs::read(f).unwrap()).unwrap_or_else(|| b"{}".to_vec())
+}
