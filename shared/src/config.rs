@@ -35,6 +35,8 @@ pub struct Config {
     pub sender_email: Option<String>,
     /// Links in mail point here (`FRONTEND_URL`).
     pub frontend_url: String,
+    /// First retry delay of a failed mail job, doubled per attempt (`MAIL_RETRY_BASE_SECONDS`).
+    pub mail_retry_base_seconds: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -66,6 +68,7 @@ impl Config {
             mail_queue_url: None,
             sender_email: None,
             frontend_url: "http://localhost:5173".into(),
+            mail_retry_base_seconds: 10,
         })
     }
 
@@ -83,6 +86,10 @@ impl Config {
         }
         config.mail_queue_url = env::var("MAIL_QUEUE_URL").ok().filter(|e| !e.is_empty());
         config.sender_email = env::var("SENDER_EMAIL").ok().filter(|e| !e.is_empty());
+        if let Ok(base) = env::var("MAIL_RETRY_BASE_SECONDS") {
+            config.mail_retry_base_seconds =
+                base.parse().map_err(|_| ConfigError::Invalid("MAIL_RETRY_BASE_SECONDS", base.clone()))?;
+        }
         if let Ok(url) = env::var("FRONTEND_URL") {
             config.frontend_url = url;
         }

@@ -94,6 +94,7 @@ impl TestApp {
         let mut config = Config::new(&table, secret.clone()).expect("secret is long enough");
         config.mail_queue_url = Some(mail_queue.clone());
         config.sender_email = Some(SENDER.to_owned());
+        config.mail_retry_base_seconds = 1;
         config.attachments_bucket = Some(s3::DEFAULT_BUCKET.to_owned());
         config.max_attachment_bytes = MAX_UPLOAD;
 

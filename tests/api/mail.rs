@@ -112,6 +112,7 @@ async fn a_message_failing_past_its_retries_reaches_the_dead_letter_queue() {
     let mut config = app.state.config.clone();
     config.sender_email = Some(format!("helpdesk@unverified-{}.test", uuid::Uuid::new_v4().simple()));
     let broken = helpdesk::AppState::new(config, app.state.store.client().clone())
+        .with_sqs(helpdesk_local::moto::sqs_client(&app.moto_endpoint))
         .with_ses(helpdesk_local::moto::ses_client(&app.moto_endpoint));
 
     let (sqs, _) = app.state.mail_queue().unwrap();

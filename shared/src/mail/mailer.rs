@@ -157,12 +157,38 @@ async fn process(state: &AppState, message: &SqsMessage) -> Result<(), BoxError>
     }
 }
 
+/// Exponential backoff for a failed job: the message stays hidden for base × 2^(receives − 1)
+/// seconds (at most 15 minutes) before SQS delivers it again.
+async fn back_off(state: &AppState, message: &SqsMessage) {
+    let (Ok((sqs, queue)), Some(handle)) = (state.mail_queue(), message.receipt_handle.as_deref()) else {
+        return;
+    };
+    let receives: u32 =
+        message.attributes.get("ApproximateReceiveCount").and_then(|n| n.parse().ok()).unwrap_or(1);
+    let delay = state
+        .config
+        .mail_retry_base_seconds
+        .saturating_mul(1 << receives.clamp(1, 8).saturating_sub(1))
+        .min(900);
+    if let Err(e) = sqs
+        .change_message_visibility()
+        .queue_url(queue)
+        .receipt_handle(handle)
+        .visibility_timeout(delay as i32)
+        .send()
+        .await
+    {
+        tracing::warn!(error = %crate::error::error_chain(&e), "could not delay the retry; the queue's visibility timeout applies");
+    }
+}
+
 /// The Lambda handler's body: every message on its own; failures are reported by message id.
 pub async fn handle(state: &AppState, event: &SqsEvent) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
     for message in &event.records {
         if let Err(e) = process(state, message).await {
             tracing::error!(error = %e, message = ?message.message_id, "mail job failed; the queue will retry it");
+            back_off(state, message).await;
             let mut failure = BatchItemFailure::default();
             failure.item_identifier = message.message_id.clone().unwrap_or_default();
             response.batch_item_failures.push(failure);
