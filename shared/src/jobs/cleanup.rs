@@ -5,7 +5,7 @@ use crate::domain::attachment::Attachment;
 use crate::store::keys::{self, entity};
 use crate::{AppState, BoxError};
 use aws_lambda_events::dynamodb::{Event, EventRecord};
-use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_lambda_events::streams::DynamoDbEventResponse;
 
 async fn clean(state: &AppState, record: &EventRecord) -> Result<(), BoxError> {
     if record.event_name != "REMOVE" {
@@ -26,15 +26,5 @@ async fn clean(state: &AppState, record: &EventRecord) -> Result<(), BoxError> {
 
 /// The Lambda handler's body: records in order, stopping at the first failure (reported).
 pub async fn handle(state: &AppState, event: &Event) -> DynamoDbEventResponse {
-    let mut response = DynamoDbEventResponse::default();
-    for record in &event.records {
-        if let Err(e) = clean(state, record).await {
-            tracing::error!(error = %e, event_id = %record.event_id, "attachment cleanup failed; retried from this record");
-            let mut failure = DynamoDbBatchItemFailure::default();
-            failure.item_identifier = record.change.sequence_number.clone();
-            response.batch_item_failures.push(failure);
-            break;
-        }
-    }
-    response
+    crate::jobs::each_record(event, "attachment-cleaner", |record| clean(state, record)).await
 }

@@ -6,7 +6,7 @@ use crate::store::keys::{self, entity};
 use crate::store::tickets::TermEntry;
 use crate::{AppState, BoxError};
 use aws_lambda_events::dynamodb::{Event, EventRecord};
-use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_lambda_events::streams::DynamoDbEventResponse;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -62,15 +62,5 @@ pub async fn index_record(state: &AppState, record: &EventRecord) -> Result<(), 
 
 /// The Lambda handler's body: index records in order, stop at the first failure.
 pub async fn handle(state: &AppState, event: &Event) -> DynamoDbEventResponse {
-    let mut response = DynamoDbEventResponse::default();
-    for record in &event.records {
-        if let Err(e) = index_record(state, record).await {
-            tracing::error!(error = %e, event_id = %record.event_id, "indexing failed; batch will be retried from this record");
-            let mut failure = DynamoDbBatchItemFailure::default();
-            failure.item_identifier = record.change.sequence_number.clone();
-            response.batch_item_failures.push(failure);
-            break;
-        }
-    }
-    response
+    crate::jobs::each_record(event, "stream-indexer", |record| index_record(state, record)).await
 }

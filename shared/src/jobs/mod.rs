@@ -3,9 +3,31 @@ pub mod autoclose;
 pub mod cleanup;
 pub mod indexer;
 
-use crate::AppState;
-use aws_lambda_events::dynamodb::Event;
-use aws_lambda_events::streams::DynamoDbEventResponse;
+use crate::{AppState, BoxError};
+use aws_lambda_events::dynamodb::{Event, EventRecord};
+use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use std::future::Future;
+
+/// How every stream consumer walks a batch: records in order, each through `f`; the first that
+/// fails is reported as the batch item failure, so Lambda retries from it and nothing after it
+/// is skipped (and nothing is logged-and-dropped).
+pub async fn each_record<'e, F, Fut>(event: &'e Event, consumer: &str, mut f: F) -> DynamoDbEventResponse
+where
+    F: FnMut(&'e EventRecord) -> Fut,
+    Fut: Future<Output = Result<(), BoxError>>,
+{
+    let mut response = DynamoDbEventResponse::default();
+    for record in &event.records {
+        if let Err(e) = f(record).await {
+            tracing::error!(consumer, error = %e, event_id = %record.event_id, "record failed; the batch is retried from it");
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = record.change.sequence_number.clone();
+            response.batch_item_failures.push(failure);
+            break;
+        }
+    }
+    response
+}
 
 /// The consumers of the table's stream, each its own Lambda (and its own event source mapping,
 /// so each keeps its own position and retries).

@@ -6,7 +6,7 @@ use crate::domain::ticket::{Status, Ticket};
 use crate::store::keys::{self, entity};
 use crate::{AppState, BoxError};
 use aws_lambda_events::dynamodb::{Event, EventRecord};
-use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_lambda_events::streams::DynamoDbEventResponse;
 
 fn entity_of(image: &serde_dynamo::Item) -> Option<&str> {
     match image.get(keys::ENTITY) {
@@ -94,15 +94,5 @@ async fn enqueue(state: &AppState, record: &EventRecord) -> Result<(), BoxError>
 
 /// The Lambda handler's body (records in order; the first failure is reported).
 pub async fn handle(state: &AppState, event: &Event) -> DynamoDbEventResponse {
-    let mut response = DynamoDbEventResponse::default();
-    for record in &event.records {
-        if let Err(e) = enqueue(state, record).await {
-            tracing::error!(error = %e, event_id = %record.event_id, "queueing mail failed; retried from this record");
-            let mut failure = DynamoDbBatchItemFailure::default();
-            failure.item_identifier = record.change.sequence_number.clone();
-            response.batch_item_failures.push(failure);
-            break;
-        }
-    }
-    response
+    crate::jobs::each_record(event, "notifier", |record| enqueue(state, record)).await
 }

@@ -9,7 +9,7 @@ use crate::store::keys::{self, entity};
 use crate::store::realtime::Subscription;
 use crate::{AppState, BoxError};
 use aws_lambda_events::dynamodb::{Event, EventRecord};
-use aws_lambda_events::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_lambda_events::streams::DynamoDbEventResponse;
 use serde_json::{json, Map, Value};
 
 /// Fields whose change is not news (every write changes them).
@@ -160,15 +160,5 @@ async fn broadcast_record(state: &AppState, record: &EventRecord) -> Result<(), 
 /// reported, so Lambda retries from it (a retry may repeat frames to some subscribers: delivery
 /// is at least once).
 pub async fn handle(state: &AppState, event: &Event) -> DynamoDbEventResponse {
-    let mut response = DynamoDbEventResponse::default();
-    for record in &event.records {
-        if let Err(e) = broadcast_record(state, record).await {
-            tracing::error!(error = %e, event_id = %record.event_id, "broadcast failed; retried from this record");
-            let mut failure = DynamoDbBatchItemFailure::default();
-            failure.item_identifier = record.change.sequence_number.clone();
-            response.batch_item_failures.push(failure);
-            break;
-        }
-    }
-    response
+    crate::jobs::each_record(event, "broadcaster", |record| broadcast_record(state, record)).await
 }
