@@ -150,21 +150,20 @@ impl TicketFilter {
         let mut values = HashMap::new();
         let primary = self.partitions();
         let by = |i: Index| primary.iter().any(|(idx, _)| *idx == i);
-        if !self.statuses.is_empty() && !by(Index::Gsi1) {
-            names.insert("#status".to_owned(), attr::STATUS.to_owned());
-            let placeholders: Vec<String> = (0..self.statuses.len()).map(|i| format!(":st{i}")).collect();
-            for (p, s) in placeholders.iter().zip(&self.statuses) {
-                values.insert(p.clone(), keys::s(s.as_str()));
+        // `#attr IN (:p0, :p1, …)` for a list of enum values.
+        let mut one_of = |attr_name: &str, prefix: &str, values_of: Vec<&'static str>| {
+            names.insert(format!("#{prefix}"), attr_name.to_owned());
+            let placeholders: Vec<String> = (0..values_of.len()).map(|i| format!(":{prefix}{i}")).collect();
+            for (p, v) in placeholders.iter().zip(values_of) {
+                values.insert(p.clone(), keys::s(v));
             }
-            parts.push(format!("#status IN ({})", placeholders.join(", ")));
+            parts.push(format!("#{prefix} IN ({})", placeholders.join(", ")));
+        };
+        if !self.statuses.is_empty() && !by(Index::Gsi1) {
+            one_of(attr::STATUS, "st", self.statuses.iter().map(|s| s.as_str()).collect());
         }
         if !self.priorities.is_empty() && !by(Index::Gsi5) {
-            names.insert("#priority".to_owned(), attr::PRIORITY.to_owned());
-            let placeholders: Vec<String> = (0..self.priorities.len()).map(|i| format!(":pr{i}")).collect();
-            for (p, s) in placeholders.iter().zip(&self.priorities) {
-                values.insert(p.clone(), keys::s(s.as_str()));
-            }
-            parts.push(format!("#priority IN ({})", placeholders.join(", ")));
+            one_of(attr::PRIORITY, "pr", self.priorities.iter().map(|p| p.as_str()).collect());
         }
         if let Some(a) = self.assignee.filter(|_| !by(Index::Gsi3)) {
             names.insert("#assignee".to_owned(), attr::ASSIGNEE_ID.to_owned());
