@@ -8,12 +8,12 @@ TEST_DDB_PORT ?= 8100
 ## Start the whole local stack on loopback (installs what it needs the first time).
 dev:
 	infra/bootstrap.sh
-	$(CARGO) run --quiet -p helpdesk-local --bin helpdesk-local -- $(ARGS)
+	$(CARGO) run -p helpdesk-local --bin helpdesk-local -- $(ARGS)
 
 ## The same with throwaway in-memory data.
 dev-memory:
 	infra/bootstrap.sh
-	$(CARGO) run --quiet -p helpdesk-local --bin helpdesk-local -- --in-memory
+	$(CARGO) run -p helpdesk-local --bin helpdesk-local -- --in-memory
 
 ## Every gate: formatting, lints, unit and integration tests, the SAM template.
 test: lint unit-and-integration template

@@ -44,7 +44,7 @@ ATT_EX = {"id": "0190f3a4-aaaa-7000-8000-000000000002", "ticket_id": T, "comment
 COMMENT_EX = {"id": "0190f3a4-cccc-7000-8000-000000000003", "ticket_id": T, "author_id": A, "content": "We are on it.", "is_internal": False,
               "attachments": [ATT_EX], "created_at": NOW, "updated_at": NOW, "author": USER_EX}
 CHANGE_EX = {"id": "0190f3a4-dddd-7000-8000-000000000004", "ticket_id": T, "agent_id": A, "field_name": "status", "old_value": "new",
-             "new_value": "open", "action": "Status changed from new to open", "created_at": NOW, "agent": USER_EX}
+             "new_value": "open", "action": "Status changed from new to open", "via": "web", "created_at": NOW, "agent": USER_EX}
 ORG_EX = {"id": "0190f3a4-eeee-7000-8000-000000000005", "name": "Acme", "domain": "acme.example", "settings": {"sla": "gold"},
           "created_at": NOW, "updated_at": NOW}
 VIEWER_EX = {"ticket_id": T, "user_id": A, "last_viewed": NOW, "user": USER_EX}
@@ -77,7 +77,8 @@ SCHEMAS = {
     "Comment": obj({"id": UUID, "ticket_id": UUID, "author_id": UUID, "content": {"type": "string"}, "is_internal": {"type": "boolean"},
                     "attachments": {"type": "array", "items": ref("Attachment")}, "created_at": TS, "updated_at": TS, "author": nullable(ref("AnyUser"))}),
     "Change": obj({"id": UUID, "ticket_id": UUID, "agent_id": NULL_UUID, "field_name": {"type": "string"}, "old_value": {"type": ["string", "null"]},
-                   "new_value": {"type": ["string", "null"]}, "action": {"type": "string"}, "created_at": TS, "agent": nullable(ref("User"))}),
+                   "new_value": {"type": ["string", "null"]}, "action": {"type": "string"},
+                   "via": {"type": "string", "enum": ["web", "mail", "api", "macro", "trigger", "automation"]}, "created_at": TS, "agent": nullable(ref("User"))}),
     "Viewer": obj({"ticket_id": UUID, "user_id": UUID, "last_viewed": TS, "user": nullable(ref("User"))}),
     "TicketPage": None,  # the Ticket plus comments (and changes), below
     "Message": obj({"message": {"type": "string"}}),

@@ -14,12 +14,40 @@ pub enum ConfigError {
     SecretTooShort,
 }
 
-#[derive(Clone)]
+/// Key material that never prints: `Debug` shows `<redacted>`, and there is no `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn new(bytes: impl Into<Vec<u8>>) -> Result<Self, ConfigError> {
+        let bytes = bytes.into();
+        if bytes.len() < MIN_SECRET_LEN {
+            return Err(ConfigError::SecretTooShort);
+        }
+        Ok(Self(bytes))
+    }
+
+    /// The bytes, for the signing code only.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// Days a solved ticket waits before the auto-close schedule closes it.
+pub const DEFAULT_AUTO_CLOSE_DAYS: i64 = 4;
+
+#[derive(Clone, Debug)]
 pub struct Config {
     /// The single DynamoDB table.
     pub table_name: String,
-    /// HMAC key for access tokens (and, later, cursors).
-    pub jwt_secret: Vec<u8>,
+    /// HMAC key for access tokens and cursors (`JWT_SECRET`, at least 32 bytes).
+    pub jwt_secret: Secret,
     /// Lifetime of an access token and its session, in seconds.
     pub token_ttl_seconds: i64,
     /// The attachments bucket (`ATTACHMENTS_BUCKET`); only attachment routes need it.
@@ -37,27 +65,15 @@ pub struct Config {
     pub frontend_url: String,
     /// First retry delay of a failed mail job, doubled per attempt (`MAIL_RETRY_BASE_SECONDS`).
     pub mail_retry_base_seconds: u32,
-}
-
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("table_name", &self.table_name)
-            .field("jwt_secret", &"<redacted>")
-            .field("token_ttl_seconds", &self.token_ttl_seconds)
-            .field("attachments_bucket", &self.attachments_bucket)
-            .finish()
-    }
+    /// Days a solved ticket waits before auto-close (`AUTO_CLOSE_DAYS`, default 4).
+    pub auto_close_days: i64,
 }
 
 pub const DEFAULT_TOKEN_TTL_SECONDS: i64 = 24 * 60 * 60;
 
 impl Config {
     pub fn new(table_name: impl Into<String>, jwt_secret: impl Into<Vec<u8>>) -> Result<Self, ConfigError> {
-        let jwt_secret = jwt_secret.into();
-        if jwt_secret.len() < MIN_SECRET_LEN {
-            return Err(ConfigError::SecretTooShort);
-        }
+        let jwt_secret = Secret::new(jwt_secret)?;
         Ok(Self {
             table_name: table_name.into(),
             jwt_secret,
@@ -69,14 +85,22 @@ impl Config {
             sender_email: None,
             frontend_url: "http://localhost:5173".into(),
             mail_retry_base_seconds: 10,
+            auto_close_days: DEFAULT_AUTO_CLOSE_DAYS,
         })
     }
 
-    /// `TABLE_NAME`, `JWT_SECRET` (required); `TOKEN_TTL_SECONDS` (optional, default one day).
+    /// Every setting of every function, from the environment: `TABLE_NAME`, `JWT_SECRET`
+    /// (required); the rest optional (see the README's configuration table).
     pub fn from_env() -> Result<Self, ConfigError> {
         let table = env::var("TABLE_NAME").map_err(|_| ConfigError::Missing("TABLE_NAME"))?;
         let secret = env::var("JWT_SECRET").map_err(|_| ConfigError::Missing("JWT_SECRET"))?;
-        let mut config = Self::new(table, secret.into_bytes())?;
+        Self::new(table, secret.into_bytes())?.with_env()
+    }
+
+    /// The optional settings from the environment, over these defaults (the local stack calls
+    /// this too, then points the endpoints at its emulators).
+    pub fn with_env(self) -> Result<Self, ConfigError> {
+        let mut config = self;
         if let Ok(ttl) = env::var("TOKEN_TTL_SECONDS") {
             config.token_ttl_seconds = ttl
                 .parse::<i64>()
@@ -102,6 +126,13 @@ impl Config {
                 .filter(|m| *m > 0)
                 .ok_or_else(|| ConfigError::Invalid("MAX_ATTACHMENT_BYTES", max.clone()))?;
         }
+        if let Ok(days) = env::var("AUTO_CLOSE_DAYS") {
+            config.auto_close_days = days
+                .parse::<i64>()
+                .ok()
+                .filter(|d| *d >= 1)
+                .ok_or_else(|| ConfigError::Invalid("AUTO_CLOSE_DAYS", days.clone()))?;
+        }
         Ok(config)
     }
 }
@@ -120,5 +151,6 @@ mod tests {
     fn debug_never_prints_the_secret() {
         let c = Config::new("t", b"a-very-secret-value-that-is-long-enough".to_vec()).unwrap();
         assert!(!format!("{c:?}").contains("very-secret"));
+        assert!(format!("{c:?}").contains("<redacted>"));
     }
 }

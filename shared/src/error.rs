@@ -28,9 +28,6 @@ pub enum ApiError {
     /// 422: validation.
     #[error("{}", .0.message())]
     Validation(ValidationErrors),
-    /// 429: throttled.
-    #[error("Too Many Attempts.")]
-    TooManyRequests { retry_after_seconds: u64 },
     /// 500: a bug or a dependency failure. The cause is logged, never returned.
     #[error("Server Error")]
     Internal(#[source] crate::BoxError),
@@ -57,7 +54,6 @@ impl ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -71,12 +67,6 @@ impl ApiError {
             }
             Self::Validation(errors) => {
                 json_response(status, &json!({"message": errors.message(), "errors": errors.fields()}))
-            }
-            Self::TooManyRequests { retry_after_seconds } => {
-                let mut res = json_response(status, &json!({"message": "Too Many Attempts."}));
-                res.headers_mut()
-                    .insert(http::header::RETRY_AFTER, http::HeaderValue::from(retry_after_seconds));
-                res
             }
             other => json_response(status, &json!({"message": other.to_string()})),
         }
@@ -118,12 +108,5 @@ mod tests {
             body(&res),
             json!({"message": "The email field is required.", "errors": {"email": ["The email field is required."]}})
         );
-    }
-
-    #[test]
-    fn throttling_sets_retry_after() {
-        let res = ApiError::TooManyRequests { retry_after_seconds: 42 }.into_response();
-        assert_eq!(res.status(), 429);
-        assert_eq!(res.headers()["retry-after"], "42");
     }
 }

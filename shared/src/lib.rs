@@ -1,5 +1,6 @@
 //! The help desk's library: domain rules, the DynamoDB store, authentication and the HTTP
 //! handlers that every Lambda (and the local stack) runs.
+pub mod app;
 pub mod auth;
 pub mod clock;
 pub mod config;

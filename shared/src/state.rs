@@ -33,8 +33,8 @@ impl Mailer {
 impl AppState {
     pub fn new(config: Config, dynamodb: aws_sdk_dynamodb::Client) -> Self {
         let store = Store::new(crate::telemetry::counting(dynamodb), config.table_name.clone());
-        let tokens = TokenService::new(&config.jwt_secret, config.token_ttl_seconds);
-        let cursors = CursorKey::new(&config.jwt_secret);
+        let tokens = TokenService::new(config.jwt_secret.expose(), config.token_ttl_seconds);
+        let cursors = CursorKey::new(config.jwt_secret.expose());
         Self { config, store, tokens, cursors, s3: None, ws: None, sqs: None, mail: None }
     }
 

@@ -76,10 +76,6 @@ impl Input {
         self.errors.add(field, message);
     }
 
-    pub fn has_error(&self, field: &str) -> bool {
-        self.errors.has(field)
-    }
-
     /// A string that must be present and not blank (trimmed).
     pub fn required_string(&mut self, field: &str) -> Option<String> {
         match self.map.get(field) {

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 async fn main() -> Result<(), Error> {
     helpdesk::telemetry::init();
     let state = AppState::from_env().await?;
-    let days = autoclose::days_from_env()?;
+    let days = state.config.auto_close_days;
     let state = &state;
     run(service_fn(move |_: LambdaEvent<Value>| async move {
         let closed = autoclose::close_solved(state, days, helpdesk::clock::now()).await?;

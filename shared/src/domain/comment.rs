@@ -27,6 +27,10 @@ pub struct Change {
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub action: String,
+    /// The channel the change came through (`web`, `mail`, `api`, `macro`, `trigger`,
+    /// `automation`); records written before it was kept read as `web`.
+    #[serde(default)]
+    pub via: crate::domain::ticket::Via,
     pub created_at: String,
 }
 

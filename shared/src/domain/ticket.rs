@@ -5,10 +5,11 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 macro_rules! string_enum {
-    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        $(#[$meta])*
         pub enum $name {
-            $(#[serde(rename = $text)] $variant),+
+            $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
         }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
@@ -29,6 +30,54 @@ macro_rules! string_enum {
 string_enum!(Status { New => "new", Open => "open", Pending => "pending", OnHold => "on-hold", Solved => "solved", Closed => "closed" });
 string_enum!(Priority { Low => "low", Normal => "normal", High => "high", Urgent => "urgent" });
 string_enum!(Satisfaction { Offered => "offered", Unoffered => "unoffered", Good => "good", Bad => "bad" });
+string_enum!(
+    /// The channel a change came through (Zendesk's `via`).
+    #[derive(Default)]
+    Via {
+        #[default]
+        Web => "web",
+        Mail => "mail",
+        Api => "api",
+        Macro => "macro",
+        Trigger => "trigger",
+        Automation => "automation",
+    }
+);
+
+/// Who moves a ticket: a person (through any channel), or a business rule (trigger,
+/// automation, the auto-close schedule) acting for the desk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mover {
+    Person,
+    Rule,
+}
+
+/// The status transitions (Zendesk semantics), as one table:
+///
+/// | from \ to | new | open, pending, on-hold, solved | closed |
+/// |---|---|---|---|
+/// | (creation) | yes | yes | no |
+/// | new | (no change) | yes | rule only |
+/// | open, pending, on-hold | no | yes | rule only |
+/// | solved | no | yes | yes |
+/// | closed | no | no | no |
+///
+/// `solved` additionally needs an assignee; that is checked on the resulting ticket, so it holds
+/// whichever field changes got there (see [`Ticket::apply`]).
+pub fn check_transition(from: Option<Status>, to: Status, by: Mover) -> Result<(), RuleViolation> {
+    use Status::*;
+    match (from, to) {
+        (Some(Closed), _) => Err(CLOSED_IS_FINAL),
+        (Some(f), t) if f == t => Ok(()),
+        (None, Closed) => Err(CLOSE_NEEDS_SOLVED),
+        (None, _) => Ok(()),
+        (Some(_), New) => Err(NEW_ONLY_AT_CREATION),
+        (Some(Solved), Closed) => Ok(()),
+        (Some(_), Closed) if by == Mover::Rule => Ok(()),
+        (Some(_), Closed) => Err(CLOSE_NEEDS_SOLVED),
+        (Some(_), Open | Pending | OnHold | Solved) => Ok(()),
+    }
+}
 
 pub const MAX_SUBJECT_CHARS: usize = 255;
 pub const MAX_DESCRIPTION_CHARS: usize = 65_535;
@@ -91,7 +140,12 @@ pub struct TicketPatch {
     pub assignee_id: Option<Option<Uuid>>,
     pub organization_id: Option<Option<Uuid>>,
     pub due_date: Option<Option<String>>,
+    /// Replaces the tags.
     pub tags: Option<Vec<String>>,
+    /// Added after `tags` (if any) is applied; normalised tags.
+    pub add_tags: Vec<String>,
+    /// Removed after `tags` and `add_tags`; normalised tags.
+    pub remove_tags: Vec<String>,
     pub custom_fields: Option<Map<String, Value>>,
 }
 
@@ -107,6 +161,18 @@ pub const CLOSED_IS_FINAL: RuleViolation =
     RuleViolation { field: "status", message: "This ticket is closed and can no longer be changed." };
 pub const SOLVE_NEEDS_ASSIGNEE: RuleViolation =
     RuleViolation { field: "status", message: "A ticket must be assigned before it can be solved" };
+pub const CLOSE_NEEDS_SOLVED: RuleViolation =
+    RuleViolation { field: "status", message: "A ticket must be solved before it can be closed." };
+pub const NEW_ONLY_AT_CREATION: RuleViolation =
+    RuleViolation { field: "status", message: "A ticket cannot be set back to new." };
+pub const RATING_NEEDS_SOLVED: RuleViolation = RuleViolation {
+    field: "satisfaction",
+    message: "Satisfaction can only be rated on a solved or closed ticket.",
+};
+pub const RATING_IS_GOOD_OR_BAD: RuleViolation =
+    RuleViolation { field: "satisfaction", message: "The satisfaction must be good or bad." };
+pub const TOO_MANY_TAGS: RuleViolation =
+    RuleViolation { field: "tags", message: "The tags field must not have more than 20 items." };
 
 fn display(v: Option<&str>) -> String {
     v.map_or_else(|| "(none)".to_owned(), str::to_owned)
@@ -117,13 +183,25 @@ fn opt_uuid(v: Option<Uuid>) -> Option<String> {
 }
 
 impl Ticket {
-    /// Applies a patch under the ticket rules, returning the changed ticket and one audit entry
-    /// per field that actually changed (an empty list means nothing changed).
-    pub fn apply(&self, patch: &TicketPatch) -> Result<(Ticket, Vec<FieldChange>), RuleViolation> {
+    /// Applies a patch under the ticket rules (the transition table, solving needs an
+    /// assignee, ratings only once solved), returning the changed ticket and one audit entry per
+    /// field that actually changed (an empty list means nothing changed).
+    pub fn apply(&self, patch: &TicketPatch, by: Mover) -> Result<(Ticket, Vec<FieldChange>), RuleViolation> {
         let only_satisfaction =
             TicketPatch { satisfaction: patch.satisfaction, ..Default::default() } == *patch;
         if self.status == Status::Closed && !only_satisfaction {
             return Err(CLOSED_IS_FINAL);
+        }
+        if let Some(sat) = patch.satisfaction {
+            if !matches!(self.status, Status::Solved | Status::Closed) {
+                return Err(RATING_NEEDS_SOLVED);
+            }
+            if !matches!(sat, Satisfaction::Good | Satisfaction::Bad) {
+                return Err(RATING_IS_GOOD_OR_BAD);
+            }
+        }
+        if let Some(status) = patch.status {
+            check_transition(Some(self.status), status, by)?;
         }
         let mut next = self.clone();
         let mut changes = Vec::new();
@@ -200,11 +278,22 @@ impl Ticket {
             );
             next.due_date = due.clone();
         }
-        if let Some(tags) = &patch.tags {
+        if patch.tags.is_some() || !patch.add_tags.is_empty() || !patch.remove_tags.is_empty() {
+            let mut tags = patch.tags.clone().unwrap_or_else(|| self.tags.clone());
+            for t in &patch.add_tags {
+                if !tags.contains(t) {
+                    tags.push(t.clone());
+                }
+            }
+            tags.retain(|t| !patch.remove_tags.contains(t));
+            tags.sort();
+            if tags.len() > MAX_TAGS {
+                return Err(TOO_MANY_TAGS);
+            }
             let old = serde_json::to_string(&self.tags).ok();
-            let new = serde_json::to_string(tags).ok();
+            let new = serde_json::to_string(&tags).ok();
             record("tags", old, new, format!("Tags changed to [{}]", tags.join(", ")));
-            next.tags = tags.clone();
+            next.tags = tags;
         }
         if let Some(fields) = &patch.custom_fields {
             let mut merged = self.custom_fields.clone();
@@ -372,7 +461,7 @@ mod tests {
             status: Some(Status::Pending),
             ..Default::default()
         };
-        let (next, changes) = t.apply(&patch).unwrap();
+        let (next, changes) = t.apply(&patch, Mover::Person).unwrap();
         assert_eq!(next.priority, Priority::High);
         let actions: Vec<_> = changes.iter().map(|c| c.action.as_str()).collect();
         assert_eq!(actions, ["Priority changed from normal to high", "Status changed from new to pending"]);
@@ -382,15 +471,15 @@ mod tests {
     fn solving_needs_an_assignee_and_offers_satisfaction() {
         let mut t = ticket();
         let solve = TicketPatch { status: Some(Status::Solved), ..Default::default() };
-        assert_eq!(t.apply(&solve).unwrap_err(), SOLVE_NEEDS_ASSIGNEE);
+        assert_eq!(t.apply(&solve, Mover::Person).unwrap_err(), SOLVE_NEEDS_ASSIGNEE);
         let assign_and_solve = TicketPatch { assignee_id: Some(Some(Uuid::now_v7())), ..solve.clone() };
-        let (next, changes) = t.apply(&assign_and_solve).unwrap();
+        let (next, changes) = t.apply(&assign_and_solve, Mover::Person).unwrap();
         assert_eq!(next.satisfaction, Satisfaction::Offered);
         assert!(changes.iter().any(|c| c.field == "satisfaction"));
         // Unassigning a solved ticket is refused too.
         t = next;
         let unassign = TicketPatch { assignee_id: Some(None), ..Default::default() };
-        assert_eq!(t.apply(&unassign).unwrap_err(), SOLVE_NEEDS_ASSIGNEE);
+        assert_eq!(t.apply(&unassign, Mover::Person).unwrap_err(), SOLVE_NEEDS_ASSIGNEE);
     }
 
     #[test]
@@ -398,9 +487,72 @@ mod tests {
         let mut t = ticket();
         t.status = Status::Closed;
         let reopen = TicketPatch { status: Some(Status::Open), ..Default::default() };
-        assert_eq!(t.apply(&reopen).unwrap_err(), CLOSED_IS_FINAL);
+        assert_eq!(t.apply(&reopen, Mover::Person).unwrap_err(), CLOSED_IS_FINAL);
         let rate = TicketPatch { satisfaction: Some(Satisfaction::Good), ..Default::default() };
-        assert_eq!(t.apply(&rate).unwrap().0.satisfaction, Satisfaction::Good);
+        assert_eq!(t.apply(&rate, Mover::Person).unwrap().0.satisfaction, Satisfaction::Good);
+    }
+
+    #[test]
+    fn transition_table() {
+        use Status::*;
+        let all = [New, Open, Pending, OnHold, Solved, Closed];
+        for to in all {
+            // Creation: anything but closed.
+            assert_eq!(check_transition(None, to, Mover::Person).is_ok(), to != Closed, "create as {to:?}");
+            // Closed is final, for people and rules alike.
+            for by in [Mover::Person, Mover::Rule] {
+                assert_eq!(check_transition(Some(Closed), to, by), Err(CLOSED_IS_FINAL));
+            }
+        }
+        for from in [Open, Pending, OnHold, Solved] {
+            assert_eq!(check_transition(Some(from), New, Mover::Person), Err(NEW_ONLY_AT_CREATION));
+        }
+        assert!(check_transition(Some(New), New, Mover::Person).is_ok(), "no change is no transition");
+        for from in [New, Open, Pending, OnHold] {
+            assert_eq!(check_transition(Some(from), Closed, Mover::Person), Err(CLOSE_NEEDS_SOLVED));
+            assert!(check_transition(Some(from), Closed, Mover::Rule).is_ok(), "a rule may close {from:?}");
+        }
+        assert!(check_transition(Some(Solved), Closed, Mover::Person).is_ok());
+        for from in [New, Open, Pending, OnHold, Solved] {
+            for to in [Open, Pending, OnHold, Solved] {
+                assert!(check_transition(Some(from), to, Mover::Person).is_ok(), "{from:?} -> {to:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn closing_an_unassigned_new_ticket_is_refused() {
+        let t = ticket();
+        let close = TicketPatch { status: Some(Status::Closed), ..Default::default() };
+        assert_eq!(t.apply(&close, Mover::Person).unwrap_err(), CLOSE_NEEDS_SOLVED);
+    }
+
+    #[test]
+    fn tag_edits_add_and_remove() {
+        let mut t = ticket();
+        t.tags = vec!["a".into(), "b".into()];
+        let edit = TicketPatch {
+            add_tags: vec!["c".into(), "a".into()],
+            remove_tags: vec!["b".into()],
+            ..Default::default()
+        };
+        let (next, changes) = t.apply(&edit, Mover::Person).unwrap();
+        assert_eq!(next.tags, ["a", "c"]);
+        assert_eq!(changes[0].action, "Tags changed to [a, c]");
+        let many = TicketPatch { add_tags: (0..20).map(|i| format!("x{i}")).collect(), ..Default::default() };
+        assert_eq!(t.apply(&many, Mover::Person).unwrap_err(), TOO_MANY_TAGS);
+    }
+
+    #[test]
+    fn ratings_need_a_solved_ticket_and_a_verdict() {
+        let mut t = ticket();
+        let rate = TicketPatch { satisfaction: Some(Satisfaction::Good), ..Default::default() };
+        assert_eq!(t.apply(&rate, Mover::Person).unwrap_err(), RATING_NEEDS_SOLVED);
+        t.status = Status::Solved;
+        t.assignee_id = Some(Uuid::now_v7());
+        let offered = TicketPatch { satisfaction: Some(Satisfaction::Offered), ..Default::default() };
+        assert_eq!(t.apply(&offered, Mover::Person).unwrap_err(), RATING_IS_GOOD_OR_BAD);
+        assert!(t.apply(&rate, Mover::Person).is_ok());
     }
 
     #[test]

@@ -3,15 +3,16 @@ use super::attachments::linkable;
 use super::idempotency::Idempotency;
 use super::tickets::load_visible;
 use super::{query_one, query_without_cursor, views, HandlerResult};
+use crate::app::ticket_change::{
+    change_ticket, Applied, ChangeRequest, ChangeSet, NewComment, Outcome, Receipt,
+};
+use crate::app::Actor;
 use crate::auth::authenticate;
 use crate::cursor::{page_body, per_page};
 use crate::domain::attachment::Attachment;
-use crate::domain::comment::{Change, Comment, MAX_COMMENT_CHARS};
-use crate::domain::ticket::Status;
-use crate::store::attachments::link_write;
+use crate::domain::comment::{Comment, MAX_COMMENT_CHARS};
+use crate::domain::ticket::Via;
 use crate::store::keys;
-use crate::store::tickets::{change_item, comment_item};
-use crate::store::{TxError, TxWrite};
 use crate::validation::Input;
 use crate::{clock, web, ApiError, AppState};
 use http::StatusCode;
@@ -20,7 +21,6 @@ use serde_json::Value;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-const ATTEMPTS: usize = 4;
 const MAX_ATTACHMENTS_PER_COMMENT: usize = 10;
 
 /// `GET /tickets/{id}/comments`: oldest first; customers see public comments only.
@@ -83,8 +83,7 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
         return Err(ApiError::Forbidden);
     }
     let content = content.unwrap_or_default();
-    let id = ticket.id;
-    let scope = format!("POST /tickets/{id}/comments");
+    let scope = format!("POST /tickets/{}/comments", ticket.id);
     let idempotency = Idempotency::from_request(&req, &caller, &scope, &body)?;
     if let Some(i) = &idempotency {
         if let Some(first) = i.replay(state).await? {
@@ -94,75 +93,35 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
 
     let author = HashMap::from([(caller.id(), caller.user.clone())]);
     let attachments = linkable(state, &caller, ticket.id, &attachment_ids).await?;
-    let mut fresh = Some(ticket);
-    for _ in 0..ATTEMPTS {
-        // The ticket read for the visibility check serves the first attempt; a conflict re-reads.
-        let current = match fresh.take() {
-            Some(t) => t,
-            None => state.store.get_ticket(id).await?.ok_or(ApiError::NotFound)?,
-        };
-        if current.status == Status::Closed {
-            return Err(ApiError::invalid("status", "This ticket is closed and can no longer be changed."));
-        }
-        let now = clock::format(clock::now());
-        let comment = Comment {
-            id: Uuid::now_v7(),
-            ticket_id: current.id,
-            author_id: caller.id(),
-            content: content.clone(),
-            is_internal,
-            attachment_ids: attachment_ids.clone(),
-            created_at: now.clone(),
-            updated_at: now.clone(),
-        };
-        let mut next = current.clone();
-        next.updated_at = now.clone();
-        next.updated_stamp = Uuid::now_v7().to_string();
-        let mut puts = vec![TxWrite::new_only(comment_item(&comment)?)];
-        for a in &attachments {
-            puts.push(link_write(a, comment.id)?);
-        }
-        let links = 1..=attachments.len();
-        let linked: HashMap<Uuid, Attachment> = attachments
-            .iter()
-            .map(|a| (a.id, Attachment { comment_id: Some(comment.id), ..a.clone() }))
-            .collect();
-        if let Some(status) = current.status_after_comment(caller.id(), caller.role().is_staff(), is_internal)
-        {
-            next.status = status;
-            let change = Change {
-                id: Uuid::now_v7(),
-                ticket_id: current.id,
-                agent_id: Some(caller.id()),
-                field_name: "status".into(),
-                old_value: Some(current.status.as_str().into()),
-                new_value: Some(status.as_str().into()),
-                action: format!("Status changed from {} to {}", current.status.as_str(), status.as_str()),
-                created_at: now.clone(),
-            };
-            puts.push(TxWrite::plain(change_item(&change)?));
-        }
-        let view = views::comment(&caller, &comment, &author, &linked, clock::now());
-        if let Some(i) = &idempotency {
-            puts.push(TxWrite::new_only(i.item(StatusCode::CREATED, &view)?));
-        }
-        let idempotency_at = puts.len() - 1; // others come first in the transaction
-        match state.store.save_ticket(&current, &next, puts).await {
-            Ok(()) => return Ok(web::created(&view)),
-            Err(TxError::ConditionFailed(at)) if idempotency.is_some() && at.contains(&idempotency_at) => {
-                if let Some(first) = idempotency.as_ref().expect("checked").replay(state).await? {
-                    return Ok(first);
-                }
-            }
-            Err(TxError::ConditionFailed(at)) if at.iter().any(|i| links.contains(i)) => {
-                return Err(ApiError::invalid(
-                    "attachment_ids",
-                    "An attachment is already linked to another comment.",
-                ))
-            }
-            Err(TxError::ConditionFailed(_)) => continue,
-            Err(TxError::Store(e)) => return Err(e.into()),
-        }
+    let linked = |c: &Comment| -> HashMap<Uuid, Attachment> {
+        attachments.iter().map(|a| (a.id, Attachment { comment_id: Some(c.id), ..a.clone() })).collect()
+    };
+    let view = |c: &Comment| views::comment(&caller, c, &author, &linked(c), clock::now());
+    let receipt = |a: &Applied| match (&idempotency, &a.comment) {
+        (Some(i), Some(c)) => i.write(StatusCode::CREATED, &view(c)),
+        _ => Err(ApiError::internal("no receipt without a key and a comment")),
+    };
+    let actor = Actor::from(&caller);
+    let request = ChangeRequest {
+        ticket_id: ticket.id,
+        actor: &actor,
+        changes: ChangeSet {
+            comment: Some(NewComment { content, is_internal, attachments: attachments.clone() }),
+            via: Via::Web,
+            ..Default::default()
+        },
+        expected_stamp: None,
+        loaded: Some(ticket),
+        receipt: idempotency.as_ref().map(|_| &receipt as Receipt),
+    };
+    match change_ticket(state, request).await? {
+        Outcome::Applied(a) => match &a.comment {
+            Some(c) => Ok(web::created(&view(c))),
+            None => Err(ApiError::internal("a comment change wrote no comment")),
+        },
+        Outcome::Replay => match &idempotency {
+            Some(i) => i.replay_after_clash(state).await,
+            None => Err(ApiError::internal("replay without a key")),
+        },
     }
-    Err(ApiError::Conflict("The ticket is being changed concurrently. Try again.".into()))
 }

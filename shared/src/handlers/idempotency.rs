@@ -2,7 +2,7 @@
 //! result and creates nothing; the same key with another body is a 409.
 use crate::auth::Caller;
 use crate::store::tickets::{idempotency_item, IdempotencyRecord};
-use crate::store::{keys, Item};
+use crate::store::{keys, Guard, TxWrite};
 use crate::{web, ApiError, AppState};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -49,13 +49,20 @@ impl Idempotency {
         Ok(Some(web::json_response(status, &body)))
     }
 
-    /// The record to write in the same transaction as the creation.
-    pub fn item(&self, status: StatusCode, body: &Value) -> Result<Item, ApiError> {
+    /// The record to write in the same transaction as the creation: new only, and a clash is
+    /// [`Guard::IdempotencyReplay`].
+    pub fn write(&self, status: StatusCode, body: &Value) -> Result<TxWrite, ApiError> {
         let record = IdempotencyRecord {
             request_hash: self.hash.clone(),
             status: status.as_u16(),
             body: body.to_string(),
         };
-        Ok(idempotency_item(&self.pk, &record, crate::clock::now().unix_timestamp())?)
+        let item = idempotency_item(&self.pk, &record, crate::clock::now().unix_timestamp())?;
+        Ok(TxWrite::new_only_as(Guard::IdempotencyReplay, item))
+    }
+
+    /// The first response, after the transaction found this key taken by a concurrent request.
+    pub async fn replay_after_clash(&self, state: &AppState) -> Result<Response<Body>, ApiError> {
+        self.replay(state).await?.ok_or_else(|| ApiError::internal("idempotency record vanished"))
     }
 }

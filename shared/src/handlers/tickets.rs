@@ -1,16 +1,18 @@
 //! `/tickets` and `/tickets/{id}`: list, create, show, update, delete, assign, status, viewers.
 use super::idempotency::Idempotency;
 use super::{query_list, query_one, query_without_cursor, views, HandlerResult};
+use crate::app::ticket_change::{change_ticket, Applied, ChangeRequest, ChangeSet, Receipt};
+use crate::app::ticket_create::{open_ticket, OpenOutcome};
+use crate::app::Actor;
 use crate::auth::{authenticate, Caller};
 use crate::cursor::{page_body, per_page};
-use crate::domain::comment::{Change, Viewer};
+use crate::domain::comment::Viewer;
 use crate::domain::ticket::{
-    normalize_tags, parse_due_date, parse_ticket_number, ticket_number, validate_custom_fields, FieldChange,
-    Priority, Satisfaction, Status, Ticket, TicketPatch, MAX_DESCRIPTION_CHARS, MAX_SUBJECT_CHARS,
+    normalize_tags, parse_due_date, parse_ticket_number, validate_custom_fields, Priority, Satisfaction,
+    Status, Ticket, TicketPatch, Via, MAX_DESCRIPTION_CHARS, MAX_SUBJECT_CHARS,
 };
 use crate::domain::user::{Role, User};
-use crate::store::tickets::{change_item, ticket_number_item, ticket_writes, TicketFilter};
-use crate::store::{TxError, TxWrite};
+use crate::store::tickets::TicketFilter;
 use crate::validation::Input;
 use crate::{clock, web, ApiError, AppState};
 use http::StatusCode;
@@ -22,8 +24,6 @@ use uuid::Uuid;
 
 /// How long a view counts for the viewers list.
 pub const VIEWER_WINDOW: Duration = Duration::minutes(5);
-/// Unguarded updates retry this often when a concurrent write got in first.
-const UPDATE_ATTEMPTS: usize = 4;
 
 /// The ticket named by the `{id}` path parameter (a UUID or a ticket number), if the caller
 /// may see it. A customer asking for someone else's ticket gets the same 404 as for none.
@@ -60,19 +60,6 @@ fn ticket_users(t: &Ticket) -> Vec<Uuid> {
 async fn ticket_json(state: &AppState, caller: &Caller, t: &Ticket) -> Result<Value, ApiError> {
     let users = state.store.users_by_id(ticket_users(t)).await?;
     Ok(views::ticket(caller, t, &users, clock::now()))
-}
-
-fn audit(ticket_id: Uuid, actor: Option<Uuid>, c: &FieldChange, now: &str) -> Change {
-    Change {
-        id: Uuid::now_v7(),
-        ticket_id,
-        agent_id: actor,
-        field_name: c.field.to_owned(),
-        old_value: c.old.clone(),
-        new_value: c.new.clone(),
-        action: c.action.clone(),
-        created_at: now.to_owned(),
-    }
 }
 
 // ---- validation of writable fields --------------------------------------------------------
@@ -208,33 +195,13 @@ fn parse_fields(
 
 /// Checks that the users and organization a patch names exist and fit their role.
 async fn check_references(state: &AppState, patch: &TicketPatch) -> Result<HashMap<Uuid, User>, ApiError> {
-    let ids: Vec<Uuid> = patch.requester_id.into_iter().chain(patch.assignee_id.flatten()).collect();
-    let users = state.store.users_by_id(ids).await?;
-    let mut errors = crate::validation::ValidationErrors::default();
-    if let Some(r) = patch.requester_id {
-        if !users.contains_key(&r) {
-            errors.add("requester_id", "The selected requester id is invalid.");
-        }
-    }
-    if let Some(Some(a)) = patch.assignee_id {
-        match users.get(&a) {
-            None => errors.add("assignee_id", "The selected assignee id is invalid."),
-            Some(u) if !u.role.is_staff() => {
-                errors.add("assignee_id", "The assignee must be an agent or admin.")
-            }
-            _ => {}
-        }
-    }
-    if let Some(Some(o)) = patch.organization_id {
-        if state.store.get_org(o).await?.is_none() {
-            errors.add("organization_id", "The selected organization id is invalid.");
-        }
-    }
-    if errors.is_empty() {
-        Ok(users)
-    } else {
-        Err(ApiError::Validation(errors))
-    }
+    crate::app::check_references(
+        state,
+        patch.requester_id,
+        patch.assignee_id.flatten(),
+        patch.organization_id.flatten(),
+    )
+    .await
 }
 
 // ---- routes --------------------------------------------------------------------------------
@@ -254,64 +221,19 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
     // The users the ticket names: those the body referenced, and the caller.
     let mut users = check_references(state, &patch).await?;
     users.insert(caller.id(), caller.user.clone());
-
-    let now = clock::format(clock::now());
-    let status = patch.status.unwrap_or(Status::New);
-    if status == Status::Solved && patch.assignee_id.flatten().is_none() {
-        return Err(ApiError::invalid("status", "A ticket must be assigned before it can be solved"));
-    }
-    let number = state.store.next_ticket_number().await?;
-    let organization_id = match patch.organization_id {
-        Some(o) => o,
-        None => caller.user.organization_id.filter(|_| patch.requester_id.is_none()),
+    let actor = Actor::from(&caller);
+    let receipt = |a: &Applied| match &idempotency {
+        Some(i) => i.write(StatusCode::CREATED, &views::ticket(&caller, &a.ticket, &users, clock::now())),
+        None => Err(ApiError::internal("no receipt without a key")),
     };
-    let ticket = Ticket {
-        id: Uuid::now_v7(),
-        ticket_number: ticket_number(number),
-        subject: patch.subject.clone().unwrap_or_default(),
-        description: patch.description.clone().unwrap_or_default(),
-        status,
-        priority: patch.priority.unwrap_or(Priority::Normal),
-        satisfaction: if status == Status::Solved { Satisfaction::Offered } else { Satisfaction::Unoffered },
-        requester_id: patch.requester_id.unwrap_or(caller.id()),
-        assignee_id: patch.assignee_id.flatten(),
-        organization_id,
-        due_date: patch.due_date.clone().flatten(),
-        tags: patch.tags.clone().unwrap_or_default(),
-        custom_fields: patch.custom_fields.clone().unwrap_or_default(),
-        created_at: now.clone(),
-        updated_at: now.clone(),
-        updated_stamp: Uuid::now_v7().to_string(),
-    };
-    let created = FieldChange {
-        field: "ticket",
-        old: None,
-        new: Some(ticket.ticket_number.clone()),
-        action: "Ticket created".into(),
-    };
-    let view = views::ticket(&caller, &ticket, &users, clock::now());
-    let mut puts = ticket_writes(None, &ticket)?;
-    puts.extend([
-        TxWrite::new_only(ticket_number_item(number, ticket.id)?),
-        TxWrite::plain(change_item(&audit(ticket.id, Some(caller.id()), &created, &now))?),
-    ]);
-    if let Some(i) = &idempotency {
-        puts.push(TxWrite::new_only(i.item(StatusCode::CREATED, &view)?));
-    }
-    let idempotency_at = puts.len() - 1;
-    match state.store.transact(puts).await {
-        Ok(()) => Ok(web::created(&view)),
-        Err(TxError::ConditionFailed(at)) if idempotency.is_some() && at.contains(&idempotency_at) => {
-            // A concurrent retry with the same key won; answer as it did.
-            match idempotency.as_ref().map(|i| i.replay(state)) {
-                Some(fut) => fut.await?.ok_or_else(|| ApiError::internal("idempotency record vanished")),
-                None => Err(ApiError::internal("unreachable")),
-            }
-        }
-        Err(TxError::ConditionFailed(at)) => {
-            Err(ApiError::internal(format!("ticket create conflict at {at:?}")))
-        }
-        Err(TxError::Store(e)) => Err(e.into()),
+    let receipt: Option<Receipt> = idempotency.as_ref().map(|_| &receipt as Receipt);
+    let org = caller.user.organization_id;
+    match open_ticket(state, &actor, org, &patch, Via::Web, receipt).await? {
+        OpenOutcome::Opened(o) => Ok(web::created(&views::ticket(&caller, &o.ticket, &users, clock::now()))),
+        OpenOutcome::Replay => match &idempotency {
+            Some(i) => i.replay_after_clash(state).await,
+            None => Err(ApiError::internal("replay without a key")),
+        },
     }
 }
 
@@ -342,63 +264,24 @@ pub async fn show(state: &AppState, req: Request) -> HandlerResult {
     Ok(web::ok(&body))
 }
 
-/// Applies a patch with the audit trail, under optimistic concurrency. With `expected_stamp`
-/// a concurrent change is a 409; without it the update is re-applied on the fresh ticket.
-pub async fn update_ticket(
+/// Applies a field patch through the one change path.
+async fn update_ticket(
     state: &AppState,
     caller: &Caller,
     loaded: Ticket,
-    patch: &TicketPatch,
-    expected_stamp: Option<&str>,
+    patch: TicketPatch,
+    expected_stamp: Option<String>,
 ) -> Result<Ticket, ApiError> {
-    let id = loaded.id;
-    let mut fresh = Some(loaded);
-    for _ in 0..UPDATE_ATTEMPTS {
-        // The ticket the handler already read serves the first attempt; a conflict re-reads.
-        let current = match fresh.take() {
-            Some(t) => t,
-            None => state.store.get_ticket(id).await?.ok_or(ApiError::NotFound)?,
-        };
-        ensure_visible(caller, &current)?;
-        if expected_stamp.is_some_and(|s| s != current.updated_stamp) {
-            return Err(ApiError::Conflict(
-                "The ticket was changed by someone else. Reload and try again.".into(),
-            ));
-        }
-        if patch.satisfaction.is_some() {
-            if !matches!(current.status, Status::Solved | Status::Closed) {
-                return Err(ApiError::invalid(
-                    "satisfaction",
-                    "Satisfaction can only be rated on a solved or closed ticket.",
-                ));
-            }
-            if !matches!(patch.satisfaction, Some(Satisfaction::Good | Satisfaction::Bad)) {
-                return Err(ApiError::invalid("satisfaction", "The satisfaction must be good or bad."));
-            }
-        }
-        let (mut next, changes) = current.apply(patch).map_err(|v| ApiError::invalid(v.field, v.message))?;
-        if changes.is_empty() {
-            return Ok(current);
-        }
-        let now = clock::format(clock::now());
-        next.updated_at = now.clone();
-        next.updated_stamp = Uuid::now_v7().to_string();
-        let mut puts = Vec::new();
-        for c in &changes {
-            puts.push(TxWrite::plain(change_item(&audit(id, Some(caller.id()), c, &now))?));
-        }
-        match state.store.save_ticket(&current, &next, puts).await {
-            Ok(()) => return Ok(next),
-            Err(TxError::ConditionFailed(_)) if expected_stamp.is_none() => continue,
-            Err(TxError::ConditionFailed(_)) => {
-                return Err(ApiError::Conflict(
-                    "The ticket was changed by someone else. Reload and try again.".into(),
-                ))
-            }
-            Err(TxError::Store(e)) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::Conflict("The ticket is being changed concurrently. Try again.".into()))
+    let actor = Actor::from(caller);
+    let request = ChangeRequest {
+        ticket_id: loaded.id,
+        actor: &actor,
+        changes: ChangeSet { fields: patch, via: Via::Web, ..Default::default() },
+        expected_stamp,
+        loaded: Some(loaded),
+        receipt: None,
+    };
+    Ok(change_ticket(state, request).await?.applied()?.ticket)
 }
 
 /// `PATCH /tickets/{id}`.
@@ -408,7 +291,7 @@ pub async fn update(state: &AppState, req: Request) -> HandlerResult {
     let body = web::json_object(&req)?;
     let (patch, stamp) = parse_fields(&body, &caller, false)?;
     check_references(state, &patch).await?;
-    let updated = update_ticket(state, &caller, ticket, &patch, stamp.as_deref()).await?;
+    let updated = update_ticket(state, &caller, ticket, patch, stamp).await?;
     Ok(web::ok(&ticket_json(state, &caller, &updated).await?))
 }
 
@@ -426,7 +309,7 @@ pub async fn assign(state: &AppState, req: Request) -> HandlerResult {
     input.finish()?;
     let patch = TicketPatch { assignee_id: Some(assignee.flatten()), ..Default::default() };
     check_references(state, &patch).await?;
-    let updated = update_ticket(state, &caller, ticket, &patch, None).await?;
+    let updated = update_ticket(state, &caller, ticket, patch, None).await?;
     Ok(web::ok(
         &json!({"message": "Ticket assigned successfully.", "ticket": ticket_json(state, &caller, &updated).await?}),
     ))
@@ -441,7 +324,7 @@ pub async fn status(state: &AppState, req: Request) -> HandlerResult {
     let status = enum_field(&mut input, "status", Status::parse, Status::choices());
     input.finish()?;
     let patch = TicketPatch { status, ..Default::default() };
-    let updated = update_ticket(state, &caller, ticket, &patch, None).await?;
+    let updated = update_ticket(state, &caller, ticket, patch, None).await?;
     Ok(web::ok(
         &json!({"message": "Ticket status updated successfully.", "ticket": ticket_json(state, &caller, &updated).await?}),
     ))

@@ -23,6 +23,7 @@ pub fn attachment_item(a: &Attachment, pending_until: Option<i64>) -> Result<Ite
 pub fn link_write(a: &Attachment, comment_id: Uuid) -> Result<TxWrite, StoreError> {
     let linked = Attachment { comment_id: Some(comment_id), ..a.clone() };
     Ok(TxWrite::conditional(
+        super::Guard::AttachmentTaken,
         attachment_item(&linked, None)?,
         "attribute_type(#c, :null)",
         HashMap::from([("#c".to_owned(), attr::COMMENT_ID.to_owned())]),

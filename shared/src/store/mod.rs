@@ -14,20 +14,47 @@ use std::collections::HashMap;
 
 pub type Item = HashMap<String, AttributeValue>;
 
+/// The name of a transaction's condition: what a failed one means, never where it sat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Guard {
+    /// The ticket is no longer the version the change was computed from.
+    StaleTicket,
+    /// An item that must be new already exists (a ticket, a comment, a ticket number claim).
+    AlreadyExists,
+    /// The Idempotency-Key was used first by another request.
+    IdempotencyReplay,
+    /// The attachment was linked to a comment first.
+    AttachmentTaken,
+    /// The user record changed since it was read.
+    StaleUser,
+}
+
 /// Why a transaction did not apply.
 #[derive(Debug, thiserror::Error)]
 pub enum TxError {
-    /// The conditions of these items (by position) failed.
-    #[error("transaction conditions failed at {0:?}")]
-    ConditionFailed(Vec<usize>),
+    /// These named conditions failed.
+    #[error("transaction conditions failed: {0:?}")]
+    ConditionFailed(Vec<Guard>),
+    /// Another transaction was writing the same items at that moment; retrying may succeed.
+    #[error("transaction conflicted with a concurrent one")]
+    Contended,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-/// One write of a transaction (a Put, or a Delete by key), with an optional condition.
+impl TxError {
+    /// True when the condition `guard` was among those that failed.
+    pub fn failed(&self, guard: Guard) -> bool {
+        matches!(self, TxError::ConditionFailed(g) if g.contains(&guard))
+    }
+}
+
+type Condition = (Guard, String, HashMap<String, String>, Item);
+
+/// One write of a transaction (a Put, or a Delete by key), with an optional named condition.
 pub struct TxWrite {
     op: TxOp,
-    condition: Option<(String, HashMap<String, String>, Item)>,
+    condition: Option<Condition>,
 }
 
 enum TxOp {
@@ -45,16 +72,28 @@ impl TxWrite {
         Self { op: TxOp::Delete(key), condition: None }
     }
 
-    /// A Put under any condition expression.
-    pub fn conditional(item: Item, expression: &str, names: HashMap<String, String>, values: Item) -> Self {
-        Self { op: TxOp::Put(item), condition: Some((expression.to_owned(), names, values)) }
+    /// A Put under any condition expression, named by `guard`.
+    pub fn conditional(
+        guard: Guard,
+        item: Item,
+        expression: &str,
+        names: HashMap<String, String>,
+        values: Item,
+    ) -> Self {
+        Self { op: TxOp::Put(item), condition: Some((guard, expression.to_owned(), names, values)) }
     }
 
-    /// Only if no item with this key exists yet.
+    /// Only if no item with this key exists yet ([`Guard::AlreadyExists`]).
     pub fn new_only(item: Item) -> Self {
+        Self::new_only_as(Guard::AlreadyExists, item)
+    }
+
+    /// Only if no item with this key exists yet, named by `guard`.
+    pub fn new_only_as(guard: Guard, item: Item) -> Self {
         Self {
             op: TxOp::Put(item),
             condition: Some((
+                guard,
                 "attribute_not_exists(#pk)".into(),
                 HashMap::from([("#pk".into(), keys::PK.into())]),
                 HashMap::new(),
@@ -63,10 +102,11 @@ impl TxWrite {
     }
 
     /// Only if the stored item's `attr` still has `value`.
-    pub fn if_attr_equals(item: Item, attr: &str, value: &str) -> Self {
+    pub fn if_attr_equals(guard: Guard, item: Item, attr: &str, value: &str) -> Self {
         Self {
             op: TxOp::Put(item),
             condition: Some((
+                guard,
                 "#a = :a".into(),
                 HashMap::from([("#a".into(), attr.into())]),
                 HashMap::from([(":a".into(), keys::s(value))]),
@@ -74,11 +114,13 @@ impl TxWrite {
         }
     }
 
-    /// Only if the stored item still carries this version stamp (optimistic concurrency).
+    /// Only if the stored item still carries this version stamp (optimistic concurrency,
+    /// [`Guard::StaleTicket`]).
     pub fn if_stamp(item: Item, stamp: &str) -> Self {
         Self {
             op: TxOp::Put(item),
             condition: Some((
+                Guard::StaleTicket,
                 "#stamp = :stamp".into(),
                 HashMap::from([("#stamp".into(), keys::attr::UPDATED_STAMP.into())]),
                 HashMap::from([(":stamp".into(), keys::s(stamp))]),
@@ -135,12 +177,14 @@ impl Store {
     /// transaction a no-op instead of a failed condition.
     pub async fn transact(&self, puts: Vec<TxWrite>) -> Result<(), TxError> {
         let mut items = Vec::with_capacity(puts.len());
+        let mut guards = Vec::with_capacity(puts.len());
         let invalid = |e| StoreError::sdk("TransactWriteItems", e);
         for p in puts {
-            let (expr, names, values) = match p.condition {
-                Some((e, n, v)) => (Some(e), Some(n), Some(v).filter(|v| !v.is_empty())),
-                None => (None, None, None),
+            let (guard, expr, names, values) = match p.condition {
+                Some((g, e, n, v)) => (Some(g), Some(e), Some(n), Some(v).filter(|v| !v.is_empty())),
+                None => (None, None, None, None),
             };
+            guards.push(guard);
             let item = match p.op {
                 TxOp::Put(item) => TransactWriteItem::builder().put(
                     Put::builder()
@@ -165,7 +209,6 @@ impl Store {
             };
             items.push(item.build());
         }
-        let n = items.len();
         let result = self
             .client()
             .transact_write_items()
@@ -177,8 +220,17 @@ impl Store {
             Ok(_) => Ok(()),
             Err(e) => {
                 let service = e.into_service_error();
-                let failed: Vec<usize> = (0..n).filter(|i| condition_failed_at(&service, *i)).collect();
-                if failed.is_empty() {
+                let mut failed: Vec<Guard> = Vec::new();
+                for (i, guard) in guards.iter().enumerate() {
+                    if let Some(g) = guard.filter(|_| condition_failed_at(&service, i)) {
+                        if !failed.contains(&g) {
+                            failed.push(g);
+                        }
+                    }
+                }
+                if failed.is_empty() && transaction_conflict(&service) {
+                    Err(TxError::Contended)
+                } else if failed.is_empty() {
                     Err(StoreError::sdk("TransactWriteItems", service).into())
                 } else {
                     Err(TxError::ConditionFailed(failed))
@@ -410,6 +462,20 @@ fn condition_failed_at(
             .get(index)
             .and_then(|r| r.code())
             .is_some_and(|c| c == "ConditionalCheckFailed"),
+        _ => false,
+    }
+}
+
+/// True when a TransactWriteItems was cancelled because a concurrent transaction held an item.
+fn transaction_conflict(
+    err: &aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+) -> bool {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError as E;
+    match err {
+        E::TransactionCanceledException(e) => {
+            e.cancellation_reasons().iter().any(|r| r.code() == Some("TransactionConflict"))
+        }
+        E::TransactionInProgressException(_) => true,
         _ => false,
     }
 }

@@ -254,7 +254,12 @@ impl Store {
             return Ok(Some(record.clone()));
         }
         next.user.updated_at = now.to_owned();
-        let guard = super::TxWrite::if_attr_equals(user_item(&next)?, attr::UPDATED_AT, &u.updated_at);
+        let guard = super::TxWrite::if_attr_equals(
+            super::Guard::StaleUser,
+            user_item(&next)?,
+            attr::UPDATED_AT,
+            &u.updated_at,
+        );
         let mut puts = vec![guard];
         for (field, old, new, action) in audit {
             let change = UserChange {
@@ -277,7 +282,7 @@ impl Store {
         }
         match self.transact(puts).await {
             Ok(()) => Ok(Some(next)),
-            Err(super::TxError::ConditionFailed(_)) => Ok(None),
+            Err(super::TxError::ConditionFailed(_) | super::TxError::Contended) => Ok(None),
             Err(super::TxError::Store(e)) => Err(e),
         }
     }

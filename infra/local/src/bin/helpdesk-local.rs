@@ -81,7 +81,7 @@ async fn run_mailer(state: Arc<AppState>, sqs: aws_sdk_sqs::Client, queue: Strin
 
 /// The auto-close schedule (EventBridge in AWS), every `seconds`.
 async fn run_autoclose(state: Arc<AppState>, seconds: u16) {
-    let days = helpdesk::jobs::autoclose::days_from_env().unwrap_or(helpdesk::jobs::autoclose::DEFAULT_DAYS);
+    let days = state.config.auto_close_days;
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(seconds.max(1).into())).await;
         if let Err(e) = helpdesk::jobs::autoclose::close_solved(&state, days, helpdesk::clock::now()).await {
@@ -148,7 +148,7 @@ async fn main() -> Result<(), BoxError> {
     let (mail_queue, _dlq) =
         moto::setup_mail(&sqs, &moto::ses_client(&moto.endpoint), "helpdesk-mail", 5, 10, &sender).await?;
 
-    let mut config = Config::new(&table, jwt_secret(!in_memory)?)?;
+    let mut config = Config::new(&table, jwt_secret(!in_memory)?)?.with_env()?;
     config.mail_queue_url = Some(mail_queue.clone());
     config.sender_email = Some(sender);
     config.frontend_url = std::env::var("FRONTEND_URL").unwrap_or_else(|_| config.frontend_url.clone());
