@@ -1,9 +1,6 @@
 //! The typed outcome of a request that did not succeed, and its Laravel-shaped response.
 use crate::validation::ValidationErrors;
-use crate::web::json_response;
 use http::StatusCode;
-use lambda_http::{Body, Response};
-use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -57,20 +54,6 @@ impl ApiError {
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
-
-    pub fn into_response(self) -> Response<Body> {
-        let status = self.status();
-        match self {
-            Self::Internal(cause) => {
-                tracing::error!(error = %error_chain(cause.as_ref()), "request failed");
-                json_response(status, &json!({"message": "Server Error"}))
-            }
-            Self::Validation(errors) => {
-                json_response(status, &json!({"message": errors.message(), "errors": errors.fields()}))
-            }
-            other => json_response(status, &json!({"message": other.to_string()})),
-        }
-    }
 }
 
 /// "outer: inner: root" for the logs.
@@ -89,15 +72,19 @@ pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 mod tests {
     use super::*;
 
-    fn body(res: &Response<Body>) -> serde_json::Value {
-        serde_json::from_slice(res.body().as_ref()).unwrap()
+    use axum::response::{IntoResponse, Response};
+    use serde_json::json;
+
+    fn body(res: Response) -> serde_json::Value {
+        let bytes = futures::executor::block_on(axum::body::to_bytes(res.into_body(), usize::MAX)).unwrap();
+        serde_json::from_slice(&bytes).unwrap()
     }
 
     #[test]
     fn internal_errors_hide_their_cause() {
         let res = ApiError::internal("table helpdesk-prod not found").into_response();
         assert_eq!(res.status(), 500);
-        assert_eq!(body(&res), json!({"message": "Server Error"}));
+        assert_eq!(body(res), json!({"message": "Server Error"}));
     }
 
     #[test]
@@ -105,7 +92,7 @@ mod tests {
         let res = ApiError::invalid("email", "The email field is required.").into_response();
         assert_eq!(res.status(), 422);
         assert_eq!(
-            body(&res),
+            body(res),
             json!({"message": "The email field is required.", "errors": {"email": ["The email field is required."]}})
         );
     }

@@ -86,27 +86,39 @@ impl AppState {
         }
     }
 
-    /// Configuration and SDK clients from the environment (region, credentials, endpoints).
-    pub async fn from_env() -> Result<Self, crate::BoxError> {
+    /// Configuration and the DynamoDB client from the environment, and the SDK configuration
+    /// for the other clients a function adds ([`Self::with_s3_from`] and friends), so that a
+    /// function builds (and links) only the clients it uses.
+    pub async fn from_env() -> Result<(Self, aws_config::SdkConfig), crate::BoxError> {
         let config = Config::from_env()?;
         let sdk = aws_config::load_from_env().await;
-        let with_bucket = config.attachments_bucket.is_some();
-        let ws_endpoint = config.ws_management_endpoint.clone();
-        let mut state = Self::new(config, aws_sdk_dynamodb::Client::new(&sdk));
-        if with_bucket {
-            state = state.with_s3(aws_sdk_s3::Client::new(&sdk));
+        Ok((Self::new(config, aws_sdk_dynamodb::Client::new(&sdk)), sdk))
+    }
+
+    /// Adds the S3 client (attachment routes, comments with attachments, the cleaner).
+    pub fn with_s3_from(self, sdk: &aws_config::SdkConfig) -> Self {
+        self.with_s3(aws_sdk_s3::Client::new(sdk))
+    }
+
+    /// Adds the `@connections` client for `WS_MANAGEMENT_ENDPOINT` (if set).
+    pub fn with_ws_from(self, sdk: &aws_config::SdkConfig) -> Self {
+        match self.config.ws_management_endpoint.clone() {
+            Some(endpoint) => {
+                let conf =
+                    aws_sdk_apigatewaymanagement::config::Builder::from(sdk).endpoint_url(endpoint).build();
+                self.with_ws(aws_sdk_apigatewaymanagement::Client::from_conf(conf))
+            }
+            None => self,
         }
-        if let Some(endpoint) = ws_endpoint {
-            let conf =
-                aws_sdk_apigatewaymanagement::config::Builder::from(&sdk).endpoint_url(endpoint).build();
-            state = state.with_ws(aws_sdk_apigatewaymanagement::Client::from_conf(conf));
-        }
-        if state.config.mail_queue_url.is_some() {
-            state = state.with_sqs(aws_sdk_sqs::Client::new(&sdk));
-        }
-        if state.config.sender_email.is_some() {
-            state = state.with_ses(aws_sdk_sesv2::Client::new(&sdk));
-        }
-        Ok(state)
+    }
+
+    /// Adds the SQS client (the notifier's mail queue).
+    pub fn with_sqs_from(self, sdk: &aws_config::SdkConfig) -> Self {
+        self.with_sqs(aws_sdk_sqs::Client::new(sdk))
+    }
+
+    /// Adds SES (the mailer).
+    pub fn with_ses_from(self, sdk: &aws_config::SdkConfig) -> Self {
+        self.with_ses(aws_sdk_sesv2::Client::new(sdk))
     }
 }

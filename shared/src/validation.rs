@@ -1,5 +1,4 @@
 //! Field-by-field validation of a JSON object, collecting Laravel-style messages.
-use crate::error::ApiError;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -120,12 +119,37 @@ impl Input {
         }
     }
 
-    /// Ends validation: every recorded message becomes one 422.
-    pub fn finish(self) -> Result<(), ApiError> {
+    /// True while no message was recorded.
+    pub fn is_clean(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The messages recorded so far (for a parse whose required values are missing).
+    pub fn into_errors(self) -> ValidationErrors {
+        self.errors
+    }
+
+    /// `value` when nothing was wrong, else every recorded message.
+    pub fn into_result<T>(self, value: T) -> Result<T, ValidationErrors> {
         if self.errors.is_empty() {
-            Ok(())
+            Ok(value)
         } else {
-            Err(ApiError::Validation(self.errors))
+            Err(self.errors)
+        }
+    }
+
+    /// The "required" message of `field`, alone.
+    pub fn required_missing(mut self, field: &str) -> ValidationErrors {
+        self.error(field, required_message(field));
+        self.errors
+    }
+
+    /// Adds messages found outside this input.
+    pub fn merge(&mut self, other: ValidationErrors) {
+        for field in other.order.clone() {
+            for m in &other.fields[&field] {
+                self.errors.add(&field, m.clone());
+            }
         }
     }
 }
@@ -145,7 +169,7 @@ mod tests {
         i.required_string("email");
         i.required_string("name");
         i.required_string("password");
-        let Err(ApiError::Validation(e)) = i.finish() else { panic!("expected 422") };
+        let Err(e) = i.into_result(()) else { panic!("expected 422") };
         assert_eq!(e.message(), "The email field is required. (and 2 more errors)");
         assert_eq!(e.fields()["name"], vec!["The name field must be a string."]);
     }
@@ -154,7 +178,7 @@ mod tests {
     fn blank_is_missing_and_labels_use_spaces() {
         let mut i = input(json!({"current_password": "   "}));
         assert_eq!(i.required_string("current_password"), None);
-        let Err(ApiError::Validation(e)) = i.finish() else { panic!("expected 422") };
+        let Err(e) = i.into_result(()) else { panic!("expected 422") };
         assert_eq!(e.message(), "The current password field is required.");
     }
 
@@ -163,6 +187,6 @@ mod tests {
         let mut i = input(json!({"avatar_url": null}));
         assert_eq!(i.nullable_string("avatar_url"), Some(None));
         assert_eq!(i.nullable_string("other"), None);
-        assert!(i.finish().is_ok());
+        assert!(i.into_result(()).is_ok());
     }
 }

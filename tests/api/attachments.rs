@@ -1,7 +1,7 @@
 //! Attachments through presigned URLs against the real local S3 (s3s-fs, SigV4 checked).
 use crate::helpers::{http_request, Actor, TestApp, MAX_UPLOAD};
+use helpdesk::consumers::StreamConsumer;
 use helpdesk::domain::user::Role;
-use helpdesk::jobs::StreamConsumer;
 use serde_json::{json, Value};
 
 /// Asks for an upload URL; returns the response body.

@@ -1,9 +1,9 @@
 //! `/auth/*` against DynamoDB Local.
 use crate::helpers::{unique_email, TestApp, PASSWORD};
+use axum::body::Body;
 use helpdesk::auth::token::{Claims, AUDIENCE, ISSUER};
 use helpdesk::domain::user::Role;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use lambda_http::Body;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -105,10 +105,10 @@ async fn register_validation_errors() {
 #[tokio::test]
 async fn non_json_and_oversized_bodies() {
     let app = TestApp::spawn().await;
-    let res = app.call_raw("POST", "/auth/register", None, Body::Text("name=ada".into())).await;
+    let res = app.call_raw("POST", "/auth/register", None, Body::from("name=ada")).await;
     assert_eq!(res.status, 400, "{res:?}");
     assert_eq!(res.body["message"], "The request body is not valid JSON.");
-    let res = app.call_raw("POST", "/auth/login", None, Body::Text("[1,2]".into())).await;
+    let res = app.call_raw("POST", "/auth/login", None, Body::from("[1,2]")).await;
     assert_eq!(res.status, 400, "{res:?}");
     let huge = json!({"name": "x".repeat(300 * 1024), "email": unique_email("big"), "password": PASSWORD});
     let res = app.post("/auth/register", None, huge).await;

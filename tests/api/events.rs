@@ -1,7 +1,7 @@
 //! The sample events in events/ (used by `cargo lambda invoke --data-file` and
 //! `sam local invoke -e`) are real API Gateway payloads that the handlers answer as expected.
 use crate::helpers::TestApp;
-use helpdesk::routes::ROUTES;
+use helpdesk::http::routes::{self, ROUTES};
 use std::path::PathBuf;
 
 fn events_dir() -> PathBuf {
@@ -58,7 +58,7 @@ const NON_HTTP: &[&str] = &[
 fn notifier_sample_event_asks_for_a_reply_mail() {
     let raw = std::fs::read_to_string(events_dir().join("notifier-public-comment.json")).unwrap();
     let event: aws_lambda_events::dynamodb::Event = serde_json::from_str(&raw).unwrap();
-    let jobs = helpdesk::mail::notifier::jobs_for(&event.records[0]).unwrap();
+    let jobs = helpdesk::consumers::notifier::jobs_for(&event.records[0]).unwrap();
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].kind, helpdesk::mail::MailKind::AgentReply);
     assert_eq!(jobs[0].id, "c0ffee:agent_reply");
@@ -69,7 +69,7 @@ async fn mailer_sample_event_for_a_missing_ticket_is_skipped_not_failed() {
     let app = TestApp::spawn().await;
     let raw = std::fs::read_to_string(events_dir().join("mailer-agent-reply.json")).unwrap();
     let event: aws_lambda_events::sqs::SqsEvent = serde_json::from_str(&raw).unwrap();
-    let response = helpdesk::mail::mailer::handle(&app.state, &event).await;
+    let response = helpdesk::consumers::mailer::handle(&app.state, &event).await;
     assert!(response.batch_item_failures.is_empty(), "nothing to send is not an error to retry");
     let marker = helpdesk::store::keys::key(
         helpdesk::store::keys::mail_pk("c0ffee:agent_reply"),
@@ -86,7 +86,7 @@ fn ws_event(name: &str) -> aws_lambda_events::apigw::ApiGatewayWebsocketProxyReq
 
 #[tokio::test]
 async fn websocket_sample_events() {
-    use helpdesk::realtime::gateway::WsRoute;
+    use helpdesk::ws::gateway::WsRoute;
     let app = TestApp::spawn().await;
     for name in ["ws-connect-no-token", "ws-connect-bad-token"] {
         let res = WsRoute::Connect.handle(&app.state, &ws_event(name)).await.unwrap();
@@ -105,7 +105,7 @@ async fn broadcaster_sample_event_with_no_subscribers_succeeds() {
     let app = TestApp::spawn().await;
     let raw = std::fs::read_to_string(events_dir().join("broadcaster-ticket-insert.json")).unwrap();
     let event: aws_lambda_events::dynamodb::Event = serde_json::from_str(&raw).unwrap();
-    let response = helpdesk::realtime::broadcast::handle(&app.state, &event).await;
+    let response = helpdesk::consumers::broadcast::handle(&app.state, &event).await;
     assert!(response.batch_item_failures.is_empty());
 }
 
@@ -120,7 +120,7 @@ async fn attachment_cleaner_sample_event_deletes_the_object() {
     let Some(serde_dynamo::AttributeValue::S(key)) = key else { panic!("the event names its object") };
     let (s3, bucket) = app.state.attachments().unwrap();
     s3.put_object().bucket(bucket).key(&key).body(b"%PDF-".to_vec().into()).send().await.unwrap();
-    let response = helpdesk::jobs::cleanup::handle(&app.state, &event).await;
+    let response = helpdesk::consumers::cleanup::handle(&app.state, &event).await;
     assert!(response.batch_item_failures.is_empty());
     let gone = s3.head_object().bucket(bucket).key(&key).send().await;
     assert!(gone.is_err_and(|e| e.as_service_error().is_some_and(|s| s.is_not_found())));
@@ -132,7 +132,7 @@ async fn stream_indexer_sample_event_indexes_the_ticket() {
     let raw = std::fs::read_to_string(events_dir().join("stream-indexer-ticket-insert.json")).unwrap();
     let event: aws_lambda_events::dynamodb::Event =
         serde_json::from_str(&raw).expect("a DynamoDB stream event");
-    let response = helpdesk::jobs::indexer::handle(&app.state, &event).await;
+    let response = helpdesk::consumers::indexer::handle(&app.state, &event).await;
     assert!(response.batch_item_failures.is_empty());
     let found = app.state.store.search_ids(&["printer".into(), "smoke".into()], None).await.unwrap();
     assert_eq!(found, ["0190f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506".parse::<uuid::Uuid>().unwrap()]);
@@ -147,7 +147,7 @@ async fn auto_close_sample_event_is_a_schedule_and_the_run_succeeds() {
     let event: serde_json::Value = serde_json::from_str(&raw).unwrap();
     assert_eq!(event["detail-type"], "Scheduled Event");
     let closed =
-        helpdesk::jobs::autoclose::close_solved(&app.state, 4, helpdesk::clock::now()).await.unwrap();
+        helpdesk::consumers::autoclose::close_solved(&app.state, 4, helpdesk::clock::now()).await.unwrap();
     assert_eq!(closed, 0, "nothing solved in a fresh table");
 }
 
@@ -165,8 +165,15 @@ async fn sample_events_get_the_expected_answers() {
         assert_eq!(event["routeKey"], format!("{} {}", route.method, route.path), "{name}");
         let req = lambda_http::request::from_str(&raw)
             .unwrap_or_else(|e| panic!("{name} is an API Gateway event: {e}"));
-        let res = route.handler.handle(&app.state, req).await;
-        assert_eq!(res.status().as_u16(), *status, "{name}: {:?}", res.body());
+        // The function's own router (one route), as its Lambda serves it.
+        let (_, method_router) =
+            routes::all().into_iter().find(|(r, _)| r == route).expect("every route has a handler");
+        let router = helpdesk::http::single(*route, method_router, app.state.clone());
+        let service = helpdesk::http::lambda::without_stage(router);
+        let res = tower::ServiceExt::oneshot(service, req).await.expect("the router is infallible");
+        let code = res.status().as_u16();
+        let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+        assert_eq!(code, *status, "{name}: {body:?}");
     }
 }
 

@@ -1,9 +1,9 @@
 //! The test harness: an isolated app (fresh table) per test, and request helpers.
+use axum::body::Body;
 use helpdesk::config::Config;
 use helpdesk::domain::user::Role;
 use helpdesk::AppState;
 use helpdesk_local::{dynamodb_local, s3, ws};
-use lambda_http::Body;
 use serde_json::Value;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -133,6 +133,19 @@ impl TestApp {
         }
     }
 
+    /// Sends a request through the local stack's router (the same axum handlers the Lambdas
+    /// serve).
+    pub async fn send(&self, req: http::Request<Body>) -> (u16, http::HeaderMap, Vec<u8>) {
+        use tower::ServiceExt;
+        let router = helpdesk_local::router::router(self.state.clone(), None);
+        let res = router.oneshot(req).await.expect("the router is infallible");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let bytes =
+            axum::body::to_bytes(res.into_body(), usize::MAX).await.expect("a response body").to_vec();
+        (status, headers, bytes)
+    }
+
     /// Sends a request through the local stack's router, with a raw body.
     pub async fn call_raw(&self, method: &str, path: &str, token: Option<&str>, body: Body) -> TestResponse {
         let mut req =
@@ -140,10 +153,8 @@ impl TestApp {
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
         }
-        let res = helpdesk_local::router::dispatch(&self.state, req.body(body).unwrap()).await;
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let bytes: &[u8] = res.body().as_ref();
+        let (status, headers, bytes) = self.send(req.body(body).unwrap()).await;
+        let bytes: &[u8] = &bytes;
         let body = if bytes.is_empty() {
             Value::Null
         } else {
@@ -160,7 +171,7 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> TestResponse {
-        let body = body.map_or(Body::Empty, |v| Body::Text(v.to_string()));
+        let body = body.map_or_else(Body::empty, |v| Body::from(v.to_string()));
         self.call_raw(method, path, token, body).await
     }
 
@@ -238,20 +249,17 @@ impl TestApp {
             .header("content-type", "application/json")
             .header("authorization", format!("Bearer {token}"))
             .header("idempotency-key", key)
-            .body(Body::Text(body.to_string()))
+            .body(Body::from(body.to_string()))
             .unwrap();
-        let res = helpdesk_local::router::dispatch(&self.state, req).await;
-        let status = res.status().as_u16();
-        let headers = res.headers().clone();
-        let bytes: &[u8] = res.body().as_ref();
-        TestResponse { status, headers, body: serde_json::from_slice(bytes).unwrap_or(Value::Null) }
+        let (status, headers, bytes) = self.send(req).await;
+        TestResponse { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null) }
     }
 }
 
 impl TestApp {
     /// Keeps a stream consumer running in the background (as `make dev` does), polling
     /// DynamoDB Local's stream every 50 ms, for as long as this app lives.
-    pub async fn keep_consuming(&mut self, consumer: helpdesk::jobs::StreamConsumer) {
+    pub async fn keep_consuming(&mut self, consumer: helpdesk::consumers::StreamConsumer) {
         let endpoint = dynamodb_local::endpoint(test_port());
         let mut feeder = helpdesk_local::streams::StreamFeeder::new(
             self.state.store.client(),
@@ -276,12 +284,12 @@ impl TestApp {
 
     /// Runs the stream indexer over everything in this table's stream so far.
     pub async fn run_stream_indexer(&self) -> usize {
-        self.run_stream(helpdesk::jobs::StreamConsumer::Indexer).await
+        self.run_stream(helpdesk::consumers::StreamConsumer::Indexer).await
     }
 
     /// Runs a stream consumer over everything in this table's stream so far, through the same
     /// feeder the local stack uses (DynamoDB Local's real stream).
-    pub async fn run_stream(&self, consumer: helpdesk::jobs::StreamConsumer) -> usize {
+    pub async fn run_stream(&self, consumer: helpdesk::consumers::StreamConsumer) -> usize {
         let endpoint = dynamodb_local::endpoint(test_port());
         let mut feeder = helpdesk_local::streams::StreamFeeder::new(
             self.state.store.client(),
@@ -329,7 +337,7 @@ impl TestApp {
     /// Runs the mail path as the deployment does: the notifier over the stream so far, then
     /// the mailer over everything on the queue. Returns how many queue messages were handled.
     pub async fn deliver_mail(&self) -> usize {
-        self.run_stream(helpdesk::jobs::StreamConsumer::Notifier).await;
+        self.run_stream(helpdesk::consumers::StreamConsumer::Notifier).await;
         self.drain_mail_queue().await
     }
 
@@ -338,7 +346,7 @@ impl TestApp {
         let mut total = 0;
         loop {
             let n = helpdesk_local::moto::poll_queue(sqs, &self.mail_queue, 0, |event| async move {
-                helpdesk::mail::mailer::handle(&self.state, &event).await
+                helpdesk::consumers::mailer::handle(&self.state, &event).await
             })
             .await
             .expect("queue polls");

@@ -75,11 +75,13 @@ async fn auto_close_closes_only_tickets_solved_long_enough() {
     app.post(&format!("{path}/status"), Some(&agent.token), json!({"status": "solved"})).await;
 
     let now = helpdesk::clock::now();
-    let closed =
-        helpdesk::jobs::autoclose::close_solved(&app.state, 4, now + time::Duration::days(3)).await.unwrap();
+    let closed = helpdesk::consumers::autoclose::close_solved(&app.state, 4, now + time::Duration::days(3))
+        .await
+        .unwrap();
     assert_eq!(closed, 0, "not yet four days");
-    let closed =
-        helpdesk::jobs::autoclose::close_solved(&app.state, 4, now + time::Duration::days(5)).await.unwrap();
+    let closed = helpdesk::consumers::autoclose::close_solved(&app.state, 4, now + time::Duration::days(5))
+        .await
+        .unwrap();
     assert_eq!(closed, 1);
     let page = app.get(&path, Some(&agent.token)).await;
     assert_eq!(page.body["status"], "closed");

@@ -107,7 +107,7 @@ async fn a_message_failing_past_its_retries_reaches_the_dead_letter_queue() {
     let app = TestApp::spawn().await;
     let customer = app.customer().await;
     let ticket = app.ticket(&customer.token, "Undeliverable").await;
-    app.run_stream(helpdesk::jobs::StreamConsumer::Notifier).await;
+    app.run_stream(helpdesk::consumers::StreamConsumer::Notifier).await;
     // A mailer whose sender domain SES has not verified: every send is rejected.
     let mut config = app.state.config.clone();
     config.sender_email = Some(format!("helpdesk@unverified-{}.test", uuid::Uuid::new_v4().simple()));
@@ -120,7 +120,7 @@ async fn a_message_failing_past_its_retries_reaches_the_dead_letter_queue() {
     for _ in 0..10 {
         let broken = &broken;
         let handled = helpdesk_local::moto::poll_queue(sqs, &app.mail_queue, 0, |event| async move {
-            helpdesk::mail::mailer::handle(broken, &event).await
+            helpdesk::consumers::mailer::handle(broken, &event).await
         })
         .await
         .unwrap();

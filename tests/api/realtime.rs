@@ -2,8 +2,8 @@
 //! fed from DynamoDB Local's stream.
 use crate::helpers::{Actor, TestApp};
 use futures::{SinkExt, StreamExt};
+use helpdesk::consumers::StreamConsumer;
 use helpdesk::domain::user::Role;
-use helpdesk::jobs::StreamConsumer;
 use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -256,7 +256,7 @@ async fn a_failing_record_is_reported_and_the_others_are_not_lost() {
     let mut event = aws_lambda_events::dynamodb::Event::default();
     event.records = vec![records[0].clone(), broken, records[1].clone()];
 
-    let response = helpdesk::realtime::broadcast::handle(&app.state, &event).await;
+    let response = helpdesk::consumers::broadcast::handle(&app.state, &event).await;
     let failed: Vec<_> = response.batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect();
     assert_eq!(
         failed,
@@ -271,7 +271,7 @@ async fn a_failing_record_is_reported_and_the_others_are_not_lost() {
     // The retry (from the failed record on, as Lambda does) with the record fixed delivers the rest.
     let mut retry = aws_lambda_events::dynamodb::Event::default();
     retry.records = vec![records[1].clone()];
-    assert!(helpdesk::realtime::broadcast::handle(&app.state, &retry).await.batch_item_failures.is_empty());
+    assert!(helpdesk::consumers::broadcast::handle(&app.state, &retry).await.batch_item_failures.is_empty());
     let third = wait_for(&mut ws, "comment.created", Duration::from_secs(2)).await.expect("nothing lost");
     assert_eq!(third["data"]["content"], "third");
 }

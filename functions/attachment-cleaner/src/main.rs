@@ -1,7 +1,7 @@
-//! Lambda on the table's stream: deletes the S3 object of every attachment item removed.
-use helpdesk::jobs::StreamConsumer;
+//! Stream consumer Lambda: deletes the S3 objects of removed attachments.
+use helpdesk::consumers::{cleanup, lambda};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_stream(StreamConsumer::AttachmentCleaner).await
+    lambda::run_stream(cleanup::boxed, |state, sdk| state.with_s3_from(sdk)).await
 }

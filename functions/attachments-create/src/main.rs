@@ -1,7 +1,9 @@
-//! Lambda entry point for `POST /attachments`.
-use helpdesk::routes::Handler;
+//! Lambda entry point for `POST /attachments`: this route's handler only.
+use helpdesk::http::handlers::attachments;
+use helpdesk::http::{lambda, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_http(Handler::AttachmentsCreate).await
+    lambda::serve_with(routes::ATTACHMENTS_CREATE, attachments::create, |state, sdk| state.with_s3_from(sdk))
+        .await
 }

@@ -1,7 +1,9 @@
-//! Lambda entry point for `GET /attachments/{id}`.
-use helpdesk::routes::Handler;
+//! Lambda entry point for `GET /attachments/{id}`: this route's handler only.
+use helpdesk::http::handlers::attachments;
+use helpdesk::http::{lambda, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_http(Handler::AttachmentsShow).await
+    lambda::serve_with(routes::ATTACHMENTS_SHOW, attachments::show, |state, sdk| state.with_s3_from(sdk))
+        .await
 }

@@ -1,7 +1,8 @@
-//! Lambda entry point for `POST /auth/logout`.
-use helpdesk::routes::Handler;
+//! Lambda entry point for `POST /auth/logout`: this route's handler only.
+use helpdesk::http::handlers::auth;
+use helpdesk::http::{lambda, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_http(Handler::AuthLogout).await
+    lambda::serve(routes::AUTH_LOGOUT, auth::logout).await
 }

@@ -1,7 +1,8 @@
-//! Lambda entry point for `PATCH /auth/me`.
-use helpdesk::routes::Handler;
+//! Lambda entry point for `PATCH /auth/me`: this route's handler only.
+use helpdesk::http::handlers::auth;
+use helpdesk::http::{lambda, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_http(Handler::AuthUpdateMe).await
+    lambda::serve(routes::AUTH_UPDATE_ME, auth::update_me).await
 }

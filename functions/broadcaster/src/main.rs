@@ -1,7 +1,7 @@
-//! Lambda on the table's stream: posts ticket, comment and viewer events to WebSocket subscribers.
-use helpdesk::jobs::StreamConsumer;
+//! Stream consumer Lambda: ticket events to WebSocket subscribers.
+use helpdesk::consumers::{broadcast, lambda};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_stream(StreamConsumer::Broadcaster).await
+    lambda::run_stream(broadcast::boxed, |state, sdk| state.with_ws_from(sdk)).await
 }

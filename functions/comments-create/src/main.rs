@@ -1,7 +1,8 @@
-//! Lambda entry point for `POST /tickets/{id}/comments`.
-use helpdesk::routes::Handler;
+//! Lambda entry point for `POST /tickets/{id}/comments`: this route's handler only.
+use helpdesk::http::handlers::comments;
+use helpdesk::http::{lambda, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_http(Handler::CommentsCreate).await
+    lambda::serve_with(routes::COMMENTS_CREATE, comments::create, |state, sdk| state.with_s3_from(sdk)).await
 }

@@ -1,7 +1,8 @@
-//! Lambda entry point for `GET /tickets/{id}/comments`.
-use helpdesk::routes::Handler;
+//! Lambda entry point for `GET /tickets/{id}/comments`: this route's handler only.
+use helpdesk::http::handlers::comments;
+use helpdesk::http::{lambda, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_http(Handler::CommentsList).await
+    lambda::serve(routes::COMMENTS_LIST, comments::list).await
 }

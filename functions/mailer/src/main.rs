@@ -1,5 +1,6 @@
-//! Lambda on the mail queue: renders and sends each job once through SES v2.
+//! Queue consumer Lambda: sends each mail job once through SES v2.
+
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_mailer().await
+    helpdesk::consumers::lambda::run_mailer().await
 }

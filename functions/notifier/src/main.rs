@@ -1,7 +1,7 @@
-//! Lambda on the table's stream: queues a mail job for every event that mails someone.
-use helpdesk::jobs::StreamConsumer;
+//! Stream consumer Lambda: mail jobs onto the queue.
+use helpdesk::consumers::{lambda, notifier};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_stream(StreamConsumer::Notifier).await
+    lambda::run_stream(notifier::boxed, |state, sdk| state.with_sqs_from(sdk)).await
 }

@@ -1,7 +1,8 @@
-//! Lambda entry point for `POST /organizations`.
-use helpdesk::routes::Handler;
+//! Lambda entry point for `POST /organizations`: this route's handler only.
+use helpdesk::http::handlers::orgs;
+use helpdesk::http::{lambda, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_http(Handler::OrgsCreate).await
+    lambda::serve(routes::ORGS_CREATE, orgs::create).await
 }

@@ -1,7 +1,8 @@
-//! Lambda entry point for `GET /organizations`.
-use helpdesk::routes::Handler;
+//! Lambda entry point for `GET /organizations`: this route's handler only.
+use helpdesk::http::handlers::orgs;
+use helpdesk::http::{lambda, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_http(Handler::OrgsList).await
+    lambda::serve(routes::ORGS_LIST, orgs::list).await
 }

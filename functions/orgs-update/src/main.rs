@@ -1,7 +1,8 @@
-//! Lambda entry point for `PATCH /organizations/{id}`.
-use helpdesk::routes::Handler;
+//! Lambda entry point for `PATCH /organizations/{id}`: this route's handler only.
+use helpdesk::http::handlers::orgs;
+use helpdesk::http::{lambda, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_http(Handler::OrgsUpdate).await
+    lambda::serve(routes::ORGS_UPDATE, orgs::update).await
 }

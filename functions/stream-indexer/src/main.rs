@@ -1,7 +1,7 @@
-//! Lambda on the table's stream: keeps the search word index up to date.
-use helpdesk::jobs::StreamConsumer;
+//! Stream consumer Lambda: keeps the search index.
+use helpdesk::consumers::{indexer, lambda};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_stream(StreamConsumer::Indexer).await
+    lambda::run_stream(indexer::boxed, |state, _| state).await
 }

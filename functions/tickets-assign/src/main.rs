@@ -1,7 +1,8 @@
-//! Lambda entry point for `POST /tickets/{id}/assign`.
-use helpdesk::routes::Handler;
+//! Lambda entry point for `POST /tickets/{id}/assign`: this route's handler only.
+use helpdesk::http::handlers::tickets;
+use helpdesk::http::{lambda, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_http(Handler::TicketsAssign).await
+    lambda::serve(routes::TICKETS_ASSIGN, tickets::assign).await
 }

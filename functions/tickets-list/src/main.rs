@@ -1,7 +1,8 @@
-//! Lambda entry point for `GET /tickets`.
-use helpdesk::routes::Handler;
+//! Lambda entry point for `GET /tickets`: this route's handler only.
+use helpdesk::http::handlers::tickets;
+use helpdesk::http::{lambda, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_http(Handler::TicketsList).await
+    lambda::serve(routes::TICKETS_LIST, tickets::list).await
 }

@@ -1,7 +1,8 @@
-//! Lambda entry point for `PATCH /users/{id}/assign`.
-use helpdesk::routes::Handler;
+//! Lambda entry point for `PATCH /users/{id}/assign`: this route's handler only.
+use helpdesk::http::handlers::users;
+use helpdesk::http::{lambda, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_http(Handler::UsersAssign).await
+    lambda::serve(routes::USERS_ASSIGN, users::assign).await
 }

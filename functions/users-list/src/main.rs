@@ -1,7 +1,8 @@
-//! Lambda entry point for `GET /users`.
-use helpdesk::routes::Handler;
+//! Lambda entry point for `GET /users`: this route's handler only.
+use helpdesk::http::handlers::users;
+use helpdesk::http::{lambda, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_http(Handler::UsersList).await
+    lambda::serve(routes::USERS_LIST, users::list).await
 }

@@ -1,7 +1,8 @@
-//! Lambda entry point for `GET /users/{id}`.
-use helpdesk::routes::Handler;
+//! Lambda entry point for `GET /users/{id}`: this route's handler only.
+use helpdesk::http::handlers::users;
+use helpdesk::http::{lambda, routes};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_http(Handler::UsersShow).await
+    lambda::serve(routes::USERS_SHOW, users::show).await
 }

@@ -1,7 +1,7 @@
-//! Lambda for the WebSocket API's `$connect` route.
-use helpdesk::realtime::gateway::WsRoute;
+//! WebSocket API `$connect` route Lambda.
+use helpdesk::ws::gateway::{run_lambda, WsRoute};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    helpdesk::lambda::run_ws(WsRoute::Connect).await
+    run_lambda(WsRoute::Connect).await
 }

@@ -73,7 +73,7 @@ async fn main() -> Result<(), helpdesk::BoxError> {
     while feeder
         .poll_once(|e| {
             let s = state.clone();
-            async move { helpdesk::jobs::indexer::handle(&s, &e).await }
+            async move { helpdesk::consumers::indexer::handle(&s, &e).await }
         })
         .await?
         > 0

@@ -3,9 +3,9 @@ use crate::stats::{self, round, Stats};
 use aws_sdk_dynamodb::types::{
     AttributeValue, KeysAndAttributes, Put, ReturnConsumedCapacity, TransactWriteItem,
 };
+use axum::body::Body;
 use helpdesk::store::keys::{self, Index};
 use helpdesk::AppState;
-use lambda_http::Body;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,17 +28,19 @@ pub fn request(method: &str, path: &str, token: Option<&str>, body: Option<Value
     if let Some(t) = token {
         b = b.header("authorization", format!("Bearer {t}"));
     }
-    b.body(body.map_or(Body::Empty, |v| Body::Text(v.to_string()))).expect("request builds")
+    b.body(body.map_or_else(Body::empty, |v| Body::from(v.to_string()))).expect("request builds")
 }
 
-pub async fn call(state: &AppState, req: http::Request<Body>) -> (u16, Value) {
-    let res = helpdesk_local::router::dispatch(state, req).await;
+/// One request through the local stack's router (the same axum handlers the Lambdas serve).
+pub async fn call(state: &Arc<AppState>, req: http::Request<Body>) -> (u16, Value) {
+    use tower::ServiceExt;
+    let res = helpdesk::http::router(state.clone()).oneshot(req).await.expect("the router is infallible");
     let status = res.status().as_u16();
-    let bytes: &[u8] = res.body().as_ref();
-    (status, serde_json::from_slice(bytes).unwrap_or(Value::Null))
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap_or_default();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
-async fn login(state: &AppState, email: &str) -> (String, String) {
+async fn login(state: &Arc<AppState>, email: &str) -> (String, String) {
     let (status, body) = call(
         state,
         request("POST", "/auth/login", None, Some(json!({"email": email, "password": PASSWORD}))),
@@ -375,11 +377,8 @@ pub async fn measure(fx: Arc<Fixture>, iterations: usize) -> Vec<RouteResult> {
         for i in 0..3 {
             call(&fx.state, route_request(&fx, route, 10_000 + i)).await;
         }
-        let (_, metrics) = helpdesk::telemetry::measured(helpdesk_local::router::dispatch(
-            &fx.state,
-            route_request(&fx, route, 20_000),
-        ))
-        .await;
+        let (_, metrics) =
+            helpdesk::telemetry::measured(call(&fx.state, route_request(&fx, route, 20_000))).await;
         let requests = metrics.dynamodb_calls();
         let floor_capacity = floor(&fx, route, 0).await;
         let mut results = Vec::new();

@@ -1,58 +1,34 @@
-//! Matches a request against the route table and calls the route's handler with the request
-//! shaped as API Gateway (HTTP API, payload 2.0) would hand it to the Lambda.
-use helpdesk::routes::{Handler, ROUTES};
+//! The local stack's HTTP router: every route of the table (the same axum handlers the Lambdas
+//! run), plus `GET /_local/mail`.
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use helpdesk::AppState;
-use lambda_http::aws_lambda_events::query_map::QueryMap;
-use lambda_http::{Body, Request, RequestExt, Response};
-use std::collections::HashMap;
+use std::sync::Arc;
 
-/// The route for a method and path, with its path parameters.
-pub fn match_route(method: &str, path: &str) -> Option<(Handler, HashMap<String, String>)> {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-    ROUTES.iter().filter(|r| r.method == method).find_map(|route| {
-        let pattern: Vec<&str> = route.path.split('/').collect();
-        if pattern.len() != segments.len() {
-            return None;
-        }
-        let mut params = HashMap::new();
-        for (p, s) in pattern.iter().zip(&segments) {
-            if let Some(name) = p.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-                if s.is_empty() {
-                    return None;
-                }
-                params.insert(name.to_owned(), (*s).to_owned());
-            } else if p != s {
-                return None;
-            }
-        }
-        Some((route.handler, params))
-    })
-}
-
-/// Serves one request the way API Gateway and the route's Lambda would.
-pub async fn dispatch(state: &AppState, req: http::Request<Body>) -> Response<Body> {
-    let method = req.method().as_str().to_owned();
-    let path = req.uri().path().to_owned();
-    let Some((handler, params)) = match_route(&method, &path) else {
-        return helpdesk::ApiError::NotFound.into_response();
-    };
-    let query: QueryMap = req.uri().query().unwrap_or("").parse().unwrap_or_default();
-    let req: Request = req
-        .with_path_parameters(QueryMap::from(params))
-        .with_query_string_parameters(query)
-        .with_raw_http_path(path);
-    handler.handle(state, req).await
+/// Every route, and with `mail_sink` (moto's endpoint) the local mail page.
+pub fn router(state: Arc<AppState>, mail_sink: Option<String>) -> axum::Router {
+    let router = helpdesk::http::router(state);
+    match mail_sink {
+        Some(endpoint) => router.route(
+            "/_local/mail",
+            get(move |headers: http::HeaderMap| async move {
+                let accept = headers.get(http::header::ACCEPT).and_then(|a| a.to_str().ok());
+                mail_page(&endpoint, accept).await
+            }),
+        ),
+        None => router,
+    }
 }
 
 /// `GET /_local/mail` (local stack only): the mail SES accepted, newest first, as JSON
 /// (`Accept: application/json`) or as a page to read in a browser.
-pub async fn mail_sink(moto_endpoint: &str, accept: Option<&str>) -> Response<Body> {
+pub async fn mail_page(moto_endpoint: &str, accept: Option<&str>) -> Response {
     let mails = match crate::moto::sent_mail(moto_endpoint).await {
         Ok(m) => m,
         Err(e) => return helpdesk::ApiError::internal(e).into_response(),
     };
     if accept.is_some_and(|a| a.contains("application/json")) {
-        return helpdesk::web::ok(&mails);
+        return helpdesk::http::ok(&mails);
     }
     let esc = helpdesk::mail::render::escape_html;
     let mut page = String::from(
@@ -78,28 +54,5 @@ iframe{width:100%;height:14rem;border:1px solid #eee}</style></head><body><h1>Ma
         ));
     }
     page.push_str("</body></html>");
-    Response::builder()
-        .status(200)
-        .header(http::header::CONTENT_TYPE, "text/html; charset=utf-8")
-        .body(Body::Text(page))
-        .expect("static parts build")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn matches_every_route_and_nothing_else() {
-        for r in ROUTES {
-            let concrete = r.path.replace("{id}", "abc");
-            let (h, params) = match_route(r.method, &concrete).expect("route matches");
-            assert_eq!(h, r.handler);
-            if r.path.contains("{id}") {
-                assert_eq!(params["id"], "abc");
-            }
-        }
-        assert!(match_route("GET", "/nope").is_none());
-        assert!(match_route("DELETE", "/auth/me").is_none());
-    }
+    ([(http::header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
 }

@@ -26,9 +26,10 @@ pub async fn ensure_user(
     }
     let name = PersonName::parse(name)?;
     let password = Password::parse(password, "password")?;
-    let record = helpdesk::handlers::auth::new_user_record(&name, &email, &password, role, clock::now())
-        .await
-        .map_err(|e| e.to_string())?;
+    let record =
+        helpdesk::http::handlers::auth::new_user_record(&name, &email, &password, role, clock::now())
+            .await
+            .map_err(|e| e.to_string())?;
     match state.store.create_user(&record, None).await {
         Ok(()) => Ok(record),
         Err(CreateUserError::EmailTaken) => state

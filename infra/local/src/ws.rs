@@ -5,7 +5,7 @@
 //! the broadcaster call through aws-sdk-apigatewaymanagement.
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use futures::{SinkExt, StreamExt};
-use helpdesk::realtime::gateway;
+use helpdesk::ws::gateway;
 use helpdesk::{AppState, BoxError};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};

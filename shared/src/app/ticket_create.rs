@@ -5,8 +5,8 @@ use super::ticket_change::Receipt;
 use super::Actor;
 use crate::domain::comment::Change;
 use crate::domain::ticket::{
-    check_transition, ticket_number, Priority, Satisfaction, Status, Ticket, TicketPatch, Via,
-    SOLVE_NEEDS_ASSIGNEE,
+    check_transition, ticket_number, Description, DueDate, Priority, Satisfaction, Status, Subject, Ticket,
+    TicketPatch, Via, SOLVE_NEEDS_ASSIGNEE,
 };
 use crate::store::tickets::{change_item, ticket_number_item, ticket_writes};
 use crate::store::{Guard, TxError, TxWrite};
@@ -28,16 +28,25 @@ pub enum OpenOutcome {
     Replay,
 }
 
-/// Builds the ticket a creator asks for: `fields` holds subject and description (required,
-/// checked by the caller) and the optional fields; the requester defaults to the creator and
-/// the organization to the creator's own when they open it for themself.
+/// What a new ticket needs: a subject and a description; the other fields are optional (their
+/// `subject`/`description` are ignored).
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    pub subject: Subject,
+    pub description: Description,
+    pub fields: TicketPatch,
+}
+
+/// Builds the ticket a creator asks for. The requester defaults to the creator and the
+/// organization to the creator's own when they open it for themself.
 pub fn build(
     creator: &Actor,
     creator_org: Option<Uuid>,
-    fields: &TicketPatch,
+    new: &NewTicket,
     via: Via,
     number: u64,
 ) -> Result<Opened, ApiError> {
+    let fields = &new.fields;
     let invalid = |v: crate::domain::ticket::RuleViolation| ApiError::invalid(v.field, v.message);
     let status = fields.status.unwrap_or(Status::New);
     check_transition(None, status, creator.mover()).map_err(invalid)?;
@@ -53,7 +62,7 @@ pub fn build(
         Some(o) => o,
         None => creator_org.filter(|_| fields.requester_id.is_none()),
     };
-    let mut tags = fields.tags.clone().unwrap_or_default();
+    let mut tags = fields.tags.as_ref().map(|t| t.as_slice().to_vec()).unwrap_or_default();
     tags.extend(fields.add_tags.iter().filter(|t| !tags.contains(t)).cloned().collect::<Vec<_>>());
     tags.retain(|t| !fields.remove_tags.contains(t));
     tags.sort();
@@ -61,17 +70,17 @@ pub fn build(
     let ticket = Ticket {
         id: Uuid::now_v7(),
         ticket_number: ticket_number(number),
-        subject: fields.subject.clone().unwrap_or_default(),
-        description: fields.description.clone().unwrap_or_default(),
+        subject: new.subject.as_str().to_owned(),
+        description: new.description.as_str().to_owned(),
         status,
         priority: fields.priority.unwrap_or(Priority::Normal),
         satisfaction: if status == Status::Solved { Satisfaction::Offered } else { Satisfaction::Unoffered },
         requester_id: requester,
         assignee_id: assignee,
         organization_id,
-        due_date: fields.due_date.clone().flatten(),
+        due_date: fields.due_date.flatten().map(DueDate::to_api),
         tags,
-        custom_fields: fields.custom_fields.clone().unwrap_or_default(),
+        custom_fields: fields.custom_fields.as_ref().map(|c| c.as_map().clone()).unwrap_or_default(),
         created_at: now.clone(),
         updated_at: now.clone(),
         updated_stamp: Uuid::now_v7().to_string(),
@@ -96,14 +105,14 @@ pub async fn open_ticket(
     state: &AppState,
     creator: &Actor,
     creator_org: Option<Uuid>,
-    fields: &TicketPatch,
+    new: &NewTicket,
     via: Via,
     receipt: Option<Receipt<'_>>,
 ) -> Result<OpenOutcome, ApiError> {
     // Rules first, so a refused ticket does not use up a number.
-    build(creator, creator_org, fields, via, 0)?;
+    build(creator, creator_org, new, via, 0)?;
     let number = state.store.next_ticket_number().await?;
-    let opened = build(creator, creator_org, fields, via, number)?;
+    let opened = build(creator, creator_org, new, via, number)?;
     let mut writes = ticket_writes(None, &opened.ticket)?;
     writes.push(TxWrite::new_only(ticket_number_item(number, opened.ticket.id)?));
     writes.push(TxWrite::plain(change_item(&opened.change)?));

@@ -1,7 +1,6 @@
 //! The request guard: bearer token → live session → user and role, or the API's 401.
 use crate::domain::user::{Role, User};
-use crate::{clock, web, ApiError, AppState};
-use lambda_http::Request;
+use crate::{clock, ApiError, AppState};
 use time::Duration;
 use uuid::Uuid;
 
@@ -42,9 +41,17 @@ impl Caller {
     }
 }
 
-pub async fn authenticate(state: &AppState, req: &Request) -> Result<Caller, ApiError> {
-    let token = web::bearer_token(req).ok_or(ApiError::Unauthenticated)?;
+/// The caller of a request with these headers (`Authorization: Bearer <token>`).
+pub async fn authenticate(state: &AppState, headers: &http::HeaderMap) -> Result<Caller, ApiError> {
+    let token = bearer_token(headers).ok_or(ApiError::Unauthenticated)?;
     caller_for_token(state, token).await
+}
+
+/// The token of an `Authorization: Bearer <token>` header, if there is one.
+pub fn bearer_token(headers: &http::HeaderMap) -> Option<&str> {
+    let value = headers.get(http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
 /// The same check for a token that arrives another way (the WebSocket query string).
@@ -69,4 +76,26 @@ pub async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller, A
     }
     crate::telemetry::set_user(user.id);
     Ok(Caller { user, session_id: session.id })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(auth: Option<&str>) -> http::HeaderMap {
+        let mut h = http::HeaderMap::new();
+        if let Some(a) = auth {
+            h.insert(http::header::AUTHORIZATION, a.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn bearer_parsing() {
+        assert_eq!(bearer_token(&headers(Some("Bearer abc"))), Some("abc"));
+        assert_eq!(bearer_token(&headers(Some("bearer  abc "))), Some("abc"));
+        assert_eq!(bearer_token(&headers(Some("Basic abc"))), None);
+        assert_eq!(bearer_token(&headers(Some("Bearer "))), None);
+        assert_eq!(bearer_token(&headers(None)), None);
+    }
 }

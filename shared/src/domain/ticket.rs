@@ -87,13 +87,157 @@ pub const MAX_CUSTOM_FIELDS: usize = 50;
 
 /// `TKT-` + at least six digits.
 pub fn ticket_number(n: u64) -> String {
-    format!("TKT-{n:06}")
+    TicketNumber(n).to_string()
 }
 
-pub fn parse_ticket_number(s: &str) -> Option<u64> {
-    let digits = s.trim().to_ascii_uppercase();
-    let digits = digits.strip_prefix("TKT-")?;
-    (digits.len() >= 6 && digits.bytes().all(|b| b.is_ascii_digit())).then(|| digits.parse().ok()).flatten()
+/// A ticket's number: `TKT-000042` is 42.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TicketNumber(pub u64);
+
+impl TicketNumber {
+    /// `TKT-` (any case) and at least six digits; anything else is not a ticket number.
+    pub fn parse(s: &str) -> Option<Self> {
+        let digits = s.trim().to_ascii_uppercase();
+        let digits = digits.strip_prefix("TKT-")?;
+        (digits.len() >= 6 && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| digits.parse().ok().map(TicketNumber))
+            .flatten()
+    }
+}
+
+impl std::fmt::Display for TicketNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TKT-{:06}", self.0)
+    }
+}
+
+/// A subject: trimmed, not blank, at most 255 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject(String);
+
+impl Subject {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let s = raw.trim();
+        if s.is_empty() {
+            Err("The subject field is required.")
+        } else if s.chars().count() > MAX_SUBJECT_CHARS {
+            Err("The subject field must not be greater than 255 characters.")
+        } else {
+            Ok(Subject(s.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A description: not blank, at most 65,535 characters (kept as written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Description(String);
+
+impl Description {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        if raw.trim().is_empty() {
+            Err("The description field is required.")
+        } else if raw.chars().count() > MAX_DESCRIPTION_CHARS {
+            Err("The description field must not be greater than 65535 characters.")
+        } else {
+            Ok(Description(raw.to_owned()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A set of tags, normalised the way Zendesk does: trimmed, lowercase, inner spaces → `_`,
+/// unique, sorted, at most 20 of at most 50 characters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tags(Vec<String>);
+
+impl Tags {
+    pub fn parse(raw: &[String]) -> Result<Self, &'static str> {
+        let mut tags: Vec<String> = Vec::new();
+        for t in raw {
+            let tag = t.trim().to_lowercase().split_whitespace().collect::<Vec<_>>().join("_");
+            if tag.is_empty() {
+                return Err("The tags field must not contain empty tags.");
+            }
+            if tag.chars().count() > MAX_TAG_CHARS || tag.chars().any(|c| c.is_control() || c == '#') {
+                return Err("The tags field contains an invalid tag.");
+            }
+            if !tags.contains(&tag) {
+                tags.push(tag);
+            }
+        }
+        if tags.len() > MAX_TAGS {
+            return Err("The tags field must not have more than 20 items.");
+        }
+        tags.sort();
+        Ok(Tags(tags))
+    }
+
+    pub fn as_slice(&self) -> &[String] {
+        &self.0
+    }
+}
+
+/// Custom field values: scalars (string, number, boolean), or null to remove a field; at most
+/// 50 keys of at most 64 bytes, strings up to 1,000 characters.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CustomFields(Map<String, Value>);
+
+impl CustomFields {
+    pub fn parse(map: &Map<String, Value>) -> Result<Self, &'static str> {
+        if map.len() > MAX_CUSTOM_FIELDS {
+            return Err("The custom fields field must not have more than 50 items.");
+        }
+        for (k, v) in map {
+            if k.is_empty() || k.len() > 64 {
+                return Err("The custom fields field has an invalid key.");
+            }
+            match v {
+                Value::Array(_) | Value::Object(_) => return Err("Custom field values must be scalars."),
+                Value::String(s) if s.chars().count() > 1000 => {
+                    return Err("Custom field values must not be greater than 1000 characters.")
+                }
+                _ => {}
+            }
+        }
+        Ok(CustomFields(map.clone()))
+    }
+
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.0
+    }
+}
+
+/// A due date: a moment in time. Given as an RFC 3339 timestamp, or as a `YYYY-MM-DD` date
+/// (the end of that day, UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DueDate(time::OffsetDateTime);
+
+impl DueDate {
+    pub fn parse(raw: &str) -> Option<Self> {
+        let s = raw.trim();
+        if let Some(t) = crate::clock::parse(s) {
+            return Some(DueDate(t));
+        }
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let date = time::Date::parse(s, &format).ok()?;
+        Some(DueDate(date.with_hms_milli(23, 59, 59, 0).ok()?.assume_utc()))
+    }
+
+    pub fn at(self) -> time::OffsetDateTime {
+        self.0
+    }
+
+    /// As the API and the store show it.
+    pub fn to_api(self) -> String {
+        crate::clock::format(self.0)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -131,22 +275,22 @@ pub struct FieldChange {
 /// A requested change to a ticket; `None` leaves a field alone, `Some(None)` clears it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TicketPatch {
-    pub subject: Option<String>,
-    pub description: Option<String>,
+    pub subject: Option<Subject>,
+    pub description: Option<Description>,
     pub status: Option<Status>,
     pub priority: Option<Priority>,
     pub satisfaction: Option<Satisfaction>,
     pub requester_id: Option<Uuid>,
     pub assignee_id: Option<Option<Uuid>>,
     pub organization_id: Option<Option<Uuid>>,
-    pub due_date: Option<Option<String>>,
+    pub due_date: Option<Option<DueDate>>,
     /// Replaces the tags.
-    pub tags: Option<Vec<String>>,
+    pub tags: Option<Tags>,
     /// Added after `tags` (if any) is applied; normalised tags.
     pub add_tags: Vec<String>,
     /// Removed after `tags` and `add_tags`; normalised tags.
     pub remove_tags: Vec<String>,
-    pub custom_fields: Option<Map<String, Value>>,
+    pub custom_fields: Option<CustomFields>,
 }
 
 /// Why a change is refused (each becomes a 422 on `field`).
@@ -212,17 +356,19 @@ impl Ticket {
         };
 
         if let Some(subject) = &patch.subject {
+            let subject = subject.as_str().to_owned();
             record("subject", Some(self.subject.clone()), Some(subject.clone()), "Subject changed".into());
-            next.subject = subject.clone();
+            next.subject = subject;
         }
         if let Some(description) = &patch.description {
+            let description = description.as_str().to_owned();
             record(
                 "description",
                 Some(self.description.clone()),
                 Some(description.clone()),
                 "Description changed".into(),
             );
-            next.description = description.clone();
+            next.description = description;
         }
         if let Some(priority) = patch.priority {
             record(
@@ -265,7 +411,8 @@ impl Ticket {
             );
             next.organization_id = org;
         }
-        if let Some(due) = &patch.due_date {
+        if let Some(due) = patch.due_date {
+            let due = due.map(DueDate::to_api);
             record(
                 "due_date",
                 self.due_date.clone(),
@@ -279,7 +426,7 @@ impl Ticket {
             next.due_date = due.clone();
         }
         if patch.tags.is_some() || !patch.add_tags.is_empty() || !patch.remove_tags.is_empty() {
-            let mut tags = patch.tags.clone().unwrap_or_else(|| self.tags.clone());
+            let mut tags = patch.tags.as_ref().map_or_else(|| self.tags.clone(), |t| t.as_slice().to_vec());
             for t in &patch.add_tags {
                 if !tags.contains(t) {
                     tags.push(t.clone());
@@ -297,7 +444,7 @@ impl Ticket {
         }
         if let Some(fields) = &patch.custom_fields {
             let mut merged = self.custom_fields.clone();
-            for (k, v) in fields {
+            for (k, v) in fields.as_map() {
                 if v.is_null() {
                     merged.remove(k);
                 } else {
@@ -364,60 +511,6 @@ impl Ticket {
     }
 }
 
-/// Normalises tags the way Zendesk does: trimmed, lowercase, inner spaces → `_`, unique, sorted.
-pub fn normalize_tags(raw: &[String]) -> Result<Vec<String>, &'static str> {
-    let mut tags: Vec<String> = Vec::new();
-    for t in raw {
-        let tag = t.trim().to_lowercase().split_whitespace().collect::<Vec<_>>().join("_");
-        if tag.is_empty() {
-            return Err("The tags field must not contain empty tags.");
-        }
-        if tag.chars().count() > MAX_TAG_CHARS || tag.chars().any(|c| c.is_control() || c == '#') {
-            return Err("The tags field contains an invalid tag.");
-        }
-        if !tags.contains(&tag) {
-            tags.push(tag);
-        }
-    }
-    if tags.len() > MAX_TAGS {
-        return Err("The tags field must not have more than 20 items.");
-    }
-    tags.sort();
-    Ok(tags)
-}
-
-/// Custom field values are scalars (string, number, boolean) or null (to remove a field).
-pub fn validate_custom_fields(map: &Map<String, Value>) -> Result<(), &'static str> {
-    if map.len() > MAX_CUSTOM_FIELDS {
-        return Err("The custom fields field must not have more than 50 items.");
-    }
-    for (k, v) in map {
-        if k.is_empty() || k.len() > 64 {
-            return Err("The custom fields field has an invalid key.");
-        }
-        match v {
-            Value::Array(_) | Value::Object(_) => return Err("Custom field values must be scalars."),
-            Value::String(s) if s.chars().count() > 1000 => {
-                return Err("Custom field values must not be greater than 1000 characters.")
-            }
-            _ => {}
-        }
-    }
-    Ok(())
-}
-
-/// A due date: an RFC 3339 timestamp, or a `YYYY-MM-DD` date (end of that day, UTC).
-pub fn parse_due_date(raw: &str) -> Option<String> {
-    let s = raw.trim();
-    if let Some(t) = crate::clock::parse(s) {
-        return Some(crate::clock::format(t));
-    }
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    let date = time::Date::parse(s, &format).ok()?;
-    let end = date.with_hms_milli(23, 59, 59, 0).ok()?.assume_utc();
-    Some(crate::clock::format(end))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -447,9 +540,19 @@ mod tests {
     fn numbers() {
         assert_eq!(ticket_number(42), "TKT-000042");
         assert_eq!(ticket_number(1_234_567), "TKT-1234567");
-        assert_eq!(parse_ticket_number("tkt-000042"), Some(42));
-        assert_eq!(parse_ticket_number("TKT-42"), None);
-        assert_eq!(parse_ticket_number("TKT-00004x"), None);
+        assert_eq!(TicketNumber::parse("tkt-000042"), Some(TicketNumber(42)));
+        assert_eq!(TicketNumber::parse("TKT-42"), None);
+        assert_eq!(TicketNumber::parse("TKT-00004x"), None);
+    }
+
+    #[test]
+    fn subjects_and_descriptions() {
+        assert_eq!(Subject::parse("  Printer  ").unwrap().as_str(), "Printer");
+        assert!(Subject::parse("   ").is_err());
+        assert!(Subject::parse(&"x".repeat(256)).is_err());
+        assert!(Subject::parse(&"é".repeat(255)).is_ok(), "characters, not bytes");
+        assert_eq!(Description::parse(" keep  spacing ").unwrap().as_str(), " keep  spacing ");
+        assert!(Description::parse(&"x".repeat(65_536)).is_err());
     }
 
     #[test]
@@ -457,7 +560,7 @@ mod tests {
         let t = ticket();
         let patch = TicketPatch {
             priority: Some(Priority::High),
-            subject: Some(t.subject.clone()),
+            subject: Some(Subject::parse(&t.subject).unwrap()),
             status: Some(Status::Pending),
             ..Default::default()
         };
@@ -573,15 +676,16 @@ mod tests {
     #[test]
     fn tags_and_fields() {
         let raw = vec![" Billing ".to_owned(), "VIP customer".to_owned(), "billing".to_owned()];
-        assert_eq!(normalize_tags(&raw).unwrap(), ["billing", "vip_customer"]);
-        assert!(normalize_tags(&["  ".to_owned()]).is_err());
-        assert!(normalize_tags(&(0..21).map(|i| format!("t{i}")).collect::<Vec<_>>()).is_err());
+        assert_eq!(Tags::parse(&raw).unwrap().as_slice(), ["billing", "vip_customer"]);
+        assert!(Tags::parse(&["  ".to_owned()]).is_err());
+        assert!(Tags::parse(&(0..21).map(|i| format!("t{i}")).collect::<Vec<_>>()).is_err());
         let ok: Map<String, Value> = serde_json::from_str(r#"{"plan":"pro","seats":3,"gone":null}"#).unwrap();
-        assert!(validate_custom_fields(&ok).is_ok());
+        assert!(CustomFields::parse(&ok).is_ok());
         let nested: Map<String, Value> = serde_json::from_str(r#"{"x":{"y":1}}"#).unwrap();
-        assert!(validate_custom_fields(&nested).is_err());
-        assert_eq!(parse_due_date("2026-12-01").as_deref(), Some("2026-12-01T23:59:59.000Z"));
-        assert_eq!(parse_due_date("2026-12-01T10:00:00Z").as_deref(), Some("2026-12-01T10:00:00.000Z"));
-        assert_eq!(parse_due_date("tomorrow"), None);
+        assert!(CustomFields::parse(&nested).is_err());
+        let due = |s: &str| DueDate::parse(s).map(DueDate::to_api);
+        assert_eq!(due("2026-12-01").as_deref(), Some("2026-12-01T23:59:59.000Z"));
+        assert_eq!(due("2026-12-01T10:00:00Z").as_deref(), Some("2026-12-01T10:00:00.000Z"));
+        assert_eq!(due("tomorrow"), None);
     }
 }

@@ -1,9 +1,7 @@
-//! Email notifications: which events mail whom (the notifier, on the table's stream), the
-//! queue job, rendering (plain text + HTML, user content escaped) and the mailer that sends
-//! each job once through SES v2.
-pub mod mailer;
+//! Email: the queue job, rendering (plain text + HTML, user content escaped) and MIME. The
+//! notifier (which events mail whom, on the table's stream) and the mailer (sends each job once
+//! through SES v2) are in `consumers`.
 pub mod mime;
-pub mod notifier;
 pub mod render;
 
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,7 @@
 //! Flags: `--in-memory` (throwaway data). Environment: `HELPDESK_HTTP_PORT` (3000),
 //! `HELPDESK_DDB_PORT` (8000), `HELPDESK_TABLE` (helpdesk), `HELPDESK_DATA_DIR` (.local/data).
 use helpdesk::config::Config;
-use helpdesk::jobs::StreamConsumer;
+use helpdesk::consumers::StreamConsumer;
 use helpdesk::{AppState, BoxError};
 use helpdesk_local::dynamodb_local::{self, Storage};
 use helpdesk_local::streams::{self, StreamFeeder};
@@ -69,7 +69,7 @@ async fn run_mailer(state: Arc<AppState>, sqs: aws_sdk_sqs::Client, queue: Strin
     loop {
         let state = state.clone();
         let polled = moto::poll_queue(&sqs, &queue, 1, |event| async move {
-            helpdesk::mail::mailer::handle(&state, &event).await
+            helpdesk::consumers::mailer::handle(&state, &event).await
         })
         .await;
         if let Err(e) = polled {
@@ -84,7 +84,9 @@ async fn run_autoclose(state: Arc<AppState>, seconds: u16) {
     let days = state.config.auto_close_days;
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(seconds.max(1).into())).await;
-        if let Err(e) = helpdesk::jobs::autoclose::close_solved(&state, days, helpdesk::clock::now()).await {
+        if let Err(e) =
+            helpdesk::consumers::autoclose::close_solved(&state, days, helpdesk::clock::now()).await
+        {
             tracing::warn!(error = %e, "auto-close run failed");
         }
     }

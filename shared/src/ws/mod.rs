@@ -1,6 +1,5 @@
 //! Realtime: the WebSocket API's handlers (`$connect`, `$disconnect`, `$default`), the frames
 //! they and the broadcaster send, and posting to connections.
-pub mod broadcast;
 pub mod gateway;
 
 use crate::{clock, AppState, BoxError};

@@ -3,9 +3,9 @@
 use crate::auth::Caller;
 use crate::store::tickets::{idempotency_item, IdempotencyRecord};
 use crate::store::{keys, Guard, TxWrite};
-use crate::{web, ApiError, AppState};
-use http::StatusCode;
-use lambda_http::{Body, Request, Response};
+use crate::{ApiError, AppState};
+use axum::response::Response;
+use http::{HeaderMap, StatusCode};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -20,12 +20,13 @@ pub struct Idempotency {
 impl Idempotency {
     /// Reads the header; `None` when the request has no key.
     pub fn from_request(
-        req: &Request,
+        headers: &HeaderMap,
         caller: &Caller,
         scope: &str,
         body: &Map<String, Value>,
     ) -> Result<Option<Self>, ApiError> {
-        let Some(key) = web::header(req, HEADER).map(str::trim).filter(|k| !k.is_empty()) else {
+        let header = headers.get(HEADER).and_then(|v| v.to_str().ok());
+        let Some(key) = header.map(str::trim).filter(|k| !k.is_empty()) else {
             return Ok(None);
         };
         if key.len() > MAX_KEY_LEN || key.chars().any(|c| c.is_control()) {
@@ -37,7 +38,7 @@ impl Idempotency {
     }
 
     /// The first response, if this key was used before (409 if with another body).
-    pub async fn replay(&self, state: &AppState) -> Result<Option<Response<Body>>, ApiError> {
+    pub async fn replay(&self, state: &AppState) -> Result<Option<Response>, ApiError> {
         let Some(record) = state.store.idempotency_record(&self.pk).await? else { return Ok(None) };
         if record.request_hash != self.hash {
             return Err(ApiError::Conflict(
@@ -46,7 +47,7 @@ impl Idempotency {
         }
         let status = StatusCode::from_u16(record.status).map_err(ApiError::internal)?;
         let body: Value = serde_json::from_str(&record.body).map_err(ApiError::internal)?;
-        Ok(Some(web::json_response(status, &body)))
+        Ok(Some(super::json_response(status, &body)))
     }
 
     /// The record to write in the same transaction as the creation: new only, and a clash is
@@ -62,7 +63,7 @@ impl Idempotency {
     }
 
     /// The first response, after the transaction found this key taken by a concurrent request.
-    pub async fn replay_after_clash(&self, state: &AppState) -> Result<Response<Body>, ApiError> {
+    pub async fn replay_after_clash(&self, state: &AppState) -> Result<Response, ApiError> {
         self.replay(state).await?.ok_or_else(|| ApiError::internal("idempotency record vanished"))
     }
 }

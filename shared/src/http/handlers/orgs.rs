@@ -1,11 +1,11 @@
 //! `/organizations`: read by staff, written by admins.
-use super::{query_one, query_without_cursor, HandlerResult};
-use crate::auth::authenticate;
 use crate::cursor::{page_body, per_page};
+use crate::http::extract::{Admin, Command, FromJson, Params, Staff};
+use crate::http::{created, ok, HandlerResult, Shared};
 use crate::store::orgs::Organization;
-use crate::validation::Input;
-use crate::{clock, web, ApiError, AppState};
-use lambda_http::Request;
+use crate::validation::{Input, ValidationErrors};
+use crate::{clock, ApiError};
+use axum::extract::{Path, State};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
@@ -20,14 +20,41 @@ fn parse_domain(raw: &str) -> Option<String> {
 }
 
 /// The writable fields of an organization present in a body; `None` leaves one alone.
-struct OrgFields {
-    name: Option<String>,
-    domain: Option<Option<String>>,
-    settings: Option<Map<String, Value>>,
+pub struct OrgFields {
+    pub name: Option<String>,
+    pub domain: Option<Option<String>>,
+    pub settings: Option<Map<String, Value>>,
+}
+
+/// The body of `POST /organizations`: a name is required.
+pub struct NewOrg {
+    pub name: String,
+    pub domain: Option<String>,
+    pub settings: Map<String, Value>,
+}
+
+impl FromJson for NewOrg {
+    fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let fields = parse(body, true)?;
+        match fields.name {
+            Some(name) => Ok(NewOrg {
+                name,
+                domain: fields.domain.flatten(),
+                settings: fields.settings.unwrap_or_default(),
+            }),
+            None => Err(Input::new(Map::new()).required_missing("name")),
+        }
+    }
+}
+
+impl FromJson for OrgFields {
+    fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        parse(body, false)
+    }
 }
 
 /// Validated name/domain/settings; `create` requires the name.
-fn parse(map: Map<String, Value>, create: bool) -> Result<OrgFields, ApiError> {
+fn parse(map: &Map<String, Value>, create: bool) -> Result<OrgFields, ValidationErrors> {
     let mut input = Input::new(map.clone());
     let mut name = None;
     if create || input.has("name") {
@@ -64,62 +91,51 @@ fn parse(map: Map<String, Value>, create: bool) -> Result<OrgFields, ApiError> {
             None
         }
     };
-    input.finish()?;
-    Ok(OrgFields { name, domain, settings })
+    input.into_result(OrgFields { name, domain, settings })
 }
 
-fn org_id(req: &Request) -> Result<Uuid, ApiError> {
-    let raw = web::path_param(req, "id").ok_or(ApiError::NotFound)?;
-    Uuid::parse_str(&raw).map_err(|_| ApiError::NotFound)
+fn org_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError::NotFound)
 }
 
 /// `GET /organizations`: by name, paginated.
-pub async fn list(state: &AppState, req: Request) -> HandlerResult {
-    let caller = authenticate(state, &req).await?;
-    caller.require_staff()?;
-    let per_page = per_page(query_one(&req, "per_page").as_deref())?;
-    let after = match query_one(&req, "cursor") {
+pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> HandlerResult {
+    let per_page = per_page(query.one("per_page").as_deref())?;
+    let after = match query.one("cursor") {
         Some(c) => Some(state.cursors.decode("organizations", &c)?),
         None => None,
     };
     let (rows, more) = state.store.list_orgs(after.as_deref(), per_page).await?;
     let next = more.then(|| rows.last().map(|(s, _)| state.cursors.encode("organizations", s))).flatten();
     let data: Vec<&Organization> = rows.iter().map(|(_, o)| o).collect();
-    Ok(web::ok(&page_body(&data, "/organizations", per_page, next, &query_without_cursor(&req))))
+    Ok(ok(&page_body(&data, "/organizations", per_page, next, &query.without_cursor())))
 }
 
 /// `POST /organizations` (admin).
-pub async fn create(state: &AppState, req: Request) -> HandlerResult {
-    let caller = authenticate(state, &req).await?;
-    caller.require_admin()?;
-    let OrgFields { name, domain, settings } = parse(web::json_object(&req)?, true)?;
+pub async fn create(State(state): State<Shared>, _: Admin, body: Command<NewOrg>) -> HandlerResult {
+    let NewOrg { name, domain, settings } = body.command;
     let now = clock::format(clock::now());
-    let org = Organization {
-        id: Uuid::now_v7(),
-        name: name.unwrap_or_default(),
-        domain: domain.flatten(),
-        settings: settings.unwrap_or_default(),
-        created_at: now.clone(),
-        updated_at: now,
-    };
+    let org =
+        Organization { id: Uuid::now_v7(), name, domain, settings, created_at: now.clone(), updated_at: now };
     state.store.put_org(&org).await?;
-    Ok(web::created(&json!({"organization": org})))
+    Ok(created(&json!({"organization": org})))
 }
 
 /// `GET /organizations/{id}` (staff).
-pub async fn show(state: &AppState, req: Request) -> HandlerResult {
-    let caller = authenticate(state, &req).await?;
-    caller.require_staff()?;
-    let org = state.store.get_org(org_id(&req)?).await?.ok_or(ApiError::NotFound)?;
-    Ok(web::ok(&json!({"organization": org})))
+pub async fn show(State(state): State<Shared>, _: Staff, Path(raw): Path<String>) -> HandlerResult {
+    let org = state.store.get_org(org_id(&raw)?).await?.ok_or(ApiError::NotFound)?;
+    Ok(ok(&json!({"organization": org})))
 }
 
 /// `PATCH /organizations/{id}` (admin).
-pub async fn update(state: &AppState, req: Request) -> HandlerResult {
-    let caller = authenticate(state, &req).await?;
-    caller.require_admin()?;
-    let mut org = state.store.get_org(org_id(&req)?).await?.ok_or(ApiError::NotFound)?;
-    let OrgFields { name, domain, settings } = parse(web::json_object(&req)?, false)?;
+pub async fn update(
+    State(state): State<Shared>,
+    _: Admin,
+    Path(raw): Path<String>,
+    body: Command<OrgFields>,
+) -> HandlerResult {
+    let mut org = state.store.get_org(org_id(&raw)?).await?.ok_or(ApiError::NotFound)?;
+    let OrgFields { name, domain, settings } = body.command;
     if let Some(n) = name {
         org.name = n;
     }
@@ -131,5 +147,5 @@ pub async fn update(state: &AppState, req: Request) -> HandlerResult {
     }
     org.updated_at = clock::format(clock::now());
     state.store.put_org(&org).await?;
-    Ok(web::ok(&json!({"organization": org})))
+    Ok(ok(&json!({"organization": org})))
 }

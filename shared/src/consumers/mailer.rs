@@ -2,9 +2,9 @@
 //! claimed with a conditional write (`MAIL#<job id>`); a duplicate delivery finds it sent and
 //! does nothing. A failed send releases the claim and reports the message as a batch item
 //! failure, so SQS redelivers it (and after the queue's receive count, moves it to the DLQ).
-use super::mime::{self, Message};
-use super::render::render;
-use super::{MailJob, MailKind};
+use crate::mail::mime::{self, Message};
+use crate::mail::render::render;
+use crate::mail::{MailJob, MailKind};
 use crate::store::keys::{self, entity};
 use crate::{clock, AppState, BoxError};
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};

@@ -1,18 +1,20 @@
 //! `/attachments`: presigned uploads and downloads. The bytes go straight between the client
 //! and S3; these handlers only check who may do what and sign short-lived URLs.
 use super::tickets::ensure_visible;
-use super::HandlerResult;
-use crate::auth::{authenticate, Caller};
+use crate::auth::Caller;
 use crate::domain::attachment::{
     content_disposition, parse_filename, parse_mime_type, storage_name, Attachment,
 };
 use crate::domain::ticket::Status;
-use crate::validation::Input;
-use crate::{clock, web, ApiError, AppState};
+use crate::http::extract::{Command, FromJson};
+use crate::http::{created, HandlerResult, Shared};
+use crate::validation::{Input, ValidationErrors};
+use crate::{clock, ApiError, AppState};
 use aws_sdk_s3::presigning::PresigningConfig;
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
 use http::StatusCode;
-use lambda_http::{Body, Request, Response};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -25,52 +27,68 @@ fn presigning(ttl: Duration) -> Result<PresigningConfig, ApiError> {
     PresigningConfig::expires_in(ttl).map_err(ApiError::internal)
 }
 
+/// The body of `POST /attachments` (the size limit is checked against the configuration by
+/// the handler).
+pub struct NewUpload {
+    pub ticket_id: Uuid,
+    pub filename: String,
+    pub mime_type: String,
+    pub file_size: u64,
+}
+
+impl FromJson for NewUpload {
+    fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let mut input = Input::new(body.clone());
+        let ticket_id = input.required_string("ticket_id");
+        let filename = input
+            .required_string("filename")
+            .and_then(|f| parse_filename(&f).map_err(|m| input.error("filename", m)).ok());
+        let mime = input
+            .required_string("mime_type")
+            .and_then(|m| parse_mime_type(&m).map_err(|e| input.error("mime_type", e)).ok());
+        let size = match body.get("file_size") {
+            None | Some(Value::Null) => {
+                input.error("file_size", "The file size field is required.");
+                None
+            }
+            Some(v) => match v.as_u64() {
+                Some(0) => {
+                    input.error("file_size", "The file size field must be at least 1 byte.");
+                    None
+                }
+                Some(n) => Some(n),
+                None => {
+                    input.error("file_size", "The file size field must be a positive integer.");
+                    None
+                }
+            },
+        };
+        let ticket_id = ticket_id.and_then(|t| {
+            Uuid::parse_str(t.trim())
+                .map_err(|_| input.error("ticket_id", "The ticket id field must be a valid UUID."))
+                .ok()
+        });
+        match (ticket_id, filename, mime, size) {
+            (Some(ticket_id), Some(filename), Some(mime_type), Some(file_size)) => {
+                input.into_result(NewUpload { ticket_id, filename, mime_type, file_size })
+            }
+            _ => Err(input.into_errors()),
+        }
+    }
+}
+
 /// `POST /attachments`: records a pending attachment and returns a presigned PUT bound to its
 /// object key, content type and length.
-pub async fn create(state: &AppState, req: Request) -> HandlerResult {
-    let caller = authenticate(state, &req).await?;
+pub async fn create(State(state): State<Shared>, caller: Caller, body: Command<NewUpload>) -> HandlerResult {
     let (s3, bucket) = state.attachments()?;
-    let body = web::json_object(&req)?;
-    let mut input = Input::new(body.clone());
-    let ticket_id = input.required_string("ticket_id");
-    let filename = input
-        .required_string("filename")
-        .and_then(|f| parse_filename(&f).map_err(|m| input.error("filename", m)).ok());
-    let mime = input
-        .required_string("mime_type")
-        .and_then(|m| parse_mime_type(&m).map_err(|e| input.error("mime_type", e)).ok());
+    let NewUpload { ticket_id, filename, mime_type: mime, file_size: size } = body.command;
     let max = state.config.max_attachment_bytes;
-    let size = match body.get("file_size") {
-        None | Some(Value::Null) => {
-            input.error("file_size", "The file size field is required.");
-            None
-        }
-        Some(v) => match v.as_u64() {
-            Some(0) => {
-                input.error("file_size", "The file size field must be at least 1 byte.");
-                None
-            }
-            Some(n) if n > max => {
-                input
-                    .error("file_size", format!("The file size field must not be greater than {max} bytes."));
-                None
-            }
-            Some(n) => Some(n),
-            None => {
-                input.error("file_size", "The file size field must be a positive integer.");
-                None
-            }
-        },
-    };
-    let ticket_id = ticket_id.and_then(|t| {
-        Uuid::parse_str(t.trim())
-            .map_err(|_| input.error("ticket_id", "The ticket id field must be a valid UUID."))
-            .ok()
-    });
-    input.finish()?;
-    let (Some(ticket_id), Some(filename), Some(mime), Some(size)) = (ticket_id, filename, mime, size) else {
-        return Err(ApiError::internal("validation passed without values"));
-    };
+    if size > max {
+        return Err(ApiError::invalid(
+            "file_size",
+            format!("The file size field must not be greater than {max} bytes."),
+        ));
+    }
     let ticket = state.store.get_ticket(ticket_id).await?.ok_or(ApiError::NotFound)?;
     ensure_visible(&caller, &ticket)?;
     if ticket.status == Status::Closed {
@@ -104,7 +122,7 @@ pub async fn create(state: &AppState, req: Request) -> HandlerResult {
     for (name, value) in presigned.headers() {
         headers.insert(name.to_owned(), json!(value));
     }
-    Ok(web::created(&json!({
+    Ok(created(&json!({
         "attachment": attachment.view(),
         "upload_url": presigned.uri(),
         "upload_method": "PUT",
@@ -132,13 +150,11 @@ async fn may_download(state: &AppState, caller: &Caller, a: &Attachment) -> Resu
 }
 
 /// `GET /attachments/{id}`: 302 to a short-lived download URL.
-pub async fn show(state: &AppState, req: Request) -> HandlerResult {
-    let caller = authenticate(state, &req).await?;
+pub async fn show(State(state): State<Shared>, caller: Caller, Path(raw): Path<String>) -> HandlerResult {
     let (s3, bucket) = state.attachments()?;
-    let raw = web::path_param(&req, "id").ok_or(ApiError::NotFound)?;
     let id = Uuid::parse_str(&raw).map_err(|_| ApiError::NotFound)?;
     let attachment = state.store.attachment(id).await?.ok_or(ApiError::NotFound)?;
-    if !may_download(state, &caller, &attachment).await? {
+    if !may_download(&state, &caller, &attachment).await? {
         return Err(ApiError::NotFound);
     }
     let presigned = s3
@@ -150,12 +166,14 @@ pub async fn show(state: &AppState, req: Request) -> HandlerResult {
         .presigned(presigning(DOWNLOAD_URL_TTL)?)
         .await
         .map_err(ApiError::internal)?;
-    Response::builder()
-        .status(StatusCode::FOUND)
-        .header(http::header::LOCATION, presigned.uri())
-        .header(http::header::CACHE_CONTROL, "no-store")
-        .body(Body::Empty)
-        .map_err(ApiError::internal)
+    Ok((
+        StatusCode::FOUND,
+        [
+            (http::header::LOCATION, presigned.uri().to_owned()),
+            (http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+    )
+        .into_response())
 }
 
 /// Checks that each id names an upload of this caller on this ticket that is not linked yet and

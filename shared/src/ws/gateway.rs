@@ -4,7 +4,7 @@
 use super::{error_frame, frame, post, TICKETS_CHANNEL};
 use crate::auth::guard::caller_for_token;
 use crate::domain::user::User;
-use crate::handlers::tickets::{ensure_visible, resolve_id};
+use crate::http::handlers::tickets::{ensure_visible, resolve_id};
 use crate::store::realtime::{Connection, Subscription};
 use crate::{clock, AppState, BoxError};
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
@@ -149,4 +149,20 @@ async fn act(state: &AppState, connection_id: &str, user: &User, body: &str) -> 
         }
         _ => Ok(error_frame(None, "Unknown action.")),
     }
+}
+
+/// The Lambda entry of a WebSocket API route: the state (with the `@connections` client) once,
+/// then each event to the route's handler.
+pub async fn run_lambda(route: WsRoute) -> Result<(), crate::BoxError> {
+    use aws_lambda_events::apigw::ApiGatewayWebsocketProxyRequest;
+    crate::telemetry::init();
+    let (state, sdk) = AppState::from_env().await?;
+    let state = state.with_ws_from(&sdk);
+    let state = &state;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<ApiGatewayWebsocketProxyRequest>| async move {
+            Box::pin(route.handle(state, &event.payload)).await
+        },
+    ))
+    .await
 }

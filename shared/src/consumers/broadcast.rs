@@ -2,11 +2,11 @@
 //! and posts them, concurrently, to every subscribed connection that may see them. Customers get
 //! only their own tickets, never internal comments, audit changes or viewers. Connections that
 //! are gone (410) are forgotten. A record whose posts fail is reported as a batch item failure.
-use super::{frame, post, Delivery, TICKETS_CHANNEL};
 use crate::domain::comment::{Comment, Viewer};
 use crate::domain::ticket::Ticket;
 use crate::store::keys::{self, entity};
 use crate::store::realtime::Subscription;
+use crate::ws::{frame, post, Delivery, TICKETS_CHANNEL};
 use crate::{AppState, BoxError};
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::DynamoDbEventResponse;
@@ -160,5 +160,13 @@ async fn broadcast_record(state: &AppState, record: &EventRecord) -> Result<(), 
 /// reported, so Lambda retries from it (a retry may repeat frames to some subscribers: delivery
 /// is at least once).
 pub async fn handle(state: &AppState, event: &Event) -> DynamoDbEventResponse {
-    crate::jobs::each_record(event, "broadcaster", |record| broadcast_record(state, record)).await
+    crate::consumers::each_record(event, "broadcaster", |record| broadcast_record(state, record)).await
+}
+
+/// [`handle`], boxed, for [`super::lambda::run_stream`].
+pub fn boxed<'a>(
+    state: &'a crate::AppState,
+    event: &'a aws_lambda_events::dynamodb::Event,
+) -> super::lambda::BoxFuture<'a, aws_lambda_events::streams::DynamoDbEventResponse> {
+    Box::pin(handle(state, event))
 }

@@ -1,33 +1,34 @@
 //! `/users`: directory for staff, and the admin's role and organization assignment.
-use super::{parse_uuid, query_one, query_without_cursor, HandlerResult};
-use crate::auth::authenticate;
+use super::parse_uuid;
+use crate::auth::Caller;
 use crate::cursor::{page_body, per_page};
 use crate::domain::user::Role;
+use crate::http::extract::{Admin, Command, FromJson, Params, Staff};
+use crate::http::{ok, HandlerResult, Shared};
 use crate::store::keys::{self, Index};
 use crate::store::users::UserRecord;
-use crate::validation::Input;
-use crate::{clock, web, ApiError, AppState};
-use lambda_http::Request;
-use serde_json::{json, Value};
+use crate::validation::{Input, ValidationErrors};
+use crate::{clock, ApiError};
+use axum::extract::{Path, State};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
 
 /// `GET /users`: by name; `role=` narrows to one role, `search=` is a name or email prefix.
-pub async fn list(state: &AppState, req: Request) -> HandlerResult {
-    let caller = authenticate(state, &req).await?;
-    caller.require_staff()?;
-    let per_page = per_page(query_one(&req, "per_page").as_deref())?;
-    let role = match query_one(&req, "role") {
+pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> HandlerResult {
+    let per_page = per_page(query.one("per_page").as_deref())?;
+    let role = match query.one("role") {
         Some(r) => Some(Role::parse(&r).ok_or_else(|| {
             ApiError::invalid("role", "The selected role is invalid. Allowed: admin, agent, customer.")
         })?),
         None => None,
     };
-    let search = query_one(&req, "search").map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
+    let search = query.one("search").map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty());
     let (index, partition) = match role {
         Some(r) => (Index::Gsi1, keys::role_partition(r.as_str())),
         None => (Index::Gsi3, keys::USERS_PARTITION.to_owned()),
     };
     let scope = format!("users|{:?}|{:?}", role, search);
-    let after = match query_one(&req, "cursor") {
+    let after = match query.one("cursor") {
         Some(c) => Some(state.cursors.decode(&scope, &c)?),
         None => None,
     };
@@ -54,13 +55,11 @@ pub async fn list(state: &AppState, req: Request) -> HandlerResult {
     let next = more.then(|| rows.last().map(|(sort, _)| state.cursors.encode(&scope, sort))).flatten();
     let now = clock::now();
     let data: Vec<Value> = rows.iter().map(|(_, u)| json!(u.user.view(now))).collect();
-    Ok(web::ok(&page_body(&data, "/users", per_page, next, &query_without_cursor(&req))))
+    Ok(ok(&page_body(&data, "/users", per_page, next, &query.without_cursor())))
 }
 
 /// `GET /users/agents`: every agent and admin, by name, with `is_online`.
-pub async fn agents(state: &AppState, req: Request) -> HandlerResult {
-    let caller = authenticate(state, &req).await?;
-    caller.require_staff()?;
+pub async fn agents(State(state): State<Shared>, _: Staff) -> HandlerResult {
     let mut all = Vec::new();
     for role in [Role::Agent, Role::Admin] {
         let mut after: Option<String> = None;
@@ -85,51 +84,60 @@ pub async fn agents(state: &AppState, req: Request) -> HandlerResult {
     all.sort_by(|a, b| a.0.cmp(&b.0));
     let now = clock::now();
     let data: Vec<Value> = all.iter().map(|(_, u)| json!(u.user.view(now))).collect();
-    Ok(web::ok(&json!({"data": data})))
+    Ok(ok(&json!({"data": data})))
 }
 
 /// `GET /users/{id}`: staff see anyone; a customer only themself (others are 404).
-pub async fn show(state: &AppState, req: Request) -> HandlerResult {
-    let caller = authenticate(state, &req).await?;
-    let raw = web::path_param(&req, "id").ok_or(ApiError::NotFound)?;
-    let id = uuid::Uuid::parse_str(&raw).map_err(|_| ApiError::NotFound)?;
+pub async fn show(State(state): State<Shared>, caller: Caller, Path(raw): Path<String>) -> HandlerResult {
+    let id = Uuid::parse_str(&raw).map_err(|_| ApiError::NotFound)?;
     if !caller.role().is_staff() && id != caller.id() {
         return Err(ApiError::NotFound);
     }
     let user = state.store.get_user(id).await?.ok_or(ApiError::NotFound)?;
-    Ok(web::ok(&json!({"user": user.user.view(clock::now())})))
+    Ok(ok(&json!({"user": user.user.view(clock::now())})))
+}
+
+/// The body of `PATCH /users/{id}/assign`: `None` leaves a field alone.
+pub struct AssignUser {
+    pub role: Option<Role>,
+    /// `Some(None)` removes the user from their organization.
+    pub organization_id: Option<Option<Uuid>>,
+}
+
+impl FromJson for AssignUser {
+    fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let mut input = Input::new(body.clone());
+        let role = if input.has("role") {
+            input.required_string("role").and_then(|r| {
+                let parsed = Role::parse(r.trim());
+                if parsed.is_none() {
+                    input.error("role", "The selected role is invalid. Allowed: admin, agent, customer.");
+                }
+                parsed
+            })
+        } else {
+            None
+        };
+        let mut errors = ValidationErrors::default();
+        let organization_id = match input.nullable_string("organization_id") {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(raw)) => parse_uuid(&mut errors, "organization_id", &raw).map(Some),
+        };
+        input.merge(errors);
+        input.into_result(AssignUser { role, organization_id })
+    }
 }
 
 /// `PATCH /users/{id}/assign` (admin): role and/or organization, audited under the user.
-pub async fn assign(state: &AppState, req: Request) -> HandlerResult {
-    let caller = authenticate(state, &req).await?;
-    caller.require_admin()?;
-    let raw = web::path_param(&req, "id").ok_or(ApiError::NotFound)?;
-    let id = uuid::Uuid::parse_str(&raw).map_err(|_| ApiError::NotFound)?;
-    let mut input = Input::new(web::json_object(&req)?);
-    let role = if input.has("role") {
-        input.required_string("role").and_then(|r| {
-            let parsed = Role::parse(r.trim());
-            if parsed.is_none() {
-                input.error("role", "The selected role is invalid. Allowed: admin, agent, customer.");
-            }
-            parsed
-        })
-    } else {
-        None
-    };
-    let org = match input.nullable_string("organization_id") {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(raw)) => match parse_uuid("organization_id", &raw) {
-            Ok(o) => Some(Some(o)),
-            Err(_) => {
-                input.error("organization_id", "The organization id field must be a valid UUID.");
-                None
-            }
-        },
-    };
-    input.finish()?;
+pub async fn assign(
+    State(state): State<Shared>,
+    Admin(caller): Admin,
+    Path(raw): Path<String>,
+    body: Command<AssignUser>,
+) -> HandlerResult {
+    let id = Uuid::parse_str(&raw).map_err(|_| ApiError::NotFound)?;
+    let AssignUser { role, organization_id: org } = body.command;
     if let Some(Some(o)) = org {
         if state.store.get_org(o).await?.is_none() {
             return Err(ApiError::invalid("organization_id", "The selected organization id is invalid."));
@@ -141,5 +149,5 @@ pub async fn assign(state: &AppState, req: Request) -> HandlerResult {
         .assign_user(&record, role, org, caller.id(), &clock::format(clock::now()))
         .await?
         .ok_or_else(|| ApiError::Conflict("The user was changed by someone else. Try again.".into()))?;
-    Ok(web::ok(&json!({"user": updated.user.view(clock::now())})))
+    Ok(ok(&json!({"user": updated.user.view(clock::now())})))
 }

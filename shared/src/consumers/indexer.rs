@@ -62,5 +62,13 @@ pub async fn index_record(state: &AppState, record: &EventRecord) -> Result<(), 
 
 /// The Lambda handler's body: index records in order, stop at the first failure.
 pub async fn handle(state: &AppState, event: &Event) -> DynamoDbEventResponse {
-    crate::jobs::each_record(event, "stream-indexer", |record| index_record(state, record)).await
+    crate::consumers::each_record(event, "stream-indexer", |record| index_record(state, record)).await
+}
+
+/// [`handle`], boxed, for [`super::lambda::run_stream`].
+pub fn boxed<'a>(
+    state: &'a crate::AppState,
+    event: &'a aws_lambda_events::dynamodb::Event,
+) -> super::lambda::BoxFuture<'a, aws_lambda_events::streams::DynamoDbEventResponse> {
+    Box::pin(handle(state, event))
 }

@@ -1,8 +1,8 @@
 //! The notifier: stream records → mail jobs on the queue. The HTTP functions never send mail
 //! or touch the queue; this consumer is the only producer.
-use super::{MailJob, MailKind};
 use crate::domain::comment::Comment;
 use crate::domain::ticket::{Status, Ticket};
+use crate::mail::{MailJob, MailKind};
 use crate::store::keys::{self, entity};
 use crate::{AppState, BoxError};
 use aws_lambda_events::dynamodb::{Event, EventRecord};
@@ -94,5 +94,13 @@ async fn enqueue(state: &AppState, record: &EventRecord) -> Result<(), BoxError>
 
 /// The Lambda handler's body (records in order; the first failure is reported).
 pub async fn handle(state: &AppState, event: &Event) -> DynamoDbEventResponse {
-    crate::jobs::each_record(event, "notifier", |record| enqueue(state, record)).await
+    crate::consumers::each_record(event, "notifier", |record| enqueue(state, record)).await
+}
+
+/// [`handle`], boxed, for [`super::lambda::run_stream`].
+pub fn boxed<'a>(
+    state: &'a crate::AppState,
+    event: &'a aws_lambda_events::dynamodb::Event,
+) -> super::lambda::BoxFuture<'a, aws_lambda_events::streams::DynamoDbEventResponse> {
+    Box::pin(handle(state, event))
 }

@@ -1,7 +1,13 @@
-//! Work that runs off the request path: scheduled jobs and stream consumers.
+//! Work off the request path: the consumers of the table's stream (search indexer, attachment
+//! cleaner, broadcaster, notifier), the consumer of the mail queue (mailer) and the schedules
+//! (auto-close), with their Lambda entries (`lambda`).
 pub mod autoclose;
+pub mod broadcast;
 pub mod cleanup;
 pub mod indexer;
+pub mod lambda;
+pub mod mailer;
+pub mod notifier;
 
 use crate::{AppState, BoxError};
 use aws_lambda_events::dynamodb::{Event, EventRecord};
@@ -51,12 +57,14 @@ impl StreamConsumer {
         StreamConsumer::Notifier,
     ];
 
+    /// Every consumer by name: for the local stack and the tests, which run them all. A Lambda
+    /// names its own handler (see `functions/<name>/src/main.rs`), so it links only that one.
     pub async fn handle(self, state: &AppState, event: &Event) -> DynamoDbEventResponse {
         match self {
             StreamConsumer::Indexer => indexer::handle(state, event).await,
             StreamConsumer::AttachmentCleaner => cleanup::handle(state, event).await,
-            StreamConsumer::Broadcaster => crate::realtime::broadcast::handle(state, event).await,
-            StreamConsumer::Notifier => crate::mail::notifier::handle(state, event).await,
+            StreamConsumer::Broadcaster => broadcast::handle(state, event).await,
+            StreamConsumer::Notifier => notifier::handle(state, event).await,
         }
     }
 }

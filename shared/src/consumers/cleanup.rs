@@ -26,5 +26,13 @@ async fn clean(state: &AppState, record: &EventRecord) -> Result<(), BoxError> {
 
 /// The Lambda handler's body: records in order, stopping at the first failure (reported).
 pub async fn handle(state: &AppState, event: &Event) -> DynamoDbEventResponse {
-    crate::jobs::each_record(event, "attachment-cleaner", |record| clean(state, record)).await
+    crate::consumers::each_record(event, "attachment-cleaner", |record| clean(state, record)).await
+}
+
+/// [`handle`], boxed, for [`super::lambda::run_stream`].
+pub fn boxed<'a>(
+    state: &'a crate::AppState,
+    event: &'a aws_lambda_events::dynamodb::Event,
+) -> super::lambda::BoxFuture<'a, aws_lambda_events::streams::DynamoDbEventResponse> {
+    Box::pin(handle(state, event))
 }

@@ -1,0 +1,63 @@
+//! Lambda entries of the consumers: build the state once with the clients the consumer uses,
+//! then hand each event to its handler.
+use crate::{AppState, BoxError};
+use aws_lambda_events::dynamodb::Event;
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
+use aws_lambda_events::streams::DynamoDbEventResponse;
+use std::future::Future;
+use std::pin::Pin;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A stream consumer's handler, boxed (its future is deep; boxing keeps stacks small).
+pub type StreamHandler = for<'a> fn(&'a AppState, &'a Event) -> BoxFuture<'a, DynamoDbEventResponse>;
+
+async fn state_with(
+    clients: impl FnOnce(AppState, &aws_config::SdkConfig) -> AppState,
+) -> Result<AppState, BoxError> {
+    crate::telemetry::init();
+    let (state, sdk) = AppState::from_env().await?;
+    Ok(clients(state, &sdk))
+}
+
+/// Runs a consumer of the table's stream (partial batch failures reported).
+pub async fn run_stream(
+    handler: StreamHandler,
+    clients: impl FnOnce(AppState, &aws_config::SdkConfig) -> AppState,
+) -> Result<(), BoxError> {
+    let state = state_with(clients).await?;
+    let state = &state;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<Event>| async move {
+            Ok::<_, BoxError>(handler(state, &event.payload).await)
+        },
+    ))
+    .await
+}
+
+/// Runs the mailer on the mail queue (partial batch failures reported by message id).
+pub async fn run_mailer() -> Result<(), BoxError> {
+    let state = state_with(|s, sdk| s.with_ses_from(sdk)).await?;
+    let state = &state;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<SqsEvent>| async move {
+            let response: SqsBatchResponse = Box::pin(super::mailer::handle(state, &event.payload)).await;
+            Ok::<_, BoxError>(response)
+        },
+    ))
+    .await
+}
+
+/// Runs the auto-close schedule (EventBridge): closes tickets solved for `AUTO_CLOSE_DAYS`.
+pub async fn run_auto_close() -> Result<(), BoxError> {
+    let state = state_with(|s, _| s).await?;
+    let state = &state;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |_: lambda_runtime::LambdaEvent<serde_json::Value>| async move {
+            let days = state.config.auto_close_days;
+            let closed = super::autoclose::close_solved(state, days, crate::clock::now()).await?;
+            Ok::<_, BoxError>(serde_json::json!({"closed": closed}))
+        },
+    ))
+    .await
+}

@@ -1,0 +1,235 @@
+//! `/auth/*`: register, login, logout, and the caller's own profile.
+use crate::auth::{password, token::Issued, Caller};
+use crate::domain::user::{parse_avatar_url, Email, Password, PersonName, Role, User};
+use crate::http::extract::{Command, FromJson};
+use crate::http::{created, ok, HandlerResult, Shared};
+use crate::store::sessions::Session;
+use crate::store::users::{CreateUserError, ProfileChanges, UserRecord};
+use crate::validation::{Input, ValidationErrors};
+use crate::{clock, ApiError};
+use axum::extract::State;
+use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+fn token_body(user: &User, issued: &Issued, now: OffsetDateTime) -> serde_json::Value {
+    let expires_at = OffsetDateTime::from_unix_timestamp(issued.claims.exp).unwrap_or(now);
+    json!({
+        "user": user.view(now),
+        "token": issued.token,
+        "token_type": "Bearer",
+        "expires_at": clock::format(expires_at),
+    })
+}
+
+fn session_for(issued: &Issued, now: OffsetDateTime) -> Session {
+    Session {
+        id: issued.claims.sid,
+        user_id: issued.claims.sub,
+        created_at: clock::format(now),
+        expires_at: issued.claims.exp,
+    }
+}
+
+/// A new user's record; `role` is `Customer` for self-registration.
+pub async fn new_user_record(
+    name: &PersonName,
+    email: &Email,
+    password: &Password,
+    role: Role,
+    now: OffsetDateTime,
+) -> Result<UserRecord, ApiError> {
+    let stamp = clock::format(now);
+    Ok(UserRecord {
+        user: User {
+            id: Uuid::now_v7(),
+            name: name.as_str().to_owned(),
+            email: email.as_str().to_owned(),
+            role,
+            avatar_url: None,
+            organization_id: None,
+            notify_email: true,
+            last_seen: Some(stamp.clone()),
+            created_at: stamp.clone(),
+            updated_at: stamp,
+        },
+        email_lower: email.normalized(),
+        password_hash: password::hash(password.expose()).await.map_err(ApiError::internal)?,
+    })
+}
+
+/// The body of `POST /auth/register`.
+pub struct Register {
+    pub name: PersonName,
+    pub email: Email,
+    pub password: Password,
+}
+
+impl FromJson for Register {
+    fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let mut input = Input::new(body.clone());
+        let name = input.required_string("name");
+        let email = input.required_string("email");
+        let pass = input.required_string("password");
+        let name = name.and_then(|n| PersonName::parse(&n).map_err(|m| input.error("name", m)).ok());
+        let email = email.and_then(|e| Email::parse(&e).map_err(|m| input.error("email", m)).ok());
+        let pass =
+            pass.and_then(|p| Password::parse(&p, "password").map_err(|m| input.error("password", m)).ok());
+        match (name, email, pass) {
+            (Some(name), Some(email), Some(password)) => Ok(Register { name, email, password }),
+            _ => Err(input.into_errors()),
+        }
+    }
+}
+
+/// The body of `POST /auth/login` (only presence is checked: any other problem is the same 401).
+pub struct Login {
+    pub email: String,
+    pub password: String,
+}
+
+impl FromJson for Login {
+    fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let mut input = Input::new(body.clone());
+        let email = input.required_string("email");
+        let password = input.required_string("password");
+        match (email, password) {
+            (Some(email), Some(password)) => Ok(Login { email, password }),
+            _ => Err(input.into_errors()),
+        }
+    }
+}
+
+/// The body of `PATCH /auth/me`. `role` and `organization_id` are refused (403) by the handler.
+pub struct UpdateMe {
+    pub forbidden_fields: bool,
+    pub name: Option<PersonName>,
+    pub avatar_url: Option<Option<String>>,
+    pub notify_email: Option<bool>,
+    /// The new password and the current one that authorises it.
+    pub password: Option<(Password, String)>,
+}
+
+impl FromJson for UpdateMe {
+    fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let mut input = Input::new(body.clone());
+        let forbidden_fields = input.has("role") || input.has("organization_id");
+        let mut name = None;
+        if input.has("name") {
+            if let Some(n) = input.required_string("name") {
+                match PersonName::parse(&n) {
+                    Ok(n) => name = Some(n),
+                    Err(m) => input.error("name", m),
+                }
+            }
+        }
+        let mut avatar_url = None;
+        match input.nullable_string("avatar_url") {
+            Some(Some(url)) if !url.trim().is_empty() => match parse_avatar_url(&url) {
+                Ok(url) => avatar_url = Some(Some(url)),
+                Err(m) => input.error("avatar_url", m),
+            },
+            Some(_) => avatar_url = Some(None),
+            None => {}
+        }
+        let notify_email = input.optional_bool("notify_email");
+        let mut password = None;
+        if input.has("password") {
+            let current = input.required_string("current_password");
+            if let Some(p) = input.required_string("password") {
+                match Password::parse(&p, "password") {
+                    Ok(p) => password = Some((p, current.unwrap_or_default())),
+                    Err(m) => input.error("password", m),
+                }
+            }
+        }
+        input.into_result(UpdateMe { forbidden_fields, name, avatar_url, notify_email, password })
+    }
+}
+
+/// `POST /auth/register`: a new customer and their first token.
+pub async fn register(State(state): State<Shared>, body: Command<Register>) -> HandlerResult {
+    let Register { name, email, password: pass } = body.command;
+
+    let now = clock::now();
+    let record = new_user_record(&name, &email, &pass, Role::Customer, now).await?;
+    let issued = state.tokens.issue(record.user.id, now).map_err(ApiError::internal)?;
+    match state.store.create_user(&record, Some(&session_for(&issued, now))).await {
+        Ok(()) => Ok(created(&token_body(&record.user, &issued, now))),
+        Err(CreateUserError::EmailTaken) => {
+            Err(ApiError::invalid("email", "The email has already been taken."))
+        }
+        Err(CreateUserError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// `POST /auth/login`: a token for a new session, or the same 401 (in about the same time)
+/// whether the email is unknown or the password wrong.
+pub async fn login(State(state): State<Shared>, body: Command<Login>) -> HandlerResult {
+    let Login { email, password: pass } = body.command;
+
+    let user = match Email::parse(&email) {
+        Ok(email) => state.store.user_by_email(&email.normalized()).await?,
+        Err(_) => None,
+    };
+    if !password::verify(&pass, user.as_ref().map(|u| u.password_hash.as_str())).await {
+        return Err(ApiError::Unauthenticated);
+    }
+    let Some(record) = user else { return Err(ApiError::Unauthenticated) };
+
+    let now = clock::now();
+    let issued = state.tokens.issue(record.user.id, now).map_err(ApiError::internal)?;
+    state.store.put_session(&session_for(&issued, now)).await?;
+    Ok(ok(&token_body(&record.user, &issued, now)))
+}
+
+/// `POST /auth/logout`: deletes the session, so this token is refused from now on.
+pub async fn logout(State(state): State<Shared>, caller: Caller) -> HandlerResult {
+    state.store.delete_session(caller.session_id).await?;
+    Ok(ok(&json!({"message": "Logged out."})))
+}
+
+/// `GET /auth/me`.
+pub async fn me(caller: Caller) -> HandlerResult {
+    Ok(ok(&json!({"user": caller.user.view(clock::now())})))
+}
+
+/// `PATCH /auth/me`: name, avatar_url, notify_email, and password (with current_password).
+/// Changing the password signs out every other session. `role` and `organization_id` are
+/// assigned by an admin (`PATCH /users/{id}/assign`), so sending them here is a 403.
+pub async fn update_me(
+    State(state): State<Shared>,
+    caller: Caller,
+    body: Command<UpdateMe>,
+) -> HandlerResult {
+    let UpdateMe { forbidden_fields, name, avatar_url, notify_email, password: new_password } = body.command;
+    if forbidden_fields {
+        return Err(ApiError::Forbidden);
+    }
+    let mut changes = ProfileChanges {
+        name: name.map(|n| n.as_str().to_owned()),
+        avatar_url,
+        notify_email,
+        ..Default::default()
+    };
+    if let Some((pass, current)) = new_password {
+        let record = state.store.get_user(caller.id()).await?.ok_or(ApiError::Unauthenticated)?;
+        if !password::verify(&current, Some(&record.password_hash)).await {
+            return Err(ApiError::invalid("current_password", "The password is incorrect."));
+        }
+        changes.password_hash = Some(password::hash(pass.expose()).await.map_err(ApiError::internal)?);
+    }
+    if changes.is_empty() {
+        return Ok(ok(&json!({"user": caller.user.view(clock::now())})));
+    }
+    let now = clock::now();
+    let updated = state
+        .store
+        .update_profile(caller.id(), &changes, &clock::format(now))
+        .await?
+        .ok_or(ApiError::Unauthenticated)?;
+    if changes.password_hash.is_some() {
+        state.store.revoke_other_sessions(caller.id(), caller.session_id).await?;
+    }
+    Ok(ok(&json!({"user": updated.user.view(now)})))
+}

@@ -1,0 +1,23 @@
+//! One axum handler per route, grouped by resource. Each takes its extractors (the caller, a
+//! typed command, the path id, the query) and returns a response or an API error; the use
+//! cases in `app` and the store do the rest.
+pub mod attachments;
+pub mod auth;
+pub mod comments;
+pub mod orgs;
+pub mod tickets;
+pub mod users;
+
+use crate::validation::ValidationErrors;
+use uuid::Uuid;
+
+/// A UUID from a request field, or the field's 422 message.
+pub fn parse_uuid(errors: &mut ValidationErrors, field: &str, raw: &str) -> Option<Uuid> {
+    match Uuid::parse_str(raw.trim()) {
+        Ok(id) => Some(id),
+        Err(_) => {
+            errors.add(field, format!("The {} field must be a valid UUID.", crate::validation::label(field)));
+            None
+        }
+    }
+}

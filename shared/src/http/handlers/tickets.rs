@@ -1,0 +1,536 @@
+//! `/tickets` and `/tickets/{id}`: list, create, show, update, delete, assign, status, viewers.
+use crate::app::ticket_change::{change_ticket, Applied, ChangeRequest, ChangeSet, Receipt};
+use crate::app::ticket_create::{open_ticket, NewTicket, OpenOutcome};
+use crate::app::Actor;
+use crate::auth::Caller;
+use crate::cursor::{page_body, per_page};
+use crate::domain::comment::Viewer;
+use crate::domain::ticket::{
+    CustomFields, Description, DueDate, Priority, Satisfaction, Status, Subject, Tags, Ticket, TicketNumber,
+    TicketPatch, Via,
+};
+use crate::domain::user::{Role, User};
+use crate::http::extract::{Admin, Command, FromJson, JsonObject, Params, Staff};
+use crate::http::idempotency::Idempotency;
+use crate::http::{created, ok, views, HandlerResult, Shared};
+use crate::store::tickets::TicketFilter;
+use crate::validation::{Input, ValidationErrors};
+use crate::{clock, ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use http::{HeaderMap, StatusCode};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
+use time::Duration;
+use uuid::Uuid;
+
+/// How long a view counts for the viewers list.
+pub const VIEWER_WINDOW: Duration = Duration::minutes(5);
+
+/// The ticket named by a path id (a UUID or a ticket number), if the caller may see it. A
+/// customer asking for someone else's ticket gets the same 404 as for none.
+pub async fn load_visible(state: &AppState, caller: &Caller, raw: &str) -> Result<Ticket, ApiError> {
+    let id = resolve_id(state, raw).await?.ok_or(ApiError::NotFound)?;
+    let ticket = state.store.get_ticket(id).await?.ok_or(ApiError::NotFound)?;
+    ensure_visible(caller, &ticket)?;
+    Ok(ticket)
+}
+
+pub async fn resolve_id(state: &AppState, raw: &str) -> Result<Option<Uuid>, ApiError> {
+    if let Ok(id) = Uuid::parse_str(raw) {
+        return Ok(Some(id));
+    }
+    match TicketNumber::parse(raw) {
+        Some(n) => Ok(state.store.ticket_id_by_number(n.0).await?),
+        None => Ok(None),
+    }
+}
+
+pub fn ensure_visible(caller: &Caller, ticket: &Ticket) -> Result<(), ApiError> {
+    if caller.role().is_staff() || ticket.requester_id == caller.id() {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+fn ticket_users(t: &Ticket) -> Vec<Uuid> {
+    std::iter::once(t.requester_id).chain(t.assignee_id).collect()
+}
+
+async fn ticket_json(state: &AppState, caller: &Caller, t: &Ticket) -> Result<Value, ApiError> {
+    let users = state.store.users_by_id(ticket_users(t)).await?;
+    Ok(views::ticket(caller, t, &users, clock::now()))
+}
+
+// ---- commands: each body parsed once into its typed form ------------------------------------
+
+fn enum_field<T>(input: &mut Input, field: &str, parse: fn(&str) -> Option<T>, choices: String) -> Option<T> {
+    let raw = input.required_string(field)?;
+    let parsed = parse(raw.trim());
+    if parsed.is_none() {
+        input.error(
+            field,
+            format!("The selected {} is invalid. Allowed: {choices}.", crate::validation::label(field)),
+        );
+    }
+    parsed
+}
+
+/// `None` when absent; `Some(None)` for null; `Some(Some(id))` for a UUID (else a 422).
+fn uuid_field(input: &mut Input, field: &str) -> Option<Option<Uuid>> {
+    let raw = input.nullable_string(field)?;
+    match raw {
+        None => Some(None),
+        Some(s) => match Uuid::parse_str(s.trim()) {
+            Ok(id) => Some(Some(id)),
+            Err(_) => {
+                input.error(
+                    field,
+                    format!("The {} field must be a valid UUID.", crate::validation::label(field)),
+                );
+                None
+            }
+        },
+    }
+}
+
+/// The writable ticket fields of a create or update body, typed, and the safe-update stamp.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFields {
+    pub patch: TicketPatch,
+    pub updated_stamp: Option<String>,
+}
+
+const STAFF_ONLY: [&str; 4] = ["requester_id", "assignee_id", "organization_id", "status"];
+const CUSTOMER_CREATE: [&str; 6] =
+    ["subject", "description", "priority", "tags", "custom_fields", "due_date"];
+
+/// 403 when the body names a field the caller's role may not set (before any validation).
+fn check_writable(map: &Map<String, Value>, caller: &Caller, create: bool) -> Result<(), ApiError> {
+    let staff = caller.role().is_staff();
+    for field in CUSTOMER_CREATE.iter().chain(&["satisfaction"]).chain(STAFF_ONLY.iter()) {
+        if map.contains_key(*field) {
+            let allowed = match (staff, create) {
+                (true, _) => *field != "satisfaction",
+                (false, true) => CUSTOMER_CREATE.contains(field),
+                (false, false) => *field == "satisfaction",
+            };
+            if !allowed {
+                return Err(ApiError::Forbidden);
+            }
+        }
+    }
+    Ok(())
+}
+
+impl TicketFields {
+    /// Parses the fields present (all optional) into typed values.
+    fn parse(map: &Map<String, Value>, input: &mut Input) -> TicketFields {
+        let mut patch = TicketPatch::default();
+        if input.has("subject") {
+            patch.subject = input
+                .required_string("subject")
+                .and_then(|s| Subject::parse(&s).map_err(|m| input.error("subject", m)).ok());
+        }
+        if input.has("description") {
+            patch.description = input
+                .required_string("description")
+                .and_then(|d| Description::parse(&d).map_err(|m| input.error("description", m)).ok());
+        }
+        if input.has("priority") {
+            patch.priority = enum_field(input, "priority", Priority::parse, Priority::choices());
+        }
+        if input.has("status") {
+            patch.status = enum_field(input, "status", Status::parse, Status::choices());
+        }
+        if input.has("satisfaction") {
+            patch.satisfaction =
+                enum_field(input, "satisfaction", Satisfaction::parse, Satisfaction::choices());
+        }
+        match map.get("tags") {
+            None => {}
+            Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+                let raw: Vec<String> = items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+                match Tags::parse(&raw) {
+                    Ok(tags) => patch.tags = Some(tags),
+                    Err(m) => input.error("tags", m),
+                }
+            }
+            Some(Value::Null) => patch.tags = Some(Tags::default()),
+            Some(_) => input.error("tags", "The tags field must be an array of strings."),
+        }
+        match map.get("custom_fields") {
+            None => {}
+            Some(Value::Object(fields)) => match CustomFields::parse(fields) {
+                Ok(fields) => patch.custom_fields = Some(fields),
+                Err(m) => input.error("custom_fields", m),
+            },
+            Some(_) => input.error("custom_fields", "The custom fields field must be an object."),
+        }
+        if let Some(due) = input.nullable_string("due_date") {
+            match due {
+                None => patch.due_date = Some(None),
+                Some(raw) => match DueDate::parse(&raw) {
+                    Some(d) => patch.due_date = Some(Some(d)),
+                    None => input.error("due_date", "The due date field must be a valid date."),
+                },
+            }
+        }
+        if let Some(r) = uuid_field(input, "requester_id") {
+            match r {
+                Some(id) => patch.requester_id = Some(id),
+                None => input.error("requester_id", "The requester id field is required."),
+            }
+        }
+        patch.assignee_id = uuid_field(input, "assignee_id");
+        patch.organization_id = uuid_field(input, "organization_id");
+        let updated_stamp = input.nullable_string("updated_stamp").flatten();
+        TicketFields { patch, updated_stamp }
+    }
+
+    /// The body of `PATCH /tickets/{id}`, for this caller.
+    pub fn for_update(map: &Map<String, Value>, caller: &Caller) -> Result<TicketFields, ApiError> {
+        check_writable(map, caller, false)?;
+        let mut input = Input::new(map.clone());
+        let fields = Self::parse(map, &mut input);
+        input.into_result(fields).map_err(ApiError::Validation)
+    }
+
+    /// The body of `POST /tickets`, for this caller: subject and description required.
+    pub fn for_create(map: &Map<String, Value>, caller: &Caller) -> Result<NewTicket, ApiError> {
+        check_writable(map, caller, true)?;
+        let mut input = Input::new(map.clone());
+        for field in ["subject", "description"] {
+            if !input.has(field) {
+                input.required_string(field);
+            }
+        }
+        let TicketFields { mut patch, .. } = Self::parse(map, &mut input);
+        match (patch.subject.take(), patch.description.take()) {
+            (Some(subject), Some(description)) if input.is_clean() => {
+                Ok(NewTicket { subject, description, fields: patch })
+            }
+            _ => Err(ApiError::Validation(input.into_errors())),
+        }
+    }
+}
+
+/// The body of `POST /tickets/{id}/assign`: `assignee_id` required, null unassigns.
+pub struct AssignTicket {
+    pub assignee_id: Option<Uuid>,
+}
+
+impl FromJson for AssignTicket {
+    fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let mut input = Input::new(body.clone());
+        if !input.has("assignee_id") {
+            return Err(input.required_missing("assignee_id"));
+        }
+        match uuid_field(&mut input, "assignee_id") {
+            Some(assignee_id) => input.into_result(AssignTicket { assignee_id }),
+            None => Err(input.into_errors()),
+        }
+    }
+}
+
+/// The body of `POST /tickets/{id}/status`.
+pub struct SetStatus {
+    pub status: Status,
+}
+
+impl FromJson for SetStatus {
+    fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let mut input = Input::new(body.clone());
+        match enum_field(&mut input, "status", Status::parse, Status::choices()) {
+            Some(status) => input.into_result(SetStatus { status }),
+            None => Err(input.into_errors()),
+        }
+    }
+}
+
+/// Checks that the users and organization a patch names exist and fit their role.
+async fn check_references(state: &AppState, patch: &TicketPatch) -> Result<HashMap<Uuid, User>, ApiError> {
+    crate::app::check_references(
+        state,
+        patch.requester_id,
+        patch.assignee_id.flatten(),
+        patch.organization_id.flatten(),
+    )
+    .await
+}
+
+// ---- routes --------------------------------------------------------------------------------
+
+/// `POST /tickets`.
+pub async fn create(
+    State(state): State<Shared>,
+    caller: Caller,
+    headers: HeaderMap,
+    JsonObject(body): JsonObject,
+) -> HandlerResult {
+    let new = TicketFields::for_create(&body, &caller)?;
+    let idempotency = Idempotency::from_request(&headers, &caller, "POST /tickets", &body)?;
+    if let Some(i) = &idempotency {
+        if let Some(first) = i.replay(&state).await? {
+            return Ok(first);
+        }
+    }
+    // The users the ticket names: those the body referenced, and the caller.
+    let mut users = check_references(&state, &new.fields).await?;
+    users.insert(caller.id(), caller.user.clone());
+    let actor = Actor::from(&caller);
+    let receipt = |a: &Applied| match &idempotency {
+        Some(i) => i.write(StatusCode::CREATED, &views::ticket(&caller, &a.ticket, &users, clock::now())),
+        None => Err(ApiError::internal("no receipt without a key")),
+    };
+    let receipt: Option<Receipt> = idempotency.as_ref().map(|_| &receipt as Receipt);
+    let org = caller.user.organization_id;
+    match open_ticket(&state, &actor, org, &new, Via::Web, receipt).await? {
+        OpenOutcome::Opened(o) => Ok(created(&views::ticket(&caller, &o.ticket, &users, clock::now()))),
+        OpenOutcome::Replay => match &idempotency {
+            Some(i) => i.replay_after_clash(&state).await,
+            None => Err(ApiError::internal("replay without a key")),
+        },
+    }
+}
+
+/// `GET /tickets/{id}`: the ticket page from one Query, plus one batch read of its users.
+pub async fn show(State(state): State<Shared>, caller: Caller, Path(raw): Path<String>) -> HandlerResult {
+    let id = resolve_id(&state, &raw).await?.ok_or(ApiError::NotFound)?;
+    let page = state.store.ticket_page(id).await?;
+    let ticket = page.ticket.ok_or(ApiError::NotFound)?;
+    ensure_visible(&caller, &ticket)?;
+    let staff = caller.role().is_staff();
+    let comments: Vec<_> = page.comments.into_iter().filter(|c| staff || !c.is_internal).collect();
+    let changes = if staff { page.changes } else { Vec::new() };
+    let ids = ticket_users(&ticket)
+        .into_iter()
+        .chain(comments.iter().map(|c| c.author_id))
+        .chain(changes.iter().filter_map(|c| c.agent_id));
+    let users = state.store.users_by_id(ids).await?;
+    let now = clock::now();
+    let mut body = views::ticket(&caller, &ticket, &users, now);
+    let attachments: HashMap<Uuid, _> = page.attachments.into_iter().map(|a| (a.id, a)).collect();
+    body["comments"] =
+        comments.iter().map(|c| views::comment(&caller, c, &users, &attachments, now)).collect();
+    if staff {
+        body["changes"] = changes.iter().map(|c| views::change(&caller, c, &users, now)).collect();
+    }
+    Ok(ok(&body))
+}
+
+/// Applies a field patch through the one change path.
+async fn update_ticket(
+    state: &AppState,
+    caller: &Caller,
+    loaded: Ticket,
+    patch: TicketPatch,
+    expected_stamp: Option<String>,
+) -> Result<Ticket, ApiError> {
+    let actor = Actor::from(caller);
+    let request = ChangeRequest {
+        ticket_id: loaded.id,
+        actor: &actor,
+        changes: ChangeSet { fields: patch, via: Via::Web, ..Default::default() },
+        expected_stamp,
+        loaded: Some(loaded),
+        receipt: None,
+    };
+    Ok(change_ticket(state, request).await?.applied()?.ticket)
+}
+
+/// `PATCH /tickets/{id}`.
+pub async fn update(
+    State(state): State<Shared>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    JsonObject(body): JsonObject,
+) -> HandlerResult {
+    let ticket = load_visible(&state, &caller, &raw).await?;
+    let TicketFields { patch, updated_stamp } = TicketFields::for_update(&body, &caller)?;
+    check_references(&state, &patch).await?;
+    let updated = update_ticket(&state, &caller, ticket, patch, updated_stamp).await?;
+    Ok(ok(&ticket_json(&state, &caller, &updated).await?))
+}
+
+/// `POST /tickets/{id}/assign`.
+pub async fn assign(
+    State(state): State<Shared>,
+    Staff(caller): Staff,
+    Path(raw): Path<String>,
+    body: Command<AssignTicket>,
+) -> HandlerResult {
+    let ticket = load_visible(&state, &caller, &raw).await?;
+    let patch = TicketPatch { assignee_id: Some(body.command.assignee_id), ..Default::default() };
+    check_references(&state, &patch).await?;
+    let updated = update_ticket(&state, &caller, ticket, patch, None).await?;
+    Ok(ok(
+        &json!({"message": "Ticket assigned successfully.", "ticket": ticket_json(&state, &caller, &updated).await?}),
+    ))
+}
+
+/// `POST /tickets/{id}/status`.
+pub async fn status(
+    State(state): State<Shared>,
+    Staff(caller): Staff,
+    Path(raw): Path<String>,
+    body: Command<SetStatus>,
+) -> HandlerResult {
+    let ticket = load_visible(&state, &caller, &raw).await?;
+    let patch = TicketPatch { status: Some(body.command.status), ..Default::default() };
+    let updated = update_ticket(&state, &caller, ticket, patch, None).await?;
+    Ok(ok(
+        &json!({"message": "Ticket status updated successfully.", "ticket": ticket_json(&state, &caller, &updated).await?}),
+    ))
+}
+
+/// `DELETE /tickets/{id}` (admin): the ticket and everything under it.
+pub async fn delete(
+    State(state): State<Shared>,
+    Admin(caller): Admin,
+    Path(raw): Path<String>,
+) -> HandlerResult {
+    let ticket = load_visible(&state, &caller, &raw).await?;
+    state.store.delete_ticket(&ticket).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /tickets/{id}/view`.
+pub async fn mark_viewed(
+    State(state): State<Shared>,
+    Staff(caller): Staff,
+    Path(raw): Path<String>,
+) -> HandlerResult {
+    let ticket = load_visible(&state, &caller, &raw).await?;
+    let now = clock::now();
+    let viewer = Viewer { ticket_id: ticket.id, user_id: caller.id(), last_viewed: clock::format(now) };
+    state.store.put_viewer(&viewer, (now + VIEWER_WINDOW).unix_timestamp()).await?;
+    Ok(ok(&json!({"message": "Marked as viewed."})))
+}
+
+/// `GET /tickets/{id}/viewers`: who looked at the ticket in the last five minutes.
+pub async fn viewers(
+    State(state): State<Shared>,
+    Staff(caller): Staff,
+    Path(raw): Path<String>,
+) -> HandlerResult {
+    let ticket = load_visible(&state, &caller, &raw).await?;
+    let now = clock::now();
+    let viewers = state.store.viewers_since(ticket.id, &clock::format(now - VIEWER_WINDOW)).await?;
+    let users = state.store.users_by_id(viewers.iter().map(|v| v.user_id)).await?;
+    let data: Vec<Value> = viewers.iter().map(|v| views::viewer(&caller, v, &users, now)).collect();
+    Ok(ok(&json!({"data": data})))
+}
+
+/// The list filter from the query string; customers only ever get their own tickets.
+fn list_filter(query: &Params, caller: &Caller) -> Result<TicketFilter, ApiError> {
+    let mut errors = crate::validation::ValidationErrors::default();
+    let mut filter = TicketFilter::default();
+    for s in query.list("status") {
+        match Status::parse(&s) {
+            Some(st) if !filter.statuses.contains(&st) => filter.statuses.push(st),
+            Some(_) => {}
+            None => errors
+                .add("status", format!("The selected status is invalid. Allowed: {}.", Status::choices())),
+        }
+    }
+    for p in query.list("priority") {
+        match Priority::parse(&p) {
+            Some(pr) if !filter.priorities.contains(&pr) => filter.priorities.push(pr),
+            Some(_) => {}
+            None => errors.add(
+                "priority",
+                format!("The selected priority is invalid. Allowed: {}.", Priority::choices()),
+            ),
+        }
+    }
+    let mut uuid_param = |name: &str| match query.one(name) {
+        None => None,
+        Some(v) => match Uuid::parse_str(&v) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors
+                    .add(name, format!("The {} field must be a valid UUID.", crate::validation::label(name)));
+                None
+            }
+        },
+    };
+    filter.assignee = match query.one("assignee_id").as_deref() {
+        Some("none") => Some(None),
+        Some(_) => uuid_param("assignee_id").map(Some),
+        None => None,
+    };
+    filter.requester = uuid_param("requester_id");
+    filter.organization = uuid_param("organization_id");
+    filter.tag = query.one("tag").map(|t| t.trim().to_lowercase());
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    if caller.role() == Role::Customer {
+        filter.requester = Some(caller.id());
+    }
+    Ok(filter)
+}
+
+fn filter_scope(f: &TicketFilter) -> String {
+    format!(
+        "tickets|s={:?}|p={:?}|a={:?}|r={:?}|o={:?}|t={:?}",
+        f.statuses, f.priorities, f.assignee, f.requester, f.organization, f.tag
+    )
+}
+
+/// `GET /tickets`: newest `updated_at` first, cursor-paginated.
+pub async fn list(State(state): State<Shared>, caller: Caller, query: Params) -> HandlerResult {
+    let filter = list_filter(&query, &caller)?;
+    let per_page = per_page(query.one("per_page").as_deref())?;
+    let scope = filter_scope(&filter);
+    let before = match query.one("cursor") {
+        Some(c) => Some(state.cursors.decode(&scope, &c)?),
+        None => None,
+    };
+    let (tickets, more) = if let Some(q) = query.one("search") {
+        search(&state, &filter, &q, per_page).await?
+    } else {
+        state.store.list_tickets(&filter, before.as_deref(), per_page).await?
+    };
+    let next = more
+        .then(|| {
+            tickets
+                .last()
+                .map(|t| state.cursors.encode(&scope, &crate::store::keys::ticket_sort(&t.updated_at, t.id)))
+        })
+        .flatten();
+    let users = state.store.users_by_id(tickets.iter().flat_map(ticket_users)).await?;
+    let now = clock::now();
+    let data: Vec<Value> = tickets.iter().map(|t| views::ticket(&caller, t, &users, now)).collect();
+    Ok(ok(&page_body(&data, "/tickets", per_page, next, &query.without_cursor())))
+}
+
+/// `search=`: an exact ticket number, or tickets containing every word (subject and
+/// description, case-insensitive) through the word index the stream indexer keeps. Returns the
+/// newest matches, one page (no further cursor).
+async fn search(
+    state: &AppState,
+    filter: &TicketFilter,
+    q: &str,
+    per_page: usize,
+) -> Result<(Vec<Ticket>, bool), ApiError> {
+    let mut found: Vec<Ticket> = Vec::new();
+    if let Some(n) = TicketNumber::parse(q) {
+        if let Some(id) = state.store.ticket_id_by_number(n.0).await? {
+            found.extend(state.store.get_ticket(id).await?);
+        }
+    } else {
+        let words = crate::domain::search::tokens(q);
+        if words.is_empty() {
+            return Ok((Vec::new(), false));
+        }
+        let ids = state.store.search_ids(&words, filter.requester).await?;
+        found = state.store.tickets_by_id(&ids).await?;
+    }
+    found.retain(|t| filter.matches(t));
+    found.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
+    found.truncate(per_page);
+    Ok((found, false))
+}

@@ -1,0 +1,122 @@
+//! The HTTP route table: the one list that template.yaml, the local stack, the OpenAPI
+//! document and every function's `main` are checked against.
+use super::handlers::{attachments, auth, comments, orgs, tickets, users};
+use super::Shared;
+use axum::routing::{on, MethodFilter, MethodRouter};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub method: &'static str,
+    /// API Gateway (and axum) syntax: `/tickets/{id}`.
+    pub path: &'static str,
+    /// The function's binary (and crate) name under functions/.
+    pub function: &'static str,
+}
+
+impl Route {
+    pub fn filter(&self) -> MethodFilter {
+        match self.method {
+            "GET" => MethodFilter::GET,
+            "POST" => MethodFilter::POST,
+            "PUT" => MethodFilter::PUT,
+            "PATCH" => MethodFilter::PATCH,
+            "DELETE" => MethodFilter::DELETE,
+            other => panic!("route table method {other} is not served"),
+        }
+    }
+
+    /// The table entry of a function.
+    pub fn of_function(function: &str) -> Option<&'static Route> {
+        ROUTES.iter().find(|r| r.function == function)
+    }
+}
+
+macro_rules! routes {
+    ($($name:ident = $method:literal $path:literal => $function:literal;)+) => {
+        $(pub const $name: Route = Route { method: $method, path: $path, function: $function };)+
+        pub const ROUTES: &[Route] = &[$($name),+];
+    };
+}
+
+routes! {
+    AUTH_REGISTER = "POST" "/auth/register" => "auth-register";
+    AUTH_LOGIN = "POST" "/auth/login" => "auth-login";
+    AUTH_LOGOUT = "POST" "/auth/logout" => "auth-logout";
+    AUTH_ME = "GET" "/auth/me" => "auth-me";
+    AUTH_UPDATE_ME = "PATCH" "/auth/me" => "auth-update-me";
+    USERS_LIST = "GET" "/users" => "users-list";
+    USERS_AGENTS = "GET" "/users/agents" => "users-agents";
+    USERS_SHOW = "GET" "/users/{id}" => "users-show";
+    USERS_ASSIGN = "PATCH" "/users/{id}/assign" => "users-assign";
+    ORGS_LIST = "GET" "/organizations" => "orgs-list";
+    ORGS_CREATE = "POST" "/organizations" => "orgs-create";
+    ORGS_SHOW = "GET" "/organizations/{id}" => "orgs-show";
+    ORGS_UPDATE = "PATCH" "/organizations/{id}" => "orgs-update";
+    TICKETS_LIST = "GET" "/tickets" => "tickets-list";
+    TICKETS_CREATE = "POST" "/tickets" => "tickets-create";
+    TICKETS_SHOW = "GET" "/tickets/{id}" => "tickets-show";
+    TICKETS_UPDATE = "PATCH" "/tickets/{id}" => "tickets-update";
+    TICKETS_DELETE = "DELETE" "/tickets/{id}" => "tickets-delete";
+    TICKETS_ASSIGN = "POST" "/tickets/{id}/assign" => "tickets-assign";
+    TICKETS_STATUS = "POST" "/tickets/{id}/status" => "tickets-status";
+    TICKETS_VIEWERS = "GET" "/tickets/{id}/viewers" => "tickets-viewers";
+    TICKETS_VIEW = "POST" "/tickets/{id}/view" => "tickets-view";
+    COMMENTS_LIST = "GET" "/tickets/{id}/comments" => "comments-list";
+    COMMENTS_CREATE = "POST" "/tickets/{id}/comments" => "comments-create";
+    ATTACHMENTS_CREATE = "POST" "/attachments" => "attachments-create";
+    ATTACHMENTS_SHOW = "GET" "/attachments/{id}" => "attachments-show";
+}
+
+/// Every route with its handler. Only the local stack and the tests call this; a function
+/// binary names its own handler (see [`super::lambda::serve`]), so it links only that one.
+pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
+    let r = |route: Route, m: MethodRouter<Shared>| (route, m);
+    vec![
+        r(AUTH_REGISTER, on(AUTH_REGISTER.filter(), auth::register)),
+        r(AUTH_LOGIN, on(AUTH_LOGIN.filter(), auth::login)),
+        r(AUTH_LOGOUT, on(AUTH_LOGOUT.filter(), auth::logout)),
+        r(AUTH_ME, on(AUTH_ME.filter(), auth::me)),
+        r(AUTH_UPDATE_ME, on(AUTH_UPDATE_ME.filter(), auth::update_me)),
+        r(USERS_LIST, on(USERS_LIST.filter(), users::list)),
+        r(USERS_AGENTS, on(USERS_AGENTS.filter(), users::agents)),
+        r(USERS_SHOW, on(USERS_SHOW.filter(), users::show)),
+        r(USERS_ASSIGN, on(USERS_ASSIGN.filter(), users::assign)),
+        r(ORGS_LIST, on(ORGS_LIST.filter(), orgs::list)),
+        r(ORGS_CREATE, on(ORGS_CREATE.filter(), orgs::create)),
+        r(ORGS_SHOW, on(ORGS_SHOW.filter(), orgs::show)),
+        r(ORGS_UPDATE, on(ORGS_UPDATE.filter(), orgs::update)),
+        r(TICKETS_LIST, on(TICKETS_LIST.filter(), tickets::list)),
+        r(TICKETS_CREATE, on(TICKETS_CREATE.filter(), tickets::create)),
+        r(TICKETS_SHOW, on(TICKETS_SHOW.filter(), tickets::show)),
+        r(TICKETS_UPDATE, on(TICKETS_UPDATE.filter(), tickets::update)),
+        r(TICKETS_DELETE, on(TICKETS_DELETE.filter(), tickets::delete)),
+        r(TICKETS_ASSIGN, on(TICKETS_ASSIGN.filter(), tickets::assign)),
+        r(TICKETS_STATUS, on(TICKETS_STATUS.filter(), tickets::status)),
+        r(TICKETS_VIEWERS, on(TICKETS_VIEWERS.filter(), tickets::viewers)),
+        r(TICKETS_VIEW, on(TICKETS_VIEW.filter(), tickets::mark_viewed)),
+        r(COMMENTS_LIST, on(COMMENTS_LIST.filter(), comments::list)),
+        r(COMMENTS_CREATE, on(COMMENTS_CREATE.filter(), comments::create)),
+        r(ATTACHMENTS_CREATE, on(ATTACHMENTS_CREATE.filter(), attachments::create)),
+        r(ATTACHMENTS_SHOW, on(ATTACHMENTS_SHOW.filter(), attachments::show)),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn routes_and_functions_are_unique_and_all_served() {
+        let mut seen = HashSet::new();
+        let mut functions = HashSet::new();
+        for r in ROUTES {
+            assert!(seen.insert((r.method, r.path)), "duplicate route {} {}", r.method, r.path);
+            assert!(functions.insert(r.function), "function {} serves two routes", r.function);
+            assert_eq!(Route::of_function(r.function), Some(r));
+            let _ = r.filter();
+        }
+        let served: Vec<Route> = all().into_iter().map(|(r, _)| r).collect();
+        assert_eq!(served, ROUTES.to_vec());
+    }
+}
