@@ -36,10 +36,14 @@ bench:
 	$(CARGO) build --release --workspace --bins
 	target/release/helpdesk-bench $(ARGS)
 
-## Build every function for Lambda (arm64, provided.al2023) with sam build + cargo-lambda.
+FUNCTIONS := $(notdir $(wildcard functions/*))
+
+## Build every function for Lambda (arm64, provided.al2023) in one cargo-lambda run: one
+## compile of the workspace, one target/lambda/<function>/bootstrap each, which template.yaml's
+## CodeUri points at. Then `sam deploy` packages them (no `sam build`).
 build:
 	infra/bootstrap.sh --build
-	PATH="$(CURDIR)/.local/venv/bin:$$PATH" SAM_CLI_TELEMETRY=0 sam build --build-in-source --region us-east-1
+	PATH="$(CURDIR)/.local/venv/bin:$$PATH" cargo lambda build --release --arm64 $(addprefix -p ,$(FUNCTIONS))
 
 ## Stop the DynamoDB Local and moto that integration tests leave running for the next run.
 stop:
