@@ -20,6 +20,57 @@ pub fn parse(s: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()
 }
 
+/// A moment as the API shows it: serialises as [`format`] does, and documents itself in the
+/// OpenAPI document as `string`, `date-time`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub OffsetDateTime);
+
+impl Timestamp {
+    /// A timestamp this service stored (always [`format`]'s shape). A value that does not parse
+    /// is a corrupted item: it shows as the Unix epoch and is logged, rather than failing a page.
+    pub fn stored(s: &str) -> Self {
+        match parse(s) {
+            Some(t) => Timestamp(t),
+            None => {
+                tracing::warn!(value = %s, "stored timestamp does not parse");
+                Timestamp(OffsetDateTime::UNIX_EPOCH)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&format(self.0))
+    }
+}
+
+impl serde::Serialize for Timestamp {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format(self.0))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Timestamp {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        parse(&s).map(Timestamp).ok_or_else(|| serde::de::Error::custom("not an RFC 3339 timestamp"))
+    }
+}
+
+impl utoipa::PartialSchema for Timestamp {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .description(Some("RFC 3339, UTC, milliseconds, `Z`"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Timestamp {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,5 +84,8 @@ mod tests {
             parse("2026-11-26T15:04:05.123Z").map(format).as_deref(),
             Some("2026-11-26T15:04:05.123Z")
         );
+        let ts = Timestamp::stored("2026-11-26T15:04:05.123Z");
+        assert_eq!(serde_json::to_value(ts).unwrap(), "2026-11-26T15:04:05.123Z");
+        assert_eq!(Timestamp::stored("garbage").0, OffsetDateTime::UNIX_EPOCH);
     }
 }

@@ -65,32 +65,6 @@ pub fn per_page(raw: Option<&str>) -> Result<usize, ApiError> {
     }
 }
 
-/// The Laravel `cursorPaginate` body.
-pub fn page_body<T: serde::Serialize>(
-    data: &[T],
-    path: &str,
-    per_page: usize,
-    next_cursor: Option<String>,
-    query_without_cursor: &str,
-) -> serde_json::Value {
-    let url = |c: &str| {
-        let mut q = query_without_cursor.to_owned();
-        if !q.is_empty() {
-            q.push('&');
-        }
-        format!("{path}?{q}cursor={c}")
-    };
-    serde_json::json!({
-        "data": data,
-        "path": path,
-        "per_page": per_page,
-        "next_cursor": next_cursor,
-        "next_page_url": next_cursor.as_deref().map(url),
-        "prev_cursor": null,
-        "prev_page_url": null,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

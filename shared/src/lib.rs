@@ -14,6 +14,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod mail;
+pub mod schema;
 pub mod state;
 pub mod store;
 pub mod telemetry;

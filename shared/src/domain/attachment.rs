@@ -22,22 +22,6 @@ pub struct Attachment {
     pub object_key: String,
 }
 
-impl Attachment {
-    /// The API object (no storage details).
-    pub fn view(&self) -> serde_json::Value {
-        serde_json::json!({
-            "id": self.id,
-            "ticket_id": self.ticket_id,
-            "comment_id": self.comment_id,
-            "filename": self.filename,
-            "file_size": self.file_size,
-            "mime_type": self.mime_type,
-            "uploaded_by": self.uploaded_by,
-            "created_at": self.created_at,
-        })
-    }
-}
-
 /// A display filename: no path separators, no control characters, not `.`/`..`, ≤ 255 chars.
 pub fn parse_filename(raw: &str) -> Result<String, &'static str> {
     let name = raw.trim();

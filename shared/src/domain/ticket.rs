@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
         $(#[$meta])*
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant),+
@@ -108,6 +108,50 @@ impl TicketNumber {
 impl std::fmt::Display for TicketNumber {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "TKT-{:06}", self.0)
+    }
+}
+
+use crate::schema::{object, string, strings, value_schema};
+use utoipa::openapi::schema::KnownFormat;
+
+value_schema!(
+    TicketNumber,
+    string(None, None, None, Some("^TKT-[0-9]{6,}$"), "`TKT-` and at least six digits")
+);
+value_schema!(Subject, string(Some(1), Some(MAX_SUBJECT_CHARS), None, None, "Trimmed, not blank"));
+value_schema!(Description, string(Some(1), Some(MAX_DESCRIPTION_CHARS), None, None, "Not blank"));
+value_schema!(
+    Tags,
+    strings(MAX_TAGS, MAX_TAG_CHARS, "Trimmed, lowercased, inner spaces become `_`, de-duplicated, sorted")
+);
+value_schema!(
+    CustomFields,
+    object(
+        MAX_CUSTOM_FIELDS,
+        "Scalar values (string up to 1000 characters, number, boolean); null removes a key"
+    )
+);
+value_schema!(
+    DueDate,
+    string(
+        None,
+        None,
+        Some(KnownFormat::DateTime),
+        None,
+        "RFC 3339, or `YYYY-MM-DD` (the end of that day, UTC)"
+    )
+);
+
+impl Serialize for TicketNumber {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for TicketNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        TicketNumber::parse(&s).ok_or_else(|| serde::de::Error::custom("not a ticket number"))
     }
 }
 

@@ -6,7 +6,7 @@ use uuid::Uuid;
 /// How long after their last request or WebSocket activity a user still counts as online.
 pub const ONLINE_WINDOW: Duration = Duration::minutes(5);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Admin,
@@ -38,6 +38,33 @@ impl Role {
     }
 }
 
+use crate::schema::{string, value_schema};
+use utoipa::openapi::schema::KnownFormat;
+
+/// The longest display name.
+pub const MAX_NAME_CHARS: usize = 255;
+/// The longest email address.
+pub const MAX_EMAIL_LEN: usize = 254;
+
+value_schema!(
+    Email,
+    string(Some(3), Some(MAX_EMAIL_LEN), Some(KnownFormat::Email), None, "Unique, case-insensitively")
+);
+value_schema!(
+    Password,
+    string(
+        Some(Password::MIN_CHARS),
+        Some(Password::MAX_CHARS),
+        Some(KnownFormat::Password),
+        None,
+        "Characters, not bytes"
+    )
+);
+value_schema!(
+    PersonName,
+    string(Some(1), Some(MAX_NAME_CHARS), None, None, "Trimmed, no control characters")
+);
+
 /// An email address as typed (trimmed), with its case-insensitive identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
@@ -46,7 +73,7 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         let s = raw.trim();
         let invalid = "The email field must be a valid email address.";
-        if s.len() > 254 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if s.len() > MAX_EMAIL_LEN || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(invalid);
         }
         let (local, domain) = s.rsplit_once('@').ok_or(invalid)?;
@@ -113,7 +140,7 @@ impl PersonName {
         let s = raw.trim();
         if s.is_empty() {
             Err("The name field is required.")
-        } else if s.chars().count() > 255 {
+        } else if s.chars().count() > MAX_NAME_CHARS {
             Err("The name field must not be greater than 255 characters.")
         } else if s.chars().any(char::is_control) {
             Err("The name field must not contain control characters.")
@@ -170,56 +197,6 @@ impl User {
             .and_then(crate::clock::parse)
             .is_some_and(|seen| now - seen <= ONLINE_WINDOW)
     }
-
-    /// The full user object of API.md (for the user themself and for staff).
-    pub fn view(&self, now: OffsetDateTime) -> UserView {
-        UserView {
-            id: self.id,
-            name: self.name.clone(),
-            email: self.email.clone(),
-            role: self.role,
-            avatar_url: self.avatar_url.clone(),
-            organization_id: self.organization_id,
-            notify_email: self.notify_email,
-            is_online: self.is_online(now),
-            last_seen: self.last_seen.clone(),
-            created_at: self.created_at.clone(),
-            updated_at: self.updated_at.clone(),
-        }
-    }
-
-    /// What a customer may see of another user.
-    pub fn public_view(&self) -> PublicUserView {
-        PublicUserView {
-            id: self.id,
-            name: self.name.clone(),
-            avatar_url: self.avatar_url.clone(),
-            role: self.role,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct UserView {
-    pub id: Uuid,
-    pub name: String,
-    pub email: String,
-    pub role: Role,
-    pub avatar_url: Option<String>,
-    pub organization_id: Option<Uuid>,
-    pub notify_email: bool,
-    pub is_online: bool,
-    pub last_seen: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct PublicUserView {
-    pub id: Uuid,
-    pub name: String,
-    pub avatar_url: Option<String>,
-    pub role: Role,
 }
 
 #[cfg(test)]

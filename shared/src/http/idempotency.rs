@@ -52,11 +52,11 @@ impl Idempotency {
 
     /// The record to write in the same transaction as the creation: new only, and a clash is
     /// [`Guard::IdempotencyReplay`].
-    pub fn write(&self, status: StatusCode, body: &Value) -> Result<TxWrite, ApiError> {
+    pub fn write(&self, status: StatusCode, body: &impl serde::Serialize) -> Result<TxWrite, ApiError> {
         let record = IdempotencyRecord {
             request_hash: self.hash.clone(),
             status: status.as_u16(),
-            body: body.to_string(),
+            body: serde_json::to_string(body).map_err(ApiError::internal)?,
         };
         let item = idempotency_item(&self.pk, &record, crate::clock::now().unix_timestamp())?;
         Ok(TxWrite::new_only_as(Guard::IdempotencyReplay, item))

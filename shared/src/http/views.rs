@@ -1,69 +1,411 @@
-//! JSON views of stored objects, shaped by who is looking.
+//! The API's response bodies as types, shaped by who is looking. The OpenAPI document takes its
+//! schemas from these types (`ToSchema`), so what is documented is what is serialised.
 use crate::auth::Caller;
-use crate::domain::attachment::Attachment;
-use crate::domain::comment::{Change, Comment, Viewer};
-use crate::domain::ticket::Ticket;
-use crate::domain::user::User;
-use serde_json::{json, Value};
-use std::collections::HashMap;
+use crate::clock::Timestamp;
+use crate::domain::attachment::Attachment as StoredAttachment;
+use crate::domain::comment::{Change as StoredChange, Comment as StoredComment, Viewer as StoredViewer};
+use crate::domain::ticket::{Priority, Satisfaction, Status, Ticket as StoredTicket, TicketNumber, Via};
+use crate::domain::user::{Role, User as StoredUser};
+use crate::store::orgs::Organization as StoredOrganization;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// A user as `caller` may see them: staff and the user themself get the full object,
-/// customers get `id, name, avatar_url, role` of anyone else.
-pub fn user(caller: &Caller, u: &User, now: OffsetDateTime) -> Value {
-    if caller.role().is_staff() || caller.id() == u.id {
-        json!(u.view(now))
-    } else {
-        json!(u.public_view())
+/// A user as staff and the user themself see them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = User)]
+pub struct User {
+    pub id: Uuid,
+    pub name: String,
+    #[schema(format = Email)]
+    pub email: String,
+    pub role: Role,
+    pub avatar_url: Option<String>,
+    pub organization_id: Option<Uuid>,
+    pub notify_email: bool,
+    /// `last_seen` within the last five minutes.
+    pub is_online: bool,
+    pub last_seen: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// What a customer may see of another user.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublicUser {
+    pub id: Uuid,
+    pub name: String,
+    pub avatar_url: Option<String>,
+    pub role: Role,
+}
+
+/// Customers see only the public fields of other users.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AnyUser {
+    User(User),
+    PublicUser(PublicUser),
+}
+
+impl User {
+    pub fn of(u: &StoredUser, now: OffsetDateTime) -> User {
+        User {
+            id: u.id,
+            name: u.name.clone(),
+            email: u.email.clone(),
+            role: u.role,
+            avatar_url: u.avatar_url.clone(),
+            organization_id: u.organization_id,
+            notify_email: u.notify_email,
+            is_online: u.is_online(now),
+            last_seen: u.last_seen.as_deref().map(Timestamp::stored),
+            created_at: Timestamp::stored(&u.created_at),
+            updated_at: Timestamp::stored(&u.updated_at),
+        }
     }
 }
 
-fn maybe_user(caller: &Caller, id: Option<Uuid>, users: &HashMap<Uuid, User>, now: OffsetDateTime) -> Value {
-    id.and_then(|id| users.get(&id)).map_or(Value::Null, |u| user(caller, u, now))
+/// A user as `caller` may see them: staff and the user themself get the full object,
+/// customers get `id, name, avatar_url, role` of anyone else.
+pub fn user(caller: &Caller, u: &StoredUser, now: OffsetDateTime) -> AnyUser {
+    if caller.role().is_staff() || caller.id() == u.id {
+        AnyUser::User(User::of(u, now))
+    } else {
+        AnyUser::PublicUser(PublicUser {
+            id: u.id,
+            name: u.name.clone(),
+            avatar_url: u.avatar_url.clone(),
+            role: u.role,
+        })
+    }
 }
 
-pub fn ticket(caller: &Caller, t: &Ticket, users: &HashMap<Uuid, User>, now: OffsetDateTime) -> Value {
-    let mut v = json!(t);
-    v["requester"] = maybe_user(caller, Some(t.requester_id), users, now);
-    v["assignee"] = maybe_user(caller, t.assignee_id, users, now);
-    v
+fn maybe_user(
+    caller: &Caller,
+    id: Option<Uuid>,
+    users: &HashMap<Uuid, StoredUser>,
+    now: OffsetDateTime,
+) -> Option<AnyUser> {
+    id.and_then(|id| users.get(&id)).map(|u| user(caller, u, now))
+}
+
+/// A ticket with its requester and assignee embedded.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Ticket {
+    pub id: Uuid,
+    pub ticket_number: TicketNumber,
+    pub subject: String,
+    pub description: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub satisfaction: Satisfaction,
+    pub requester_id: Uuid,
+    pub assignee_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub due_date: Option<Timestamp>,
+    pub tags: Vec<String>,
+    pub custom_fields: Map<String, Value>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    /// The version: send it back in a PATCH to make the update safe (409 if it changed).
+    pub updated_stamp: String,
+    pub requester: Option<AnyUser>,
+    pub assignee: Option<AnyUser>,
+}
+
+pub fn ticket(
+    caller: &Caller,
+    t: &StoredTicket,
+    users: &HashMap<Uuid, StoredUser>,
+    now: OffsetDateTime,
+) -> Ticket {
+    Ticket {
+        id: t.id,
+        ticket_number: TicketNumber::parse(&t.ticket_number).unwrap_or(TicketNumber(0)),
+        subject: t.subject.clone(),
+        description: t.description.clone(),
+        status: t.status,
+        priority: t.priority,
+        satisfaction: t.satisfaction,
+        requester_id: t.requester_id,
+        assignee_id: t.assignee_id,
+        organization_id: t.organization_id,
+        due_date: t.due_date.as_deref().map(Timestamp::stored),
+        tags: t.tags.clone(),
+        custom_fields: t.custom_fields.clone(),
+        created_at: Timestamp::stored(&t.created_at),
+        updated_at: Timestamp::stored(&t.updated_at),
+        updated_stamp: t.updated_stamp.clone(),
+        requester: maybe_user(caller, Some(t.requester_id), users, now),
+        assignee: maybe_user(caller, t.assignee_id, users, now),
+    }
+}
+
+/// The ticket page: the ticket, its comments (customers: public only) and, for staff, its
+/// changes.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TicketPage {
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    pub comments: Vec<Comment>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Vec<Change>>,
+}
+
+/// An attachment's metadata (no storage details).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Attachment {
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    pub comment_id: Option<Uuid>,
+    pub filename: String,
+    #[schema(minimum = 1)]
+    pub file_size: u64,
+    pub mime_type: String,
+    pub uploaded_by: Uuid,
+    pub created_at: Timestamp,
+}
+
+impl Attachment {
+    pub fn of(a: &StoredAttachment) -> Attachment {
+        Attachment {
+            id: a.id,
+            ticket_id: a.ticket_id,
+            comment_id: a.comment_id,
+            filename: a.filename.clone(),
+            file_size: a.file_size,
+            mime_type: a.mime_type.clone(),
+            uploaded_by: a.uploaded_by,
+            created_at: Timestamp::stored(&a.created_at),
+        }
+    }
+}
+
+/// A public reply or an internal note, with its author and attachments.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Comment {
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    pub author_id: Uuid,
+    pub content: String,
+    pub is_internal: bool,
+    pub attachments: Vec<Attachment>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub author: Option<AnyUser>,
 }
 
 /// A comment with its author and the metadata of its attachments (looked up in `attachments`).
 pub fn comment(
     caller: &Caller,
-    c: &Comment,
-    users: &HashMap<Uuid, User>,
-    attachments: &HashMap<Uuid, Attachment>,
+    c: &StoredComment,
+    users: &HashMap<Uuid, StoredUser>,
+    attachments: &HashMap<Uuid, StoredAttachment>,
     now: OffsetDateTime,
-) -> Value {
-    let files: Vec<Value> =
-        c.attachment_ids.iter().filter_map(|id| attachments.get(id)).map(Attachment::view).collect();
-    json!({
-        "id": c.id,
-        "ticket_id": c.ticket_id,
-        "author_id": c.author_id,
-        "content": c.content,
-        "is_internal": c.is_internal,
-        "attachments": files,
-        "created_at": c.created_at,
-        "updated_at": c.updated_at,
-        "author": maybe_user(caller, Some(c.author_id), users, now),
-    })
+) -> Comment {
+    Comment {
+        id: c.id,
+        ticket_id: c.ticket_id,
+        author_id: c.author_id,
+        content: c.content.clone(),
+        is_internal: c.is_internal,
+        attachments: c
+            .attachment_ids
+            .iter()
+            .filter_map(|id| attachments.get(id))
+            .map(Attachment::of)
+            .collect(),
+        created_at: Timestamp::stored(&c.created_at),
+        updated_at: Timestamp::stored(&c.updated_at),
+        author: maybe_user(caller, Some(c.author_id), users, now),
+    }
 }
 
-pub fn change(caller: &Caller, c: &Change, users: &HashMap<Uuid, User>, now: OffsetDateTime) -> Value {
-    let mut v = json!(c);
-    v["agent"] = maybe_user(caller, c.agent_id, users, now);
-    v
+/// One audited field change.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Change {
+    pub id: Uuid,
+    pub ticket_id: Uuid,
+    /// Who made it; null for the desk itself (schedules, rules).
+    pub agent_id: Option<Uuid>,
+    pub field_name: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    /// A readable sentence: "Status changed from open to pending".
+    pub action: String,
+    pub via: Via,
+    pub created_at: Timestamp,
+    pub agent: Option<AnyUser>,
 }
 
-pub fn viewer(caller: &Caller, v: &Viewer, users: &HashMap<Uuid, User>, now: OffsetDateTime) -> Value {
-    json!({
-        "ticket_id": v.ticket_id,
-        "user_id": v.user_id,
-        "last_viewed": v.last_viewed,
-        "user": maybe_user(caller, Some(v.user_id), users, now),
-    })
+pub fn change(
+    caller: &Caller,
+    c: &StoredChange,
+    users: &HashMap<Uuid, StoredUser>,
+    now: OffsetDateTime,
+) -> Change {
+    Change {
+        id: c.id,
+        ticket_id: c.ticket_id,
+        agent_id: c.agent_id,
+        field_name: c.field_name.clone(),
+        old_value: c.old_value.clone(),
+        new_value: c.new_value.clone(),
+        action: c.action.clone(),
+        via: c.via,
+        created_at: Timestamp::stored(&c.created_at),
+        agent: maybe_user(caller, c.agent_id, users, now),
+    }
+}
+
+/// Someone who viewed a ticket recently.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Viewer {
+    pub ticket_id: Uuid,
+    pub user_id: Uuid,
+    pub last_viewed: Timestamp,
+    pub user: Option<AnyUser>,
+}
+
+pub fn viewer(
+    caller: &Caller,
+    v: &StoredViewer,
+    users: &HashMap<Uuid, StoredUser>,
+    now: OffsetDateTime,
+) -> Viewer {
+    Viewer {
+        ticket_id: v.ticket_id,
+        user_id: v.user_id,
+        last_viewed: Timestamp::stored(&v.last_viewed),
+        user: maybe_user(caller, Some(v.user_id), users, now),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Organization {
+    pub id: Uuid,
+    pub name: String,
+    pub domain: Option<String>,
+    pub settings: Map<String, Value>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Organization {
+    pub fn of(o: &StoredOrganization) -> Organization {
+        Organization {
+            id: o.id,
+            name: o.name.clone(),
+            domain: o.domain.clone(),
+            settings: o.settings.clone(),
+            created_at: Timestamp::stored(&o.created_at),
+            updated_at: Timestamp::stored(&o.updated_at),
+        }
+    }
+}
+
+/// One page of a list: newest (or first) items, and the cursor of the next page.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub path: String,
+    pub per_page: usize,
+    /// Opaque and tamper-evident; bound to the list's filters.
+    pub next_cursor: Option<String>,
+    pub next_page_url: Option<String>,
+    /// Always null: lists page forward only.
+    pub prev_cursor: Option<String>,
+    pub prev_page_url: Option<String>,
+}
+
+impl<T> Page<T> {
+    pub fn new(
+        data: Vec<T>,
+        path: &str,
+        per_page: usize,
+        next_cursor: Option<String>,
+        query_without_cursor: &str,
+    ) -> Self {
+        let url = |c: &str| {
+            let mut q = query_without_cursor.to_owned();
+            if !q.is_empty() {
+                q.push('&');
+            }
+            format!("{path}?{q}cursor={c}")
+        };
+        Page {
+            next_page_url: next_cursor.as_deref().map(url),
+            data,
+            path: path.to_owned(),
+            per_page,
+            next_cursor,
+            prev_cursor: None,
+            prev_page_url: None,
+        }
+    }
+}
+
+/// `{"data": [...]}` without paging.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Data<T> {
+    pub data: Vec<T>,
+}
+
+/// `{"message": "..."}`: errors other than 422, and acknowledgements.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Message {
+    pub message: String,
+}
+
+/// 422: `message` is the first error (plus "(and N more errors)"); `errors` every message by
+/// field.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ValidationError {
+    pub message: String,
+    pub errors: BTreeMap<String, Vec<String>>,
+}
+
+/// `{"user": {...}}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserEnvelope {
+    pub user: User,
+}
+
+/// `{"organization": {...}}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OrganizationEnvelope {
+    pub organization: Organization,
+}
+
+/// `{"message", "ticket"}` of the assign and status routes.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TicketMessage {
+    pub message: String,
+    pub ticket: Ticket,
+}
+
+/// A new token: register and login.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub user: User,
+    pub token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    pub expires_at: Timestamp,
+}
+
+/// A started upload: PUT the bytes to `upload_url` with exactly `upload_headers` before
+/// `expires_at`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UploadStarted {
+    pub attachment: Attachment,
+    #[schema(format = "uri")]
+    pub upload_url: String,
+    /// Always `PUT`.
+    pub upload_method: String,
+    pub upload_headers: BTreeMap<String, String>,
+    pub expires_at: Timestamp,
 }

@@ -2,11 +2,13 @@
 //! and S3; these handlers only check who may do what and sign short-lived URLs.
 use super::tickets::ensure_visible;
 use crate::auth::Caller;
+use crate::clock::Timestamp;
 use crate::domain::attachment::{
     content_disposition, parse_filename, parse_mime_type, storage_name, Attachment,
 };
 use crate::domain::ticket::Status;
 use crate::http::extract::{Command, FromJson};
+use crate::http::views::{self, UploadStarted};
 use crate::http::{created, HandlerResult, Shared};
 use crate::validation::{Input, ValidationErrors};
 use crate::{clock, ApiError, AppState};
@@ -14,7 +16,7 @@ use aws_sdk_s3::presigning::PresigningConfig;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use http::StatusCode;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -118,17 +120,15 @@ pub async fn create(State(state): State<Shared>, caller: Caller, body: Command<N
         .await
         .map_err(ApiError::internal)?;
     state.store.put_pending_attachment(&attachment, now.unix_timestamp()).await?;
-    let mut headers = serde_json::Map::new();
-    for (name, value) in presigned.headers() {
-        headers.insert(name.to_owned(), json!(value));
-    }
-    Ok(created(&json!({
-        "attachment": attachment.view(),
-        "upload_url": presigned.uri(),
-        "upload_method": "PUT",
-        "upload_headers": headers,
-        "expires_at": clock::format(now + UPLOAD_URL_TTL),
-    })))
+    let upload_headers =
+        presigned.headers().map(|(name, value)| (name.to_owned(), value.to_owned())).collect();
+    Ok(created(&UploadStarted {
+        attachment: views::Attachment::of(&attachment),
+        upload_url: presigned.uri().to_owned(),
+        upload_method: "PUT".into(),
+        upload_headers,
+        expires_at: Timestamp(now + UPLOAD_URL_TTL),
+    }))
 }
 
 /// May `caller` download `a`? Staff and the uploader always (when they see the ticket);

@@ -1,25 +1,27 @@
 //! `/auth/*`: register, login, logout, and the caller's own profile.
 use crate::auth::{password, token::Issued, Caller};
+use crate::clock::Timestamp;
 use crate::domain::user::{parse_avatar_url, Email, Password, PersonName, Role, User};
 use crate::http::extract::{Command, FromJson};
+use crate::http::views::{self, Message, TokenResponse, UserEnvelope};
 use crate::http::{created, ok, HandlerResult, Shared};
 use crate::store::sessions::Session;
 use crate::store::users::{CreateUserError, ProfileChanges, UserRecord};
 use crate::validation::{Input, ValidationErrors};
 use crate::{clock, ApiError};
 use axum::extract::State;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-fn token_body(user: &User, issued: &Issued, now: OffsetDateTime) -> serde_json::Value {
+fn token_body(user: &User, issued: &Issued, now: OffsetDateTime) -> TokenResponse {
     let expires_at = OffsetDateTime::from_unix_timestamp(issued.claims.exp).unwrap_or(now);
-    json!({
-        "user": user.view(now),
-        "token": issued.token,
-        "token_type": "Bearer",
-        "expires_at": clock::format(expires_at),
-    })
+    TokenResponse {
+        user: views::User::of(user, now),
+        token: issued.token.clone(),
+        token_type: "Bearer".into(),
+        expires_at: Timestamp(expires_at),
+    }
 }
 
 fn session_for(issued: &Issued, now: OffsetDateTime) -> Session {
@@ -186,12 +188,12 @@ pub async fn login(State(state): State<Shared>, body: Command<Login>) -> Handler
 /// `POST /auth/logout`: deletes the session, so this token is refused from now on.
 pub async fn logout(State(state): State<Shared>, caller: Caller) -> HandlerResult {
     state.store.delete_session(caller.session_id).await?;
-    Ok(ok(&json!({"message": "Logged out."})))
+    Ok(ok(&Message { message: "Logged out.".into() }))
 }
 
 /// `GET /auth/me`.
 pub async fn me(caller: Caller) -> HandlerResult {
-    Ok(ok(&json!({"user": caller.user.view(clock::now())})))
+    Ok(ok(&UserEnvelope { user: views::User::of(&caller.user, clock::now()) }))
 }
 
 /// `PATCH /auth/me`: name, avatar_url, notify_email, and password (with current_password).
@@ -220,7 +222,7 @@ pub async fn update_me(
         changes.password_hash = Some(password::hash(pass.expose()).await.map_err(ApiError::internal)?);
     }
     if changes.is_empty() {
-        return Ok(ok(&json!({"user": caller.user.view(clock::now())})));
+        return Ok(ok(&UserEnvelope { user: views::User::of(&caller.user, clock::now()) }));
     }
     let now = clock::now();
     let updated = state
@@ -231,5 +233,5 @@ pub async fn update_me(
     if changes.password_hash.is_some() {
         state.store.revoke_other_sessions(caller.id(), caller.session_id).await?;
     }
-    Ok(ok(&json!({"user": updated.user.view(now)})))
+    Ok(ok(&UserEnvelope { user: views::User::of(&updated.user, now) }))
 }

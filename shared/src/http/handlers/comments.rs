@@ -6,7 +6,7 @@ use crate::app::ticket_change::{
 };
 use crate::app::Actor;
 use crate::auth::Caller;
-use crate::cursor::{page_body, per_page};
+use crate::cursor::per_page;
 use crate::domain::attachment::Attachment;
 use crate::domain::comment::{Comment, MAX_COMMENT_CHARS};
 use crate::domain::ticket::Via;
@@ -48,10 +48,10 @@ pub async fn list(
         .flatten();
     let users = state.store.users_by_id(comments.iter().map(|c| c.author_id)).await?;
     let now = clock::now();
-    let data: Vec<Value> =
+    let data: Vec<views::Comment> =
         comments.iter().map(|c| views::comment(&caller, c, &users, &attachments, now)).collect();
     let path = format!("/tickets/{}/comments", ticket.id);
-    Ok(ok(&page_body(&data, &path, per_page, next, &query.without_cursor())))
+    Ok(ok(&views::Page::new(data, &path, per_page, next, &query.without_cursor())))
 }
 
 /// The body of `POST /tickets/{id}/comments`.

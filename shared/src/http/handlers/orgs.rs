@@ -1,12 +1,13 @@
 //! `/organizations`: read by staff, written by admins.
-use crate::cursor::{page_body, per_page};
+use crate::cursor::per_page;
 use crate::http::extract::{Admin, Command, FromJson, Params, Staff};
+use crate::http::views::{Organization as OrgView, OrganizationEnvelope, Page};
 use crate::http::{created, ok, HandlerResult, Shared};
 use crate::store::orgs::Organization;
 use crate::validation::{Input, ValidationErrors};
 use crate::{clock, ApiError};
 use axum::extract::{Path, State};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 fn parse_domain(raw: &str) -> Option<String> {
@@ -107,8 +108,8 @@ pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> Handl
     };
     let (rows, more) = state.store.list_orgs(after.as_deref(), per_page).await?;
     let next = more.then(|| rows.last().map(|(s, _)| state.cursors.encode("organizations", s))).flatten();
-    let data: Vec<&Organization> = rows.iter().map(|(_, o)| o).collect();
-    Ok(ok(&page_body(&data, "/organizations", per_page, next, &query.without_cursor())))
+    let data: Vec<OrgView> = rows.iter().map(|(_, o)| OrgView::of(o)).collect();
+    Ok(ok(&Page::new(data, "/organizations", per_page, next, &query.without_cursor())))
 }
 
 /// `POST /organizations` (admin).
@@ -118,13 +119,13 @@ pub async fn create(State(state): State<Shared>, _: Admin, body: Command<NewOrg>
     let org =
         Organization { id: Uuid::now_v7(), name, domain, settings, created_at: now.clone(), updated_at: now };
     state.store.put_org(&org).await?;
-    Ok(created(&json!({"organization": org})))
+    Ok(created(&OrganizationEnvelope { organization: OrgView::of(&org) }))
 }
 
 /// `GET /organizations/{id}` (staff).
 pub async fn show(State(state): State<Shared>, _: Staff, Path(raw): Path<String>) -> HandlerResult {
     let org = state.store.get_org(org_id(&raw)?).await?.ok_or(ApiError::NotFound)?;
-    Ok(ok(&json!({"organization": org})))
+    Ok(ok(&OrganizationEnvelope { organization: OrgView::of(&org) }))
 }
 
 /// `PATCH /organizations/{id}` (admin).
@@ -147,5 +148,5 @@ pub async fn update(
     }
     org.updated_at = clock::format(clock::now());
     state.store.put_org(&org).await?;
-    Ok(ok(&json!({"organization": org})))
+    Ok(ok(&OrganizationEnvelope { organization: OrgView::of(&org) }))
 }

@@ -3,7 +3,7 @@ use crate::app::ticket_change::{change_ticket, Applied, ChangeRequest, ChangeSet
 use crate::app::ticket_create::{open_ticket, NewTicket, OpenOutcome};
 use crate::app::Actor;
 use crate::auth::Caller;
-use crate::cursor::{page_body, per_page};
+use crate::cursor::per_page;
 use crate::domain::comment::Viewer;
 use crate::domain::ticket::{
     CustomFields, Description, DueDate, Priority, Satisfaction, Status, Subject, Tags, Ticket, TicketNumber,
@@ -19,7 +19,7 @@ use crate::{clock, ApiError, AppState};
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use http::{HeaderMap, StatusCode};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::HashMap;
 use time::Duration;
 use uuid::Uuid;
@@ -58,7 +58,7 @@ fn ticket_users(t: &Ticket) -> Vec<Uuid> {
     std::iter::once(t.requester_id).chain(t.assignee_id).collect()
 }
 
-async fn ticket_json(state: &AppState, caller: &Caller, t: &Ticket) -> Result<Value, ApiError> {
+async fn ticket_json(state: &AppState, caller: &Caller, t: &Ticket) -> Result<views::Ticket, ApiError> {
     let users = state.store.users_by_id(ticket_users(t)).await?;
     Ok(views::ticket(caller, t, &users, clock::now()))
 }
@@ -310,13 +310,12 @@ pub async fn show(State(state): State<Shared>, caller: Caller, Path(raw): Path<S
         .chain(changes.iter().filter_map(|c| c.agent_id));
     let users = state.store.users_by_id(ids).await?;
     let now = clock::now();
-    let mut body = views::ticket(&caller, &ticket, &users, now);
     let attachments: HashMap<Uuid, _> = page.attachments.into_iter().map(|a| (a.id, a)).collect();
-    body["comments"] =
-        comments.iter().map(|c| views::comment(&caller, c, &users, &attachments, now)).collect();
-    if staff {
-        body["changes"] = changes.iter().map(|c| views::change(&caller, c, &users, now)).collect();
-    }
+    let body = views::TicketPage {
+        ticket: views::ticket(&caller, &ticket, &users, now),
+        comments: comments.iter().map(|c| views::comment(&caller, c, &users, &attachments, now)).collect(),
+        changes: staff.then(|| changes.iter().map(|c| views::change(&caller, c, &users, now)).collect()),
+    };
     Ok(ok(&body))
 }
 
@@ -365,9 +364,8 @@ pub async fn assign(
     let patch = TicketPatch { assignee_id: Some(body.command.assignee_id), ..Default::default() };
     check_references(&state, &patch).await?;
     let updated = update_ticket(&state, &caller, ticket, patch, None).await?;
-    Ok(ok(
-        &json!({"message": "Ticket assigned successfully.", "ticket": ticket_json(&state, &caller, &updated).await?}),
-    ))
+    let ticket = ticket_json(&state, &caller, &updated).await?;
+    Ok(ok(&views::TicketMessage { message: "Ticket assigned successfully.".into(), ticket }))
 }
 
 /// `POST /tickets/{id}/status`.
@@ -380,9 +378,8 @@ pub async fn status(
     let ticket = load_visible(&state, &caller, &raw).await?;
     let patch = TicketPatch { status: Some(body.command.status), ..Default::default() };
     let updated = update_ticket(&state, &caller, ticket, patch, None).await?;
-    Ok(ok(
-        &json!({"message": "Ticket status updated successfully.", "ticket": ticket_json(&state, &caller, &updated).await?}),
-    ))
+    let ticket = ticket_json(&state, &caller, &updated).await?;
+    Ok(ok(&views::TicketMessage { message: "Ticket status updated successfully.".into(), ticket }))
 }
 
 /// `DELETE /tickets/{id}` (admin): the ticket and everything under it.
@@ -406,7 +403,7 @@ pub async fn mark_viewed(
     let now = clock::now();
     let viewer = Viewer { ticket_id: ticket.id, user_id: caller.id(), last_viewed: clock::format(now) };
     state.store.put_viewer(&viewer, (now + VIEWER_WINDOW).unix_timestamp()).await?;
-    Ok(ok(&json!({"message": "Marked as viewed."})))
+    Ok(ok(&views::Message { message: "Marked as viewed.".into() }))
 }
 
 /// `GET /tickets/{id}/viewers`: who looked at the ticket in the last five minutes.
@@ -419,8 +416,8 @@ pub async fn viewers(
     let now = clock::now();
     let viewers = state.store.viewers_since(ticket.id, &clock::format(now - VIEWER_WINDOW)).await?;
     let users = state.store.users_by_id(viewers.iter().map(|v| v.user_id)).await?;
-    let data: Vec<Value> = viewers.iter().map(|v| views::viewer(&caller, v, &users, now)).collect();
-    Ok(ok(&json!({"data": data})))
+    let data: Vec<views::Viewer> = viewers.iter().map(|v| views::viewer(&caller, v, &users, now)).collect();
+    Ok(ok(&views::Data { data }))
 }
 
 /// The list filter from the query string; customers only ever get their own tickets.
@@ -503,8 +500,8 @@ pub async fn list(State(state): State<Shared>, caller: Caller, query: Params) ->
         .flatten();
     let users = state.store.users_by_id(tickets.iter().flat_map(ticket_users)).await?;
     let now = clock::now();
-    let data: Vec<Value> = tickets.iter().map(|t| views::ticket(&caller, t, &users, now)).collect();
-    Ok(ok(&page_body(&data, "/tickets", per_page, next, &query.without_cursor())))
+    let data: Vec<views::Ticket> = tickets.iter().map(|t| views::ticket(&caller, t, &users, now)).collect();
+    Ok(ok(&views::Page::new(data, "/tickets", per_page, next, &query.without_cursor())))
 }
 
 /// `search=`: an exact ticket number, or tickets containing every word (subject and

@@ -1,16 +1,17 @@
 //! `/users`: directory for staff, and the admin's role and organization assignment.
 use super::parse_uuid;
 use crate::auth::Caller;
-use crate::cursor::{page_body, per_page};
+use crate::cursor::per_page;
 use crate::domain::user::Role;
 use crate::http::extract::{Admin, Command, FromJson, Params, Staff};
+use crate::http::views::{Data, Page, User, UserEnvelope};
 use crate::http::{ok, HandlerResult, Shared};
 use crate::store::keys::{self, Index};
 use crate::store::users::UserRecord;
 use crate::validation::{Input, ValidationErrors};
 use crate::{clock, ApiError};
 use axum::extract::{Path, State};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// `GET /users`: by name; `role=` narrows to one role, `search=` is a name or email prefix.
@@ -54,8 +55,8 @@ pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> Handl
     }
     let next = more.then(|| rows.last().map(|(sort, _)| state.cursors.encode(&scope, sort))).flatten();
     let now = clock::now();
-    let data: Vec<Value> = rows.iter().map(|(_, u)| json!(u.user.view(now))).collect();
-    Ok(ok(&page_body(&data, "/users", per_page, next, &query.without_cursor())))
+    let data: Vec<User> = rows.iter().map(|(_, u)| User::of(&u.user, now)).collect();
+    Ok(ok(&Page::new(data, "/users", per_page, next, &query.without_cursor())))
 }
 
 /// `GET /users/agents`: every agent and admin, by name, with `is_online`.
@@ -83,8 +84,8 @@ pub async fn agents(State(state): State<Shared>, _: Staff) -> HandlerResult {
     }
     all.sort_by(|a, b| a.0.cmp(&b.0));
     let now = clock::now();
-    let data: Vec<Value> = all.iter().map(|(_, u)| json!(u.user.view(now))).collect();
-    Ok(ok(&json!({"data": data})))
+    let data: Vec<User> = all.iter().map(|(_, u)| User::of(&u.user, now)).collect();
+    Ok(ok(&Data { data }))
 }
 
 /// `GET /users/{id}`: staff see anyone; a customer only themself (others are 404).
@@ -94,7 +95,7 @@ pub async fn show(State(state): State<Shared>, caller: Caller, Path(raw): Path<S
         return Err(ApiError::NotFound);
     }
     let user = state.store.get_user(id).await?.ok_or(ApiError::NotFound)?;
-    Ok(ok(&json!({"user": user.user.view(clock::now())})))
+    Ok(ok(&UserEnvelope { user: User::of(&user.user, clock::now()) }))
 }
 
 /// The body of `PATCH /users/{id}/assign`: `None` leaves a field alone.
@@ -149,5 +150,5 @@ pub async fn assign(
         .assign_user(&record, role, org, caller.id(), &clock::format(clock::now()))
         .await?
         .ok_or_else(|| ApiError::Conflict("The user was changed by someone else. Try again.".into()))?;
-    Ok(ok(&json!({"user": updated.user.view(clock::now())})))
+    Ok(ok(&UserEnvelope { user: User::of(&updated.user, clock::now()) }))
 }
