@@ -8,6 +8,7 @@ pub mod handlers;
 pub mod idempotency;
 pub mod lambda;
 pub mod log;
+pub mod openapi;
 pub mod routes;
 pub mod views;
 

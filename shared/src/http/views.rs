@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 /// A user as staff and the user themself see them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(as = User)]
+#[serde(deny_unknown_fields)]
 pub struct User {
     pub id: Uuid,
     pub name: String,
@@ -35,6 +35,7 @@ pub struct User {
 
 /// What a customer may see of another user.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PublicUser {
     pub id: Uuid,
     pub name: String,

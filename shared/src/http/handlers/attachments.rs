@@ -31,6 +31,7 @@ fn presigning(ttl: Duration) -> Result<PresigningConfig, ApiError> {
 
 /// The body of `POST /attachments` (the size limit is checked against the configuration by
 /// the handler).
+#[derive(utoipa::ToSchema)]
 pub struct NewUpload {
     pub ticket_id: Uuid,
     pub filename: String,
@@ -81,6 +82,15 @@ impl FromJson for NewUpload {
 
 /// `POST /attachments`: records a pending attachment and returns a presigned PUT bound to its
 /// object key, content type and length.
+#[utoipa::path(
+    post,
+    path = "/attachments",
+    operation_id = "post_attachments",
+    tag = "attachments",
+    summary = "Start an upload: a presigned PUT URL",
+    request_body(content = NewUpload, example = json!({"ticket_id": crate::http::openapi::examples::TICKET, "filename": "photo.jpg", "mime_type": "image/jpeg", "file_size": 52311})),
+    responses((status = 201, description = "Upload with exactly these headers before expires_at.", body = crate::http::views::UploadStarted, example = json!(crate::http::openapi::examples::upload())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E404, crate::http::openapi::E422)
+)]
 pub async fn create(State(state): State<Shared>, caller: Caller, body: Command<NewUpload>) -> HandlerResult {
     let (s3, bucket) = state.attachments()?;
     let NewUpload { ticket_id, filename, mime_type: mime, file_size: size } = body.command;
@@ -150,6 +160,15 @@ async fn may_download(state: &AppState, caller: &Caller, a: &Attachment) -> Resu
 }
 
 /// `GET /attachments/{id}`: 302 to a short-lived download URL.
+#[utoipa::path(
+    get,
+    path = "/attachments/{id}",
+    operation_id = "get_attachments_id",
+    tag = "attachments",
+    summary = "Download: a redirect to a short-lived URL",
+    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)")),
+    responses((status = 302, description = "To a presigned GET URL (Content-Disposition: attachment).", headers(("Location" = String, description = "The presigned URL"))), crate::http::openapi::E401, crate::http::openapi::E404)
+)]
 pub async fn show(State(state): State<Shared>, caller: Caller, Path(raw): Path<String>) -> HandlerResult {
     let (s3, bucket) = state.attachments()?;
     let id = Uuid::parse_str(&raw).map_err(|_| ApiError::NotFound)?;

@@ -61,6 +61,7 @@ pub async fn new_user_record(
 }
 
 /// The body of `POST /auth/register`.
+#[derive(utoipa::ToSchema)]
 pub struct Register {
     pub name: PersonName,
     pub email: Email,
@@ -85,6 +86,7 @@ impl FromJson for Register {
 }
 
 /// The body of `POST /auth/login` (only presence is checked: any other problem is the same 401).
+#[derive(utoipa::ToSchema)]
 pub struct Login {
     pub email: String,
     pub password: String,
@@ -103,19 +105,22 @@ impl FromJson for Login {
 }
 
 /// The body of `PATCH /auth/me`. `role` and `organization_id` are refused (403) by the handler.
+#[derive(utoipa::ToSchema)]
 pub struct UpdateMe {
-    pub forbidden_fields: bool,
     pub name: Option<PersonName>,
+    /// An absolute http(s) URL; `null` or `""` clears it.
+    #[schema(max_length = 2048, format = "uri")]
     pub avatar_url: Option<Option<String>>,
     pub notify_email: Option<bool>,
-    /// The new password and the current one that authorises it.
-    pub password: Option<(Password, String)>,
+    /// A new password: signs out every other session.
+    pub password: Option<Password>,
+    /// Required with `password`.
+    pub current_password: Option<String>,
 }
 
 impl FromJson for UpdateMe {
     fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
         let mut input = Input::new(body.clone());
-        let forbidden_fields = input.has("role") || input.has("organization_id");
         let mut name = None;
         if input.has("name") {
             if let Some(n) = input.required_string("name") {
@@ -136,20 +141,31 @@ impl FromJson for UpdateMe {
         }
         let notify_email = input.optional_bool("notify_email");
         let mut password = None;
+        let mut current_password = None;
         if input.has("password") {
-            let current = input.required_string("current_password");
+            current_password = input.required_string("current_password");
             if let Some(p) = input.required_string("password") {
                 match Password::parse(&p, "password") {
-                    Ok(p) => password = Some((p, current.unwrap_or_default())),
+                    Ok(p) => password = Some(p),
                     Err(m) => input.error("password", m),
                 }
             }
         }
-        input.into_result(UpdateMe { forbidden_fields, name, avatar_url, notify_email, password })
+        input.into_result(UpdateMe { name, avatar_url, notify_email, password, current_password })
     }
 }
 
 /// `POST /auth/register`: a new customer and their first token.
+#[utoipa::path(
+    post,
+    path = "/auth/register",
+    operation_id = "post_auth_register",
+    tag = "auth",
+    summary = "Register a customer",
+    security(()),
+    request_body(content = Register, example = json!({"name": "Grace Customer", "email": "customer@example.com", "password": "correct-horse"})),
+    responses((status = 201, description = "Registered and signed in.", body = crate::http::views::TokenResponse, example = json!(crate::http::openapi::examples::token())), crate::http::openapi::E400, crate::http::openapi::E413, crate::http::openapi::E422)
+)]
 pub async fn register(State(state): State<Shared>, body: Command<Register>) -> HandlerResult {
     let Register { name, email, password: pass } = body.command;
 
@@ -167,6 +183,16 @@ pub async fn register(State(state): State<Shared>, body: Command<Register>) -> H
 
 /// `POST /auth/login`: a token for a new session, or the same 401 (in about the same time)
 /// whether the email is unknown or the password wrong.
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    operation_id = "post_auth_login",
+    tag = "auth",
+    summary = "Sign in",
+    security(()),
+    request_body(content = Login, example = json!({"email": "agent@example.com", "password": "helpdesk-demo"})),
+    responses((status = 200, description = "Signed in.", body = crate::http::views::TokenResponse, example = json!(crate::http::openapi::examples::token())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E422)
+)]
 pub async fn login(State(state): State<Shared>, body: Command<Login>) -> HandlerResult {
     let Login { email, password: pass } = body.command;
 
@@ -186,12 +212,28 @@ pub async fn login(State(state): State<Shared>, body: Command<Login>) -> Handler
 }
 
 /// `POST /auth/logout`: deletes the session, so this token is refused from now on.
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    operation_id = "post_auth_logout",
+    tag = "auth",
+    summary = "Sign out (this token dies)",
+    responses((status = 200, description = "Signed out.", body = crate::http::views::Message, example = json!({"message": "Logged out."})), crate::http::openapi::E401)
+)]
 pub async fn logout(State(state): State<Shared>, caller: Caller) -> HandlerResult {
     state.store.delete_session(caller.session_id).await?;
     Ok(ok(&Message { message: "Logged out.".into() }))
 }
 
 /// `GET /auth/me`.
+#[utoipa::path(
+    get,
+    path = "/auth/me",
+    operation_id = "get_auth_me",
+    tag = "auth",
+    summary = "The caller",
+    responses((status = 200, description = "The caller.", body = crate::http::views::UserEnvelope, example = json!(crate::http::openapi::examples::user_envelope())), crate::http::openapi::E401)
+)]
 pub async fn me(caller: Caller) -> HandlerResult {
     Ok(ok(&UserEnvelope { user: views::User::of(&caller.user, clock::now()) }))
 }
@@ -199,22 +241,33 @@ pub async fn me(caller: Caller) -> HandlerResult {
 /// `PATCH /auth/me`: name, avatar_url, notify_email, and password (with current_password).
 /// Changing the password signs out every other session. `role` and `organization_id` are
 /// assigned by an admin (`PATCH /users/{id}/assign`), so sending them here is a 403.
+#[utoipa::path(
+    patch,
+    path = "/auth/me",
+    operation_id = "patch_auth_me",
+    tag = "auth",
+    summary = "Update the caller's profile",
+    request_body(content = UpdateMe, example = json!({"notify_email": false})),
+    responses((status = 200, description = "Updated.", body = crate::http::views::UserEnvelope, example = json!(crate::http::openapi::examples::user_envelope())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E422)
+)]
 pub async fn update_me(
     State(state): State<Shared>,
     caller: Caller,
     body: Command<UpdateMe>,
 ) -> HandlerResult {
-    let UpdateMe { forbidden_fields, name, avatar_url, notify_email, password: new_password } = body.command;
-    if forbidden_fields {
+    // Role and organization are assigned by an admin (PATCH /users/{id}/assign).
+    if body.raw.contains_key("role") || body.raw.contains_key("organization_id") {
         return Err(ApiError::Forbidden);
     }
+    let UpdateMe { name, avatar_url, notify_email, password: new_password, current_password } = body.command;
     let mut changes = ProfileChanges {
         name: name.map(|n| n.as_str().to_owned()),
         avatar_url,
         notify_email,
         ..Default::default()
     };
-    if let Some((pass, current)) = new_password {
+    if let Some(pass) = new_password {
+        let current = current_password.unwrap_or_default();
         let record = state.store.get_user(caller.id()).await?.ok_or(ApiError::Unauthenticated)?;
         if !password::verify(&current, Some(&record.password_hash)).await {
             return Err(ApiError::invalid("current_password", "The password is incorrect."));

@@ -25,6 +25,15 @@ use uuid::Uuid;
 const MAX_ATTACHMENTS_PER_COMMENT: usize = 10;
 
 /// `GET /tickets/{id}/comments`: oldest first; customers see public comments only.
+#[utoipa::path(
+    get,
+    path = "/tickets/{id}/comments",
+    operation_id = "get_tickets_id_comments",
+    tag = "comments",
+    summary = "Comments, oldest first (customers: public only)",
+    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Default 25"), ("cursor" = Option<String>, Query, description = "Opaque, tamper-evident; bound to the list and its filters")),
+    responses((status = 200, description = "A page of comments.", body = crate::http::views::Page<crate::http::views::Comment>, example = json!(crate::http::openapi::examples::page(crate::http::openapi::examples::comment(), "/tickets/0190f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506/comments"))), crate::http::openapi::E401, crate::http::openapi::E404, crate::http::openapi::E422)
+)]
 pub async fn list(
     State(state): State<Shared>,
     caller: Caller,
@@ -55,10 +64,15 @@ pub async fn list(
 }
 
 /// The body of `POST /tickets/{id}/comments`.
+#[derive(utoipa::ToSchema)]
 pub struct AddComment {
+    #[schema(min_length = 1, max_length = 65535)]
     pub content: String,
+    /// An internal note (staff only); default false.
+    #[schema(default = false, required = false)]
     pub is_internal: bool,
-    /// Distinct ids of uploads to link, at most ten.
+    /// Uploads of the caller on this ticket to link, at most ten.
+    #[schema(max_items = 10, required = false)]
     pub attachment_ids: Vec<Uuid>,
 }
 
@@ -96,6 +110,16 @@ impl FromJson for AddComment {
 
 /// `POST /tickets/{id}/comments`: adds a reply or note through the one change path (which
 /// moves the ticket's status as the rules say), in one transaction with the ticket.
+#[utoipa::path(
+    post,
+    path = "/tickets/{id}/comments",
+    operation_id = "post_tickets_id_comments",
+    tag = "comments",
+    summary = "Reply or add an internal note",
+    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)"), ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body returns the first result; another body is 409")),
+    request_body(content = AddComment, example = json!({"content": "We are on it.", "attachment_ids": [crate::http::openapi::examples::ATTACHMENT]})),
+    responses((status = 201, description = "Created.", body = crate::http::views::Comment, example = json!(crate::http::openapi::examples::comment())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E404, crate::http::openapi::E409, crate::http::openapi::E413, crate::http::openapi::E422)
+)]
 pub async fn create(
     State(state): State<Shared>,
     caller: Caller,

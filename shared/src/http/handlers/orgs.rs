@@ -20,17 +20,27 @@ fn parse_domain(raw: &str) -> Option<String> {
     ok.then_some(d)
 }
 
-/// The writable fields of an organization present in a body; `None` leaves one alone.
+/// The body of `PATCH /organizations/{id}`: an absent field is left alone.
+#[derive(utoipa::ToSchema)]
 pub struct OrgFields {
+    #[schema(min_length = 1, max_length = 255)]
     pub name: Option<String>,
+    /// A domain name; `null` or `""` clears it.
+    #[schema(max_length = 253)]
     pub domain: Option<Option<String>>,
+    /// Any object, up to 16 KiB as JSON.
     pub settings: Option<Map<String, Value>>,
 }
 
 /// The body of `POST /organizations`: a name is required.
+#[derive(utoipa::ToSchema)]
 pub struct NewOrg {
+    #[schema(min_length = 1, max_length = 255)]
     pub name: String,
+    #[schema(max_length = 253)]
     pub domain: Option<String>,
+    /// Any object, up to 16 KiB as JSON.
+    #[schema(required = false)]
     pub settings: Map<String, Value>,
 }
 
@@ -100,6 +110,15 @@ fn org_id(raw: &str) -> Result<Uuid, ApiError> {
 }
 
 /// `GET /organizations`: by name, paginated.
+#[utoipa::path(
+    get,
+    path = "/organizations",
+    operation_id = "get_organizations",
+    tag = "orgs",
+    summary = "Organizations (staff)",
+    params(("per_page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Default 25"), ("cursor" = Option<String>, Query, description = "Opaque, tamper-evident; bound to the list and its filters")),
+    responses((status = 200, description = "A page of organizations by name.", body = crate::http::views::Page<crate::http::views::Organization>, example = json!(crate::http::openapi::examples::page(crate::http::openapi::examples::organization(), "/organizations"))), crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E422)
+)]
 pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> HandlerResult {
     let per_page = per_page(query.one("per_page").as_deref())?;
     let after = match query.one("cursor") {
@@ -113,6 +132,15 @@ pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> Handl
 }
 
 /// `POST /organizations` (admin).
+#[utoipa::path(
+    post,
+    path = "/organizations",
+    operation_id = "post_organizations",
+    tag = "orgs",
+    summary = "Create an organization (admin)",
+    request_body(content = NewOrg, example = json!({"name": "Acme", "domain": "acme.example", "settings": {}})),
+    responses((status = 201, description = "Created.", body = crate::http::views::OrganizationEnvelope, example = json!({"organization": crate::http::openapi::examples::organization()})), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E422)
+)]
 pub async fn create(State(state): State<Shared>, _: Admin, body: Command<NewOrg>) -> HandlerResult {
     let NewOrg { name, domain, settings } = body.command;
     let now = clock::format(clock::now());
@@ -123,12 +151,31 @@ pub async fn create(State(state): State<Shared>, _: Admin, body: Command<NewOrg>
 }
 
 /// `GET /organizations/{id}` (staff).
+#[utoipa::path(
+    get,
+    path = "/organizations/{id}",
+    operation_id = "get_organizations_id",
+    tag = "orgs",
+    summary = "An organization (staff)",
+    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)")),
+    responses((status = 200, description = "The organization.", body = crate::http::views::OrganizationEnvelope, example = json!({"organization": crate::http::openapi::examples::organization()})), crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E404)
+)]
 pub async fn show(State(state): State<Shared>, _: Staff, Path(raw): Path<String>) -> HandlerResult {
     let org = state.store.get_org(org_id(&raw)?).await?.ok_or(ApiError::NotFound)?;
     Ok(ok(&OrganizationEnvelope { organization: OrgView::of(&org) }))
 }
 
 /// `PATCH /organizations/{id}` (admin).
+#[utoipa::path(
+    patch,
+    path = "/organizations/{id}",
+    operation_id = "patch_organizations_id",
+    tag = "orgs",
+    summary = "Update an organization (admin)",
+    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)")),
+    request_body(content = OrgFields, example = json!({"name": "Acme Inc"})),
+    responses((status = 200, description = "Updated.", body = crate::http::views::OrganizationEnvelope, example = json!({"organization": crate::http::openapi::examples::organization()})), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E404, crate::http::openapi::E422)
+)]
 pub async fn update(
     State(state): State<Shared>,
     _: Admin,

@@ -95,11 +95,102 @@ fn uuid_field(input: &mut Input, field: &str) -> Option<Option<Uuid>> {
     }
 }
 
-/// The writable ticket fields of a create or update body, typed, and the safe-update stamp.
-#[derive(Debug, Clone, Default)]
+/// The body of `PATCH /tickets/{id}`: every field optional; `null` clears the nullable ones.
+/// Customers may send only `satisfaction`; staff anything but `satisfaction` (403 otherwise).
+#[derive(Debug, Clone, Default, utoipa::ToSchema)]
 pub struct TicketFields {
-    pub patch: TicketPatch,
+    pub subject: Option<Subject>,
+    pub description: Option<Description>,
+    pub priority: Option<Priority>,
+    pub status: Option<Status>,
+    /// The requester's rating: `good` or `bad`, on a solved or closed ticket.
+    pub satisfaction: Option<Satisfaction>,
+    pub tags: Option<Tags>,
+    /// Merged into the ticket's fields; a `null` value removes a key.
+    pub custom_fields: Option<CustomFields>,
+    pub due_date: Option<Option<DueDate>>,
+    pub requester_id: Option<Uuid>,
+    pub assignee_id: Option<Option<Uuid>>,
+    pub organization_id: Option<Option<Uuid>>,
+    /// Makes the update safe: 409 if the ticket changed since this version.
     pub updated_stamp: Option<String>,
+}
+
+/// The body of `POST /tickets`. Customers may send subject, description, priority, tags,
+/// custom_fields and due_date; staff also requester_id, assignee_id, organization_id and
+/// status (403 otherwise).
+#[derive(Debug, Clone, utoipa::ToSchema)]
+pub struct CreateTicket {
+    pub subject: Subject,
+    pub description: Description,
+    pub priority: Option<Priority>,
+    pub status: Option<Status>,
+    pub tags: Option<Tags>,
+    pub custom_fields: Option<CustomFields>,
+    pub due_date: Option<DueDate>,
+    /// Defaults to the caller.
+    pub requester_id: Option<Uuid>,
+    pub assignee_id: Option<Uuid>,
+    /// Defaults to the caller's own when they open the ticket for themself; `null` for none.
+    pub organization_id: Option<Option<Uuid>>,
+}
+
+impl TicketFields {
+    fn from_patch(patch: TicketPatch, updated_stamp: Option<String>) -> TicketFields {
+        TicketFields {
+            subject: patch.subject,
+            description: patch.description,
+            priority: patch.priority,
+            status: patch.status,
+            satisfaction: patch.satisfaction,
+            tags: patch.tags,
+            custom_fields: patch.custom_fields,
+            due_date: patch.due_date,
+            requester_id: patch.requester_id,
+            assignee_id: patch.assignee_id,
+            organization_id: patch.organization_id,
+            updated_stamp,
+        }
+    }
+
+    /// The domain's change of fields (the stamp is the caller's precondition, apart).
+    pub fn into_patch(self) -> (TicketPatch, Option<String>) {
+        let patch = TicketPatch {
+            subject: self.subject,
+            description: self.description,
+            priority: self.priority,
+            status: self.status,
+            satisfaction: self.satisfaction,
+            tags: self.tags,
+            custom_fields: self.custom_fields,
+            due_date: self.due_date,
+            requester_id: self.requester_id,
+            assignee_id: self.assignee_id,
+            organization_id: self.organization_id,
+            ..Default::default()
+        };
+        (patch, self.updated_stamp)
+    }
+}
+
+impl CreateTicket {
+    pub fn into_new_ticket(self) -> NewTicket {
+        NewTicket {
+            subject: self.subject,
+            description: self.description,
+            fields: TicketPatch {
+                priority: self.priority,
+                status: self.status,
+                tags: self.tags,
+                custom_fields: self.custom_fields,
+                due_date: self.due_date.map(Some),
+                requester_id: self.requester_id,
+                assignee_id: self.assignee_id.map(Some),
+                organization_id: self.organization_id,
+                ..Default::default()
+            },
+        }
+    }
 }
 
 const STAFF_ONLY: [&str; 4] = ["requester_id", "assignee_id", "organization_id", "status"];
@@ -186,7 +277,7 @@ impl TicketFields {
         patch.assignee_id = uuid_field(input, "assignee_id");
         patch.organization_id = uuid_field(input, "organization_id");
         let updated_stamp = input.nullable_string("updated_stamp").flatten();
-        TicketFields { patch, updated_stamp }
+        TicketFields::from_patch(patch, updated_stamp)
     }
 
     /// The body of `PATCH /tickets/{id}`, for this caller.
@@ -198,7 +289,7 @@ impl TicketFields {
     }
 
     /// The body of `POST /tickets`, for this caller: subject and description required.
-    pub fn for_create(map: &Map<String, Value>, caller: &Caller) -> Result<NewTicket, ApiError> {
+    pub fn for_create(map: &Map<String, Value>, caller: &Caller) -> Result<CreateTicket, ApiError> {
         check_writable(map, caller, true)?;
         let mut input = Input::new(map.clone());
         for field in ["subject", "description"] {
@@ -206,18 +297,29 @@ impl TicketFields {
                 input.required_string(field);
             }
         }
-        let TicketFields { mut patch, .. } = Self::parse(map, &mut input);
-        match (patch.subject.take(), patch.description.take()) {
-            (Some(subject), Some(description)) if input.is_clean() => {
-                Ok(NewTicket { subject, description, fields: patch })
-            }
+        let f = Self::parse(map, &mut input);
+        match (f.subject, f.description) {
+            (Some(subject), Some(description)) if input.is_clean() => Ok(CreateTicket {
+                subject,
+                description,
+                priority: f.priority,
+                status: f.status,
+                tags: f.tags,
+                custom_fields: f.custom_fields,
+                due_date: f.due_date.flatten(),
+                requester_id: f.requester_id,
+                assignee_id: f.assignee_id.flatten(),
+                organization_id: f.organization_id,
+            }),
             _ => Err(ApiError::Validation(input.into_errors())),
         }
     }
 }
 
-/// The body of `POST /tickets/{id}/assign`: `assignee_id` required, null unassigns.
+/// The body of `POST /tickets/{id}/assign`: `assignee_id` required, `null` unassigns.
+#[derive(utoipa::ToSchema)]
 pub struct AssignTicket {
+    #[schema(required)]
     pub assignee_id: Option<Uuid>,
 }
 
@@ -235,6 +337,7 @@ impl FromJson for AssignTicket {
 }
 
 /// The body of `POST /tickets/{id}/status`.
+#[derive(utoipa::ToSchema)]
 pub struct SetStatus {
     pub status: Status,
 }
@@ -263,13 +366,23 @@ async fn check_references(state: &AppState, patch: &TicketPatch) -> Result<HashM
 // ---- routes --------------------------------------------------------------------------------
 
 /// `POST /tickets`.
+#[utoipa::path(
+    post,
+    path = "/tickets",
+    operation_id = "post_tickets",
+    tag = "tickets",
+    summary = "Open a ticket",
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body returns the first result; another body is 409")),
+    request_body(content = CreateTicket, example = json!({"subject": "Printer on fire", "description": "Smoke everywhere", "priority": "high"})),
+    responses((status = 201, description = "Created.", body = crate::http::views::Ticket, example = json!(crate::http::openapi::examples::ticket())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E409, crate::http::openapi::E413, crate::http::openapi::E422)
+)]
 pub async fn create(
     State(state): State<Shared>,
     caller: Caller,
     headers: HeaderMap,
     JsonObject(body): JsonObject,
 ) -> HandlerResult {
-    let new = TicketFields::for_create(&body, &caller)?;
+    let new = TicketFields::for_create(&body, &caller)?.into_new_ticket();
     let idempotency = Idempotency::from_request(&headers, &caller, "POST /tickets", &body)?;
     if let Some(i) = &idempotency {
         if let Some(first) = i.replay(&state).await? {
@@ -296,6 +409,15 @@ pub async fn create(
 }
 
 /// `GET /tickets/{id}`: the ticket page from one Query, plus one batch read of its users.
+#[utoipa::path(
+    get,
+    path = "/tickets/{id}",
+    operation_id = "get_tickets_id",
+    tag = "tickets",
+    summary = "A ticket page: ticket, comments, changes",
+    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)")),
+    responses((status = 200, description = "The ticket with its comments (customers: public only) and, for staff, its changes.", body = crate::http::views::TicketPage, example = json!(crate::http::openapi::examples::ticket_page())), crate::http::openapi::E401, crate::http::openapi::E404)
+)]
 pub async fn show(State(state): State<Shared>, caller: Caller, Path(raw): Path<String>) -> HandlerResult {
     let id = resolve_id(&state, &raw).await?.ok_or(ApiError::NotFound)?;
     let page = state.store.ticket_page(id).await?;
@@ -340,6 +462,16 @@ async fn update_ticket(
 }
 
 /// `PATCH /tickets/{id}`.
+#[utoipa::path(
+    patch,
+    path = "/tickets/{id}",
+    operation_id = "patch_tickets_id",
+    tag = "tickets",
+    summary = "Update a ticket (staff; customers: satisfaction only)",
+    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)")),
+    request_body(content = TicketFields, example = json!({"priority": "urgent"})),
+    responses((status = 200, description = "Updated (each changed field audited).", body = crate::http::views::Ticket, example = json!(crate::http::openapi::examples::ticket())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E404, crate::http::openapi::E409, crate::http::openapi::E422)
+)]
 pub async fn update(
     State(state): State<Shared>,
     caller: Caller,
@@ -347,13 +479,23 @@ pub async fn update(
     JsonObject(body): JsonObject,
 ) -> HandlerResult {
     let ticket = load_visible(&state, &caller, &raw).await?;
-    let TicketFields { patch, updated_stamp } = TicketFields::for_update(&body, &caller)?;
+    let (patch, updated_stamp) = TicketFields::for_update(&body, &caller)?.into_patch();
     check_references(&state, &patch).await?;
     let updated = update_ticket(&state, &caller, ticket, patch, updated_stamp).await?;
     Ok(ok(&ticket_json(&state, &caller, &updated).await?))
 }
 
 /// `POST /tickets/{id}/assign`.
+#[utoipa::path(
+    post,
+    path = "/tickets/{id}/assign",
+    operation_id = "post_tickets_id_assign",
+    tag = "tickets",
+    summary = "Assign (staff)",
+    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)")),
+    request_body(content = AssignTicket, example = json!({"assignee_id": crate::http::openapi::examples::AGENT})),
+    responses((status = 200, description = "Assigned.", body = crate::http::views::TicketMessage, example = json!(crate::http::openapi::examples::ticket_message("Ticket assigned successfully."))), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E404, crate::http::openapi::E409, crate::http::openapi::E422)
+)]
 pub async fn assign(
     State(state): State<Shared>,
     Staff(caller): Staff,
@@ -369,6 +511,16 @@ pub async fn assign(
 }
 
 /// `POST /tickets/{id}/status`.
+#[utoipa::path(
+    post,
+    path = "/tickets/{id}/status",
+    operation_id = "post_tickets_id_status",
+    tag = "tickets",
+    summary = "Change status (staff)",
+    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)")),
+    request_body(content = SetStatus, example = json!({"status": "pending"})),
+    responses((status = 200, description = "Changed.", body = crate::http::views::TicketMessage, example = json!(crate::http::openapi::examples::ticket_message("Ticket status updated successfully."))), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E404, crate::http::openapi::E409, crate::http::openapi::E422)
+)]
 pub async fn status(
     State(state): State<Shared>,
     Staff(caller): Staff,
@@ -383,6 +535,15 @@ pub async fn status(
 }
 
 /// `DELETE /tickets/{id}` (admin): the ticket and everything under it.
+#[utoipa::path(
+    delete,
+    path = "/tickets/{id}",
+    operation_id = "delete_tickets_id",
+    tag = "tickets",
+    summary = "Delete a ticket and everything under it (admin)",
+    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)")),
+    responses((status = 204, description = "Deleted."), crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E404)
+)]
 pub async fn delete(
     State(state): State<Shared>,
     Admin(caller): Admin,
@@ -394,6 +555,15 @@ pub async fn delete(
 }
 
 /// `POST /tickets/{id}/view`.
+#[utoipa::path(
+    post,
+    path = "/tickets/{id}/view",
+    operation_id = "post_tickets_id_view",
+    tag = "tickets",
+    summary = "Mark the ticket viewed (staff)",
+    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)")),
+    responses((status = 200, description = "Recorded.", body = crate::http::views::Message, example = json!({"message": "Marked as viewed."})), crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E404)
+)]
 pub async fn mark_viewed(
     State(state): State<Shared>,
     Staff(caller): Staff,
@@ -407,6 +577,15 @@ pub async fn mark_viewed(
 }
 
 /// `GET /tickets/{id}/viewers`: who looked at the ticket in the last five minutes.
+#[utoipa::path(
+    get,
+    path = "/tickets/{id}/viewers",
+    operation_id = "get_tickets_id_viewers",
+    tag = "tickets",
+    summary = "Who viewed the ticket in the last 5 minutes (staff)",
+    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)")),
+    responses((status = 200, description = "Viewers.", body = crate::http::views::Data<crate::http::views::Viewer>, example = json!(crate::http::openapi::examples::viewers())), crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E404)
+)]
 pub async fn viewers(
     State(state): State<Shared>,
     Staff(caller): Staff,
@@ -478,6 +657,15 @@ fn filter_scope(f: &TicketFilter) -> String {
 }
 
 /// `GET /tickets`: newest `updated_at` first, cursor-paginated.
+#[utoipa::path(
+    get,
+    path = "/tickets",
+    operation_id = "get_tickets",
+    tag = "tickets",
+    summary = "Tickets, newest update first (customers: their own)",
+    params(("status[]" = Option<Vec<crate::domain::ticket::Status>>, Query, description = "Repeatable; comma lists too"), ("priority[]" = Option<Vec<crate::domain::ticket::Priority>>, Query, description = "Repeatable; comma lists too"), ("assignee_id" = Option<String>, Query, description = "A user id, or `none`"), ("requester_id" = Option<uuid::Uuid>, Query), ("organization_id" = Option<uuid::Uuid>, Query), ("tag" = Option<String>, Query), ("search" = Option<String>, Query, description = "Words of subject and description, or a ticket number"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Default 25"), ("cursor" = Option<String>, Query, description = "Opaque, tamper-evident; bound to the list and its filters")),
+    responses((status = 200, description = "A page of tickets.", body = crate::http::views::Page<crate::http::views::Ticket>, example = json!(crate::http::openapi::examples::page(crate::http::openapi::examples::ticket(), "/tickets"))), crate::http::openapi::E401, crate::http::openapi::E422)
+)]
 pub async fn list(State(state): State<Shared>, caller: Caller, query: Params) -> HandlerResult {
     let filter = list_filter(&query, &caller)?;
     let per_page = per_page(query.one("per_page").as_deref())?;

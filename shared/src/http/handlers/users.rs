@@ -15,6 +15,15 @@ use serde_json::{Map, Value};
 use uuid::Uuid;
 
 /// `GET /users`: by name; `role=` narrows to one role, `search=` is a name or email prefix.
+#[utoipa::path(
+    get,
+    path = "/users",
+    operation_id = "get_users",
+    tag = "users",
+    summary = "Users (staff)",
+    params(("role" = Option<crate::domain::user::Role>, Query), ("search" = Option<String>, Query, description = "A name or email prefix"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Default 25"), ("cursor" = Option<String>, Query, description = "Opaque, tamper-evident; bound to the list and its filters")),
+    responses((status = 200, description = "A page of users by name.", body = crate::http::views::Page<crate::http::views::User>, example = json!(crate::http::openapi::examples::page(crate::http::openapi::examples::user(), "/users"))), crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E422)
+)]
 pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> HandlerResult {
     let per_page = per_page(query.one("per_page").as_deref())?;
     let role = match query.one("role") {
@@ -60,6 +69,14 @@ pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> Handl
 }
 
 /// `GET /users/agents`: every agent and admin, by name, with `is_online`.
+#[utoipa::path(
+    get,
+    path = "/users/agents",
+    operation_id = "get_users_agents",
+    tag = "users",
+    summary = "Agents and admins with presence (staff)",
+    responses((status = 200, description = "Every agent and admin.", body = crate::http::views::Data<crate::http::views::User>, example = json!({"data": [crate::http::openapi::examples::user()]})), crate::http::openapi::E401, crate::http::openapi::E403)
+)]
 pub async fn agents(State(state): State<Shared>, _: Staff) -> HandlerResult {
     let mut all = Vec::new();
     for role in [Role::Agent, Role::Admin] {
@@ -89,6 +106,15 @@ pub async fn agents(State(state): State<Shared>, _: Staff) -> HandlerResult {
 }
 
 /// `GET /users/{id}`: staff see anyone; a customer only themself (others are 404).
+#[utoipa::path(
+    get,
+    path = "/users/{id}",
+    operation_id = "get_users_id",
+    tag = "users",
+    summary = "A user (staff, or oneself)",
+    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)")),
+    responses((status = 200, description = "The user.", body = crate::http::views::UserEnvelope, example = json!(crate::http::openapi::examples::user_envelope())), crate::http::openapi::E401, crate::http::openapi::E404)
+)]
 pub async fn show(State(state): State<Shared>, caller: Caller, Path(raw): Path<String>) -> HandlerResult {
     let id = Uuid::parse_str(&raw).map_err(|_| ApiError::NotFound)?;
     if !caller.role().is_staff() && id != caller.id() {
@@ -98,7 +124,8 @@ pub async fn show(State(state): State<Shared>, caller: Caller, Path(raw): Path<S
     Ok(ok(&UserEnvelope { user: User::of(&user.user, clock::now()) }))
 }
 
-/// The body of `PATCH /users/{id}/assign`: `None` leaves a field alone.
+/// The body of `PATCH /users/{id}/assign`: an absent field is left alone.
+#[derive(utoipa::ToSchema)]
 pub struct AssignUser {
     pub role: Option<Role>,
     /// `Some(None)` removes the user from their organization.
@@ -131,6 +158,16 @@ impl FromJson for AssignUser {
 }
 
 /// `PATCH /users/{id}/assign` (admin): role and/or organization, audited under the user.
+#[utoipa::path(
+    patch,
+    path = "/users/{id}/assign",
+    operation_id = "patch_users_id_assign",
+    tag = "users",
+    summary = "Assign a role or organization (admin)",
+    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)")),
+    request_body(content = AssignUser, example = json!({"role": "agent"})),
+    responses((status = 200, description = "Assigned (audited).", body = crate::http::views::UserEnvelope, example = json!(crate::http::openapi::examples::user_envelope())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E404, crate::http::openapi::E409, crate::http::openapi::E422)
+)]
 pub async fn assign(
     State(state): State<Shared>,
     Admin(caller): Admin,

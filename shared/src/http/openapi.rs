@@ -1,0 +1,197 @@
+//! The OpenAPI 3.1 document, generated from the code: the paths from each handler's
+//! `#[utoipa::path]`, the schemas from the typed commands, views, enums and value types.
+//! `make openapi` writes it to docs/openapi.yaml; a test fails when the file differs.
+use super::handlers::{attachments, auth, comments, orgs, tickets, users};
+use super::views::{Message, ValidationError};
+use serde_json::{json, Value};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{IntoResponses, Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Help desk API",
+        version = "1.0.0",
+        description = "The HTTP API of the help desk (see ../shared/API.md and docs/api.md). Generated from the code (`make openapi`).",
+        license(name = "Proprietary")
+    ),
+    servers((url = "http://127.0.0.1:3000", description = "make dev")),
+    security(("bearer" = [])),
+    modifiers(&Bearer),
+    components(schemas(Message, ValidationError)),
+    paths(
+        auth::register, auth::login, auth::logout, auth::me, auth::update_me,
+        users::list, users::agents, users::show, users::assign,
+        orgs::list, orgs::create, orgs::show, orgs::update,
+        tickets::list, tickets::create, tickets::show, tickets::update, tickets::delete,
+        tickets::assign, tickets::status, tickets::viewers, tickets::mark_viewed,
+        comments::list, comments::create,
+        attachments::create, attachments::show,
+    )
+)]
+pub struct ApiDoc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
+            ),
+        );
+    }
+}
+
+/// The document as YAML, with a header saying where it comes from.
+pub fn yaml() -> String {
+    let body = ApiDoc::openapi().to_yaml().expect("the document serialises");
+    format!("# Generated from the code by `make openapi` (helpdesk-openapi). Do not edit by hand.\n{body}")
+}
+
+// ---- the error responses every route documents ------------------------------------------
+
+#[derive(IntoResponses)]
+pub enum E400 {
+    #[response(status = 400, description = "The body is not JSON, or not an object.",
+        example = json!({"message": "The request body is not valid JSON."}))]
+    BadRequest(Message),
+}
+
+#[derive(IntoResponses)]
+pub enum E401 {
+    #[response(status = 401, description = "Missing, malformed, expired or revoked token.",
+        example = json!({"message": "Unauthenticated."}))]
+    Unauthenticated(Message),
+}
+
+#[derive(IntoResponses)]
+pub enum E403 {
+    #[response(status = 403, description = "Authenticated but not allowed.",
+        example = json!({"message": "This action is unauthorized."}))]
+    Forbidden(Message),
+}
+
+#[derive(IntoResponses)]
+pub enum E404 {
+    #[response(status = 404, description = "No such resource, or one the caller may not know exists.",
+        example = json!({"message": "Not found."}))]
+    NotFound(Message),
+}
+
+#[derive(IntoResponses)]
+pub enum E409 {
+    #[response(status = 409, description = "A stale `updated_stamp`, or an Idempotency-Key used with another body.",
+        example = json!({"message": "The ticket was changed by someone else. Reload and try again."}))]
+    Conflict(Message),
+}
+
+#[derive(IntoResponses)]
+pub enum E413 {
+    #[response(status = 413, description = "Body over 256 KiB.",
+        example = json!({"message": "The request body may not be greater than 256 kilobytes."}))]
+    TooLarge(Message),
+}
+
+#[derive(IntoResponses)]
+pub enum E422 {
+    #[response(status = 422, description = "Validation failed: every message, by field.",
+        example = json!({"message": "The subject field is required.", "errors": {"subject": ["The subject field is required."]}}))]
+    Invalid(ValidationError),
+}
+
+// ---- examples ---------------------------------------------------------------------------
+
+/// Example values for the document (each is checked against its schema by a test).
+pub mod examples {
+    use super::*;
+
+    pub const AGENT: &str = "0190f3a4-0000-7000-8000-0000000000a1";
+    pub const CUSTOMER: &str = "0190f3a4-0000-7000-8000-0000000000c1";
+    pub const TICKET: &str = "0190f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506";
+    pub const ATTACHMENT: &str = "0190f3a4-aaaa-7000-8000-000000000002";
+    const NOW: &str = "2026-11-26T15:04:05.123Z";
+
+    pub fn user() -> Value {
+        json!({"id": AGENT, "name": "Alan Agent", "email": "agent@example.com", "role": "agent", "avatar_url": null,
+               "organization_id": null, "notify_email": true, "is_online": true, "last_seen": NOW,
+               "created_at": NOW, "updated_at": NOW})
+    }
+
+    pub fn customer() -> Value {
+        let mut u = user();
+        u["id"] = json!(CUSTOMER);
+        u["name"] = json!("Grace Customer");
+        u["email"] = json!("customer@example.com");
+        u["role"] = json!("customer");
+        u
+    }
+
+    pub fn token() -> Value {
+        json!({"user": user(), "token": "eyJ0eXAiOiJKV1Qi.eyJzdWIiOi.sig", "token_type": "Bearer", "expires_at": NOW})
+    }
+
+    pub fn user_envelope() -> Value {
+        json!({"user": user()})
+    }
+
+    pub fn organization() -> Value {
+        json!({"id": "0190f3a4-eeee-7000-8000-000000000005", "name": "Acme", "domain": "acme.example",
+               "settings": {"sla": "gold"}, "created_at": NOW, "updated_at": NOW})
+    }
+
+    pub fn ticket() -> Value {
+        json!({"id": TICKET, "ticket_number": "TKT-000042", "subject": "Printer on fire", "description": "Smoke everywhere",
+               "status": "open", "priority": "high", "satisfaction": "unoffered", "requester_id": CUSTOMER,
+               "assignee_id": AGENT, "organization_id": null, "due_date": null, "tags": ["hardware"],
+               "custom_fields": {"floor": 3}, "created_at": NOW, "updated_at": NOW,
+               "updated_stamp": "0190f3a4-5b6c-7d8e-9fa0-b1c2d3e4f599", "requester": customer(), "assignee": user()})
+    }
+
+    pub fn attachment() -> Value {
+        json!({"id": ATTACHMENT, "ticket_id": TICKET, "comment_id": "0190f3a4-cccc-7000-8000-000000000003",
+               "filename": "photo.jpg", "file_size": 52311, "mime_type": "image/jpeg", "uploaded_by": CUSTOMER, "created_at": NOW})
+    }
+
+    pub fn comment() -> Value {
+        json!({"id": "0190f3a4-cccc-7000-8000-000000000003", "ticket_id": TICKET, "author_id": AGENT,
+               "content": "We are on it.", "is_internal": false, "attachments": [attachment()],
+               "created_at": NOW, "updated_at": NOW, "author": user()})
+    }
+
+    pub fn change() -> Value {
+        json!({"id": "0190f3a4-dddd-7000-8000-000000000004", "ticket_id": TICKET, "agent_id": AGENT, "field_name": "status",
+               "old_value": "new", "new_value": "open", "action": "Status changed from new to open", "via": "web",
+               "created_at": NOW, "agent": user()})
+    }
+
+    pub fn ticket_page() -> Value {
+        let mut t = ticket();
+        t["comments"] = json!([comment()]);
+        t["changes"] = json!([change()]);
+        t
+    }
+
+    pub fn viewers() -> Value {
+        json!({"data": [{"ticket_id": TICKET, "user_id": AGENT, "last_viewed": NOW, "user": user()}]})
+    }
+
+    pub fn page(item: Value, path: &str) -> Value {
+        json!({"data": [item], "path": path, "per_page": 25, "next_cursor": "eyJzIjoi.x1Y",
+               "next_page_url": format!("{path}?cursor=eyJzIjoi.x1Y"), "prev_cursor": null, "prev_page_url": null})
+    }
+
+    pub fn ticket_message(message: &str) -> Value {
+        json!({"message": message, "ticket": ticket()})
+    }
+
+    pub fn upload() -> Value {
+        let mut a = attachment();
+        a["comment_id"] = Value::Null;
+        json!({"attachment": a, "upload_url": "https://bucket.s3.amazonaws.com/attachments/x/y/photo.jpg?X-Amz-Signature=abc",
+               "upload_method": "PUT", "upload_headers": {"content-type": "image/jpeg", "content-length": "52311"},
+               "expires_at": NOW})
+    }
+}
