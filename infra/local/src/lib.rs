@@ -6,6 +6,7 @@ pub mod moto;
 pub mod paths;
 pub mod router;
 pub mod s3;
+pub mod sdk;
 pub mod seed;
 pub mod server;
 pub mod streams;

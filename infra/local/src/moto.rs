@@ -97,25 +97,11 @@ pub async fn ensure_shared(port: u16) -> Result<String, BoxError> {
 }
 
 pub fn sqs_client(endpoint: &str) -> aws_sdk_sqs::Client {
-    use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
-    let conf = aws_sdk_sqs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("local", "local", None, None, "helpdesk-local"))
-        .build();
-    aws_sdk_sqs::Client::from_conf(conf)
+    aws_sdk_sqs::Client::new(&crate::sdk::config(endpoint))
 }
 
 pub fn ses_client(endpoint: &str) -> aws_sdk_sesv2::Client {
-    use aws_sdk_sesv2::config::{BehaviorVersion, Credentials, Region};
-    let conf = aws_sdk_sesv2::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("local", "local", None, None, "helpdesk-local"))
-        .build();
-    aws_sdk_sesv2::Client::from_conf(conf)
+    aws_sdk_sesv2::Client::new(&crate::sdk::config(endpoint))
 }
 
 /// Creates (or finds) the mail queue and its DLQ with a redrive policy, and verifies the

@@ -44,13 +44,6 @@ pub fn ensure_bucket(root: &Path, bucket: &str) -> Result<(), BoxError> {
 
 /// A client for the local S3: path-style addressing (`*.localhost` does not resolve here).
 pub fn client(endpoint: &str) -> aws_sdk_s3::Client {
-    use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_s3::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .force_path_style(true)
-        .credentials_provider(Credentials::new(ACCESS_KEY, SECRET_KEY, None, None, "helpdesk-local"))
-        .build();
-    aws_sdk_s3::Client::from_conf(config)
+    let sdk = crate::sdk::config_with(endpoint, ACCESS_KEY, SECRET_KEY);
+    aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build())
 }

@@ -13,14 +13,7 @@ use std::future::Future;
 pub const BATCH_SIZE: usize = 100;
 
 pub fn client(endpoint: &str) -> Client {
-    use aws_sdk_dynamodbstreams::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_dynamodbstreams::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("local", "local", None, None, "helpdesk-local"))
-        .build();
-    Client::from_conf(config)
+    Client::new(&crate::sdk::config(endpoint))
 }
 
 fn sdk<E: std::error::Error + Send + Sync + 'static>(e: E) -> BoxError {

@@ -26,14 +26,7 @@ type Registry = Arc<Mutex<HashMap<String, mpsc::UnboundedSender<Message>>>>;
 
 /// A client for this gateway's `@connections` API.
 pub fn management_client(endpoint: &str) -> aws_sdk_apigatewaymanagement::Client {
-    use aws_sdk_apigatewaymanagement::config::{BehaviorVersion, Credentials, Region};
-    let config = aws_sdk_apigatewaymanagement::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new("us-east-1"))
-        .endpoint_url(endpoint)
-        .credentials_provider(Credentials::new("local", "local", None, None, "helpdesk-local"))
-        .build();
-    aws_sdk_apigatewaymanagement::Client::from_conf(config)
+    aws_sdk_apigatewaymanagement::Client::new(&crate::sdk::config(endpoint))
 }
 
 fn event(

@@ -5,76 +5,12 @@
 use crate::mail::mime::{self, Message};
 use crate::mail::render::render;
 use crate::mail::{MailJob, MailKind};
-use crate::store::keys::{self, entity};
+use crate::store::mail::Claim;
 use crate::{clock, AppState, BoxError};
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
-use aws_sdk_dynamodb::types::AttributeValue;
-
-/// A claim older than this is abandoned (its worker died) and may be taken over.
-const CLAIM_LEASE_SECONDS: i64 = 5 * 60;
-/// Sent markers are kept a week (far beyond any queue redelivery).
-const MARKER_TTL_SECONDS: i64 = 7 * 24 * 60 * 60;
-
-#[derive(Debug, PartialEq)]
-enum Claim {
-    Ours,
-    /// Already sent (or skipped): a duplicate delivery.
-    Done,
-    /// Another worker is sending it right now.
-    Busy,
-}
-
-async fn claim(state: &AppState, job: &MailJob, now: i64) -> Result<Claim, BoxError> {
-    let key = keys::key(keys::mail_pk(&job.id), keys::MAIL_SK);
-    let mut item = key.clone();
-    item.insert(keys::ENTITY.into(), keys::s(entity::MAIL));
-    item.insert(keys::attr::STATE.into(), keys::s("sending"));
-    item.insert(keys::attr::CLAIMED_AT.into(), AttributeValue::N(now.to_string()));
-    item.insert(keys::TTL.into(), AttributeValue::N((now + MARKER_TTL_SECONDS).to_string()));
-    let result = state
-        .store
-        .client()
-        .put_item()
-        .table_name(state.store.table())
-        .set_item(Some(item))
-        .condition_expression("attribute_not_exists(#pk) OR (#state = :sending AND #claimed < :stale)")
-        .expression_attribute_names("#pk", keys::PK)
-        .expression_attribute_names("#state", keys::attr::STATE)
-        .expression_attribute_names("#claimed", keys::attr::CLAIMED_AT)
-        .expression_attribute_values(":sending", keys::s("sending"))
-        .expression_attribute_values(":stale", AttributeValue::N((now - CLAIM_LEASE_SECONDS).to_string()))
-        .send()
-        .await;
-    match result {
-        Ok(_) => Ok(Claim::Ours),
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
-            let existing = state.store.get(key).await?;
-            let state_now =
-                existing.as_ref().and_then(|i| i.get(keys::attr::STATE)).and_then(|v| v.as_s().ok());
-            Ok(if state_now.is_some_and(|s| s == "sending") { Claim::Busy } else { Claim::Done })
-        }
-        Err(e) => Err(crate::error::error_chain(&e).into()),
-    }
-}
-
-async fn mark(state: &AppState, job: &MailJob, outcome: &str) -> Result<(), BoxError> {
-    state
-        .store
-        .client()
-        .update_item()
-        .table_name(state.store.table())
-        .set_key(Some(keys::key(keys::mail_pk(&job.id), keys::MAIL_SK)))
-        .update_expression("SET #state = :outcome")
-        .expression_attribute_names("#state", keys::attr::STATE)
-        .expression_attribute_values(":outcome", keys::s(outcome))
-        .send()
-        .await
-        .map_err(|e| crate::error::error_chain(&e))?;
-    Ok(())
-}
 
 async fn release(state: &AppState, job: &MailJob) {
-    if let Err(e) = state.store.delete(keys::key(keys::mail_pk(&job.id), keys::MAIL_SK)).await {
+    if let Err(e) = state.store.release_mail(&job.id).await {
         tracing::warn!(error = %e, job = %job.id, "could not release a mail claim; it expires with its lease");
     }
 }
@@ -143,13 +79,13 @@ async fn process(state: &AppState, message: &SqsMessage) -> Result<(), BoxError>
         Ok(job) => job,
         Err(e) => return Err(format!("not a mail job: {e}").into()),
     };
-    match claim(state, &job, clock::now().unix_timestamp()).await? {
+    match state.store.claim_mail(&job.id, clock::now().unix_timestamp()).await? {
         Claim::Done => return Ok(()),
         Claim::Busy => return Err("another worker is sending this job".into()),
         Claim::Ours => {}
     }
     match send(state, &job).await {
-        Ok(sent) => mark(state, &job, if sent { "sent" } else { "skipped" }).await,
+        Ok(sent) => Ok(state.store.finish_mail(&job.id, if sent { "sent" } else { "skipped" }).await?),
         Err(e) => {
             release(state, &job).await;
             Err(e)
