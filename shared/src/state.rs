@@ -91,7 +91,7 @@ impl AppState {
     /// function builds (and links) only the clients it uses.
     pub async fn from_env() -> Result<(Self, aws_config::SdkConfig), crate::BoxError> {
         let config = Config::from_env()?;
-        let sdk = aws_config::load_from_env().await;
+        let sdk = sdk_config().await;
         Ok((Self::new(config, aws_sdk_dynamodb::Client::new(&sdk)), sdk))
     }
 
@@ -121,4 +121,18 @@ impl AppState {
     pub fn with_ses_from(self, sdk: &aws_config::SdkConfig) -> Self {
         self.with_ses(aws_sdk_sesv2::Client::new(sdk))
     }
+}
+
+/// The SDK's HTTP client: hyper with rustls on ring (the SDK's default would link aws-lc, about
+/// 2 MB more in every package). One per process; it also speaks plain HTTP to the local
+/// emulators.
+pub fn http_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
+}
+
+/// The SDK configuration from the environment (region, credentials, endpoints), with
+/// [`http_client`].
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http_client()).load().await
 }

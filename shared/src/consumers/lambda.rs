@@ -12,19 +12,17 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// A stream consumer's handler, boxed (its future is deep; boxing keeps stacks small).
 pub type StreamHandler = for<'a> fn(&'a AppState, &'a Event) -> BoxFuture<'a, DynamoDbEventResponse>;
 
-async fn state_with(
-    clients: impl FnOnce(AppState, &aws_config::SdkConfig) -> AppState,
-) -> Result<AppState, BoxError> {
+/// What a consumer adds to the state: the SDK clients it uses.
+pub type Clients = fn(AppState, &aws_config::SdkConfig) -> AppState;
+
+async fn state_with(clients: Clients) -> Result<AppState, BoxError> {
     crate::telemetry::init();
     let (state, sdk) = AppState::from_env().await?;
     Ok(clients(state, &sdk))
 }
 
 /// Runs a consumer of the table's stream (partial batch failures reported).
-pub async fn run_stream(
-    handler: StreamHandler,
-    clients: impl FnOnce(AppState, &aws_config::SdkConfig) -> AppState,
-) -> Result<(), BoxError> {
+pub async fn run_stream(handler: StreamHandler, clients: Clients) -> Result<(), BoxError> {
     let state = state_with(clients).await?;
     let state = &state;
     lambda_runtime::run(lambda_runtime::service_fn(

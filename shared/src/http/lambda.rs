@@ -4,8 +4,11 @@ use super::routes::Route;
 use super::Shared;
 use crate::{AppState, BoxError};
 use axum::handler::Handler;
-use axum::routing::on;
+use axum::routing::{on, MethodRouter};
 use std::sync::Arc;
+
+/// What a function adds to the state: the SDK clients its route uses.
+pub type Clients = fn(AppState, &aws_config::SdkConfig) -> AppState;
 
 /// Serves `route` with `handler`, on a state with the DynamoDB client only.
 pub async fn serve<H, T>(route: Route, handler: H) -> Result<(), BoxError>
@@ -13,24 +16,30 @@ where
     H: Handler<T, Shared>,
     T: 'static,
 {
-    serve_with(route, handler, |state, _| state).await
+    run(route, on(route.filter(), handler), |state, _| state).await
 }
 
 /// The same, with the SDK clients this route needs added by `clients` (so a function that
 /// never touches S3 neither builds nor links an S3 client).
-pub async fn serve_with<H, T>(
-    route: Route,
-    handler: H,
-    clients: impl FnOnce(AppState, &aws_config::SdkConfig) -> AppState,
-) -> Result<(), BoxError>
+pub async fn serve_with<H, T>(route: Route, handler: H, clients: Clients) -> Result<(), BoxError>
 where
     H: Handler<T, Shared>,
     T: 'static,
 {
+    run(route, on(route.filter(), handler), clients).await
+}
+
+/// The rest of a function's life, not generic: compiled once in the library rather than once
+/// per function binary (the generic part above is only the handler's own `MethodRouter`).
+pub async fn run(
+    route: Route,
+    method_router: MethodRouter<Shared>,
+    clients: Clients,
+) -> Result<(), BoxError> {
     crate::telemetry::init();
     let (state, sdk) = AppState::from_env().await?;
     let state = Arc::new(clients(state, &sdk));
-    lambda_http::run(without_stage(super::single(route, on(route.filter(), handler), state))).await
+    lambda_http::run(without_stage(super::single(route, method_router, state))).await
 }
 
 /// The router behind API Gateway: an HTTP API stage other than `$default` prefixes `rawPath`

@@ -14,7 +14,7 @@ async fn main() -> Result<(), BoxError> {
     }
     let table = std::env::var("TABLE_NAME")
         .map_err(|_| "set TABLE_NAME to the deployed table (stack output TableName)")?;
-    let sdk = aws_config::load_from_env().await;
+    let sdk = helpdesk::state::sdk_config().await;
     let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), table);
     let id = helpdesk_local::admin::promote(&store, email).await?;
     println!("{email} ({id}) is now an admin");
