@@ -124,9 +124,16 @@ impl AppState {
 }
 
 /// The SDK's HTTP client: hyper with rustls on ring (the SDK's default would link aws-lc, about
-/// 2 MB more in every package). One per process; it also speaks plain HTTP to the local
-/// emulators.
+/// 2 MB more in every package), trusting the system's roots. One per process; it also speaks
+/// plain HTTP to the local emulators. template.yaml sets `SSL_CERT_FILE` to the system's CA
+/// bundle so that only that file is read at a cold start (not every file of the certificate
+/// directory); a path that does not exist is logged, since no AWS call could then succeed.
 pub fn http_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
+    if let Some(path) = std::env::var_os("SSL_CERT_FILE") {
+        if !std::path::Path::new(&path).exists() {
+            tracing::error!(path = ?path, "SSL_CERT_FILE names no file: TLS to AWS will fail");
+        }
+    }
     use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
     aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring)).build_https()
 }

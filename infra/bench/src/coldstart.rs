@@ -80,13 +80,17 @@ pub struct ColdStart {
     pub to_first_response_ms: f64,
     pub peak_rss_mib: f64,
     pub zip_bytes: u64,
+    /// The deployed package: `make build`'s arm64 `target/lambda/<function>/bootstrap`, zipped
+    /// (when it has been built).
+    pub lambda_zip_bytes: Option<u64>,
 }
 
 impl ColdStart {
     pub fn json(&self) -> Value {
         json!({"function": self.name, "to_first_request_ms": crate::stats::round(self.to_first_request_ms),
                "to_first_response_ms": crate::stats::round(self.to_first_response_ms),
-               "peak_rss_mib": crate::stats::round(self.peak_rss_mib), "zip_bytes": self.zip_bytes})
+               "peak_rss_mib": crate::stats::round(self.peak_rss_mib), "zip_bytes": self.zip_bytes,
+               "lambda_zip_bytes": self.lambda_zip_bytes})
     }
 }
 
@@ -127,6 +131,10 @@ pub async fn measure(name: &str, binary: &Path, event: Vec<u8>, env: &[(String, 
         to_first_response_ms: median(|c| c.to_first_response_ms),
         peak_rss_mib: runs.iter().map(|c| c.peak_rss_mib).fold(0.0, f64::max),
         zip_bytes: zipped_size(binary),
+        lambda_zip_bytes: {
+            let deployed = crate::paths::project_root().join("target/lambda").join(name).join("bootstrap");
+            deployed.exists().then(|| zipped_size(&deployed))
+        },
     }
 }
 
@@ -174,6 +182,7 @@ async fn measure_once(name: &str, binary: &Path, event: Vec<u8>, env: &[(String,
         to_first_response_ms: ms(s.first_result),
         peak_rss_mib: rss as f64 / 1024.0,
         zip_bytes: 0,
+        lambda_zip_bytes: None,
     }
 }
 
