@@ -26,6 +26,13 @@ pub fn parse(s: &str) -> Option<OffsetDateTime> {
 pub struct Timestamp(pub OffsetDateTime);
 
 impl Timestamp {
+    /// Now, to the millisecond (the precision the API and the store keep, so a value compares
+    /// equal to itself after a round trip).
+    pub fn now() -> Self {
+        let t = now();
+        Timestamp(t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap_or(t))
+    }
+
     /// A timestamp this service stored (always [`format`]'s shape). A value that does not parse
     /// is a corrupted item: it shows as the Unix epoch and is logged, rather than failing a page.
     pub fn stored(s: &str) -> Self {

@@ -14,9 +14,9 @@ const WORDS: [&str; 16] = [
 ];
 
 fn bench_ticket(n: u64, requester: uuid::Uuid, agent: uuid::Uuid) -> Ticket {
-    let now = helpdesk::clock::format(
+    let now = helpdesk::clock::Timestamp::stored(&helpdesk::clock::format(
         helpdesk::clock::now() - time::Duration::seconds(n as i64 % 86_400) - time::Duration::days(2),
-    );
+    ));
     let w = |k: u64| WORDS[((n / k) % WORDS.len() as u64) as usize];
     Ticket {
         id: uuid::Uuid::now_v7(),
@@ -33,7 +33,7 @@ fn bench_ticket(n: u64, requester: uuid::Uuid, agent: uuid::Uuid) -> Ticket {
         due_date: None,
         tags: Vec::new(),
         custom_fields: Default::default(),
-        created_at: now.clone(),
+        created_at: now,
         updated_at: now,
         updated_stamp: uuid::Uuid::now_v7().to_string(),
     }
@@ -59,7 +59,7 @@ pub async fn load(fx: &Fixture, from: u64, to: u64) {
                     keys::ItemKeys::new(
                         entity::TERM,
                         keys::term_pk(&word),
-                        keys::ticket_sort(&t.created_at, t.id),
+                        keys::ticket_sort(t.created_at, t.id),
                     )
                     .with(&entry)
                     .unwrap(),

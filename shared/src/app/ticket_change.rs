@@ -7,13 +7,14 @@
 //! → on a version conflict, re-apply the same change set to the fresh ticket, with backoff and
 //! jitter. A caller that sent `expected_stamp` gets a 409 instead of a re-apply.
 use super::Actor;
+use crate::clock::Timestamp;
 use crate::domain::attachment::Attachment;
 use crate::domain::comment::{Change, Comment};
 use crate::domain::ticket::{FieldChange, Status, Ticket, TicketPatch, Via, CLOSED_IS_FINAL};
 use crate::store::attachments::link_write;
 use crate::store::tickets::{change_item, comment_item};
 use crate::store::{Guard, TxError, TxWrite};
-use crate::{clock, ApiError, AppState};
+use crate::{ApiError, AppState};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -163,7 +164,7 @@ pub fn plan(actor: &Actor, current: &Ticket, set: &ChangeSet) -> Result<Applied,
         }
     }
     let (mut next, field_changes) = current.apply(&fields, actor.mover()).map_err(invalid)?;
-    let now = clock::format(clock::now());
+    let now = Timestamp::now();
     let comment = match (&set.comment, actor.id()) {
         (Some(c), Some(author)) => Some(Comment {
             id: Uuid::now_v7(),
@@ -172,23 +173,23 @@ pub fn plan(actor: &Actor, current: &Ticket, set: &ChangeSet) -> Result<Applied,
             content: c.content.clone(),
             is_internal: c.is_internal,
             attachment_ids: c.attachments.iter().map(|a| a.id).collect(),
-            created_at: now.clone(),
-            updated_at: now.clone(),
+            created_at: now,
+            updated_at: now,
         }),
         (Some(_), None) => return Err(ApiError::internal("a comment needs an author")),
         (None, _) => None,
     };
     if !field_changes.is_empty() || comment.is_some() {
-        next.updated_at = now.clone();
+        next.updated_at = now;
         next.updated_stamp = Uuid::now_v7().to_string();
     }
     let changes =
-        field_changes.iter().map(|c| audit(current.id, actor, c, set, &now)).collect::<Vec<Change>>();
+        field_changes.iter().map(|c| audit(current.id, actor, c, set, now)).collect::<Vec<Change>>();
     Ok(Applied { before: current.clone(), ticket: next, changes, comment })
 }
 
 /// The audit record of one changed field.
-pub fn audit(ticket_id: Uuid, actor: &Actor, c: &FieldChange, set: &ChangeSet, now: &str) -> Change {
+pub fn audit(ticket_id: Uuid, actor: &Actor, c: &FieldChange, set: &ChangeSet, now: Timestamp) -> Change {
     Change {
         id: Uuid::now_v7(),
         ticket_id,
@@ -201,7 +202,7 @@ pub fn audit(ticket_id: Uuid, actor: &Actor, c: &FieldChange, set: &ChangeSet, n
             None => c.action.clone(),
         },
         via: set.via,
-        created_at: now.to_owned(),
+        created_at: now,
     }
 }
 
@@ -238,8 +239,8 @@ mod tests {
             due_date: None,
             tags: vec![],
             custom_fields: Default::default(),
-            created_at: "2026-11-26T00:00:00.000Z".into(),
-            updated_at: "2026-11-26T00:00:00.000Z".into(),
+            created_at: Timestamp::stored("2026-11-26T00:00:00.000Z"),
+            updated_at: Timestamp::stored("2026-11-26T00:00:00.000Z"),
             updated_stamp: "s1".into(),
         }
     }

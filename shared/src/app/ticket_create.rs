@@ -3,14 +3,15 @@
 //! one transaction with the ticket-number claim and the caller's receipt.
 use super::ticket_change::Receipt;
 use super::Actor;
+use crate::clock::Timestamp;
 use crate::domain::comment::Change;
 use crate::domain::ticket::{
-    check_transition, ticket_number, Description, DueDate, Priority, Satisfaction, Status, Subject, Ticket,
+    check_transition, ticket_number, Description, Priority, Satisfaction, Status, Subject, Ticket,
     TicketPatch, Via, SOLVE_NEEDS_ASSIGNEE,
 };
 use crate::store::tickets::{change_item, ticket_number_item, ticket_writes};
 use crate::store::{Guard, TxError, TxWrite};
-use crate::{clock, ApiError, AppState};
+use crate::{ApiError, AppState};
 use uuid::Uuid;
 
 /// A ticket about to be written, with its creation record.
@@ -66,7 +67,7 @@ pub fn build(
     tags.extend(fields.add_tags.iter().filter(|t| !tags.contains(t)).cloned().collect::<Vec<_>>());
     tags.retain(|t| !fields.remove_tags.contains(t));
     tags.sort();
-    let now = clock::format(clock::now());
+    let now = Timestamp::now();
     let ticket = Ticket {
         id: Uuid::now_v7(),
         ticket_number: ticket_number(number),
@@ -78,11 +79,11 @@ pub fn build(
         requester_id: requester,
         assignee_id: assignee,
         organization_id,
-        due_date: fields.due_date.flatten().map(DueDate::to_api),
+        due_date: fields.due_date.flatten().map(|d| Timestamp(d.at())),
         tags,
         custom_fields: fields.custom_fields.as_ref().map(|c| c.as_map().clone()).unwrap_or_default(),
-        created_at: now.clone(),
-        updated_at: now.clone(),
+        created_at: now,
+        updated_at: now,
         updated_stamp: Uuid::now_v7().to_string(),
     };
     let change = Change {

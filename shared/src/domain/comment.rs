@@ -1,4 +1,5 @@
 //! Comments (public replies and internal notes), audit entries and viewers as stored.
+use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -13,8 +14,8 @@ pub struct Comment {
     pub is_internal: bool,
     #[serde(default)]
     pub attachment_ids: Vec<Uuid>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -31,12 +32,12 @@ pub struct Change {
     /// `automation`); records written before it was kept read as `web`.
     #[serde(default)]
     pub via: crate::domain::ticket::Via,
-    pub created_at: String,
+    pub created_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Viewer {
     pub ticket_id: Uuid,
     pub user_id: Uuid,
-    pub last_viewed: String,
+    pub last_viewed: Timestamp,
 }

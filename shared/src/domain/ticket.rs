@@ -1,5 +1,6 @@
 //! Tickets and their rules (Zendesk semantics): statuses, priorities, satisfaction, what each
 //! role may change, and the audit record every changed field produces.
+use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -296,13 +297,13 @@ pub struct Ticket {
     pub requester_id: Uuid,
     pub assignee_id: Option<Uuid>,
     pub organization_id: Option<Uuid>,
-    pub due_date: Option<String>,
+    pub due_date: Option<Timestamp>,
     #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default)]
     pub custom_fields: Map<String, Value>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
     /// Opaque version: changes on every write; a PATCH that sends it back is a safe update.
     pub updated_stamp: String,
 }
@@ -456,18 +457,12 @@ impl Ticket {
             next.organization_id = org;
         }
         if let Some(due) = patch.due_date {
-            let due = due.map(DueDate::to_api);
-            record(
-                "due_date",
-                self.due_date.clone(),
-                due.clone(),
-                format!(
-                    "Due date changed from {} to {}",
-                    display(self.due_date.as_deref()),
-                    display(due.as_deref())
-                ),
-            );
-            next.due_date = due.clone();
+            let due = due.map(|d| Timestamp(d.at()));
+            let (old, new) = (self.due_date.map(|d| d.to_string()), due.map(|d| d.to_string()));
+            let action =
+                format!("Due date changed from {} to {}", display(old.as_deref()), display(new.as_deref()));
+            record("due_date", old, new, action);
+            next.due_date = due;
         }
         if patch.tags.is_some() || !patch.add_tags.is_empty() || !patch.remove_tags.is_empty() {
             let mut tags = patch.tags.as_ref().map_or_else(|| self.tags.clone(), |t| t.as_slice().to_vec());
@@ -574,8 +569,8 @@ mod tests {
             due_date: None,
             tags: vec![],
             custom_fields: Map::new(),
-            created_at: "2026-11-26T00:00:00.000Z".into(),
-            updated_at: "2026-11-26T00:00:00.000Z".into(),
+            created_at: Timestamp::stored("2026-11-26T00:00:00.000Z"),
+            updated_at: Timestamp::stored("2026-11-26T00:00:00.000Z"),
             updated_stamp: "s1".into(),
         }
     }

@@ -134,11 +134,11 @@ pub fn ticket(
         requester_id: t.requester_id,
         assignee_id: t.assignee_id,
         organization_id: t.organization_id,
-        due_date: t.due_date.as_deref().map(Timestamp::stored),
+        due_date: t.due_date,
         tags: t.tags.clone(),
         custom_fields: t.custom_fields.clone(),
-        created_at: Timestamp::stored(&t.created_at),
-        updated_at: Timestamp::stored(&t.updated_at),
+        created_at: t.created_at,
+        updated_at: t.updated_at,
         updated_stamp: t.updated_stamp.clone(),
         requester: maybe_user(caller, Some(t.requester_id), users, now),
         assignee: maybe_user(caller, t.assignee_id, users, now),
@@ -219,8 +219,8 @@ pub fn comment(
             .filter_map(|id| attachments.get(id))
             .map(Attachment::of)
             .collect(),
-        created_at: Timestamp::stored(&c.created_at),
-        updated_at: Timestamp::stored(&c.updated_at),
+        created_at: c.created_at,
+        updated_at: c.updated_at,
         author: maybe_user(caller, Some(c.author_id), users, now),
     }
 }
@@ -257,7 +257,7 @@ pub fn change(
         new_value: c.new_value.clone(),
         action: c.action.clone(),
         via: c.via,
-        created_at: Timestamp::stored(&c.created_at),
+        created_at: c.created_at,
         agent: maybe_user(caller, c.agent_id, users, now),
     }
 }
@@ -280,7 +280,7 @@ pub fn viewer(
     Viewer {
         ticket_id: v.ticket_id,
         user_id: v.user_id,
-        last_viewed: Timestamp::stored(&v.last_viewed),
+        last_viewed: v.last_viewed,
         user: maybe_user(caller, Some(v.user_id), users, now),
     }
 }

@@ -176,7 +176,7 @@ pub fn viewer_sk(user_id: Uuid) -> String {
 }
 
 /// The sort key of a ticket in every list index: newest `updated_at` last, id breaks ties.
-pub fn ticket_sort(updated_at: &str, id: Uuid) -> String {
+pub fn ticket_sort(updated_at: impl std::fmt::Display, id: Uuid) -> String {
     format!("{updated_at}#{id}")
 }
 /// GSI1.

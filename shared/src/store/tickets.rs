@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 pub fn ticket_item(t: &Ticket) -> Result<Item, StoreError> {
-    let sort = keys::ticket_sort(&t.updated_at, t.id);
+    let sort = keys::ticket_sort(t.updated_at, t.id);
     Ok(keys::ItemKeys::new(entity::TICKET, keys::ticket_pk(t.id), keys::TICKET_SK)
         .index(Index::Gsi1, keys::status_partition(t.status.as_str()), &sort)
         .index(Index::Gsi2, keys::requester_partition(t.requester_id), &sort)
@@ -42,11 +42,11 @@ pub fn change_item(c: &Change) -> Result<Item, StoreError> {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TagEntry {
     pub ticket_id: Uuid,
-    pub updated_at: String,
+    pub updated_at: crate::clock::Timestamp,
 }
 
 fn tag_entry_key(tag: &str, t: &Ticket) -> Item {
-    keys::key(keys::tag_pk(tag), keys::ticket_sort(&t.updated_at, t.id))
+    keys::key(keys::tag_pk(tag), keys::ticket_sort(t.updated_at, t.id))
 }
 
 /// The writes that store `next` (replacing `previous`, if any) with its tag entries: the ticket
@@ -65,11 +65,11 @@ pub fn ticket_writes(previous: Option<&Ticket>, next: &Ticket) -> Result<Vec<TxW
         }
     }
     for tag in &next.tags {
-        let entry = TagEntry { ticket_id: next.id, updated_at: next.updated_at.clone() };
+        let entry = TagEntry { ticket_id: next.id, updated_at: next.updated_at };
         let item = keys::ItemKeys::new(
             entity::TAG_ENTRY,
             keys::tag_pk(tag),
-            keys::ticket_sort(&next.updated_at, next.id),
+            keys::ticket_sort(next.updated_at, next.id),
         )
         .with(&entry)?;
         writes.push(TxWrite::plain(item));
@@ -466,7 +466,7 @@ impl Store {
                 out.items.unwrap_or_default().into_iter().map(decode).collect::<Result<_, _>>()?;
             let exhausted = out.last_evaluated_key.is_none();
             if let Some(last) = entries.last() {
-                position = Some(keys::ticket_sort(&last.updated_at, last.ticket_id));
+                position = Some(keys::ticket_sort(last.updated_at, last.ticket_id));
             }
             let ids: Vec<Uuid> = entries.iter().map(|e| e.ticket_id).collect();
             let mut tickets: HashMap<Uuid, Ticket> =

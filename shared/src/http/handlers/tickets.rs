@@ -571,7 +571,8 @@ pub async fn mark_viewed(
 ) -> HandlerResult {
     let ticket = load_visible(&state, &caller, &raw).await?;
     let now = clock::now();
-    let viewer = Viewer { ticket_id: ticket.id, user_id: caller.id(), last_viewed: clock::format(now) };
+    let viewer =
+        Viewer { ticket_id: ticket.id, user_id: caller.id(), last_viewed: crate::clock::Timestamp(now) };
     state.store.put_viewer(&viewer, (now + VIEWER_WINDOW).unix_timestamp()).await?;
     Ok(ok(&views::Message { message: "Marked as viewed.".into() }))
 }
@@ -683,7 +684,7 @@ pub async fn list(State(state): State<Shared>, caller: Caller, query: Params) ->
         .then(|| {
             tickets
                 .last()
-                .map(|t| state.cursors.encode(&scope, &crate::store::keys::ticket_sort(&t.updated_at, t.id)))
+                .map(|t| state.cursors.encode(&scope, &crate::store::keys::ticket_sort(t.updated_at, t.id)))
         })
         .flatten();
     let users = state.store.users_by_id(tickets.iter().flat_map(ticket_users)).await?;
