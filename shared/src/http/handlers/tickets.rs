@@ -461,6 +461,22 @@ async fn update_ticket(
     Ok(change_ticket(state, request).await?.applied()?.ticket)
 }
 
+/// The assign and status routes: one field through the change path, answered as
+/// `{"message", "ticket"}`.
+async fn change_and_answer(
+    state: &AppState,
+    caller: &Caller,
+    raw: &str,
+    patch: TicketPatch,
+    message: &str,
+) -> HandlerResult {
+    let ticket = load_visible(state, caller, raw).await?;
+    check_references(state, &patch).await?;
+    let updated = update_ticket(state, caller, ticket, patch, None).await?;
+    let ticket = ticket_json(state, caller, &updated).await?;
+    Ok(ok(&views::TicketMessage { message: message.into(), ticket }))
+}
+
 /// `PATCH /tickets/{id}`.
 #[utoipa::path(
     patch,
@@ -502,12 +518,8 @@ pub async fn assign(
     Path(raw): Path<String>,
     body: Command<AssignTicket>,
 ) -> HandlerResult {
-    let ticket = load_visible(&state, &caller, &raw).await?;
     let patch = TicketPatch { assignee_id: Some(body.command.assignee_id), ..Default::default() };
-    check_references(&state, &patch).await?;
-    let updated = update_ticket(&state, &caller, ticket, patch, None).await?;
-    let ticket = ticket_json(&state, &caller, &updated).await?;
-    Ok(ok(&views::TicketMessage { message: "Ticket assigned successfully.".into(), ticket }))
+    change_and_answer(&state, &caller, &raw, patch, "Ticket assigned successfully.").await
 }
 
 /// `POST /tickets/{id}/status`.
@@ -527,11 +539,8 @@ pub async fn status(
     Path(raw): Path<String>,
     body: Command<SetStatus>,
 ) -> HandlerResult {
-    let ticket = load_visible(&state, &caller, &raw).await?;
     let patch = TicketPatch { status: Some(body.command.status), ..Default::default() };
-    let updated = update_ticket(&state, &caller, ticket, patch, None).await?;
-    let ticket = ticket_json(&state, &caller, &updated).await?;
-    Ok(ok(&views::TicketMessage { message: "Ticket status updated successfully.".into(), ticket }))
+    change_and_answer(&state, &caller, &raw, patch, "Ticket status updated successfully.").await
 }
 
 /// `DELETE /tickets/{id}` (admin): the ticket and everything under it.
