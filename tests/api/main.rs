@@ -12,5 +12,6 @@ mod lists;
 mod mail;
 mod openapi;
 mod realtime;
+mod sessions;
 mod stack;
 mod tickets;

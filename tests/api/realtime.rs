@@ -10,21 +10,21 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-async fn connect(app: &TestApp, who: &Actor) -> Ws {
+pub(crate) async fn connect(app: &TestApp, who: &Actor) -> Ws {
     let (ws, _) = tokio_tungstenite::connect_async(format!("{}/?token={}", app.ws_url, who.token))
         .await
         .expect("connects");
     ws
 }
 
-async fn send(ws: &mut Ws, frame: Value) {
+pub(crate) async fn send(ws: &mut Ws, frame: Value) {
     ws.send(Message::text(frame.to_string())).await.unwrap();
 }
 
 /// The next frame of `kind` within `within`, skipping others; None on timeout.
-async fn wait_for(ws: &mut Ws, kind: &str, within: Duration) -> Option<Value> {
+pub(crate) async fn wait_for(ws: &mut Ws, kind: &str, within: Duration) -> Option<Value> {
     let deadline = tokio::time::Instant::now() + within;
     loop {
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -39,7 +39,7 @@ async fn wait_for(ws: &mut Ws, kind: &str, within: Duration) -> Option<Value> {
 }
 
 /// Every frame that arrives within `within`.
-async fn drain(ws: &mut Ws, within: Duration) -> Vec<Value> {
+pub(crate) async fn drain(ws: &mut Ws, within: Duration) -> Vec<Value> {
     let mut out = Vec::new();
     let deadline = tokio::time::Instant::now() + within;
     while let Ok(Some(Ok(msg))) =
@@ -52,7 +52,7 @@ async fn drain(ws: &mut Ws, within: Duration) -> Vec<Value> {
     out
 }
 
-async fn subscribe(ws: &mut Ws, ticket_id: &str) {
+pub(crate) async fn subscribe(ws: &mut Ws, ticket_id: &str) {
     send(ws, json!({"action": "subscribe", "ticket_id": ticket_id})).await;
     let ack = wait_for(ws, "subscribed", Duration::from_secs(2)).await.expect("subscription acknowledged");
     assert_eq!(ack["ticket_id"], ticket_id);
@@ -199,7 +199,7 @@ async fn closed_and_gone_connections_are_cleaned_up() {
         connection_id: "ghost".into(),
         topic: tid.clone(),
         user_id: customer.id.parse().unwrap(),
-        role: Role::Customer,
+        session_id: app.state.tokens.verify(&customer.token).unwrap().sid,
     };
     app.state.store.subscribe(&ghost, helpdesk::clock::now().unix_timestamp()).await.unwrap();
     app.patch(

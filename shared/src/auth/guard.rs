@@ -13,6 +13,8 @@ const LAST_SEEN_RESOLUTION: Duration = Duration::seconds(60);
 pub struct Caller {
     pub user: User,
     pub session_id: Uuid,
+    /// When the session (and its token) expires, unix seconds.
+    pub expires_at: i64,
 }
 
 impl Caller {
@@ -59,11 +61,11 @@ pub async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller, A
     let claims = state.tokens.verify(token).ok_or(ApiError::Unauthenticated)?;
     let (session, user) = state.store.session_and_user(claims.sid, claims.sub).await?;
     let now = clock::now();
-    let session = session.ok_or(ApiError::Unauthenticated)?;
-    if session.user_id != claims.sub || session.expires_at <= now.unix_timestamp() {
+    let (Some(session), Some(record)) = (session, user) else { return Err(ApiError::Unauthenticated) };
+    if session.user_id != claims.sub || !session.is_live_for(&record, now.unix_timestamp()) {
         return Err(ApiError::Unauthenticated);
     }
-    let mut user = user.ok_or(ApiError::Unauthenticated)?.user;
+    let mut user = record.user;
     let stale = user
         .last_seen
         .as_deref()
@@ -75,7 +77,7 @@ pub async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller, A
         user.last_seen = Some(stamp);
     }
     crate::telemetry::set_user(user.id);
-    Ok(Caller { user, session_id: session.id })
+    Ok(Caller { user, session_id: session.id, expires_at: session.expires_at })
 }
 
 #[cfg(test)]

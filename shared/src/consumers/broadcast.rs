@@ -1,12 +1,14 @@
 //! The broadcaster: turns ticket, comment and viewer items from the table's stream into frames
 //! and posts them, concurrently, to every subscribed connection that may see them. Customers get
-//! only their own tickets, never internal comments, audit changes or viewers. Connections that
-//! are gone (410) are forgotten. A record whose posts fail is reported as a batch item failure.
+//! only their own tickets, never internal comments, audit changes or viewers; what a subscriber
+//! gets follows its session and role now. It also enforces access changes on open connections:
+//! a session leaving the table closes its connections, a role change drops the subscriptions
+//! the new role may not hold. Connections that are gone (410) are forgotten. A record whose posts fail is reported as a batch item failure.
 use crate::domain::comment::{Comment, Viewer};
 use crate::domain::ticket::Ticket;
 use crate::store::keys::{self, entity};
 use crate::store::realtime::Subscription;
-use crate::ws::{frame, post, Delivery, TICKETS_CHANNEL};
+use crate::ws::{close, frame, post, Delivery, TICKETS_CHANNEL};
 use crate::{AppState, BoxError};
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::DynamoDbEventResponse;
@@ -116,8 +118,13 @@ fn outgoing(record: &EventRecord) -> Result<Option<Outgoing>, BoxError> {
     })
 }
 
-/// Delivers one record's frames. Errors when some post failed for another reason than 410.
+/// Delivers one record's frames. Each subscriber is judged now, not at subscribe time: its
+/// session must still be live (else its connection is closed and forgotten) and what it gets
+/// follows its user's current role. Errors when some post failed for another reason than 410.
 async fn broadcast_record(state: &AppState, record: &EventRecord) -> Result<(), BoxError> {
+    if let Some(fate) = access_change(record)? {
+        return enforce(state, fate).await;
+    }
     let Some(mut out) = outgoing(record)? else { return Ok(()) };
     if out.requester.is_nil() && out.customer.is_some() {
         // A public comment: who the requester is comes from the ticket.
@@ -129,8 +136,22 @@ async fn broadcast_record(state: &AppState, record: &EventRecord) -> Result<(), 
         subscribers.extend(state.store.subscribers(TICKETS_CHANNEL).await?);
     }
     let mut seen = std::collections::HashSet::new();
-    let sends = subscribers.into_iter().filter(|s| seen.insert(s.connection_id.clone())).filter_map(|s| {
-        let message = if s.role.is_staff() {
+    subscribers.retain(|s| seen.insert(s.connection_id.clone()));
+    let pairs: Vec<(uuid::Uuid, uuid::Uuid)> =
+        subscribers.iter().map(|s| (s.session_id, s.user_id)).collect();
+    let (sessions, users) = state.store.sessions_and_users(&pairs).await?;
+    let now = crate::clock::now().unix_timestamp();
+    let mut dead = Vec::new();
+    let sends = subscribers.iter().filter_map(|s| {
+        let live = sessions
+            .get(&s.session_id)
+            .zip(users.get(&s.user_id))
+            .filter(|(session, user)| session.is_live_for(user, now));
+        let Some((_, user)) = live else {
+            dead.push(s.connection_id.clone());
+            return None;
+        };
+        let message = if user.user.role.is_staff() {
             Some(&out.staff)
         } else if s.user_id == out.requester {
             out.customer.as_ref()
@@ -139,8 +160,12 @@ async fn broadcast_record(state: &AppState, record: &EventRecord) -> Result<(), 
         };
         message.map(|m| async move { (s.connection_id.clone(), post(state, &s.connection_id, m).await) })
     });
+    let results = futures::future::join_all(sends.collect::<Vec<_>>()).await;
+    for connection in dead {
+        close(state, &connection).await?;
+    }
     let mut failed = 0;
-    for (connection, delivery) in futures::future::join_all(sends).await {
+    for (connection, delivery) in results {
         match delivery {
             Ok(Delivery::Sent) => {}
             Ok(Delivery::Gone) => state.store.delete_connection(&connection).await?,
@@ -152,6 +177,72 @@ async fn broadcast_record(state: &AppState, record: &EventRecord) -> Result<(), 
     }
     if failed > 0 {
         return Err(format!("{failed} posts failed").into());
+    }
+    Ok(())
+}
+
+/// A change to who a user's open connections speak for.
+enum AccessChange {
+    /// A session left the table (logout, revocation, expiry): its connections close.
+    SessionEnded { user_id: uuid::Uuid, session_id: uuid::Uuid },
+    /// A user's role or session epoch changed: connections of dead sessions close, and
+    /// subscriptions the current role may not hold are dropped.
+    UserChanged { user_id: uuid::Uuid },
+}
+
+fn access_change(record: &EventRecord) -> Result<Option<AccessChange>, BoxError> {
+    let new = &record.change.new_image;
+    let old = &record.change.old_image;
+    Ok(match (entity_of(old).or_else(|| entity_of(new)), record.event_name.as_str()) {
+        (Some(entity::SESSION), "REMOVE") => {
+            let s: crate::store::sessions::Session = serde_dynamo::from_item(old.clone())?;
+            Some(AccessChange::SessionEnded { user_id: s.user_id, session_id: s.id })
+        }
+        (Some(entity::USER), "MODIFY") => {
+            let before: crate::store::users::UserRecord = serde_dynamo::from_item(old.clone())?;
+            let after: crate::store::users::UserRecord = serde_dynamo::from_item(new.clone())?;
+            let changed = before.user.role != after.user.role || before.session_epoch != after.session_epoch;
+            changed.then_some(AccessChange::UserChanged { user_id: after.user.id })
+        }
+        _ => None,
+    })
+}
+
+async fn enforce(state: &AppState, change: AccessChange) -> Result<(), BoxError> {
+    let (user_id, ended) = match change {
+        AccessChange::SessionEnded { user_id, session_id } => (user_id, Some(session_id)),
+        AccessChange::UserChanged { user_id } => (user_id, None),
+    };
+    let connections = state.store.connections_of(user_id).await?;
+    if connections.is_empty() {
+        return Ok(());
+    }
+    let pairs: Vec<_> = connections.iter().map(|c| (c.session_id, c.user_id)).collect();
+    let (sessions, users) = state.store.sessions_and_users(&pairs).await?;
+    let now = crate::clock::now().unix_timestamp();
+    for conn in connections {
+        let user = users.get(&user_id);
+        let live = Some(conn.session_id) != ended
+            && sessions.get(&conn.session_id).zip(user).is_some_and(|(s, u)| s.is_live_for(u, now));
+        let Some(user) = user.filter(|_| live) else {
+            close(state, &conn.id).await?;
+            continue;
+        };
+        if user.user.role.is_staff() {
+            continue;
+        }
+        // A customer now: only their own tickets, never the staff channel.
+        for sub in state.store.subscriptions_of(&conn.id).await? {
+            let allowed = match sub.topic.parse::<uuid::Uuid>() {
+                Ok(ticket) => {
+                    state.store.get_ticket(ticket).await?.is_some_and(|t| t.requester_id == user_id)
+                }
+                Err(_) => false,
+            };
+            if !allowed {
+                state.store.unsubscribe(&conn.id, &sub.topic).await?;
+            }
+        }
     }
     Ok(())
 }

@@ -1,8 +1,10 @@
 //! WebSocket connections and their subscriptions (ticket ids or the `tickets` channel).
 use super::keys::{self, entity, Index};
+use super::sessions::Session;
+use super::users::UserRecord;
 use super::{Item, Store, StoreError};
-use crate::domain::user::Role;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// API Gateway closes a WebSocket after two hours; its items expire then too.
@@ -12,22 +14,29 @@ pub const CONNECTION_TTL_SECONDS: i64 = 2 * 60 * 60;
 pub struct Connection {
     pub id: String,
     pub user_id: Uuid,
+    /// The session whose token opened the connection: every frame checks it is still live.
+    #[serde(default)]
+    pub session_id: Uuid,
     pub connected_at: String,
 }
 
+/// A connection's interest in a topic. Who may receive what is decided per frame from the
+/// user's current role and session, never from what was true at subscribe time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Subscription {
     pub connection_id: String,
     pub topic: String,
     pub user_id: Uuid,
-    pub role: Role,
+    #[serde(default)]
+    pub session_id: Uuid,
 }
 
 impl Store {
-    pub async fn put_connection(&self, c: &Connection, now_epoch: i64) -> Result<(), StoreError> {
+    /// Records a connection; its item expires with the session or after two hours.
+    pub async fn put_connection(&self, c: &Connection, expires_epoch: i64) -> Result<(), StoreError> {
         let item = keys::ItemKeys::new(entity::CONNECTION, keys::conn_pk(&c.id), keys::CONN_SK)
             .index(Index::Gsi1, keys::user_connections_partition(c.user_id), &c.connected_at)
-            .ttl(now_epoch + CONNECTION_TTL_SECONDS)
+            .ttl(expires_epoch)
             .with(c)?;
         self.put(item).await
     }
@@ -92,6 +101,64 @@ impl Store {
             keys::key(keys::conn_pk(connection_id), keys::conn_sub_sk(topic)),
         ])
         .await
+    }
+
+    /// A user's open connections (GSI1).
+    pub async fn connections_of(&self, user_id: Uuid) -> Result<Vec<Connection>, StoreError> {
+        self.query_all(Some(Index::Gsi1), &keys::user_connections_partition(user_id), false)
+            .await?
+            .into_iter()
+            .map(|i| serde_dynamo::from_item(i).map_err(Into::into))
+            .collect()
+    }
+
+    /// A connection's subscriptions (the reverse items).
+    pub async fn subscriptions_of(&self, connection_id: &str) -> Result<Vec<Subscription>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.query_all(None, &keys::conn_pk(connection_id), false).await? {
+            let is_sub = item
+                .get(keys::SK)
+                .and_then(|v| v.as_s().ok())
+                .is_some_and(|sk| sk.starts_with(keys::SUB_PREFIX));
+            if is_sub {
+                out.push(serde_dynamo::from_item(item)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The sessions and users behind a set of connections or subscriptions, in one batched
+    /// read (strongly consistent): what every delivery checks before it sends.
+    pub async fn sessions_and_users(
+        &self,
+        pairs: &[(Uuid, Uuid)],
+    ) -> Result<(HashMap<Uuid, Session>, HashMap<Uuid, UserRecord>), StoreError> {
+        let mut wanted = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (session, user) in pairs {
+            if seen.insert(("s", *session)) {
+                wanted.push(keys::key(keys::session_pk(*session), keys::SESSION_SK));
+            }
+            if seen.insert(("u", *user)) {
+                wanted.push(keys::key(keys::user_pk(*user), keys::USER_SK));
+            }
+        }
+        let mut sessions = HashMap::new();
+        let mut users = HashMap::new();
+        for item in self.batch_get(wanted).await? {
+            match item.get(keys::ENTITY).and_then(|v| v.as_s().ok()).map(String::as_str) {
+                Some(entity::SESSION) => {
+                    let s: Session = serde_dynamo::from_item(item)?;
+                    sessions.insert(s.id, s);
+                }
+                Some(entity::USER) => {
+                    let u: UserRecord = serde_dynamo::from_item(item)?;
+                    users.insert(u.user.id, u);
+                }
+                _ => {}
+            }
+        }
+        Ok((sessions, users))
     }
 
     pub async fn subscribers(&self, topic: &str) -> Result<Vec<Subscription>, StoreError> {

@@ -14,6 +14,17 @@ pub struct Session {
     pub created_at: String,
     /// Unix seconds; the token's `exp`.
     pub expires_at: i64,
+    /// The user's `session_epoch` when the session was made: live only while they are equal.
+    #[serde(default)]
+    pub epoch: u32,
+}
+
+impl Session {
+    /// Whether this session still stands for `user` at `now_epoch` (unix seconds): the same
+    /// user, not expired, not revoked by a password change.
+    pub fn is_live_for(&self, user: &UserRecord, now_epoch: i64) -> bool {
+        self.user_id == user.user.id && self.expires_at > now_epoch && self.epoch == user.session_epoch
+    }
 }
 
 impl Session {
@@ -59,6 +70,14 @@ impl Store {
             }
         }
         Ok((session, user))
+    }
+
+    pub async fn get_session(&self, session_id: Uuid) -> Result<Option<Session>, StoreError> {
+        Ok(self
+            .get(keys::key(keys::session_pk(session_id), keys::SESSION_SK))
+            .await?
+            .map(serde_dynamo::from_item)
+            .transpose()?)
     }
 
     pub async fn delete_session(&self, session_id: Uuid) -> Result<(), StoreError> {

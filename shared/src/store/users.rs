@@ -14,6 +14,10 @@ pub struct UserRecord {
     pub user: User,
     pub email_lower: String,
     pub password_hash: String,
+    /// Sessions carry the epoch they were made in; a password change or reset bumps it, so
+    /// every older session dies at once (no index read that could miss a fresh session).
+    #[serde(default)]
+    pub session_epoch: u32,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -181,6 +185,50 @@ impl Store {
                 Ok(None)
             }
             Err(e) => Err(StoreError::sdk("UpdateItem", e)),
+        }
+    }
+
+    /// A password change: the profile changes, the user's next session epoch (so every session
+    /// made before, found by an index or not, is refused from now on) and `keep` moved to that
+    /// epoch, in one transaction, only if the user was not changed since `record` was read.
+    /// `None` on such a conflict.
+    pub async fn change_password(
+        &self,
+        record: &UserRecord,
+        changes: &ProfileChanges,
+        keep: &super::sessions::Session,
+        now: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let mut next = record.clone();
+        if let Some(name) = &changes.name {
+            next.user.name = name.clone();
+        }
+        if let Some(avatar) = &changes.avatar_url {
+            next.user.avatar_url = avatar.clone();
+        }
+        if let Some(notify) = changes.notify_email {
+            next.user.notify_email = notify;
+        }
+        if let Some(hash) = &changes.password_hash {
+            next.password_hash = hash.clone();
+        }
+        next.session_epoch = record.session_epoch.wrapping_add(1);
+        next.user.updated_at = now.to_owned();
+        let mut session = keep.clone();
+        session.epoch = next.session_epoch;
+        let writes = vec![
+            super::TxWrite::if_attr_equals(
+                super::Guard::StaleUser,
+                user_item(&next)?,
+                attr::UPDATED_AT,
+                &record.user.updated_at,
+            ),
+            super::TxWrite::plain(session.item()?),
+        ];
+        match self.transact(writes).await {
+            Ok(()) => Ok(Some(next)),
+            Err(super::TxError::ConditionFailed(_) | super::TxError::Contended) => Ok(None),
+            Err(super::TxError::Store(e)) => Err(e),
         }
     }
 

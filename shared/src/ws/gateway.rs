@@ -1,11 +1,11 @@
 //! The WebSocket routes. `$connect` authenticates the `token` query parameter (refusing bad,
 //! expired or revoked tokens); `$default` handles the client actions of API.md and answers
 //! through the `@connections` API; `$disconnect` forgets the connection.
-use super::{error_frame, frame, post, TICKETS_CHANNEL};
+use super::{close, error_frame, frame, post, TICKETS_CHANNEL};
 use crate::auth::guard::caller_for_token;
 use crate::domain::user::User;
 use crate::http::handlers::tickets::{ensure_visible, resolve_id};
-use crate::store::realtime::{Connection, Subscription};
+use crate::store::realtime::{Connection, Subscription, CONNECTION_TTL_SECONDS};
 use crate::{clock, AppState, BoxError};
 use aws_lambda_events::apigw::{ApiGatewayProxyResponse, ApiGatewayWebsocketProxyRequest};
 use aws_lambda_events::encodings::Body;
@@ -65,9 +65,11 @@ pub async fn connect(
     let connection = Connection {
         id: connection_id(event)?.to_owned(),
         user_id: caller.id(),
+        session_id: caller.session_id,
         connected_at: clock::format(now),
     };
-    state.store.put_connection(&connection, now.unix_timestamp()).await?;
+    let expires = caller.expires_at.min(now.unix_timestamp() + CONNECTION_TTL_SECONDS);
+    state.store.put_connection(&connection, expires).await?;
     Ok(respond(200, "Connected."))
 }
 
@@ -80,24 +82,41 @@ pub async fn disconnect(
     Ok(respond(200, "Disconnected."))
 }
 
-/// `$default`: subscribe, unsubscribe, ping. Every outcome is a frame back to the sender.
+/// `$default`: subscribe, unsubscribe, ping. Every frame first checks the connection's session
+/// (revoked by logout or a password change, or expired: the client gets one `error` frame and
+/// the connection is closed and forgotten); then every outcome is a frame back to the sender.
 pub async fn default(
     state: &AppState,
     event: &ApiGatewayWebsocketProxyRequest,
 ) -> Result<ApiGatewayProxyResponse, BoxError> {
     let id = connection_id(event)?;
-    let reply = match state.store.connection(id).await? {
-        None => error_frame(None, "Unauthenticated."),
-        Some(conn) => match state.store.get_user(conn.user_id).await? {
-            None => error_frame(None, "Unauthenticated."),
-            Some(user) => act(state, id, &user.user, event.body.as_deref().unwrap_or("")).await?,
-        },
+    let Some(conn) = state.store.connection(id).await? else {
+        post(state, id, &error_frame(None, "Unauthenticated.")).await?;
+        close(state, id).await?;
+        return Ok(respond(200, "OK"));
     };
+    let Some(user) = live_user(state, &conn).await? else {
+        post(state, id, &error_frame(None, "Unauthenticated.")).await?;
+        close(state, id).await?;
+        return Ok(respond(200, "OK"));
+    };
+    let reply = act(state, &conn, &user, event.body.as_deref().unwrap_or("")).await?;
     post(state, id, &reply).await?;
     Ok(respond(200, "OK"))
 }
 
-async fn act(state: &AppState, connection_id: &str, user: &User, body: &str) -> Result<Value, BoxError> {
+/// The user of a connection now, if its session is still live.
+async fn live_user(state: &AppState, conn: &Connection) -> Result<Option<User>, BoxError> {
+    let (session, user) = state.store.session_and_user(conn.session_id, conn.user_id).await?;
+    let now = clock::now().unix_timestamp();
+    Ok(match (session, user) {
+        (Some(s), Some(u)) if s.is_live_for(&u, now) => Some(u.user),
+        _ => None,
+    })
+}
+
+async fn act(state: &AppState, conn: &Connection, user: &User, body: &str) -> Result<Value, BoxError> {
+    let connection_id = conn.id.as_str();
     let Ok(message) = serde_json::from_str::<Value>(body) else {
         return Ok(error_frame(None, "Frames must be JSON objects."));
     };
@@ -116,7 +135,11 @@ async fn act(state: &AppState, connection_id: &str, user: &User, body: &str) -> 
                         return Ok(error_frame(Some(raw), "Not found."));
                     };
                     let ticket = state.store.get_ticket(ticket_id).await?;
-                    let caller = crate::auth::Caller { user: user.clone(), session_id: uuid::Uuid::nil() };
+                    let caller = crate::auth::Caller {
+                        user: user.clone(),
+                        session_id: conn.session_id,
+                        expires_at: 0,
+                    };
                     match ticket {
                         Some(t) if ensure_visible(&caller, &t).is_ok() => t.id.to_string(),
                         _ => return Ok(error_frame(Some(raw), "Not found.")),
@@ -133,7 +156,7 @@ async fn act(state: &AppState, connection_id: &str, user: &User, body: &str) -> 
                     connection_id: connection_id.to_owned(),
                     topic: topic.clone(),
                     user_id: user.id,
-                    role: user.role,
+                    session_id: conn.session_id,
                 };
                 state.store.subscribe(&sub, now.unix_timestamp()).await?;
             } else {

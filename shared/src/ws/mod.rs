@@ -30,6 +30,19 @@ pub enum Delivery {
     Gone,
 }
 
+/// Closes a connection (API Gateway then runs `$disconnect`) and forgets it and its
+/// subscriptions at once. A connection that is already gone is no error.
+pub async fn close(state: &AppState, connection_id: &str) -> Result<(), BoxError> {
+    let result = state.ws()?.delete_connection().connection_id(connection_id).send().await;
+    match result {
+        Ok(_) => {}
+        Err(e) if e.as_service_error().is_some_and(|s| s.is_gone_exception()) => {}
+        Err(e) => return Err(crate::error::error_chain(&e).into()),
+    }
+    state.store.delete_connection(connection_id).await?;
+    Ok(())
+}
+
 /// Posts one frame to one connection through the `@connections` API.
 pub async fn post(state: &AppState, connection_id: &str, frame: &Value) -> Result<Delivery, BoxError> {
     let result = state

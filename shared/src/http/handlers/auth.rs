@@ -24,12 +24,14 @@ fn token_body(user: &User, issued: &Issued, now: OffsetDateTime) -> TokenRespons
     }
 }
 
-fn session_for(issued: &Issued, now: OffsetDateTime) -> Session {
+/// The session behind a token just issued to a user whose `session_epoch` is `epoch`.
+fn session_for(issued: &Issued, epoch: u32, now: OffsetDateTime) -> Session {
     Session {
         id: issued.claims.sid,
         user_id: issued.claims.sub,
         created_at: clock::format(now),
         expires_at: issued.claims.exp,
+        epoch,
     }
 }
 
@@ -57,6 +59,7 @@ pub async fn new_user_record(
         },
         email_lower: email.normalized(),
         password_hash: password::hash(password.expose()).await.map_err(ApiError::internal)?,
+        session_epoch: 0,
     })
 }
 
@@ -172,7 +175,7 @@ pub async fn register(State(state): State<Shared>, body: Command<Register>) -> H
     let now = clock::now();
     let record = new_user_record(&name, &email, &pass, Role::Customer, now).await?;
     let issued = state.tokens.issue(record.user.id, now).map_err(ApiError::internal)?;
-    match state.store.create_user(&record, Some(&session_for(&issued, now))).await {
+    match state.store.create_user(&record, Some(&session_for(&issued, record.session_epoch, now))).await {
         Ok(()) => Ok(created(&token_body(&record.user, &issued, now))),
         Err(CreateUserError::EmailTaken) => {
             Err(ApiError::invalid("email", "The email has already been taken."))
@@ -207,7 +210,7 @@ pub async fn login(State(state): State<Shared>, body: Command<Login>) -> Handler
 
     let now = clock::now();
     let issued = state.tokens.issue(record.user.id, now).map_err(ApiError::internal)?;
-    state.store.put_session(&session_for(&issued, now)).await?;
+    state.store.put_session(&session_for(&issued, record.session_epoch, now)).await?;
     Ok(ok(&token_body(&record.user, &issued, now)))
 }
 
@@ -266,25 +269,39 @@ pub async fn update_me(
         notify_email,
         ..Default::default()
     };
-    if let Some(pass) = new_password {
-        let current = current_password.unwrap_or_default();
-        let record = state.store.get_user(caller.id()).await?.ok_or(ApiError::Unauthenticated)?;
-        if !password::verify(&current, Some(&record.password_hash)).await {
-            return Err(ApiError::invalid("current_password", "The password is incorrect."));
-        }
-        changes.password_hash = Some(password::hash(pass.expose()).await.map_err(ApiError::internal)?);
-    }
-    if changes.is_empty() {
-        return Ok(ok(&UserEnvelope { user: views::User::of(&caller.user, clock::now()) }));
-    }
     let now = clock::now();
-    let updated = state
-        .store
-        .update_profile(caller.id(), &changes, &clock::format(now))
-        .await?
-        .ok_or(ApiError::Unauthenticated)?;
-    if changes.password_hash.is_some() {
-        state.store.revoke_other_sessions(caller.id(), caller.session_id).await?;
-    }
+    let updated = match new_password {
+        Some(pass) => {
+            let current = current_password.unwrap_or_default();
+            let record = state.store.get_user(caller.id()).await?.ok_or(ApiError::Unauthenticated)?;
+            if !password::verify(&current, Some(&record.password_hash)).await {
+                return Err(ApiError::invalid("current_password", "The password is incorrect."));
+            }
+            changes.password_hash = Some(password::hash(pass.expose()).await.map_err(ApiError::internal)?);
+            // One transaction: the profile, a new session epoch (every other session of the
+            // user dies with it) and this session moved to the new epoch.
+            let session =
+                state.store.get_session(caller.session_id).await?.ok_or(ApiError::Unauthenticated)?;
+            let updated = state
+                .store
+                .change_password(&record, &changes, &session, &clock::format(now))
+                .await?
+                .ok_or_else(|| {
+                    ApiError::Conflict("The user was changed by someone else. Try again.".into())
+                })?;
+            // Tidy up the dead sessions' items (their tokens already fail the epoch check); the
+            // broadcaster closes their WebSocket connections when the items leave the table.
+            state.store.revoke_other_sessions(caller.id(), caller.session_id).await?;
+            updated
+        }
+        None if changes.is_empty() => {
+            return Ok(ok(&UserEnvelope { user: views::User::of(&caller.user, now) }));
+        }
+        None => state
+            .store
+            .update_profile(caller.id(), &changes, &clock::format(now))
+            .await?
+            .ok_or(ApiError::Unauthenticated)?,
+    };
     Ok(ok(&UserEnvelope { user: views::User::of(&updated.user, now) }))
 }
