@@ -6,6 +6,7 @@ mod change_path;
 mod comments;
 mod directory;
 mod events;
+mod hardening;
 mod helpers;
 mod jobs;
 mod lists;

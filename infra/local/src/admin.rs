@@ -14,7 +14,7 @@ pub async fn promote(store: &Store, email: &str) -> Result<uuid::Uuid, BoxError>
         return Ok(user.user.id);
     }
     store
-        .assign_user(&user, Some(Role::Admin), None, user.user.id, &clock::format(clock::now()))
+        .assign_user(&user, Some(Role::Admin), None, user.user.id, None, &clock::format(clock::now()))
         .await?
         .ok_or("the user changed meanwhile; run again")?;
     Ok(user.user.id)

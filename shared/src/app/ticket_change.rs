@@ -57,7 +57,7 @@ pub struct Applied {
 
 /// Builds the extra write that records the caller's response in the same transaction (the
 /// idempotency receipt), from what is about to be written.
-pub type Receipt<'a> = &'a (dyn Fn(&Applied) -> Result<TxWrite, ApiError> + Send + Sync);
+pub type Receipt<'a> = &'a (dyn Fn(&Applied) -> Result<Vec<TxWrite>, ApiError> + Send + Sync);
 
 /// A change to make.
 pub struct ChangeRequest<'a> {
@@ -122,7 +122,7 @@ pub async fn change_ticket(state: &AppState, req: ChangeRequest<'_>) -> Result<O
             writes.push(TxWrite::plain(change_item(c)?));
         }
         if let Some(receipt) = req.receipt {
-            writes.push(receipt(&applied)?);
+            writes.extend(receipt(&applied)?);
         }
         match state.store.save_ticket(&current, &applied.ticket, writes).await {
             Ok(()) => return Ok(Outcome::Applied(Box::new(applied))),

@@ -9,7 +9,7 @@ use crate::domain::ticket::{
     check_transition, ticket_number, Description, Priority, Satisfaction, Status, Subject, Ticket,
     TicketPatch, Via, SOLVE_NEEDS_ASSIGNEE,
 };
-use crate::store::tickets::{change_item, ticket_number_item, ticket_writes};
+use crate::store::tickets::{change_item, ticket_counter_write, ticket_number_item, ticket_writes};
 use crate::store::{Guard, TxError, TxWrite};
 use crate::{ApiError, AppState};
 use uuid::Uuid;
@@ -100,8 +100,26 @@ pub fn build(
     Ok(Opened { ticket, change })
 }
 
-/// Opens a ticket: takes the next number, builds it under the rules, writes it with its
-/// number claim, its creation record and the receipt in one transaction.
+/// Every round of racing creators lets at least one of them through, so the budget is sized for
+/// bursts of concurrent creates (the tests run 50 at once), not for one slow writer.
+const NUMBER_ATTEMPTS: u32 = 100;
+
+/// Short full-jitter waits (under 40 ms): the counter is one item, a round is one read and one
+/// transaction, and waiting longer only lowers the desk's ticket throughput.
+fn number_backoff(attempt: u32) -> std::time::Duration {
+    let ceiling = std::time::Duration::from_millis(5 << attempt.min(3));
+    let mut raw = [0u8; 4];
+    let fraction = match getrandom::fill(&mut raw) {
+        Ok(()) => f64::from(u32::from_le_bytes(raw)) / f64::from(u32::MAX),
+        Err(_) => 0.5,
+    };
+    ceiling.mul_f64(fraction)
+}
+
+/// Opens a ticket: builds it under the rules, then writes it with the next number (the counter
+/// moves in the same transaction), its number claim, its creation record and the receipt. When
+/// another ticket took that number first, the counter is read again and the write retried
+/// with backoff, so a failed create leaves no gap.
 pub async fn open_ticket(
     state: &AppState,
     creator: &Actor,
@@ -110,26 +128,34 @@ pub async fn open_ticket(
     via: Via,
     receipt: Option<Receipt<'_>>,
 ) -> Result<OpenOutcome, ApiError> {
-    // Rules first, so a refused ticket does not use up a number.
+    // Rules first: a refused ticket writes nothing.
     build(creator, creator_org, new, via, 0)?;
-    let number = state.store.next_ticket_number().await?;
-    let opened = build(creator, creator_org, new, via, number)?;
-    let mut writes = ticket_writes(None, &opened.ticket)?;
-    writes.push(TxWrite::new_only(ticket_number_item(number, opened.ticket.id)?));
-    writes.push(TxWrite::plain(change_item(&opened.change)?));
-    if let Some(receipt) = receipt {
-        let applied = super::ticket_change::Applied {
-            before: opened.ticket.clone(),
-            ticket: opened.ticket.clone(),
-            changes: vec![opened.change.clone()],
-            comment: None,
-        };
-        writes.push(receipt(&applied)?);
+    for attempt in 0..NUMBER_ATTEMPTS {
+        if attempt > 0 {
+            tokio::time::sleep(number_backoff(attempt)).await;
+        }
+        let last = state.store.last_ticket_number().await?;
+        let opened = build(creator, creator_org, new, via, last + 1)?;
+        let mut writes = ticket_writes(None, &opened.ticket)?;
+        writes.push(ticket_counter_write(last));
+        writes.push(TxWrite::new_only(ticket_number_item(last + 1, opened.ticket.id)?));
+        writes.push(TxWrite::plain(change_item(&opened.change)?));
+        if let Some(receipt) = receipt {
+            let applied = super::ticket_change::Applied {
+                before: opened.ticket.clone(),
+                ticket: opened.ticket.clone(),
+                changes: vec![opened.change.clone()],
+                comment: None,
+            };
+            writes.extend(receipt(&applied)?);
+        }
+        match state.store.transact(writes).await {
+            Ok(()) => return Ok(OpenOutcome::Opened(Box::new(opened))),
+            Err(e) if e.failed(Guard::IdempotencyReplay) => return Ok(OpenOutcome::Replay),
+            Err(e) if e.failed(Guard::StaleCounter) || matches!(e, TxError::Contended) => continue,
+            Err(TxError::Store(e)) => return Err(e.into()),
+            Err(e) => return Err(ApiError::internal(format!("ticket create failed: {e}"))),
+        }
     }
-    match state.store.transact(writes).await {
-        Ok(()) => Ok(OpenOutcome::Opened(Box::new(opened))),
-        Err(e) if e.failed(Guard::IdempotencyReplay) => Ok(OpenOutcome::Replay),
-        Err(TxError::Store(e)) => Err(e.into()),
-        Err(e) => Err(ApiError::internal(format!("ticket create failed: {e}"))),
-    }
+    Err(ApiError::Conflict("Too many tickets are being opened at this moment. Try again.".into()))
 }

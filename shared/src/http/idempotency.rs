@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on create routes: a retry with the same key and body returns the first
 //! result and creates nothing; the same key with another body is a 409.
 use crate::auth::Caller;
-use crate::store::tickets::{idempotency_item, IdempotencyRecord};
+use crate::store::tickets::{idempotency_item, receipt_link_item, IdempotencyRecord};
 use crate::store::{keys, Guard, TxWrite};
 use crate::{ApiError, AppState};
 use axum::response::Response;
@@ -50,16 +50,26 @@ impl Idempotency {
         Ok(Some(super::json_response(status, &body)))
     }
 
-    /// The record to write in the same transaction as the creation: new only, and a clash is
-    /// [`Guard::IdempotencyReplay`].
-    pub fn write(&self, status: StatusCode, body: &impl serde::Serialize) -> Result<TxWrite, ApiError> {
+    /// The writes for the same transaction as the creation under `ticket_id`: the record (new
+    /// only, a clash is [`Guard::IdempotencyReplay`]) and its link in the ticket's collection,
+    /// so deleting the ticket deletes the key and a replay cannot return a deleted ticket.
+    pub fn write(
+        &self,
+        ticket_id: uuid::Uuid,
+        status: StatusCode,
+        body: &impl serde::Serialize,
+    ) -> Result<Vec<TxWrite>, ApiError> {
         let record = IdempotencyRecord {
             request_hash: self.hash.clone(),
             status: status.as_u16(),
             body: serde_json::to_string(body).map_err(ApiError::internal)?,
         };
-        let item = idempotency_item(&self.pk, &record, crate::clock::now().unix_timestamp())?;
-        Ok(TxWrite::new_only_as(Guard::IdempotencyReplay, item))
+        let now = crate::clock::now().unix_timestamp();
+        let item = idempotency_item(&self.pk, &record, now)?;
+        Ok(vec![
+            TxWrite::new_only_as(Guard::IdempotencyReplay, item),
+            TxWrite::plain(receipt_link_item(ticket_id, &self.pk, now)?),
+        ])
     }
 
     /// The first response, after the transaction found this key taken by a concurrent request.

@@ -59,6 +59,7 @@ impl Index {
 /// Non-key attribute names that appear in expressions.
 pub mod attr {
     pub const NAME: &str = "name";
+    pub const ROLE: &str = "role";
     pub const AVATAR_URL: &str = "avatar_url";
     pub const NOTIFY_EMAIL: &str = "notify_email";
     pub const PASSWORD_HASH: &str = "password_hash";
@@ -92,6 +93,7 @@ pub mod entity {
     pub const CHANGE: &str = "change";
     pub const VIEWER: &str = "viewer";
     pub const IDEMPOTENCY: &str = "idempotency";
+    pub const RECEIPT_LINK: &str = "receipt_link";
     pub const USER_CHANGE: &str = "user_change";
     pub const TERM: &str = "term";
     pub const TAG_ENTRY: &str = "tag_entry";
@@ -267,6 +269,11 @@ pub fn idempotency_pk(user_id: Uuid, scope: &str, key: &str) -> String {
     format!("IDEMPOTENCY#{user_id}#{scope}#{key}")
 }
 pub const IDEMPOTENCY_SK: &str = "IDEMPOTENCY";
+/// In a ticket's collection: `RECEIPT#<idempotency pk>`, the receipts made by requests on it.
+pub const RECEIPT_LINK_PREFIX: &str = "RECEIPT#";
+pub fn receipt_link_sk(receipt_pk: &str) -> String {
+    format!("{RECEIPT_LINK_PREFIX}{receipt_pk}")
+}
 
 // ---- item assembly -------------------------------------------------------------------------
 

@@ -28,6 +28,10 @@ pub enum Guard {
     AttachmentTaken,
     /// The user record changed since it was read.
     StaleUser,
+    /// Another ticket took the next number first.
+    StaleCounter,
+    /// The admin whose existence allowed a demotion is no longer one.
+    OtherAdminGone,
 }
 
 /// Why a transaction did not apply.
@@ -61,6 +65,8 @@ pub struct TxWrite {
 enum TxOp {
     Put(Item),
     Delete(Item),
+    /// Writes nothing; the transaction applies only if the item meets the condition.
+    Check(Item),
 }
 
 impl TxWrite {
@@ -71,6 +77,20 @@ impl TxWrite {
     /// Deletes the item with this key (no error if it is already gone).
     pub fn delete(key: Item) -> Self {
         Self { op: TxOp::Delete(key), condition: None }
+    }
+
+    /// Writes nothing: the transaction applies only if the stored item with this key has
+    /// `attr` equal to `value` (named by `guard`).
+    pub fn check_attr_equals(guard: Guard, key: Item, attr: &str, value: &str) -> Self {
+        Self {
+            op: TxOp::Check(key),
+            condition: Some((
+                guard,
+                "#a = :a".into(),
+                HashMap::from([("#a".into(), attr.into())]),
+                HashMap::from([(":a".into(), keys::s(value))]),
+            )),
+        }
     }
 
     /// A Put under any condition expression, named by `guard`.
@@ -199,6 +219,16 @@ impl Store {
                 ),
                 TxOp::Delete(key) => TransactWriteItem::builder().delete(
                     Delete::builder()
+                        .table_name(self.table())
+                        .set_key(Some(key))
+                        .set_condition_expression(expr)
+                        .set_expression_attribute_names(names)
+                        .set_expression_attribute_values(values)
+                        .build()
+                        .map_err(invalid)?,
+                ),
+                TxOp::Check(key) => TransactWriteItem::builder().condition_check(
+                    aws_sdk_dynamodb::types::ConditionCheck::builder()
                         .table_name(self.table())
                         .set_key(Some(key))
                         .set_condition_expression(expr)

@@ -5,7 +5,7 @@ use super::{Item, Store, StoreError, TxError, TxWrite};
 use crate::domain::comment::{Change, Comment, Viewer};
 use crate::domain::ticket::{Priority, Status, Ticket};
 use crate::domain::user::User;
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -28,6 +28,32 @@ pub fn ticket_number_item(n: u64, ticket_id: Uuid) -> Result<Item, StoreError> {
     }
     Ok(keys::ItemKeys::new(entity::TICKET_NUMBER, keys::ticket_number_pk(n), keys::TICKET_NUMBER_SK)
         .with(&Claim { ticket_id })?)
+}
+
+/// Moves the ticket counter from `last` to `last + 1` inside the transaction that writes ticket
+/// `last + 1`, so a number is taken only by a ticket that is written (no gaps) and two creators
+/// cannot take the same one ([`Guard::StaleCounter`]: read the counter again and retry).
+pub fn ticket_counter_write(last: u64) -> TxWrite {
+    let item = HashMap::from([
+        (keys::PK.to_owned(), keys::s(keys::TICKET_COUNTER_PK)),
+        (keys::SK.to_owned(), keys::s(keys::COUNTER_SK)),
+        (keys::ENTITY.to_owned(), keys::s(entity::COUNTER)),
+        (attr::COUNTER_VALUE.to_owned(), AttributeValue::N((last + 1).to_string())),
+    ]);
+    let (expression, names, values) = if last == 0 {
+        (
+            "attribute_not_exists(#pk)",
+            HashMap::from([("#pk".to_owned(), keys::PK.to_owned())]),
+            HashMap::new(),
+        )
+    } else {
+        (
+            "#n = :last",
+            HashMap::from([("#n".to_owned(), attr::COUNTER_VALUE.to_owned())]),
+            HashMap::from([(":last".to_owned(), AttributeValue::N(last.to_string()))]),
+        )
+    };
+    TxWrite::conditional(super::Guard::StaleCounter, item, expression, names, values)
 }
 
 pub fn comment_item(c: &Comment) -> Result<Item, StoreError> {
@@ -92,6 +118,22 @@ pub fn idempotency_item(pk: &str, record: &IdempotencyRecord, now_epoch: i64) ->
     Ok(keys::ItemKeys::new(entity::IDEMPOTENCY, pk, keys::IDEMPOTENCY_SK)
         .ttl(now_epoch + IDEMPOTENCY_TTL_SECONDS)
         .with(record)?)
+}
+
+/// The link from a ticket's collection to a receipt made by a request on it (it expires with
+/// the receipt); [`Store::delete_ticket`] follows it.
+pub fn receipt_link_item(ticket_id: Uuid, receipt_pk: &str, now_epoch: i64) -> Result<Item, StoreError> {
+    #[derive(Serialize)]
+    struct Link<'a> {
+        receipt: &'a str,
+    }
+    Ok(keys::ItemKeys::new(
+        entity::RECEIPT_LINK,
+        keys::ticket_pk(ticket_id),
+        keys::receipt_link_sk(receipt_pk),
+    )
+    .ttl(now_epoch + IDEMPOTENCY_TTL_SECONDS)
+    .with(&Link { receipt: receipt_pk })?)
 }
 
 /// A ticket and its collection, read with one Query.
@@ -303,26 +345,12 @@ impl Store {
         Ok(())
     }
 
-    /// The next ticket number from the atomic counter. Numbers are unique and increasing; a
-    /// number whose ticket then fails to be written is skipped, never reused.
-    pub async fn next_ticket_number(&self) -> Result<u64, StoreError> {
-        let out = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(keys::key(keys::TICKET_COUNTER_PK, keys::COUNTER_SK)))
-            .update_expression("ADD #n :one SET #entity = :entity")
-            .expression_attribute_names("#n", attr::COUNTER_VALUE)
-            .expression_attribute_names("#entity", keys::ENTITY)
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(":entity", keys::s(entity::COUNTER))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("UpdateItem", e))?;
-        out.attributes
-            .and_then(|a| a.get(attr::COUNTER_VALUE).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
-            .ok_or_else(|| StoreError::Sdk { op: "UpdateItem", message: "counter returned no value".into() })
+    /// The last ticket number given out (0 before the first ticket), read strongly consistent.
+    pub async fn last_ticket_number(&self) -> Result<u64, StoreError> {
+        let item = self.get(keys::key(keys::TICKET_COUNTER_PK, keys::COUNTER_SK)).await?;
+        Ok(item
+            .and_then(|i| i.get(attr::COUNTER_VALUE).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
+            .unwrap_or(0))
     }
 
     pub async fn get_ticket(&self, id: Uuid) -> Result<Option<Ticket>, StoreError> {
@@ -565,6 +593,13 @@ impl Store {
         let ticket_key = keys::key(keys::ticket_pk(ticket.id), keys::TICKET_SK);
         let mut children = self.query_all(None, &keys::ticket_pk(ticket.id), true).await?;
         children.retain(|k| *k != ticket_key);
+        // Idempotency keys that made this ticket or its comments go with it.
+        let receipts: Vec<Item> = children
+            .iter()
+            .filter_map(|k| k.get(keys::SK)?.as_s().ok()?.strip_prefix(keys::RECEIPT_LINK_PREFIX))
+            .map(|pk| keys::key(pk, keys::IDEMPOTENCY_SK))
+            .collect();
+        children.extend(receipts);
         children.extend(ticket.tags.iter().map(|t| tag_entry_key(t, ticket)));
         self.batch_delete(children).await?;
         self.delete(ticket_key).await

@@ -263,6 +263,7 @@ impl Store {
         role: Option<Role>,
         organization: Option<Option<Uuid>>,
         admin: Uuid,
+        another_admin: Option<Uuid>,
         now: &str,
     ) -> Result<Option<UserRecord>, StoreError> {
         #[derive(Serialize)]
@@ -309,6 +310,16 @@ impl Store {
             &u.updated_at,
         );
         let mut puts = vec![guard];
+        if let Some(other) = another_admin {
+            // The desk keeps an admin: this one must still be an admin when the demotion lands
+            // (two admins demoting each other at once: one of them fails).
+            puts.push(super::TxWrite::check_attr_equals(
+                super::Guard::OtherAdminGone,
+                keys::key(keys::user_pk(other), keys::USER_SK),
+                attr::ROLE,
+                Role::Admin.as_str(),
+            ));
+        }
         for (field, old, new, action) in audit {
             let change = UserChange {
                 id: Uuid::now_v7(),

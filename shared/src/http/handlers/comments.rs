@@ -148,7 +148,7 @@ pub async fn create(
     };
     let view = |c: &Comment| views::comment(&caller, c, &author, &linked(c), clock::now());
     let receipt = |a: &Applied| match (&idempotency, &a.comment) {
-        (Some(i), Some(c)) => i.write(StatusCode::CREATED, &view(c)),
+        (Some(i), Some(c)) => i.write(c.ticket_id, StatusCode::CREATED, &view(c)),
         _ => Err(ApiError::internal("no receipt without a key and a comment")),
     };
     let actor = Actor::from(&caller);

@@ -394,7 +394,11 @@ pub async fn create(
     users.insert(caller.id(), caller.user.clone());
     let actor = Actor::from(&caller);
     let receipt = |a: &Applied| match &idempotency {
-        Some(i) => i.write(StatusCode::CREATED, &views::ticket(&caller, &a.ticket, &users, clock::now())),
+        Some(i) => i.write(
+            a.ticket.id,
+            StatusCode::CREATED,
+            &views::ticket(&caller, &a.ticket, &users, clock::now()),
+        ),
         None => Err(ApiError::internal("no receipt without a key")),
     };
     let receipt: Option<Receipt> = idempotency.as_ref().map(|_| &receipt as Receipt);
@@ -408,7 +412,8 @@ pub async fn create(
     }
 }
 
-/// `GET /tickets/{id}`: the ticket page from one Query, plus one batch read of its users.
+/// `GET /tickets/{id}`: the ticket item (visibility), then the page from one Query, plus one batch
+/// read of its users.
 #[utoipa::path(
     get,
     path = "/tickets/{id}",
@@ -419,7 +424,14 @@ pub async fn create(
     responses((status = 200, description = "The ticket with its comments (customers: public only) and, for staff, its changes.", body = crate::http::views::TicketPage, example = json!(crate::http::openapi::examples::ticket_page())), crate::http::openapi::E401, crate::http::openapi::E404)
 )]
 pub async fn show(State(state): State<Shared>, caller: Caller, Path(raw): Path<String>) -> HandlerResult {
-    let id = resolve_id(&state, &raw).await?.ok_or(ApiError::NotFound)?;
+    // A customer's visibility is decided from the ticket item alone (one GetItem, whatever the
+    // ticket holds), so their 404 costs the same for a missing ticket as for someone else's
+    // large one. Staff may see every ticket: the page's Query decides existence.
+    let id = if caller.role().is_staff() {
+        resolve_id(&state, &raw).await?.ok_or(ApiError::NotFound)?
+    } else {
+        load_visible(&state, &caller, &raw).await?.id
+    };
     let page = state.store.ticket_page(id).await?;
     let ticket = page.ticket.ok_or(ApiError::NotFound)?;
     ensure_visible(&caller, &ticket)?;

@@ -182,10 +182,49 @@ pub async fn assign(
         }
     }
     let record = state.store.get_user(id).await?.ok_or(ApiError::NotFound)?;
+    let demotes_admin = record.user.role == Role::Admin && role.is_some_and(|r| r != Role::Admin);
+    let another_admin = if demotes_admin {
+        Some(another_admin(&state, id).await?.ok_or_else(|| {
+            ApiError::invalid("role", "The last admin cannot be demoted. Make another user an admin first.")
+        })?)
+    } else {
+        None
+    };
     let updated = state
         .store
-        .assign_user(&record, role, org, caller.id(), &clock::format(clock::now()))
+        .assign_user(&record, role, org, caller.id(), another_admin, &clock::format(clock::now()))
         .await?
         .ok_or_else(|| ApiError::Conflict("The user was changed by someone else. Try again.".into()))?;
     Ok(ok(&UserEnvelope { user: User::of(&updated.user, clock::now()) }))
+}
+
+/// An admin other than `except`, confirmed by a consistent read (the role index only proposes
+/// candidates). The demotion's transaction checks that this one is still an admin.
+async fn another_admin(state: &crate::AppState, except: Uuid) -> Result<Option<Uuid>, ApiError> {
+    let mut after: Option<String> = None;
+    loop {
+        let (rows, more) = state
+            .store
+            .query_sorted::<UserRecord>(
+                Index::Gsi1,
+                &keys::role_partition(Role::Admin.as_str()),
+                None,
+                after.as_deref(),
+                25,
+            )
+            .await?;
+        for (_, candidate) in &rows {
+            if candidate.user.id == except {
+                continue;
+            }
+            let current = state.store.get_user(candidate.user.id).await?;
+            if current.is_some_and(|u| u.user.role == Role::Admin) {
+                return Ok(Some(candidate.user.id));
+            }
+        }
+        after = rows.last().map(|(s, _)| s.clone());
+        if !more {
+            return Ok(None);
+        }
+    }
 }
