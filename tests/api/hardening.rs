@@ -138,3 +138,162 @@ async fn the_last_admin_cannot_be_demoted_even_by_two_admins_at_once() {
     assert!(res.body["errors"]["role"][0].as_str().unwrap().contains("last admin"));
     assert_eq!(app.get("/auth/me", Some(&survivor.token)).await.body["user"]["role"], "admin");
 }
+
+#[tokio::test]
+async fn numbers_and_dates_the_store_cannot_hold_are_422_and_use_up_nothing() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer().await;
+    let first = app.ticket(&customer.token, "First").await;
+    assert_eq!(first["ticket_number"], "TKT-000001");
+    for fields in [json!({"big": 1e200}), json!({"tiny": 1e-200}), json!({"neg": -1e130})] {
+        let res = app
+            .post(
+                "/tickets",
+                Some(&customer.token),
+                json!({"subject": "s", "description": "d", "custom_fields": fields}),
+            )
+            .await;
+        assert_eq!(res.status, 422, "{fields}: {res:?}");
+        assert!(res.body["errors"]["custom_fields"].is_array(), "{res:?}");
+    }
+    let ok = app
+        .post(
+            "/tickets",
+            Some(&customer.token),
+            json!({"subject": "s", "description": "d", "custom_fields": {"small": 1e-100, "zero": 0.0, "int": 9007199254740993u64}}),
+        )
+        .await;
+    assert_eq!(ok.status, 201, "{ok:?}");
+    assert_eq!(ok.body["ticket_number"], "TKT-000002", "the refused creates used up no number");
+    let tid = ok.body["id"].as_str().unwrap();
+    let agent = app.staff(Role::Agent).await;
+    for due in ["9999-12-31T23:59:59-23:59", "0000-01-01T00:00:00+23:59", "10000-01-01"] {
+        let res = app.patch(&format!("/tickets/{tid}"), Some(&agent.token), json!({"due_date": due})).await;
+        assert_eq!(res.status, 422, "{due}: {res:?}");
+        assert!(res.body["errors"]["due_date"].is_array(), "{res:?}");
+    }
+    let res = app
+        .patch(
+            &format!("/tickets/{tid}"),
+            Some(&agent.token),
+            json!({"due_date": "9999-12-31T23:59:59+01:00"}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{res:?}");
+    assert_eq!(res.body["due_date"], "9999-12-31T22:59:59.000Z");
+}
+
+#[tokio::test]
+async fn organization_settings_are_stored_whatever_their_shape() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let settings = json!({"": "empty key", "nested": {}, "deep": {"": {"": []}}, "n": 1e200});
+    let res =
+        app.post("/organizations", Some(&admin.token), json!({"name": "Shapes", "settings": settings})).await;
+    assert_eq!(res.status, 201, "{res:?}");
+    let id = res.body["organization"]["id"].as_str().unwrap();
+    let back = app.get(&format!("/organizations/{id}"), Some(&admin.token)).await;
+    assert_eq!(back.body["organization"]["settings"], settings);
+    let res = app
+        .call(
+            "PATCH",
+            &format!("/organizations/{id}"),
+            Some(&admin.token),
+            Some(json!({"settings": {"x": {"": {}}}})),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{res:?}");
+    assert_eq!(res.body["organization"]["settings"], json!({"x": {"": {}}}));
+}
+
+#[tokio::test]
+async fn a_long_description_replaced_by_another_is_audited_within_the_item_limit() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer().await;
+    let agent = app.staff(Role::Agent).await;
+    let ticket = app.ticket(&customer.token, "Long").await;
+    let tid = ticket["id"].as_str().unwrap();
+    for ch in ["𝒜", "𝒵"] {
+        let res = app
+            .patch(&format!("/tickets/{tid}"), Some(&agent.token), json!({"description": ch.repeat(60_000)}))
+            .await;
+        assert_eq!(res.status, 200, "{res:?}");
+    }
+    let page = app.get(&format!("/tickets/{tid}"), Some(&agent.token)).await;
+    assert_eq!(page.body["description"].as_str().unwrap().chars().count(), 60_000);
+    let change = page.body["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|c| c["field_name"] == "description")
+        .unwrap()
+        .clone();
+    let new = change["new_value"].as_str().unwrap();
+    assert!(new.ends_with('…') && new.chars().count() == 10_001, "the audit keeps a bounded excerpt");
+
+    // Too large to store at all: a 422, nothing written.
+    let fields: serde_json::Map<String, serde_json::Value> =
+        (0..50).map(|i| (format!("f{i}"), json!("𝒜".repeat(1000)))).collect();
+    let res =
+        app.patch(&format!("/tickets/{tid}"), Some(&agent.token), json!({"custom_fields": fields})).await;
+    assert_eq!(res.status, 422, "{res:?}");
+}
+
+#[tokio::test]
+async fn limits_hold_for_the_result_not_just_the_request() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer().await;
+    let agent = app.staff(Role::Agent).await;
+    let ticket = app.ticket(&customer.token, "Fields").await;
+    let tid = ticket["id"].as_str().unwrap();
+    let batch = |from: usize| -> serde_json::Map<String, serde_json::Value> {
+        (from..from + 30).map(|i| (format!("k{i}"), json!(i))).collect()
+    };
+    assert_eq!(
+        app.patch(&format!("/tickets/{tid}"), Some(&agent.token), json!({"custom_fields": batch(0)}))
+            .await
+            .status,
+        200
+    );
+    let res =
+        app.patch(&format!("/tickets/{tid}"), Some(&agent.token), json!({"custom_fields": batch(30)})).await;
+    assert_eq!(res.status, 422, "60 custom fields after two PATCHes: {res:?}");
+    assert!(res.body["errors"]["custom_fields"].is_array());
+
+    let words: Vec<String> = (0..11).map(|i| format!("word{i}")).collect();
+    let res = app.get(&format!("/tickets?search={}", words.join("+")), Some(&customer.token)).await;
+    assert_eq!(res.status, 422, "{res:?}");
+    let res = app.get(&format!("/tickets?search={}", words[..10].join("+")), Some(&customer.token)).await;
+    assert_eq!(res.status, 200, "{res:?}");
+}
+
+#[tokio::test]
+async fn names_and_filenames_refuse_invisible_and_direction_characters() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .post(
+            "/auth/register",
+            None,
+            json!({"name": "Mallory\u{202E}nimda", "email": crate::helpers::unique_email("m"), "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{res:?}");
+    assert!(res.body["errors"]["name"].is_array());
+    let customer = app.customer().await;
+    let res = app.patch("/auth/me", Some(&customer.token), json!({"name": "Zero\u{200B}Width"})).await;
+    assert_eq!(res.status, 422, "{res:?}");
+    let ticket = app.ticket(&customer.token, "Files").await;
+    let res = app
+        .post(
+            "/attachments",
+            Some(&customer.token),
+            json!({"ticket_id": ticket["id"], "filename": "invoice\u{202E}fdp.exe", "mime_type": "application/pdf", "file_size": 10}),
+        )
+        .await;
+    assert_eq!(res.status, 422, "{res:?}");
+    assert!(res.body["errors"]["filename"].is_array(), "{res:?}");
+    let admin = app.staff(Role::Admin).await;
+    let res = app.post("/organizations", Some(&admin.token), json!({"name": "Acme\u{2066}Evil"})).await;
+    assert_eq!(res.status, 422, "{res:?}");
+}

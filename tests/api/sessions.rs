@@ -182,3 +182,23 @@ async fn a_demoted_agent_loses_staff_frames_and_subscriptions_at_once() {
     );
     assert!(!closed_within(&mut ws, Duration::from_millis(100)).await, "the session itself lives on");
 }
+
+#[tokio::test]
+async fn a_frame_too_large_for_api_gateway_becomes_a_fetch_notice() {
+    let mut app = TestApp::spawn().await;
+    app.keep_consuming(StreamConsumer::Broadcaster).await;
+    let customer = app.customer().await;
+    let agent = app.staff(Role::Agent).await;
+    let ticket = app.ticket(&customer.token, "Huge").await;
+    let tid = ticket["id"].as_str().unwrap();
+    let mut ws = connect(&app, &customer).await;
+    subscribe(&mut ws, tid).await;
+    let res = app
+        .patch(&format!("/tickets/{tid}"), Some(&agent.token), json!({"description": "𝒜".repeat(60_000)}))
+        .await;
+    assert_eq!(res.status, 200);
+    let frame = wait_for(&mut ws, "ticket.updated", Duration::from_secs(5)).await.expect("a frame arrives");
+    assert_eq!(frame["too_large"], true, "{frame}");
+    assert_eq!(frame["ticket_id"], tid);
+    assert!(frame["data"].is_null());
+}

@@ -21,6 +21,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
 pub const STAGE: &str = "local";
+/// API Gateway's limit on one WebSocket frame.
+pub const MAX_FRAME_BYTES: usize = 128 * 1024;
 
 type Registry = Arc<Mutex<HashMap<String, mpsc::UnboundedSender<Message>>>>;
 
@@ -89,6 +91,14 @@ async fn manage(
     match *method {
         http::Method::POST => {
             let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            // As API Gateway: a frame over 128 KB is refused.
+            if bytes.len() > MAX_FRAME_BYTES {
+                return reply(
+                    413,
+                    &[("x-amzn-errortype", "PayloadTooLargeException"), ("content-type", "application/json")],
+                    r#"{"message":"Message too long"}"#,
+                );
+            }
             let text = String::from_utf8_lossy(&bytes).into_owned();
             match sender.send(Message::text(text)) {
                 Ok(()) => reply(200, &[], Bytes::new()),

@@ -97,6 +97,7 @@ pub fn build(
         via,
         created_at: now,
     };
+    ticket.check_size().map_err(invalid)?;
     Ok(Opened { ticket, change })
 }
 

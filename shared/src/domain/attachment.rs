@@ -34,6 +34,9 @@ pub fn parse_filename(raw: &str) -> Result<String, &'static str> {
     if name.contains(['/', '\\']) || name.chars().any(char::is_control) || name == "." || name == ".." {
         return Err("The filename must not contain path separators or control characters.");
     }
+    if super::has_deceptive_chars(name) {
+        return Err("The filename must not contain invisible or text-direction characters.");
+    }
     Ok(name.to_owned())
 }
 

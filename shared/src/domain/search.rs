@@ -6,6 +6,8 @@ pub const MIN_WORD_CHARS: usize = 2;
 pub const MAX_WORD_CHARS: usize = 40;
 /// A ticket indexes at most this many distinct words.
 pub const MAX_TERMS: usize = 200;
+/// A search may have at most this many distinct words (each is one index query).
+pub const MAX_QUERY_WORDS: usize = 10;
 
 /// Lowercased alphanumeric words, deduplicated, in a stable order.
 pub fn tokens(text: &str) -> Vec<String> {

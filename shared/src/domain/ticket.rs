@@ -234,6 +234,18 @@ impl Tags {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CustomFields(Map<String, Value>);
 
+/// Whether DynamoDB can store this number: 0, or a magnitude in [1e-130, 1e126).
+fn storable_number(n: &serde_json::Number) -> bool {
+    if n.is_i64() || n.is_u64() {
+        return true;
+    }
+    match n.as_f64() {
+        Some(f) if f == 0.0 => true,
+        Some(f) => f.is_finite() && (1e-130..1e125).contains(&f.abs()),
+        None => false,
+    }
+}
+
 impl CustomFields {
     pub fn parse(map: &Map<String, Value>) -> Result<Self, &'static str> {
         if map.len() > MAX_CUSTOM_FIELDS {
@@ -247,6 +259,9 @@ impl CustomFields {
                 Value::Array(_) | Value::Object(_) => return Err("Custom field values must be scalars."),
                 Value::String(s) if s.chars().count() > 1000 => {
                     return Err("Custom field values must not be greater than 1000 characters.")
+                }
+                Value::Number(n) if !storable_number(n) => {
+                    return Err("Custom field numbers must be 0 or between 1e-130 and 1e125 in size.")
                 }
                 _ => {}
             }
@@ -265,14 +280,19 @@ impl CustomFields {
 pub struct DueDate(time::OffsetDateTime);
 
 impl DueDate {
+    /// `None` for anything else, and for moments outside years 1 to 9999 once in UTC (an
+    /// offset can push `9999-12-31T23:59:59-23:59` into year 10000).
     pub fn parse(raw: &str) -> Option<Self> {
         let s = raw.trim();
-        if let Some(t) = crate::clock::parse(s) {
-            return Some(DueDate(t));
-        }
-        let format = time::macros::format_description!("[year]-[month]-[day]");
-        let date = time::Date::parse(s, &format).ok()?;
-        Some(DueDate(date.with_hms_milli(23, 59, 59, 0).ok()?.assume_utc()))
+        let at = match crate::clock::parse(s) {
+            Some(t) => t.checked_to_offset(time::UtcOffset::UTC)?,
+            None => {
+                let format = time::macros::format_description!("[year]-[month]-[day]");
+                let date = time::Date::parse(s, &format).ok()?;
+                date.with_hms_milli(23, 59, 59, 0).ok()?.assume_utc()
+            }
+        };
+        (1..=9999).contains(&at.year()).then_some(DueDate(at))
     }
 
     pub fn at(self) -> time::OffsetDateTime {
@@ -360,6 +380,29 @@ pub const RATING_NEEDS_SOLVED: RuleViolation = RuleViolation {
 };
 pub const RATING_IS_GOOD_OR_BAD: RuleViolation =
     RuleViolation { field: "satisfaction", message: "The satisfaction must be good or bad." };
+pub const TOO_MANY_CUSTOM_FIELDS: RuleViolation =
+    RuleViolation { field: "custom_fields", message: "The ticket must not have more than 50 custom fields." };
+pub const TICKET_TOO_LARGE: RuleViolation = RuleViolation {
+    field: "description",
+    message: "The ticket is too large to store: shorten the description or the custom fields.",
+};
+
+/// What a ticket item may take as JSON, leaving room under DynamoDB's 400 KB for the keys and
+/// index attributes.
+pub const MAX_TICKET_BYTES: usize = 350 * 1024;
+
+/// An audit record keeps at most this many characters of an old or new value (a description
+/// replaced by another would otherwise carry both texts past the item limit); a cut value ends
+/// with `…`.
+pub const MAX_AUDIT_VALUE_CHARS: usize = 10_000;
+
+fn audit_value(v: String) -> String {
+    match v.char_indices().nth(MAX_AUDIT_VALUE_CHARS) {
+        Some((cut, _)) => format!("{}…", &v[..cut]),
+        None => v,
+    }
+}
+
 pub const TOO_MANY_TAGS: RuleViolation =
     RuleViolation { field: "tags", message: "The tags field must not have more than 20 items." };
 
@@ -396,6 +439,7 @@ impl Ticket {
         let mut changes = Vec::new();
         let mut record = |field: &'static str, old: Option<String>, new: Option<String>, action: String| {
             if old != new {
+                let (old, new) = (old.map(audit_value), new.map(audit_value));
                 changes.push(FieldChange { field, old, new, action });
             }
         };
@@ -528,7 +572,21 @@ impl Ticket {
             );
             next.satisfaction = sat;
         }
+        if patch.custom_fields.is_some() && next.custom_fields.len() > MAX_CUSTOM_FIELDS {
+            return Err(TOO_MANY_CUSTOM_FIELDS);
+        }
+        next.check_size()?;
         Ok((next, changes))
+    }
+
+    /// Refuses a ticket whose stored item would pass DynamoDB's 400 KB item limit (a long
+    /// description in four-byte characters with many long custom field values can).
+    pub fn check_size(&self) -> Result<(), RuleViolation> {
+        let bytes = serde_json::to_vec(self).map_or(usize::MAX, |v| v.len());
+        if bytes > MAX_TICKET_BYTES {
+            return Err(TICKET_TOO_LARGE);
+        }
+        Ok(())
     }
 
     /// The status a new comment moves the ticket to, if any: an agent's public reply opens a

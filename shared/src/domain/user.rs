@@ -144,6 +144,8 @@ impl PersonName {
             Err("The name field must not be greater than 255 characters.")
         } else if s.chars().any(char::is_control) {
             Err("The name field must not contain control characters.")
+        } else if super::has_deceptive_chars(s) {
+            Err("The name field must not contain invisible or text-direction characters.")
         } else {
             Ok(Self(s.to_owned()))
         }

@@ -10,7 +10,9 @@ pub struct Organization {
     pub id: Uuid,
     pub name: String,
     pub domain: Option<String>,
-    #[serde(default)]
+    /// Kept as JSON text: any object a client sends (empty keys, empty maps, numbers outside
+    /// DynamoDB's range) is stored as it came. Older items hold a map; both read back.
+    #[serde(default, with = "json_text")]
     pub settings: Map<String, Value>,
     pub created_at: String,
     pub updated_at: String,
@@ -39,5 +41,24 @@ impl Store {
         limit: usize,
     ) -> Result<(Vec<(String, Organization)>, bool), StoreError> {
         self.query_sorted(Index::Gsi1, keys::ORGS_PARTITION, None, after, limit).await
+    }
+}
+
+/// A JSON object stored as a string attribute (read from a string or, for older items, a map).
+mod json_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use serde_json::{Map, Value};
+
+    pub fn serialize<S: Serializer>(map: &Map<String, Value>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&Value::Object(map.clone()).to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Map<String, Value>, D::Error> {
+        match Value::deserialize(d)? {
+            Value::String(text) => serde_json::from_str(&text).map_err(serde::de::Error::custom),
+            Value::Object(map) => Ok(map),
+            Value::Null => Ok(Map::new()),
+            _ => Err(serde::de::Error::custom("settings are neither JSON text nor a map")),
+        }
     }
 }

@@ -43,13 +43,34 @@ pub async fn close(state: &AppState, connection_id: &str) -> Result<(), BoxError
     Ok(())
 }
 
+/// API Gateway refuses WebSocket frames over 128 KB; frames stay under this.
+pub const MAX_FRAME_BYTES: usize = 120 * 1024;
+
+/// A frame that fits: the frame itself, or (when it would pass [`MAX_FRAME_BYTES`]) the same
+/// `type`, `ticket_id` and `at` with `"data": null` and `"too_large": true`, which tells the
+/// client to fetch the object over HTTP.
+pub fn fitting(frame: &Value) -> String {
+    let text = frame.to_string();
+    if text.len() <= MAX_FRAME_BYTES {
+        return text;
+    }
+    json!({
+        "type": frame["type"],
+        "ticket_id": frame["ticket_id"],
+        "data": null,
+        "too_large": true,
+        "at": frame["at"],
+    })
+    .to_string()
+}
+
 /// Posts one frame to one connection through the `@connections` API.
 pub async fn post(state: &AppState, connection_id: &str, frame: &Value) -> Result<Delivery, BoxError> {
     let result = state
         .ws()?
         .post_to_connection()
         .connection_id(connection_id)
-        .data(aws_sdk_apigatewaymanagement::primitives::Blob::new(frame.to_string()))
+        .data(aws_sdk_apigatewaymanagement::primitives::Blob::new(fitting(frame)))
         .send()
         .await;
     match result {

@@ -73,6 +73,13 @@ fn parse(map: &Map<String, Value>, create: bool) -> Result<OrgFields, Validation
             let n = n.trim().to_owned();
             if n.chars().count() > 255 {
                 input.error("name", "The name field must not be greater than 255 characters.");
+            } else if n.is_empty() {
+                input.error("name", "The name field is required.");
+            } else if n.chars().any(char::is_control) || crate::domain::has_deceptive_chars(&n) {
+                input.error(
+                    "name",
+                    "The name field must not contain control, invisible or text-direction characters.",
+                );
             } else {
                 name = Some(n);
             }

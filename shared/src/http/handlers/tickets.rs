@@ -733,6 +733,9 @@ async fn search(
         if words.is_empty() {
             return Ok((Vec::new(), false));
         }
+        if words.len() > crate::domain::search::MAX_QUERY_WORDS {
+            return Err(ApiError::invalid("search", "The search may not have more than 10 words."));
+        }
         let ids = state.store.search_ids(&words, filter.requester).await?;
         found = state.store.tickets_by_id(&ids).await?;
     }
