@@ -240,8 +240,7 @@ fn storable_number(n: &serde_json::Number) -> bool {
         return true;
     }
     match n.as_f64() {
-        Some(f) if f == 0.0 => true,
-        Some(f) => f.is_finite() && (1e-130..1e125).contains(&f.abs()),
+        Some(f) => f == 0.0 || (f.is_finite() && (1e-130..1e125).contains(&f.abs())),
         None => false,
     }
 }
