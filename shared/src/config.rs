@@ -67,6 +67,58 @@ pub struct Config {
     pub mail_retry_base_seconds: u32,
     /// Days a solved ticket waits before auto-close (`AUTO_CLOSE_DAYS`, default 4).
     pub auto_close_days: i64,
+    /// Throttles (`THROTTLE_<NAME>=<max>/<seconds>`, e.g. `THROTTLE_SIGNUPS_PER_SOURCE=600/600`).
+    pub limits: Limits,
+}
+
+/// At most `max` events per fixed window of `window_seconds`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub max: u32,
+    pub window_seconds: i64,
+}
+
+impl Limit {
+    pub const fn new(max: u32, window_seconds: i64) -> Self {
+        Self { max, window_seconds }
+    }
+
+    /// `"<max>/<seconds>"`.
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (max, window) = raw.trim().split_once('/')?;
+        let limit = Limit::new(max.trim().parse().ok()?, window.trim().parse().ok()?);
+        (limit.max > 0 && limit.window_seconds > 0).then_some(limit)
+    }
+}
+
+/// The throttles of API.md part 2 (defaults as "Precise choices" says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Failed logins per account (`THROTTLE_FAILED_LOGINS`): 10 per 15 min.
+    pub failed_logins: Limit,
+    /// Failed logins per source address (`THROTTLE_FAILED_LOGINS_PER_SOURCE`): 100 per 15 min.
+    pub failed_logins_per_source: Limit,
+    /// Failed `current_password` checks per account (`THROTTLE_FAILED_PASSWORD_CHECKS`): 5 per 15 min.
+    pub failed_password_checks: Limit,
+    /// Failed email verifications per source (`THROTTLE_FAILED_VERIFICATIONS`): 20 per 15 min.
+    pub failed_verifications: Limit,
+    /// Sign-ups per source address (`THROTTLE_SIGNUPS_PER_SOURCE`): 60 per 10 min.
+    pub signups_per_source: Limit,
+    /// Tickets opened per customer (`THROTTLE_TICKETS_PER_CUSTOMER`): 300 per hour.
+    pub tickets_per_customer: Limit,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            failed_logins: Limit::new(10, 15 * 60),
+            failed_logins_per_source: Limit::new(100, 15 * 60),
+            failed_password_checks: Limit::new(5, 15 * 60),
+            failed_verifications: Limit::new(20, 15 * 60),
+            signups_per_source: Limit::new(60, 10 * 60),
+            tickets_per_customer: Limit::new(300, 60 * 60),
+        }
+    }
 }
 
 pub const DEFAULT_TOKEN_TTL_SECONDS: i64 = 24 * 60 * 60;
@@ -86,6 +138,7 @@ impl Config {
             frontend_url: "http://localhost:5173".into(),
             mail_retry_base_seconds: 10,
             auto_close_days: DEFAULT_AUTO_CLOSE_DAYS,
+            limits: Limits::default(),
         })
     }
 
@@ -125,6 +178,19 @@ impl Config {
                 .ok()
                 .filter(|m| *m > 0)
                 .ok_or_else(|| ConfigError::Invalid("MAX_ATTACHMENT_BYTES", max.clone()))?;
+        }
+        let limits = &mut config.limits;
+        for (name, limit) in [
+            ("THROTTLE_FAILED_LOGINS", &mut limits.failed_logins),
+            ("THROTTLE_FAILED_LOGINS_PER_SOURCE", &mut limits.failed_logins_per_source),
+            ("THROTTLE_FAILED_PASSWORD_CHECKS", &mut limits.failed_password_checks),
+            ("THROTTLE_FAILED_VERIFICATIONS", &mut limits.failed_verifications),
+            ("THROTTLE_SIGNUPS_PER_SOURCE", &mut limits.signups_per_source),
+            ("THROTTLE_TICKETS_PER_CUSTOMER", &mut limits.tickets_per_customer),
+        ] {
+            if let Ok(raw) = env::var(name) {
+                *limit = Limit::parse(&raw).ok_or_else(|| ConfigError::Invalid(name, raw.clone()))?;
+            }
         }
         if let Ok(days) = env::var("AUTO_CLOSE_DAYS") {
             config.auto_close_days = days

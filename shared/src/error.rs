@@ -22,6 +22,9 @@ pub enum ApiError {
     /// 413: body over the limit.
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// 429: throttled; the client may try again after this many seconds.
+    #[error("Too Many Attempts.")]
+    TooManyAttempts { retry_after: i64 },
     /// 422: validation.
     #[error("{}", .0.message())]
     Validation(ValidationErrors),
@@ -51,6 +54,7 @@ impl ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -9,6 +9,10 @@ pub struct AppState {
     pub store: Store,
     pub tokens: TokenService,
     pub cursors: CursorKey,
+    pub links: crate::auth::link::LinkKey,
+    /// Serialises ticket-number allocation within this process (see
+    /// [`crate::app::ticket_create::open_ticket`]).
+    pub(crate) numbering: tokio::sync::Mutex<()>,
     s3: Option<aws_sdk_s3::Client>,
     ws: Option<aws_sdk_apigatewaymanagement::Client>,
     sqs: Option<aws_sdk_sqs::Client>,
@@ -35,7 +39,19 @@ impl AppState {
         let store = Store::new(crate::telemetry::counting(dynamodb), config.table_name.clone());
         let tokens = TokenService::new(config.jwt_secret.expose(), config.token_ttl_seconds);
         let cursors = CursorKey::new(config.jwt_secret.expose());
-        Self { config, store, tokens, cursors, s3: None, ws: None, sqs: None, mail: None }
+        let links = crate::auth::link::LinkKey::new(config.jwt_secret.expose());
+        Self {
+            config,
+            store,
+            tokens,
+            cursors,
+            links,
+            numbering: tokio::sync::Mutex::new(()),
+            s3: None,
+            ws: None,
+            sqs: None,
+            mail: None,
+        }
     }
 
     /// Adds the S3 client attachment routes use.

@@ -12,6 +12,7 @@ fn events_dir() -> PathBuf {
 const EXPECTED: &[(&str, u16)] = &[
     ("auth-register-ok", 201),
     ("auth-register-invalid", 422),
+    ("auth-verify-email-invalid", 422),
     ("auth-login-bad-credentials", 401),
     ("auth-logout-no-token", 401),
     ("auth-me-no-token", 401),

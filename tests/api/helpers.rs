@@ -72,6 +72,11 @@ pub fn unique_email(prefix: &str) -> String {
 
 impl TestApp {
     pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// An app whose configuration `tune` adjusts (limits, for instance).
+    pub async fn spawn_with(tune: impl FnOnce(&mut Config)) -> TestApp {
         let endpoint = dynamodb_local::ensure_shared(test_port())
             .await
             .expect("DynamoDB Local is reachable or can be started");
@@ -97,6 +102,7 @@ impl TestApp {
         config.mail_retry_base_seconds = 1;
         config.attachments_bucket = Some(s3::DEFAULT_BUCKET.to_owned());
         config.max_attachment_bytes = MAX_UPLOAD;
+        tune(&mut config);
 
         let s3_root = std::env::temp_dir().join(format!("helpdesk-test-s3-{}", Uuid::new_v4().simple()));
         s3::ensure_bucket(&s3_root, s3::DEFAULT_BUCKET).expect("bucket folder");
@@ -355,6 +361,35 @@ impl TestApp {
                 break total;
             }
         }
+    }
+
+    /// A customer who followed the verification link of their sign-up mail (through the real
+    /// path: stream, notifier, queue, mailer, SES, then `POST /auth/verify-email`).
+    pub async fn verified_customer(&self) -> Actor {
+        let customer = self.customer().await;
+        self.deliver_mail().await;
+        let mail = self.mail_to(&customer.email).await;
+        let text = mail
+            .iter()
+            .find(|m| m["subject"] == "Verify your email address")
+            .and_then(|m| m["text"].as_str())
+            .unwrap_or_else(|| panic!("a verification mail: {mail:?}"));
+        let token = text
+            .split("verify-email?token=")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("the mail carries the link");
+        let res = self.post("/auth/verify-email", None, serde_json::json!({"token": token})).await;
+        assert_eq!(res.status, 200, "{res:?}");
+        assert_eq!(res.body["user"]["email_verified"], true);
+        customer
+    }
+
+    /// Mail about tickets sent to `to` (the sign-up verification mail left out), newest first.
+    pub async fn ticket_mail_to(&self, to: &str) -> Vec<Value> {
+        let mut mail = self.mail_to(to).await;
+        mail.retain(|m| m["subject"] != "Verify your email address");
+        mail
     }
 
     /// Mail sent to `to`, newest first, as the local mail sink shows it.

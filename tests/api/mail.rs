@@ -7,7 +7,7 @@ use serde_json::json;
 #[tokio::test]
 async fn a_new_ticket_mails_its_requester_once_with_the_ticket_number() {
     let app = TestApp::spawn().await;
-    let customer = app.customer().await;
+    let customer = app.verified_customer().await;
     let res = app
         .post(
             "/tickets",
@@ -16,9 +16,9 @@ async fn a_new_ticket_mails_its_requester_once_with_the_ticket_number() {
         )
         .await;
     let number = res.body["ticket_number"].as_str().unwrap().to_owned();
-    assert!(app.mail_to(&customer.email).await.is_empty(), "no mail from the request itself");
+    assert!(app.ticket_mail_to(&customer.email).await.is_empty(), "no mail from the request itself");
     app.deliver_mail().await;
-    let mail = app.mail_to(&customer.email).await;
+    let mail = app.ticket_mail_to(&customer.email).await;
     assert_eq!(mail.len(), 1, "{mail:?}");
     let m = &mail[0];
     assert_eq!(m["subject"], format!("[{number}] Printer <b>on</b> fire"));
@@ -30,18 +30,18 @@ async fn a_new_ticket_mails_its_requester_once_with_the_ticket_number() {
     assert!(helpdesk::clock::parse(m["sent_at"].as_str().unwrap()).is_some());
     // Running the path again sends nothing more.
     app.deliver_mail().await;
-    assert_eq!(app.mail_to(&customer.email).await.len(), 1);
+    assert_eq!(app.ticket_mail_to(&customer.email).await.len(), 1);
 }
 
 #[tokio::test]
 async fn replies_notes_assignment_and_solving() {
     let app = TestApp::spawn().await;
-    let customer = app.customer().await;
+    let customer = app.verified_customer().await;
     let agent = app.staff(Role::Agent).await;
     let ticket = app.ticket(&customer.token, "Mail rules").await;
     let tid = ticket["id"].as_str().unwrap();
     app.deliver_mail().await;
-    assert_eq!(app.mail_to(&customer.email).await.len(), 1, "created");
+    assert_eq!(app.ticket_mail_to(&customer.email).await.len(), 1, "created");
 
     app.post(
         &format!("/tickets/{tid}/comments"),
@@ -53,7 +53,7 @@ async fn replies_notes_assignment_and_solving() {
         .await;
     app.deliver_mail().await;
     assert_eq!(
-        app.mail_to(&customer.email).await.len(),
+        app.ticket_mail_to(&customer.email).await.len(),
         1,
         "no mail for a note or the requester's own reply"
     );
@@ -61,7 +61,7 @@ async fn replies_notes_assignment_and_solving() {
     app.post(&format!("/tickets/{tid}/comments"), Some(&agent.token), json!({"content": "Public answer"}))
         .await;
     app.deliver_mail().await;
-    let mail = app.mail_to(&customer.email).await;
+    let mail = app.ticket_mail_to(&customer.email).await;
     assert_eq!(mail.len(), 2);
     assert!(mail[0]["text"].as_str().unwrap().contains("Public answer"));
     assert!(mail.iter().all(|m| !m["text"].as_str().unwrap().contains("INTERNAL")));
@@ -72,7 +72,7 @@ async fn replies_notes_assignment_and_solving() {
     let assigned = app.mail_to(&agent.email).await;
     assert_eq!(assigned.len(), 1, "the assignee is told");
     assert!(assigned[0]["text"].as_str().unwrap().contains("assigned to you"));
-    let mail = app.mail_to(&customer.email).await;
+    let mail = app.ticket_mail_to(&customer.email).await;
     assert_eq!(mail.len(), 3);
     assert!(mail[0]["text"].as_str().unwrap().contains("solved"));
 }
@@ -80,7 +80,7 @@ async fn replies_notes_assignment_and_solving() {
 #[tokio::test]
 async fn a_duplicated_queue_message_sends_one_mail() {
     let app = TestApp::spawn().await;
-    let customer = app.customer().await;
+    let customer = app.verified_customer().await;
     let ticket = app.ticket(&customer.token, "Twice").await;
     let job = MailJob {
         id: format!("dup-{}", uuid::Uuid::new_v4()),
@@ -99,13 +99,14 @@ async fn a_duplicated_queue_message_sends_one_mail() {
             .unwrap();
     }
     assert_eq!(app.drain_mail_queue().await, 2, "both deliveries handled");
-    assert_eq!(app.mail_to(&customer.email).await.len(), 1);
+    assert_eq!(app.ticket_mail_to(&customer.email).await.len(), 1);
 }
 
 #[tokio::test]
 async fn a_message_failing_past_its_retries_reaches_the_dead_letter_queue() {
     let app = TestApp::spawn().await;
-    let customer = app.customer().await;
+    // A staff requester: no sign-up mail in the queue, only the ticket's.
+    let customer = app.staff(Role::Agent).await;
     let ticket = app.ticket(&customer.token, "Undeliverable").await;
     app.run_stream(helpdesk::consumers::StreamConsumer::Notifier).await;
     // A mailer whose sender domain SES has not verified: every send is rejected.
@@ -143,7 +144,7 @@ async fn a_message_failing_past_its_retries_reaches_the_dead_letter_queue() {
         tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     }
     assert_eq!(in_dlq, 1, "the job for {} is in the DLQ", ticket["ticket_number"]);
-    assert!(app.mail_to(&customer.email).await.is_empty());
+    assert!(app.ticket_mail_to(&customer.email).await.is_empty());
     // The failed sends left no claim behind: a fixed mailer can still send the job from the DLQ.
     let msg =
         sqs.receive_message().queue_url(&app.mail_dlq).send().await.unwrap().messages.unwrap_or_default();
@@ -156,7 +157,7 @@ async fn a_message_failing_past_its_retries_reaches_the_dead_letter_queue() {
 #[tokio::test]
 async fn an_opted_out_user_gets_nothing() {
     let app = TestApp::spawn().await;
-    let customer = app.customer().await;
+    let customer = app.verified_customer().await;
     let agent = app.staff(Role::Agent).await;
     let res = app.patch("/auth/me", Some(&customer.token), json!({"notify_email": false})).await;
     assert_eq!(res.body["user"]["notify_email"], false);
@@ -168,5 +169,72 @@ async fn an_opted_out_user_gets_nothing() {
     )
     .await;
     assert!(app.deliver_mail().await >= 2, "the jobs were queued and handled");
-    assert!(app.mail_to(&customer.email).await.is_empty());
+    assert!(app.ticket_mail_to(&customer.email).await.is_empty());
+}
+
+#[tokio::test]
+async fn mail_to_an_unverified_address_carries_no_user_written_text() {
+    let app = TestApp::spawn().await;
+    // Someone registers a stranger's address with a crafted name and opens a crafted ticket.
+    let stranger = crate::helpers::unique_email("stranger");
+    let res = app
+        .post(
+            "/auth/register",
+            None,
+            json!({"name": "Win a prize at evil.example", "email": stranger, "password": crate::helpers::PASSWORD}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{res:?}");
+    assert_eq!(res.body["user"]["email_verified"], false);
+    let token = res.body["token"].as_str().unwrap();
+    let ticket = app.ticket(token, "Claim your prize at evil.example now").await;
+    let agent = app.staff(Role::Agent).await;
+    app.post(
+        &format!("/tickets/{}/comments", ticket["id"].as_str().unwrap()),
+        Some(&agent.token),
+        json!({"content": "Public answer quoting evil.example"}),
+    )
+    .await;
+    app.deliver_mail().await;
+    let mail = app.mail_to(&stranger).await;
+    assert_eq!(mail.len(), 3, "verification, created, reply: {mail:?}");
+    for m in &mail {
+        for part in ["subject", "text", "html"] {
+            let s = m[part].as_str().unwrap();
+            assert!(!s.contains("evil.example") && !s.contains("prize"), "{part}: {s}");
+        }
+    }
+    let number = ticket["ticket_number"].as_str().unwrap();
+    assert!(mail
+        .iter()
+        .filter(|m| m["subject"] != "Verify your email address")
+        .all(|m| m["text"].as_str().unwrap().contains(number)));
+}
+
+#[tokio::test]
+async fn the_sign_up_link_verifies_the_address_and_only_that_one() {
+    let app = TestApp::spawn().await;
+    let customer = app.verified_customer().await;
+    let me = app.get("/auth/me", Some(&customer.token)).await;
+    assert_eq!(me.body["user"]["email_verified"], true);
+    // Once verified, mail quotes the ticket again.
+    app.ticket(&customer.token, "Printer on fire").await;
+    app.deliver_mail().await;
+    let mail = app.ticket_mail_to(&customer.email).await;
+    assert!(mail[0]["subject"].as_str().unwrap().contains("Printer on fire"), "{mail:?}");
+
+    // Forged, foreign and expired tokens are one 422.
+    let other = app.customer().await;
+    let now = helpdesk::clock::now().unix_timestamp();
+    let links = &app.state.links;
+    use helpdesk::auth::link::Purpose;
+    let id: uuid::Uuid = other.id.parse().unwrap();
+    let wrong_address = links.issue(Purpose::VerifyEmail, id, "someone@else.example", now + 60);
+    let expired = links.issue(Purpose::VerifyEmail, id, &other.email.to_lowercase(), now - 1);
+    for token in ["garbage".to_owned(), wrong_address, expired] {
+        let res = app.post("/auth/verify-email", None, json!({"token": token})).await;
+        assert_eq!(res.status, 422, "{res:?}");
+        assert!(res.body["errors"]["token"].is_array());
+    }
+    assert_eq!(app.get("/auth/me", Some(&other.token)).await.body["user"]["email_verified"], false);
 }

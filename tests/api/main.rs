@@ -15,4 +15,5 @@ mod openapi;
 mod realtime;
 mod sessions;
 mod stack;
+mod throttles;
 mod tickets;

@@ -131,6 +131,11 @@ pub async fn open_ticket(
 ) -> Result<OpenOutcome, ApiError> {
     // Rules first: a refused ticket writes nothing.
     build(creator, creator_org, new, via, 0)?;
+    // Creators in one process take turns (a Lambda container serves one request at a time, so
+    // this costs nothing there; the local stack and tests serve many at once, and racing them
+    // on one counter item would cost a round per rival). Across processes the counter's
+    // condition decides.
+    let _turn = state.numbering.lock().await;
     for attempt in 0..NUMBER_ATTEMPTS {
         if attempt > 0 {
             tokio::time::sleep(number_backoff(attempt)).await;

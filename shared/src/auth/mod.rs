@@ -1,5 +1,6 @@
 //! Authentication: password hashing, access tokens, and the guard every protected route uses.
 pub mod guard;
+pub mod link;
 pub mod password;
 pub mod token;
 

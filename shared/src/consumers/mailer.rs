@@ -3,7 +3,7 @@
 //! does nothing. A failed send releases the claim and reports the message as a batch item
 //! failure, so SQS redelivers it (and after the queue's receive count, moves it to the DLQ).
 use crate::mail::mime::{self, Message};
-use crate::mail::render::render;
+use crate::mail::render::{render, render_bare, render_verification};
 use crate::mail::{MailJob, MailKind};
 use crate::store::mail::Claim;
 use crate::{clock, AppState, BoxError};
@@ -18,6 +18,9 @@ async fn release(state: &AppState, job: &MailJob) {
 /// Loads what the mail needs and sends it. `Ok(false)` when there is nothing to send (the
 /// ticket or recipient is gone, or the recipient opted out).
 async fn send(state: &AppState, job: &MailJob) -> Result<bool, BoxError> {
+    if job.kind == MailKind::VerifyEmail {
+        return send_verification(state, job).await;
+    }
     let Some(ticket) = state.store.get_ticket(job.ticket_id).await? else { return Ok(false) };
     let Some(recipient) = state.store.get_user(job.recipient_id).await?.map(|r| r.user) else {
         return Ok(false);
@@ -40,16 +43,52 @@ async fn send(state: &AppState, job: &MailJob) -> Result<bool, BoxError> {
         _ => None,
     };
     let mail = state.mailer()?;
-    let rendered =
-        render(job.kind, &ticket, &recipient, comment.as_ref().map(|(c, a)| (c, a)), &mail.frontend_url);
+    // An address nobody has confirmed gets no text written by users (names, subjects,
+    // comments): sign-up must not relay a stranger's words to a stranger's inbox.
+    let rendered = if recipient.email_verified {
+        render(job.kind, &ticket, &recipient, comment.as_ref().map(|(c, a)| (c, a)), &mail.frontend_url)
+    } else {
+        render_bare(&ticket, &mail.frontend_url)
+    };
     let reply_to = mail.reply_to(&ticket.ticket_number);
+    deliver(state, job, &recipient.email, &reply_to, &rendered).await?;
+    tracing::info!(job = %job.id, kind = ?job.kind, ticket = %ticket.ticket_number, "mail sent");
+    Ok(true)
+}
+
+/// The sign-up mail: a link that verifies the address, valid seven days. Nothing to send once
+/// the address is verified.
+async fn send_verification(state: &AppState, job: &MailJob) -> Result<bool, BoxError> {
+    use crate::auth::link::{Purpose, VERIFY_EMAIL_TTL_SECONDS};
+    let Some(record) = state.store.get_user(job.recipient_id).await? else { return Ok(false) };
+    if record.user.email_verified {
+        return Ok(false);
+    }
+    let mail = state.mailer()?;
+    let expires = clock::now().unix_timestamp() + VERIFY_EMAIL_TTL_SECONDS;
+    let token = state.links.issue(Purpose::VerifyEmail, record.user.id, &record.email_lower, expires);
+    let rendered = render_verification(&token, &mail.frontend_url);
+    deliver(state, job, &record.user.email, &mail.sender, &rendered).await?;
+    tracing::info!(job = %job.id, user = %record.user.id, "verification mail sent");
+    Ok(true)
+}
+
+/// One MIME message through SES v2.
+async fn deliver(
+    state: &AppState,
+    job: &MailJob,
+    to: &str,
+    reply_to: &str,
+    rendered: &crate::mail::render::Rendered,
+) -> Result<(), BoxError> {
+    let mail = state.mailer()?;
     let date =
         clock::now().format(&time::format_description::well_known::Rfc2822).map_err(|e| e.to_string())?;
     let message_id = format!("{}@helpdesk", job.id.replace([':', '/'], "."));
     let raw = mime::write(&Message {
         from: &mail.sender,
-        to: &recipient.email,
-        reply_to: &reply_to,
+        to,
+        reply_to,
         subject: &rendered.subject,
         text: &rendered.text,
         html: &rendered.html,
@@ -60,7 +99,7 @@ async fn send(state: &AppState, job: &MailJob) -> Result<bool, BoxError> {
     mail.ses
         .send_email()
         .from_email_address(&mail.sender)
-        .destination(Destination::builder().to_addresses(&recipient.email).build())
+        .destination(Destination::builder().to_addresses(to).build())
         .reply_to_addresses(reply_to)
         .content(
             EmailContent::builder()
@@ -70,8 +109,7 @@ async fn send(state: &AppState, job: &MailJob) -> Result<bool, BoxError> {
         .send()
         .await
         .map_err(|e| crate::error::error_chain(&e))?;
-    tracing::info!(job = %job.id, kind = ?job.kind, ticket = %ticket.ticket_number, "mail sent");
-    Ok(true)
+    Ok(())
 }
 
 async fn process(state: &AppState, message: &SqsMessage) -> Result<(), BoxError> {

@@ -48,6 +48,12 @@ pub fn jobs_for(record: &EventRecord) -> Result<Vec<MailJob>, BoxError> {
                 jobs.push(job(MailKind::Assigned, t.id, a, None));
             }
         }
+        (Some(entity::USER), "INSERT") => {
+            let u: crate::store::users::UserRecord = serde_dynamo::from_item(new.clone())?;
+            if !u.user.email_verified {
+                jobs.push(job(MailKind::VerifyEmail, uuid::Uuid::nil(), u.user.id, None));
+            }
+        }
         (Some(entity::COMMENT), "INSERT") => {
             let c: Comment = serde_dynamo::from_item(new.clone())?;
             if !c.is_internal {

@@ -183,6 +183,9 @@ pub struct User {
     pub organization_id: Option<Uuid>,
     #[serde(default = "default_true")]
     pub notify_email: bool,
+    /// Until true, mail to this address carries no text written by users.
+    #[serde(default)]
+    pub email_verified: bool,
     pub last_seen: Option<String>,
     pub created_at: String,
     pub updated_at: String,
@@ -259,6 +262,7 @@ mod tests {
             avatar_url: None,
             organization_id: None,
             notify_email: true,
+            email_verified: true,
             last_seen: Some(crate::clock::format(now - Duration::minutes(4))),
             created_at: String::new(),
             updated_at: String::new(),

@@ -10,6 +10,7 @@ pub mod lambda;
 pub mod log;
 pub mod openapi;
 pub mod routes;
+pub mod throttle;
 pub mod views;
 
 use crate::{ApiError, AppState};
@@ -68,6 +69,12 @@ impl IntoResponse for ApiError {
             }
             Self::Validation(errors) => {
                 json_response(status, &json!({"message": errors.message(), "errors": errors.fields()}))
+            }
+            Self::TooManyAttempts { retry_after } => {
+                let mut res = json_response(status, &json!({"message": "Too Many Attempts."}));
+                res.headers_mut()
+                    .insert(http::header::RETRY_AFTER, http::HeaderValue::from(retry_after.max(1)));
+                res
             }
             other => json_response(status, &json!({"message": other.to_string()})),
         }

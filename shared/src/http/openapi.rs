@@ -20,7 +20,7 @@ use utoipa::{IntoResponses, Modify, OpenApi};
     modifiers(&Bearer),
     components(schemas(Message, ValidationError)),
     paths(
-        auth::register, auth::login, auth::logout, auth::me, auth::update_me,
+        auth::register, auth::login, auth::logout, auth::me, auth::update_me, auth::verify_email,
         users::list, users::agents, users::show, users::assign,
         orgs::list, orgs::create, orgs::show, orgs::update,
         tickets::list, tickets::create, tickets::show, tickets::update, tickets::delete,
@@ -96,6 +96,14 @@ pub enum E413 {
 }
 
 #[derive(IntoResponses)]
+pub enum E429 {
+    #[response(status = 429, description = "Throttled: try again after `Retry-After` seconds.",
+        headers(("Retry-After" = u32, description = "Seconds until the limit's window ends")),
+        example = json!({"message": "Too Many Attempts."}))]
+    Throttled(Message),
+}
+
+#[derive(IntoResponses)]
 pub enum E422 {
     #[response(status = 422, description = "Validation failed: every message, by field.",
         example = json!({"message": "The subject field is required.", "errors": {"subject": ["The subject field is required."]}}))]
@@ -116,7 +124,7 @@ pub mod examples {
 
     pub fn user() -> Value {
         json!({"id": AGENT, "name": "Alan Agent", "email": "agent@example.com", "role": "agent", "avatar_url": null,
-               "organization_id": null, "notify_email": true, "is_online": true, "last_seen": NOW,
+               "organization_id": null, "notify_email": true, "email_verified": true, "is_online": true, "last_seen": NOW,
                "created_at": NOW, "updated_at": NOW})
     }
 

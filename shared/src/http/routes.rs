@@ -44,6 +44,7 @@ routes! {
     AUTH_LOGOUT = "POST" "/auth/logout" => "auth-logout";
     AUTH_ME = "GET" "/auth/me" => "auth-me";
     AUTH_UPDATE_ME = "PATCH" "/auth/me" => "auth-update-me";
+    AUTH_VERIFY_EMAIL = "POST" "/auth/verify-email" => "auth-verify-email";
     USERS_LIST = "GET" "/users" => "users-list";
     USERS_AGENTS = "GET" "/users/agents" => "users-agents";
     USERS_SHOW = "GET" "/users/{id}" => "users-show";
@@ -77,6 +78,7 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(AUTH_LOGOUT, on(AUTH_LOGOUT.filter(), auth::logout)),
         r(AUTH_ME, on(AUTH_ME.filter(), auth::me)),
         r(AUTH_UPDATE_ME, on(AUTH_UPDATE_ME.filter(), auth::update_me)),
+        r(AUTH_VERIFY_EMAIL, on(AUTH_VERIFY_EMAIL.filter(), auth::verify_email)),
         r(USERS_LIST, on(USERS_LIST.filter(), users::list)),
         r(USERS_AGENTS, on(USERS_AGENTS.filter(), users::agents)),
         r(USERS_SHOW, on(USERS_SHOW.filter(), users::show)),

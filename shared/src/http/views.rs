@@ -26,6 +26,9 @@ pub struct User {
     pub avatar_url: Option<String>,
     pub organization_id: Option<Uuid>,
     pub notify_email: bool,
+    /// The address was confirmed through the link mailed at sign-up (staff made by an admin
+    /// are verified).
+    pub email_verified: bool,
     /// `last_seen` within the last five minutes.
     pub is_online: bool,
     pub last_seen: Option<Timestamp>,
@@ -61,6 +64,7 @@ impl User {
             avatar_url: u.avatar_url.clone(),
             organization_id: u.organization_id,
             notify_email: u.notify_email,
+            email_verified: u.email_verified,
             is_online: u.is_online(now),
             last_seen: u.last_seen.as_deref().map(Timestamp::stored),
             created_at: Timestamp::stored(&u.created_at),

@@ -18,6 +18,8 @@ pub enum MailKind {
     Solved,
     /// To the new assignee.
     Assigned,
+    /// To a new customer: the link that verifies their address (no ticket).
+    VerifyEmail,
 }
 
 /// One email to send: the queue message body.

@@ -56,6 +56,7 @@ pub fn render(
             format!("Ticket {} has been assigned to you.", ticket.ticket_number),
             Some(ticket.description.clone()),
         ),
+        MailKind::VerifyEmail => ("Your request was updated.".to_owned(), None),
     };
     let mut text = format!("Hello {},\n\n{}\n", recipient.name, lead);
     if let Some(b) = &body {
@@ -75,6 +76,34 @@ pub fn render(
         escape_html(&ticket.subject)
     );
     Rendered { subject: subject(ticket), text, html }
+}
+
+/// Mail to an address nobody has verified: the ticket number and a link, no text a user
+/// wrote (not the subject, not a name, not a comment).
+pub fn render_bare(ticket: &Ticket, frontend_url: &str) -> Rendered {
+    let link = format!("{}/tickets/{}", frontend_url.trim_end_matches('/'), ticket.ticket_number);
+    let number = &ticket.ticket_number;
+    let text = format!("Hello,\n\nThere is news on your request {number}. Sign in to read it:\n{link}\n");
+    let html = format!(
+        "<!doctype html><html><body><p>Hello,</p><p>There is news on your request {}. Sign in to read it:</p><p><a href=\"{}\">{}</a></p></body></html>",
+        escape_html(number),
+        escape_html(&link),
+        escape_html(&link)
+    );
+    Rendered { subject: format!("[{number}] Your request was updated"), text, html }
+}
+
+/// The sign-up mail: the verification link (`<FRONTEND_URL>/verify-email?token=`).
+pub fn render_verification(token: &str, frontend_url: &str) -> Rendered {
+    let link = format!("{}/verify-email?token={token}", frontend_url.trim_end_matches('/'));
+    let text = format!(
+        "Hello,\n\nConfirm your email address for the help desk by opening this link (valid for 7 days):\n{link}\n\nIf you did not sign up, ignore this mail.\n"
+    );
+    let html = format!(
+        "<!doctype html><html><body><p>Hello,</p><p>Confirm your email address for the help desk by opening this link (valid for 7 days):</p><p><a href=\"{}\">Verify my address</a></p><p>If you did not sign up, ignore this mail.</p></body></html>",
+        escape_html(&link)
+    );
+    Rendered { subject: "Verify your email address".into(), text, html }
 }
 
 #[cfg(test)]

@@ -62,6 +62,7 @@ pub mod attr {
     pub const ROLE: &str = "role";
     pub const AVATAR_URL: &str = "avatar_url";
     pub const NOTIFY_EMAIL: &str = "notify_email";
+    pub const EMAIL_VERIFIED: &str = "email_verified";
     pub const PASSWORD_HASH: &str = "password_hash";
     pub const LAST_SEEN: &str = "last_seen";
     pub const UPDATED_AT: &str = "updated_at";
@@ -94,6 +95,7 @@ pub mod entity {
     pub const VIEWER: &str = "viewer";
     pub const IDEMPOTENCY: &str = "idempotency";
     pub const RECEIPT_LINK: &str = "receipt_link";
+    pub const THROTTLE: &str = "throttle";
     pub const USER_CHANGE: &str = "user_change";
     pub const TERM: &str = "term";
     pub const TAG_ENTRY: &str = "tag_entry";

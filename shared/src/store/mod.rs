@@ -6,6 +6,7 @@ pub mod orgs;
 pub mod realtime;
 pub mod schema;
 pub mod sessions;
+pub mod throttle;
 pub mod tickets;
 pub mod users;
 

@@ -40,6 +40,7 @@ pub struct ProfileChanges {
     pub avatar_url: Option<Option<String>>,
     pub notify_email: Option<bool>,
     pub password_hash: Option<String>,
+    pub email_verified: Option<bool>,
 }
 
 impl ProfileChanges {
@@ -48,6 +49,7 @@ impl ProfileChanges {
             && self.avatar_url.is_none()
             && self.notify_email.is_none()
             && self.password_hash.is_none()
+            && self.email_verified.is_none()
     }
 }
 
@@ -165,6 +167,9 @@ impl Store {
         }
         if let Some(hash) = &changes.password_hash {
             set(attr::PASSWORD_HASH, keys::s(hash));
+        }
+        if let Some(verified) = changes.email_verified {
+            set(attr::EMAIL_VERIFIED, AttributeValue::Bool(verified));
         }
         names.insert("#pk".into(), keys::PK.into());
         let result = self

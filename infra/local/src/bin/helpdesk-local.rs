@@ -156,6 +156,11 @@ async fn main() -> Result<(), BoxError> {
     config.frontend_url = std::env::var("FRONTEND_URL").unwrap_or_else(|_| config.frontend_url.clone());
     config.attachments_bucket = Some(s3::DEFAULT_BUCKET.to_owned());
     config.ws_management_endpoint = Some(ws_endpoint.clone());
+    // Scripts register many users from 127.0.0.1: only the per-source sign-up limit is raised
+    // (unless THROTTLE_SIGNUPS_PER_SOURCE says otherwise); per-account limits stay as in AWS.
+    if std::env::var("THROTTLE_SIGNUPS_PER_SOURCE").is_err() {
+        config.limits.signups_per_source = helpdesk::config::Limit::new(10_000, 600);
+    }
     let state = Arc::new(
         AppState::new(config, client)
             .with_s3(s3::client(&s3_endpoint))

@@ -3,6 +3,7 @@ use crate::auth::{password, token::Issued, Caller};
 use crate::clock::Timestamp;
 use crate::domain::user::{parse_avatar_url, Email, Password, PersonName, Role, User};
 use crate::http::extract::{Command, FromJson};
+use crate::http::throttle::{self, Scope, Source};
 use crate::http::views::{self, Message, TokenResponse, UserEnvelope};
 use crate::http::{created, ok, HandlerResult, Shared};
 use crate::store::sessions::Session;
@@ -35,12 +36,14 @@ fn session_for(issued: &Issued, epoch: u32, now: OffsetDateTime) -> Session {
     }
 }
 
-/// A new user's record; `role` is `Customer` for self-registration.
+/// A new user's record; `role` is `Customer` for self-registration, whose address is not
+/// verified until its owner follows the mailed link (users an admin makes are verified).
 pub async fn new_user_record(
     name: &PersonName,
     email: &Email,
     password: &Password,
     role: Role,
+    email_verified: bool,
     now: OffsetDateTime,
 ) -> Result<UserRecord, ApiError> {
     let stamp = clock::format(now);
@@ -53,6 +56,7 @@ pub async fn new_user_record(
             avatar_url: None,
             organization_id: None,
             notify_email: true,
+            email_verified,
             last_seen: Some(stamp.clone()),
             created_at: stamp.clone(),
             updated_at: stamp,
@@ -167,13 +171,14 @@ impl FromJson for UpdateMe {
     summary = "Register a customer",
     security(()),
     request_body(content = Register, example = json!({"name": "Grace Customer", "email": "customer@example.com", "password": "correct-horse"})),
-    responses((status = 201, description = "Registered and signed in.", body = crate::http::views::TokenResponse, example = json!(crate::http::openapi::examples::token())), crate::http::openapi::E400, crate::http::openapi::E413, crate::http::openapi::E422)
+    responses((status = 201, description = "Registered and signed in; a verification link is mailed.", body = crate::http::views::TokenResponse, example = json!(crate::http::openapi::examples::token())), crate::http::openapi::E400, crate::http::openapi::E413, crate::http::openapi::E422, crate::http::openapi::E429)
 )]
-pub async fn register(State(state): State<Shared>, body: Command<Register>) -> HandlerResult {
+pub async fn register(State(state): State<Shared>, source: Source, body: Command<Register>) -> HandlerResult {
     let Register { name, email, password: pass } = body.command;
+    throttle::take(&state, Scope::Signup, &source.0).await?;
 
     let now = clock::now();
-    let record = new_user_record(&name, &email, &pass, Role::Customer, now).await?;
+    let record = new_user_record(&name, &email, &pass, Role::Customer, false, now).await?;
     let issued = state.tokens.issue(record.user.id, now).map_err(ApiError::internal)?;
     match state.store.create_user(&record, Some(&session_for(&issued, record.session_epoch, now))).await {
         Ok(()) => Ok(created(&token_body(&record.user, &issued, now))),
@@ -194,16 +199,22 @@ pub async fn register(State(state): State<Shared>, body: Command<Register>) -> H
     summary = "Sign in",
     security(()),
     request_body(content = Login, example = json!({"email": "agent@example.com", "password": "helpdesk-demo"})),
-    responses((status = 200, description = "Signed in.", body = crate::http::views::TokenResponse, example = json!(crate::http::openapi::examples::token())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E422)
+    responses((status = 200, description = "Signed in.", body = crate::http::views::TokenResponse, example = json!(crate::http::openapi::examples::token())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E422, crate::http::openapi::E429)
 )]
-pub async fn login(State(state): State<Shared>, body: Command<Login>) -> HandlerResult {
+pub async fn login(State(state): State<Shared>, source: Source, body: Command<Login>) -> HandlerResult {
     let Login { email, password: pass } = body.command;
 
+    // Failures are limited per account (whether it exists or not) and per source.
+    let account = email.trim().to_lowercase();
+    throttle::check(&state, Scope::FailedLogin, &account).await?;
+    throttle::check(&state, Scope::FailedLoginFromSource, &source.0).await?;
     let user = match Email::parse(&email) {
         Ok(email) => state.store.user_by_email(&email.normalized()).await?,
         Err(_) => None,
     };
     if !password::verify(&pass, user.as_ref().map(|u| u.password_hash.as_str())).await {
+        throttle::failed(&state, Scope::FailedLogin, &account).await?;
+        throttle::failed(&state, Scope::FailedLoginFromSource, &source.0).await?;
         return Err(ApiError::Unauthenticated);
     }
     let Some(record) = user else { return Err(ApiError::Unauthenticated) };
@@ -251,7 +262,7 @@ pub async fn me(caller: Caller) -> HandlerResult {
     tag = "auth",
     summary = "Update the caller's profile",
     request_body(content = UpdateMe, example = json!({"notify_email": false})),
-    responses((status = 200, description = "Updated.", body = crate::http::views::UserEnvelope, example = json!(crate::http::openapi::examples::user_envelope())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E422)
+    responses((status = 200, description = "Updated.", body = crate::http::views::UserEnvelope, example = json!(crate::http::openapi::examples::user_envelope())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E409, crate::http::openapi::E422, crate::http::openapi::E429)
 )]
 pub async fn update_me(
     State(state): State<Shared>,
@@ -274,7 +285,10 @@ pub async fn update_me(
         Some(pass) => {
             let current = current_password.unwrap_or_default();
             let record = state.store.get_user(caller.id()).await?.ok_or(ApiError::Unauthenticated)?;
+            let account = caller.id().to_string();
+            throttle::check(&state, Scope::FailedPasswordCheck, &account).await?;
             if !password::verify(&current, Some(&record.password_hash)).await {
+                throttle::failed(&state, Scope::FailedPasswordCheck, &account).await?;
                 return Err(ApiError::invalid("current_password", "The password is incorrect."));
             }
             changes.password_hash = Some(password::hash(pass.expose()).await.map_err(ApiError::internal)?);
@@ -304,4 +318,73 @@ pub async fn update_me(
             .ok_or(ApiError::Unauthenticated)?,
     };
     Ok(ok(&UserEnvelope { user: views::User::of(&updated.user, now) }))
+}
+
+/// The body of `POST /auth/verify-email`.
+#[derive(utoipa::ToSchema)]
+pub struct VerifyEmail {
+    /// From the link mailed at sign-up.
+    #[schema(min_length = 1, max_length = 200)]
+    pub token: String,
+}
+
+impl FromJson for VerifyEmail {
+    fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let mut input = Input::new(body.clone());
+        let token = input.required_string("token");
+        match token {
+            Some(token) => Ok(VerifyEmail { token }),
+            None => Err(input.into_errors()),
+        }
+    }
+}
+
+/// `POST /auth/verify-email`: confirms the address the token was mailed to. A token for an
+/// address the user no longer has, an expired or a forged one is the same 422 (failures are
+/// throttled per source). Verifying twice is fine.
+#[utoipa::path(
+    post,
+    path = "/auth/verify-email",
+    operation_id = "post_auth_verify_email",
+    tag = "auth",
+    summary = "Verify the email address (link from the sign-up mail)",
+    security(()),
+    request_body(content = VerifyEmail, example = json!({"token": "0192f0c4a1b27c3d8e9f00112233aabb.1767225600.c2lnbmF0dXJl"})),
+    responses((status = 200, description = "Verified.", body = crate::http::views::UserEnvelope, example = json!(crate::http::openapi::examples::user_envelope())), crate::http::openapi::E400, crate::http::openapi::E413, crate::http::openapi::E422, crate::http::openapi::E429)
+)]
+pub async fn verify_email(
+    State(state): State<Shared>,
+    source: Source,
+    body: Command<VerifyEmail>,
+) -> HandlerResult {
+    use crate::auth::link::{LinkKey, Purpose};
+    throttle::check(&state, Scope::FailedVerification, &source.0).await?;
+    let now = clock::now();
+    let claimed = LinkKey::claimed(&body.command.token);
+    let record = match &claimed {
+        Some(c) => state.store.get_user(c.user_id).await?,
+        None => None,
+    };
+    let valid = match (&claimed, &record) {
+        (Some(c), Some(r)) => {
+            state.links.verify(Purpose::VerifyEmail, c, &r.email_lower, now.unix_timestamp())
+        }
+        _ => false,
+    };
+    let Some(record) = record.filter(|_| valid) else {
+        throttle::failed(&state, Scope::FailedVerification, &source.0).await?;
+        return Err(ApiError::invalid("token", "The verification link is invalid or has expired."));
+    };
+    let user = if record.user.email_verified {
+        record.user
+    } else {
+        let changes = ProfileChanges { email_verified: Some(true), ..Default::default() };
+        state
+            .store
+            .update_profile(record.user.id, &changes, &clock::format(now))
+            .await?
+            .ok_or(ApiError::NotFound)?
+            .user
+    };
+    Ok(ok(&UserEnvelope { user: views::User::of(&user, now) }))
 }

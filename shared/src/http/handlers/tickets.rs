@@ -374,7 +374,7 @@ async fn check_references(state: &AppState, patch: &TicketPatch) -> Result<HashM
     summary = "Open a ticket",
     params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body returns the first result; another body is 409")),
     request_body(content = CreateTicket, example = json!({"subject": "Printer on fire", "description": "Smoke everywhere", "priority": "high"})),
-    responses((status = 201, description = "Created.", body = crate::http::views::Ticket, example = json!(crate::http::openapi::examples::ticket())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E409, crate::http::openapi::E413, crate::http::openapi::E422)
+    responses((status = 201, description = "Created.", body = crate::http::views::Ticket, example = json!(crate::http::openapi::examples::ticket())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E409, crate::http::openapi::E413, crate::http::openapi::E422, crate::http::openapi::E429)
 )]
 pub async fn create(
     State(state): State<Shared>,
@@ -388,6 +388,14 @@ pub async fn create(
         if let Some(first) = i.replay(&state).await? {
             return Ok(first);
         }
+    }
+    if !caller.role().is_staff() {
+        crate::http::throttle::take(
+            &state,
+            crate::http::throttle::Scope::TicketCreate,
+            &caller.id().to_string(),
+        )
+        .await?;
     }
     // The users the ticket names: those the body referenced, and the caller.
     let mut users = check_references(&state, &new.fields).await?;
