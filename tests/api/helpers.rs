@@ -111,17 +111,19 @@ impl TestApp {
         let s3_task = tokio::spawn(s3::serve(listener, &s3_root).await.expect("s3 serves"));
         let ws_listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.expect("a free port");
         let ws_addr = ws_listener.local_addr().unwrap();
+        let ws_key = ws::GatewayKey::random();
         let state = Arc::new(
             AppState::new(config, client)
                 .with_s3(s3::client(&s3_endpoint))
-                .with_ws(ws::management_client(&format!("http://{ws_addr}")))
+                .with_ws(ws::management_client(&format!("http://{ws_addr}"), &ws_key))
                 .with_sqs(sqs)
                 .with_ses(ses),
         );
         let gateway = tokio::spawn({
             let state = state.clone();
+            let gateway_key = ws_key.clone();
             async move {
-                let _ = ws::serve(ws_listener, state).await;
+                let _ = ws::serve(ws_listener, state, gateway_key).await;
             }
         });
         TestApp {

@@ -202,3 +202,35 @@ async fn a_frame_too_large_for_api_gateway_becomes_a_fetch_notice() {
     assert_eq!(frame["ticket_id"], tid);
     assert!(frame["data"].is_null());
 }
+
+#[tokio::test]
+async fn the_local_connections_api_takes_only_signed_requests() {
+    let app = TestApp::spawn().await;
+    let agent = app.staff(Role::Agent).await;
+    let mut ws = connect(&app, &agent).await;
+    let conn = app.state.store.connections_of(agent.id.parse().unwrap()).await.unwrap().remove(0);
+    let url = format!("{}/@connections/{}", app.ws_url.replace("ws://", "http://"), conn.id);
+    let forged = json!({"type": "ticket.updated", "data": {"subject": "forged"}}).to_string();
+
+    // Any local process: unsigned, or signed with a key of its own.
+    let (status, _, _) = crate::helpers::http_request("POST", &url, &[], forged.clone().into_bytes()).await;
+    assert_eq!(status, 403);
+    let stranger = helpdesk_local::ws::management_client(
+        &app.ws_url.replace("ws://", "http://"),
+        &helpdesk_local::ws::GatewayKey::random(),
+    );
+    let err = stranger
+        .post_to_connection()
+        .connection_id(&conn.id)
+        .data(aws_sdk_apigatewaymanagement::primitives::Blob::new(forged.clone()))
+        .send()
+        .await;
+    assert!(err.is_err(), "a foreign key is refused");
+    let (status, _, _) = crate::helpers::http_request("DELETE", &url, &[], Vec::new()).await;
+    assert_eq!(status, 403);
+    assert!(drain(&mut ws, Duration::from_millis(500)).await.is_empty(), "nothing forged arrived");
+
+    // The stack's own signed client still gets through.
+    send(&mut ws, json!({"action": "ping"})).await;
+    assert!(wait_for(&mut ws, "pong", Duration::from_secs(2)).await.is_some());
+}

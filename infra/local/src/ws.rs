@@ -26,9 +26,104 @@ pub const MAX_FRAME_BYTES: usize = 128 * 1024;
 
 type Registry = Arc<Mutex<HashMap<String, mpsc::UnboundedSender<Message>>>>;
 
-/// A client for this gateway's `@connections` API.
-pub fn management_client(endpoint: &str) -> aws_sdk_apigatewaymanagement::Client {
-    aws_sdk_apigatewaymanagement::Client::new(&crate::sdk::config(endpoint))
+/// The access key id of the `@connections` API's only client.
+pub const ACCESS_KEY: &str = "helpdesk-local-ws";
+
+/// The secret key a gateway accepts `@connections` requests signed with (SigV4, as API Gateway
+/// requires IAM-signed requests): random per run, never written anywhere.
+#[derive(Clone)]
+pub struct GatewayKey(String);
+
+impl GatewayKey {
+    pub fn random() -> Self {
+        let mut raw = [0u8; 32];
+        getrandom::fill(&mut raw).expect("OS random source");
+        GatewayKey(raw.iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+impl std::fmt::Debug for GatewayKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GatewayKey(..)")
+    }
+}
+
+/// A client for this gateway's `@connections` API, signing with `key`.
+pub fn management_client(endpoint: &str, key: &GatewayKey) -> aws_sdk_apigatewaymanagement::Client {
+    aws_sdk_apigatewaymanagement::Client::new(&crate::sdk::config_with(endpoint, ACCESS_KEY, &key.0))
+}
+
+/// Whether a request to `@connections` carries a valid SigV4 signature by [`ACCESS_KEY`] and
+/// `key`, made within five minutes of now: the signature is computed again from the request as
+/// received (method, path, query, the headers it names as signed, the body) and compared.
+pub fn signed_by(parts: &http::request::Parts, body: &[u8], key: &GatewayKey) -> bool {
+    use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
+    let Some(auth) = parts.headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let Some(fields) = auth.strip_prefix("AWS4-HMAC-SHA256 ") else { return false };
+    let field = |name: &str| {
+        fields.split(',').map(str::trim).find_map(|f| f.strip_prefix(name).and_then(|v| v.strip_prefix('=')))
+    };
+    let (Some(credential), Some(signed_headers), Some(signature)) =
+        (field("Credential"), field("SignedHeaders"), field("Signature"))
+    else {
+        return false;
+    };
+    let scope: Vec<&str> = credential.split('/').collect();
+    let [access_key, _date, region, service, "aws4_request"] = scope[..] else { return false };
+    if access_key != ACCESS_KEY {
+        return false;
+    }
+    let Some(at) = parts
+        .headers
+        .get("x-amz-date")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+            time::PrimitiveDateTime::parse(v, &format).ok()
+        })
+        .map(|t| t.assume_utc())
+    else {
+        return false;
+    };
+    if (helpdesk::clock::now() - at).abs() > time::Duration::minutes(5) {
+        return false;
+    }
+    let mut headers = Vec::new();
+    for name in signed_headers.split(';').filter(|n| *n != "x-amz-date") {
+        match parts.headers.get(name).and_then(|v| v.to_str().ok()) {
+            Some(value) => headers.push((name, value)),
+            None if name == "host" => {}
+            None => return false,
+        }
+    }
+    let uri = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+    let uri = format!(
+        "http://{}{uri}",
+        parts.headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost")
+    );
+    let Ok(request) =
+        SignableRequest::new(parts.method.as_str(), uri, headers.into_iter(), SignableBody::Bytes(body))
+    else {
+        return false;
+    };
+    let identity: aws_smithy_runtime_api::client::identity::Identity =
+        aws_credential_types::Credentials::new(ACCESS_KEY, key.0.clone(), None, None, "local").into();
+    let Ok(params) = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(service)
+        .time(std::time::SystemTime::from(at))
+        .settings(SigningSettings::default())
+        .build()
+    else {
+        return false;
+    };
+    let Ok(out) = sign(request, &params.into()) else { return false };
+    let expected = out.signature().as_bytes();
+    expected.len() == signature.len()
+        && expected.iter().zip(signature.as_bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
 }
 
 fn event(
@@ -73,13 +168,24 @@ fn from_lambda(res: ApiGatewayProxyResponse) -> http::Response<Full<Bytes>> {
     reply(res.status_code as u16, &[("content-type", "application/json")], body)
 }
 
-/// `POST|DELETE|GET /@connections/{id}`.
+/// `POST|DELETE|GET /@connections/{id}`, for SigV4-signed requests only (403 otherwise, as
+/// API Gateway answers an unsigned or badly signed call).
 async fn manage(
     registry: &Registry,
-    method: &http::Method,
-    id: &str,
-    body: Incoming,
+    key: &GatewayKey,
+    req: http::Request<Incoming>,
 ) -> http::Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    if !signed_by(&parts, &body, key) {
+        return reply(
+            403,
+            &[("x-amzn-errortype", "ForbiddenException"), ("content-type", "application/json")],
+            r#"{"message":"Forbidden"}"#,
+        );
+    }
+    let method = &parts.method;
+    let id = parts.uri.path().strip_prefix("/@connections/").unwrap_or_default();
     let sender = registry.lock().expect("registry lock").get(id).cloned();
     let Some(sender) = sender else {
         return reply(
@@ -90,7 +196,7 @@ async fn manage(
     };
     match *method {
         http::Method::POST => {
-            let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+            let bytes = body;
             // As API Gateway: a frame over 128 KB is refused.
             if bytes.len() > MAX_FRAME_BYTES {
                 return reply(
@@ -116,13 +222,12 @@ async fn manage(
 async fn handle(
     state: Arc<AppState>,
     registry: Registry,
+    key: GatewayKey,
     domain: String,
     mut req: http::Request<Incoming>,
 ) -> http::Response<Full<Bytes>> {
-    let path = req.uri().path().to_owned();
-    if let Some(id) = path.strip_prefix("/@connections/") {
-        let method = req.method().clone();
-        return manage(&registry, &method, id, req.into_body()).await;
+    if req.uri().path().starts_with("/@connections/") {
+        return manage(&registry, &key, req).await;
     }
     let is_upgrade = req
         .headers()
@@ -192,17 +297,18 @@ async fn handle(
 }
 
 /// Serves the WebSocket API and its `@connections` API on `listener` until dropped. `state`
-/// must post through [`management_client`] of this listener's address.
-pub async fn serve(listener: TcpListener, state: Arc<AppState>) -> Result<(), BoxError> {
+/// must post through [`management_client`] of this listener's address and `key`.
+pub async fn serve(listener: TcpListener, state: Arc<AppState>, key: GatewayKey) -> Result<(), BoxError> {
     let domain = listener.local_addr()?.to_string();
     let registry: Registry = Arc::default();
     loop {
         let Ok((stream, _)) = listener.accept().await else { continue };
-        let (state, registry, domain) = (state.clone(), registry.clone(), domain.clone());
+        let (state, registry, domain, key) = (state.clone(), registry.clone(), domain.clone(), key.clone());
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |req| {
-                let (state, registry, domain) = (state.clone(), registry.clone(), domain.clone());
-                async move { Ok::<_, Infallible>(handle(state, registry, domain, req).await) }
+                let (state, registry, domain, key) =
+                    (state.clone(), registry.clone(), domain.clone(), key.clone());
+                async move { Ok::<_, Infallible>(handle(state, registry, key, domain, req).await) }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)

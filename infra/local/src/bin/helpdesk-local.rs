@@ -161,14 +161,15 @@ async fn main() -> Result<(), BoxError> {
     if std::env::var("THROTTLE_SIGNUPS_PER_SOURCE").is_err() {
         config.limits.signups_per_source = helpdesk::config::Limit::new(10_000, 600);
     }
+    let ws_key = ws::GatewayKey::random();
     let state = Arc::new(
         AppState::new(config, client)
             .with_s3(s3::client(&s3_endpoint))
-            .with_ws(ws::management_client(&ws_endpoint))
+            .with_ws(ws::management_client(&ws_endpoint, &ws_key))
             .with_sqs(sqs.clone())
             .with_ses(moto::ses_client(&moto.endpoint)),
     );
-    let ws_server = tokio::spawn(ws::serve(ws_listener, state.clone()));
+    let ws_server = tokio::spawn(ws::serve(ws_listener, state.clone(), ws_key.clone()));
     seed::seed_demo_accounts(&state).await?;
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", http_port))
