@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TEST_DDB_PORT ?= 8100
 
-.PHONY: dev dev-memory test lint unit-and-integration template build bench stop fmt openapi
+.PHONY: dev dev-memory test lint unit-and-integration template fuzz build bench stop fmt openapi
 
 ## Start the whole local stack on loopback (installs what it needs the first time).
 dev:
@@ -15,8 +15,8 @@ dev-memory:
 	infra/bootstrap.sh
 	$(CARGO) run -p helpdesk-local --bin helpdesk-local -- --in-memory
 
-## Every gate: formatting, lints, unit and integration tests, the SAM template.
-test: lint unit-and-integration template
+## Every gate: formatting, lints, unit and integration tests, the SAM template, the API fuzzer.
+test: lint unit-and-integration template fuzz
 
 lint:
 	infra/bootstrap.sh --lint
@@ -25,6 +25,10 @@ lint:
 
 unit-and-integration:
 	HELPDESK_TEST_DDB_PORT=$(TEST_DDB_PORT) infra/run-tests.sh
+
+## schemathesis over docs/openapi.yaml against a throwaway local stack (about a minute).
+fuzz:
+	infra/fuzz.sh
 
 template:
 	.local/venv/bin/cfn-lint template.yaml

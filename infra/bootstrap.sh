@@ -5,6 +5,7 @@
 #                                 Python venv with moto (the SQS and SES v2 emulator)
 #   infra/bootstrap.sh --lint     plus cfn-lint and the SAM CLI (template gates)
 #   infra/bootstrap.sh --build    plus cargo-lambda and zig (sam build)
+#   infra/bootstrap.sh --fuzz     plus schemathesis (the API fuzzer of `make test`)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 local_dir="$root/.local"
@@ -41,6 +42,10 @@ if [[ "${1:-}" == "--lint" || "${1:-}" == "--build" ]]; then
     say "installing cfn-lint and the SAM CLI into $venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check 'cfn-lint==1.58.0' 'aws-sam-cli==1.170.0'
   fi
+fi
+if [[ "${1:-}" == "--fuzz" && ! -x "$venv/bin/schemathesis" ]]; then
+  say "installing schemathesis into $venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check 'schemathesis==4.32.5'
 fi
 if [[ "${1:-}" == "--build" && ! -x "$venv/bin/cargo-lambda" ]]; then
   say "installing cargo-lambda and zig into $venv"

@@ -7,7 +7,7 @@ fn assert_throttled(res: &TestResponse) {
     assert_eq!(res.status, 429, "{res:?}");
     assert_eq!(res.body, json!({"message": "Too Many Attempts."}));
     let retry: i64 = res.headers["retry-after"].to_str().unwrap().parse().unwrap();
-    assert!((1..=15 * 60).contains(&retry), "Retry-After {retry}");
+    assert!((1..=60 * 60).contains(&retry), "Retry-After {retry} is within the longest window");
 }
 
 #[tokio::test]

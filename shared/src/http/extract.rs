@@ -110,6 +110,17 @@ impl Params {
         Params(form_urlencoded::parse(query.as_bytes()).into_owned().collect())
     }
 
+    /// Whether `name` (or `name[]`) was given with an empty value (`status[]=`).
+    pub fn has_empty(&self, name: &str) -> bool {
+        let bracketed = format!("{name}[]");
+        self.0.iter().any(|(k, v)| (*k == name || *k == bracketed) && v.trim().is_empty())
+    }
+
+    /// The first value of `name`, empty or not (`Some("")` for `name=`).
+    pub fn first(&self, name: &str) -> Option<String> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
     /// The first non-empty value of `name`.
     pub fn one(&self, name: &str) -> Option<String> {
         self.0.iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.clone())

@@ -25,13 +25,20 @@ impl Idempotency {
         scope: &str,
         body: &Map<String, Value>,
     ) -> Result<Option<Self>, ApiError> {
-        let header = headers.get(HEADER).and_then(|v| v.to_str().ok());
-        let Some(key) = header.map(str::trim).filter(|k| !k.is_empty()) else {
-            return Ok(None);
-        };
-        if key.len() > MAX_KEY_LEN || key.chars().any(|c| c.is_control()) {
-            return Err(ApiError::BadRequest("The Idempotency-Key header is invalid.".into()));
+        let Some(raw) = headers.get(HEADER) else { return Ok(None) };
+        // Printable ASCII, 1 to 255 characters, no space at either end (as documented).
+        let bytes = raw.as_bytes();
+        let printable = |b: &u8| (0x20..=0x7e).contains(b);
+        let valid = (1..=MAX_KEY_LEN).contains(&bytes.len())
+            && bytes.iter().all(printable)
+            && bytes.first().is_some_and(|b| *b != b' ')
+            && bytes.last().is_some_and(|b| *b != b' ');
+        if !valid {
+            return Err(ApiError::BadRequest(
+                "The Idempotency-Key header is invalid: 1 to 255 printable ASCII characters.".into(),
+            ));
         }
+        let key = std::str::from_utf8(bytes).map_err(ApiError::internal)?;
         let canonical = Value::Object(body.clone()).to_string();
         let hash = Sha256::digest(canonical.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
         Ok(Some(Self { pk: keys::idempotency_pk(caller.id(), scope, key), hash }))

@@ -42,6 +42,12 @@ impl Modify for Bearer {
                 HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
             ),
         );
+        // A PATCH without a body is `{}`: nothing to change, the object back (200).
+        for item in openapi.paths.paths.values_mut() {
+            if let Some(body) = item.patch.as_mut().and_then(|op| op.request_body.as_mut()) {
+                body.required = Some(utoipa::openapi::Required::False);
+            }
+        }
     }
 }
 

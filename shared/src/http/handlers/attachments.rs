@@ -34,8 +34,13 @@ fn presigning(ttl: Duration) -> Result<PresigningConfig, ApiError> {
 #[derive(utoipa::ToSchema)]
 pub struct NewUpload {
     pub ticket_id: Uuid,
+    /// No path separators, control, invisible or text-direction characters.
+    #[schema(min_length = 1, max_length = 255)]
     pub filename: String,
+    #[schema(min_length = 1, max_length = 255)]
     pub mime_type: String,
+    /// Bytes; at most `MAX_ATTACHMENT_BYTES` (default 25 MiB).
+    #[schema(minimum = 1, maximum = 26214400)]
     pub file_size: u64,
 }
 

@@ -95,7 +95,9 @@ impl FromJson for Register {
 /// The body of `POST /auth/login` (only presence is checked: any other problem is the same 401).
 #[derive(utoipa::ToSchema)]
 pub struct Login {
+    #[schema(min_length = 1)]
     pub email: String,
+    #[schema(min_length = 1)]
     pub password: String,
 }
 
@@ -114,14 +116,17 @@ impl FromJson for Login {
 /// The body of `PATCH /auth/me`. `role` and `organization_id` are refused (403) by the handler.
 #[derive(utoipa::ToSchema)]
 pub struct UpdateMe {
+    #[schema(nullable = false)]
     pub name: Option<PersonName>,
     /// An absolute http(s) URL; `null` or `""` clears it.
-    #[schema(max_length = 2048, format = "uri")]
+    #[schema(max_length = 2048, pattern = "^(https?://[^\\s]+)?$")]
     pub avatar_url: Option<Option<String>>,
     pub notify_email: Option<bool>,
     /// A new password: signs out every other session.
+    #[schema(nullable = false)]
     pub password: Option<Password>,
     /// Required with `password`.
+    #[schema(nullable = false)]
     pub current_password: Option<String>,
 }
 
@@ -149,6 +154,9 @@ impl FromJson for UpdateMe {
         let notify_email = input.optional_bool("notify_email");
         let mut password = None;
         let mut current_password = None;
+        if body.get("current_password").is_some_and(|v| !v.is_string()) {
+            input.error("current_password", "The current password field must be a string.");
+        }
         if input.has("password") {
             current_password = input.required_string("current_password");
             if let Some(p) = input.required_string("password") {

@@ -69,10 +69,10 @@ pub struct AddComment {
     #[schema(min_length = 1, max_length = 65535)]
     pub content: String,
     /// An internal note (staff only); default false.
-    #[schema(default = false, required = false)]
+    #[schema(default = false, required = false, nullable)]
     pub is_internal: bool,
-    /// Uploads of the caller on this ticket to link, at most ten.
-    #[schema(max_items = 10, required = false)]
+    /// Uploads of the caller on this ticket to link, at most ten (`null`: none).
+    #[schema(max_items = 10, required = false, nullable)]
     pub attachment_ids: Vec<Uuid>,
 }
 
@@ -116,7 +116,7 @@ impl FromJson for AddComment {
     operation_id = "post_tickets_id_comments",
     tag = "comments",
     summary = "Reply or add an internal note",
-    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)"), ("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body returns the first result; another body is 409")),
+    params(("id" = String, Path, description = "A UUID (tickets: also the ticket number, `TKT-000042`)"), ("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$", description = "Printable ASCII. A retry with the same key and body returns the first result; another body is 409")),
     request_body(content = AddComment, example = json!({"content": "We are on it.", "attachment_ids": [crate::http::openapi::examples::ATTACHMENT]})),
     responses((status = 201, description = "Created.", body = crate::http::views::Comment, example = json!(crate::http::openapi::examples::comment())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E404, crate::http::openapi::E409, crate::http::openapi::E413, crate::http::openapi::E422)
 )]

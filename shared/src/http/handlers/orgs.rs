@@ -23,7 +23,7 @@ fn parse_domain(raw: &str) -> Option<String> {
 /// The body of `PATCH /organizations/{id}`: an absent field is left alone.
 #[derive(utoipa::ToSchema)]
 pub struct OrgFields {
-    #[schema(min_length = 1, max_length = 255)]
+    #[schema(min_length = 1, max_length = 255, nullable = false)]
     pub name: Option<String>,
     /// A domain name; `null` or `""` clears it.
     #[schema(max_length = 253)]
@@ -39,20 +39,16 @@ pub struct NewOrg {
     pub name: String,
     #[schema(max_length = 253)]
     pub domain: Option<String>,
-    /// Any object, up to 16 KiB as JSON.
+    /// Any object, up to 16 KiB as JSON; absent or `null` is `{}`.
     #[schema(required = false)]
-    pub settings: Map<String, Value>,
+    pub settings: Option<Map<String, Value>>,
 }
 
 impl FromJson for NewOrg {
     fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
         let fields = parse(body, true)?;
         match fields.name {
-            Some(name) => Ok(NewOrg {
-                name,
-                domain: fields.domain.flatten(),
-                settings: fields.settings.unwrap_or_default(),
-            }),
+            Some(name) => Ok(NewOrg { name, domain: fields.domain.flatten(), settings: fields.settings }),
             None => Err(Input::new(Map::new()).required_missing("name")),
         }
     }
@@ -151,8 +147,14 @@ pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> Handl
 pub async fn create(State(state): State<Shared>, _: Admin, body: Command<NewOrg>) -> HandlerResult {
     let NewOrg { name, domain, settings } = body.command;
     let now = clock::format(clock::now());
-    let org =
-        Organization { id: Uuid::now_v7(), name, domain, settings, created_at: now.clone(), updated_at: now };
+    let org = Organization {
+        id: Uuid::now_v7(),
+        name,
+        domain,
+        settings: settings.unwrap_or_default(),
+        created_at: now.clone(),
+        updated_at: now,
+    };
     state.store.put_org(&org).await?;
     Ok(created(&OrganizationEnvelope { organization: OrgView::of(&org) }))
 }

@@ -99,20 +99,27 @@ fn uuid_field(input: &mut Input, field: &str) -> Option<Option<Uuid>> {
 /// Customers may send only `satisfaction`; staff anything but `satisfaction` (403 otherwise).
 #[derive(Debug, Clone, Default, utoipa::ToSchema)]
 pub struct TicketFields {
+    #[schema(nullable = false)]
     pub subject: Option<Subject>,
+    #[schema(nullable = false)]
     pub description: Option<Description>,
+    #[schema(nullable = false)]
     pub priority: Option<Priority>,
+    #[schema(nullable = false)]
     pub status: Option<Status>,
     /// The requester's rating: `good` or `bad`, on a solved or closed ticket.
+    #[schema(nullable = false)]
     pub satisfaction: Option<Satisfaction>,
     pub tags: Option<Tags>,
     /// Merged into the ticket's fields; a `null` value removes a key.
+    #[schema(nullable = false)]
     pub custom_fields: Option<CustomFields>,
     pub due_date: Option<Option<DueDate>>,
+    #[schema(nullable = false)]
     pub requester_id: Option<Uuid>,
     pub assignee_id: Option<Option<Uuid>>,
     pub organization_id: Option<Option<Uuid>>,
-    /// Makes the update safe: 409 if the ticket changed since this version.
+    /// Makes the update safe: 409 if the ticket changed since this version (`null`: not safe).
     pub updated_stamp: Option<String>,
 }
 
@@ -123,12 +130,16 @@ pub struct TicketFields {
 pub struct CreateTicket {
     pub subject: Subject,
     pub description: Description,
+    #[schema(nullable = false)]
     pub priority: Option<Priority>,
+    #[schema(nullable = false)]
     pub status: Option<Status>,
     pub tags: Option<Tags>,
+    #[schema(nullable = false)]
     pub custom_fields: Option<CustomFields>,
     pub due_date: Option<DueDate>,
     /// Defaults to the caller.
+    #[schema(nullable = false)]
     pub requester_id: Option<Uuid>,
     pub assignee_id: Option<Uuid>,
     /// Defaults to the caller's own when they open the ticket for themself; `null` for none.
@@ -372,7 +383,7 @@ async fn check_references(state: &AppState, patch: &TicketPatch) -> Result<HashM
     operation_id = "post_tickets",
     tag = "tickets",
     summary = "Open a ticket",
-    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body returns the first result; another body is 409")),
+    params(("Idempotency-Key" = Option<String>, Header, nullable = false, min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$", description = "Printable ASCII. A retry with the same key and body returns the first result; another body is 409")),
     request_body(content = CreateTicket, example = json!({"subject": "Printer on fire", "description": "Smoke everywhere", "priority": "high"})),
     responses((status = 201, description = "Created.", body = crate::http::views::Ticket, example = json!(crate::http::openapi::examples::ticket())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E409, crate::http::openapi::E413, crate::http::openapi::E422, crate::http::openapi::E429)
 )]
@@ -633,6 +644,13 @@ pub async fn viewers(
 fn list_filter(query: &Params, caller: &Caller) -> Result<TicketFilter, ApiError> {
     let mut errors = crate::validation::ValidationErrors::default();
     let mut filter = TicketFilter::default();
+    if query.has_empty("status") {
+        errors.add("status", format!("The selected status is invalid. Allowed: {}.", Status::choices()));
+    }
+    if query.has_empty("priority") {
+        errors
+            .add("priority", format!("The selected priority is invalid. Allowed: {}.", Priority::choices()));
+    }
     for s in query.list("status") {
         match Status::parse(&s) {
             Some(st) if !filter.statuses.contains(&st) => filter.statuses.push(st),
@@ -651,7 +669,7 @@ fn list_filter(query: &Params, caller: &Caller) -> Result<TicketFilter, ApiError
             ),
         }
     }
-    let mut uuid_param = |name: &str| match query.one(name) {
+    let mut uuid_param = |name: &str| match query.first(name) {
         None => None,
         Some(v) => match Uuid::parse_str(&v) {
             Ok(id) => Some(id),
@@ -662,7 +680,7 @@ fn list_filter(query: &Params, caller: &Caller) -> Result<TicketFilter, ApiError
             }
         },
     };
-    filter.assignee = match query.one("assignee_id").as_deref() {
+    filter.assignee = match query.first("assignee_id").as_deref() {
         Some("none") => Some(None),
         Some(_) => uuid_param("assignee_id").map(Some),
         None => None,

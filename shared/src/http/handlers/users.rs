@@ -26,7 +26,7 @@ use uuid::Uuid;
 )]
 pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> HandlerResult {
     let per_page = per_page(query.one("per_page").as_deref())?;
-    let role = match query.one("role") {
+    let role = match query.first("role") {
         Some(r) => Some(Role::parse(&r).ok_or_else(|| {
             ApiError::invalid("role", "The selected role is invalid. Allowed: admin, agent, customer.")
         })?),
@@ -127,6 +127,7 @@ pub async fn show(State(state): State<Shared>, caller: Caller, Path(raw): Path<S
 /// The body of `PATCH /users/{id}/assign`: an absent field is left alone.
 #[derive(utoipa::ToSchema)]
 pub struct AssignUser {
+    #[schema(nullable = false)]
     pub role: Option<Role>,
     /// `Some(None)` removes the user from their organization.
     pub organization_id: Option<Option<Uuid>>,
@@ -153,6 +154,9 @@ impl FromJson for AssignUser {
             Some(Some(raw)) => parse_uuid(&mut errors, "organization_id", &raw).map(Some),
         };
         input.merge(errors);
+        if !input.has("role") && !input.has("organization_id") {
+            input.error("role", "Give a role or an organization_id to assign.");
+        }
         input.into_result(AssignUser { role, organization_id })
     }
 }

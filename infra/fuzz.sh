@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Fuzzes the HTTP API: schemathesis (every check, fixed seed) over docs/openapi.yaml against a
+# throwaway local stack (in memory, its own ports), as the admin, with two customers as peers
+# for object-level authorization. Exit status: schemathesis's (1 on any failure).
+#   FUZZ_SECONDS   the fuzzing budget (default 60)
+# Reports (JUnit) and the stack's log land in target/fuzz/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+infra/bootstrap.sh --fuzz
+out=target/fuzz
+rm -rf "$out" && mkdir -p "$out"
+cargo build --quiet -p helpdesk-local --bin helpdesk-local
+
+export HELPDESK_HTTP_PORT=3310 HELPDESK_DDB_PORT=8310 HELPDESK_S3_PORT=9310 HELPDESK_WS_PORT=3311 HELPDESK_MOTO_PORT=4310
+RUST_LOG=warn target/debug/helpdesk-local --in-memory >"$out/stack.log" 2>&1 &
+stack=$!
+trap 'kill "$stack" 2>/dev/null; wait "$stack" 2>/dev/null || true' EXIT
+url="http://127.0.0.1:$HELPDESK_HTTP_PORT"
+for _ in $(seq 1 180); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$url/auth/me" || true)
+  [[ "$code" == 401 ]] && break
+  kill -0 "$stack" 2>/dev/null || { cat "$out/stack.log" >&2; echo "[fuzz] the stack died" >&2; exit 1; }
+  sleep 1
+done
+[[ "$code" == 401 ]] || { echo "[fuzz] the stack did not come up" >&2; exit 1; }
+
+# The identities: the seeded admin, and two customers registered now.
+token() { .local/venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["token"])'; }
+admin=$(curl -s -X POST "$url/auth/login" -H 'content-type: application/json' \
+  -d '{"email":"admin@example.com","password":"helpdesk-demo"}' | token)
+customer() {
+  curl -s -X POST "$url/auth/register" -H 'content-type: application/json' \
+    -d "{\"name\":\"$1\",\"email\":\"$1-$RANDOM$RANDOM@example.com\",\"password\":\"fuzz-customer-$1\"}" | token
+}
+alice=$(customer alice)
+bob=$(customer bob)
+export FUZZ_AUTH="$out/auth.json"
+cat >"$FUZZ_AUTH" <<JSON
+{"auth": [
+  {"name": "alice", "fixedHeaders": [{"name": "Authorization", "value": "Bearer $alice"}]},
+  {"name": "bob", "fixedHeaders": [{"name": "Authorization", "value": "Bearer $bob"}]},
+  {"name": "admin", "fixedHeaders": [{"name": "Authorization", "value": "Bearer $admin"}]}
+]}
+JSON
+
+# Two runs: as the admin (every route open, two thirds of the budget), then as the customer
+# alice, whose objects bob must not reach (object-level authorization, the rest).
+budget=${FUZZ_SECONDS:-60}
+status=0
+for run in "admin:$((budget * 2 / 3))" "alice:$((budget - budget * 2 / 3))"; do
+  user=${run%%:*} seconds=${run##*:}
+  echo "[fuzz] schemathesis as $user for $seconds s against $url" >&2
+  set +e
+  .local/venv/bin/schemathesis --config-file infra/fuzz/schemathesis.toml run docs/openapi.yaml \
+    --url "$url" --auth-wfc-user "$user" --checks all --seed 42 --workers 1 --max-time "$seconds" \
+    --exclude-path /auth/logout --report junit --report-dir "$out/$user" --no-color >"$out/$user.txt" 2>&1
+  code=$?
+  set -e
+  # The summary (not the reproductions, which can be megabytes) on the console.
+  sed -n '/= SUMMARY =/,$p' "$out/$user.txt" >&2
+  if [[ $code -ne 0 ]]; then
+    echo "[fuzz] failures as $user: see $out/$user.txt" >&2
+    .local/venv/bin/python infra/fuzz/failures.py "$out/$user/junit-*.xml" >&2 || true
+    status=$code
+  fi
+done
+exit $status
