@@ -157,5 +157,23 @@ pub fn http_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
 /// The SDK configuration from the environment (region, credentials, endpoints), with
 /// [`http_client`].
 pub async fn sdk_config() -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest()).http_client(http_client()).load().await
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(http_client())
+        .timeout_config(timeouts())
+        .load()
+        .await
 }
+
+/// How long one attempt of an AWS call may take before the SDK gives up on it and retries
+/// (standard retry mode, 3 attempts), and how long the whole call may take: a hung connection
+/// costs seconds, not the function's timeout.
+pub fn timeouts() -> aws_config::timeout::TimeoutConfig {
+    aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(std::time::Duration::from_secs(2))
+        .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+        .operation_timeout(std::time::Duration::from_secs(10))
+        .build()
+}
+
+/// See [`timeouts`].
+pub const ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);

@@ -56,7 +56,7 @@ pub struct Actor {
     pub token: String,
 }
 
-fn test_port() -> u16 {
+pub fn test_port() -> u16 {
     std::env::var("HELPDESK_TEST_DDB_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8100)
 }
 

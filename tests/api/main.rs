@@ -6,6 +6,7 @@ mod change_path;
 mod comments;
 mod directory;
 mod events;
+mod faults;
 mod hardening;
 mod helpers;
 mod jobs;

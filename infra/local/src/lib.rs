@@ -2,6 +2,7 @@
 //! HTTP API on loopback, routed to the very handlers the Lambdas run.
 pub mod admin;
 pub mod dynamodb_local;
+pub mod faults;
 pub mod moto;
 pub mod paths;
 pub mod router;

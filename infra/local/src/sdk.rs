@@ -16,6 +16,7 @@ pub fn config_with(endpoint: &str, access_key: &str, secret_key: &str) -> SdkCon
         .region(Region::new("us-east-1"))
         .endpoint_url(endpoint)
         .http_client(helpdesk::state::http_client())
+        .timeout_config(helpdesk::state::timeouts())
         .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
             access_key,
             secret_key,

@@ -1,0 +1,263 @@
+//! Faults: the handlers against DynamoDB Local behind a fault-injecting proxy (throttling, 500,
+//! 503, dropped connections, delays past the SDK's attempt timeout, "commit then 500"), driven
+//! by clients that retry with the same Idempotency-Key as API.md asks. Afterwards every
+//! acknowledged write is there exactly once and no response carried internals.
+use crate::helpers::{test_port, Actor, TestApp};
+use axum::body::Body;
+use helpdesk::domain::user::Role;
+use helpdesk_local::faults::{self, Fault, Plan};
+use serde_json::{json, Value};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// A client of the faulty stack: 5xx answers are retried (same request, same key).
+struct Client {
+    router: axum::Router,
+    server_errors: AtomicU64,
+}
+
+impl Client {
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        key: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        use tower::ServiceExt;
+        for _ in 0..12 {
+            let mut req = http::Request::builder()
+                .method(method)
+                .uri(path)
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {token}"));
+            if let Some(k) = key {
+                req = req.header("idempotency-key", k);
+            }
+            let body = body.as_ref().map_or_else(Body::empty, |b| Body::from(b.to_string()));
+            let res = self.router.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+            let status = res.status().as_u16();
+            let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+            let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            if status >= 500 {
+                assert_eq!(value, json!({"message": "Server Error"}), "a 5xx carries no internals");
+                self.server_errors.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            return (status, value);
+        }
+        panic!("{method} {path} failed 12 times");
+    }
+}
+
+/// What one customer's session acknowledged: tickets, and per ticket its comments.
+#[derive(Default)]
+struct Acknowledged {
+    tickets: Vec<String>,
+    comments: HashMap<String, BTreeSet<String>>,
+}
+
+async fn work(client: &Client, customer: &Actor, agent: &Actor, n: usize) -> Acknowledged {
+    let mut ack = Acknowledged::default();
+    for t in 0..3 {
+        let key = format!("create-{n}-{t}");
+        let body = json!({"subject": format!("Fault {n}.{t}"), "description": "Under fire"});
+        let (status, ticket) = client.send("POST", "/tickets", &customer.token, Some(&key), Some(body)).await;
+        assert_eq!(status, 201, "{ticket}");
+        let id = ticket["id"].as_str().unwrap().to_owned();
+        ack.tickets.push(id.clone());
+        let path = format!("/tickets/{id}/comments");
+        for c in 0..3 {
+            let (who, internal) = if c == 2 { (agent, true) } else { (customer, false) };
+            let key = format!("comment-{n}-{t}-{c}");
+            let body = json!({"content": format!("comment {c}"), "is_internal": internal});
+            let (status, comment) = client.send("POST", &path, &who.token, Some(&key), Some(body)).await;
+            assert_eq!(status, 201, "{comment}");
+            ack.comments.entry(id.clone()).or_default().insert(comment["id"].as_str().unwrap().to_owned());
+        }
+        let (status, patched) = client
+            .send("PATCH", &format!("/tickets/{id}"), &agent.token, None, Some(json!({"priority": "urgent"})))
+            .await;
+        assert_eq!(status, 200, "{patched}");
+    }
+    ack
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_writes_survive_dynamodb_faults_exactly_once() {
+    let app = TestApp::spawn().await;
+    let agent = app.staff(Role::Agent).await;
+    let mut customers = Vec::new();
+    for _ in 0..4 {
+        customers.push(app.customer().await);
+    }
+    let plan = Plan {
+        rate: 0.3,
+        seed: 42,
+        faults: Fault::ALL.to_vec(),
+        delay: helpdesk::state::ATTEMPT_TIMEOUT + std::time::Duration::from_millis(300),
+        select: faults::dynamodb_data_plane,
+    };
+    let upstream = helpdesk_local::dynamodb_local::endpoint(test_port());
+    let (proxy, stats) = faults::start(&upstream, plan).await.unwrap();
+    let faulty =
+        helpdesk::AppState::new(app.state.config.clone(), helpdesk_local::dynamodb_local::client(&proxy));
+    let client = Client {
+        router: helpdesk_local::router::router(Arc::new(faulty), None),
+        server_errors: AtomicU64::new(0),
+    };
+
+    let sessions = customers.iter().enumerate().map(|(n, c)| work(&client, c, &agent, n));
+    let acknowledged = futures::future::join_all(sessions).await;
+
+    // Read back through the clean path.
+    let mut numbers = BTreeSet::new();
+    for (customer, ack) in customers.iter().zip(&acknowledged) {
+        let list = app.get("/tickets?per_page=100", Some(&customer.token)).await;
+        let listed: BTreeSet<String> = list.body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_str().unwrap().to_owned())
+            .collect();
+        let expected: BTreeSet<String> = ack.tickets.iter().cloned().collect();
+        assert_eq!(listed, expected, "each acknowledged ticket exactly once, nothing else");
+        for id in &ack.tickets {
+            let page = app.get(&format!("/tickets/{id}"), Some(&agent.token)).await;
+            assert_eq!(page.status, 200);
+            numbers.insert(page.body["ticket_number"].as_str().unwrap().to_owned());
+            assert_eq!(page.body["priority"], "urgent");
+            let comments: Vec<String> = page.body["comments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_owned())
+                .collect();
+            assert_eq!(comments.len(), 3, "no comment written twice: {comments:?}");
+            assert_eq!(comments.iter().cloned().collect::<BTreeSet<_>>(), ack.comments[id]);
+            let priority_changes = page.body["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["field_name"] == "priority")
+                .count();
+            assert_eq!(priority_changes, 1, "the PATCH is audited once");
+        }
+    }
+    let expected: BTreeSet<String> = (1..=12).map(|n| format!("TKT-{n:06}")).collect();
+    assert_eq!(numbers, expected, "numbers unique and without gaps");
+
+    let counts = stats.counts();
+    eprintln!(
+        "fault run: {} DynamoDB requests, {} faults {counts:?}, {} server errors answered (and retried)",
+        stats.requests.load(Ordering::Relaxed),
+        stats.total(),
+        client.server_errors.load(Ordering::Relaxed)
+    );
+    for kind in ["throttle", "500", "503", "reset", "delay", "commit-then-500"] {
+        assert!(counts.get(kind).copied().unwrap_or(0) > 0, "no {kind} fault was injected: {counts:?}");
+    }
+}
+
+fn transactions_only(parts: &http::request::Parts) -> bool {
+    parts.headers.get("x-amz-target").is_some_and(|t| t == "DynamoDB_20120810.TransactWriteItems")
+}
+
+#[tokio::test]
+async fn a_write_committed_behind_a_500_is_answered_once_on_the_keyed_retry() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer().await;
+    let ticket = app.ticket(&customer.token, "Committed").await;
+    let tid = ticket["id"].as_str().unwrap();
+    // Every transaction commits and is then answered 500, SDK retries included.
+    let plan = Plan {
+        rate: 1.0,
+        seed: 7,
+        faults: vec![Fault::CommitThen500],
+        delay: std::time::Duration::ZERO,
+        select: transactions_only,
+    };
+    let upstream = helpdesk_local::dynamodb_local::endpoint(test_port());
+    let (proxy, stats) = faults::start(&upstream, plan).await.unwrap();
+    let faulty =
+        helpdesk::AppState::new(app.state.config.clone(), helpdesk_local::dynamodb_local::client(&proxy));
+    let client = Client {
+        router: helpdesk_local::router::router(Arc::new(faulty), None),
+        server_errors: AtomicU64::new(0),
+    };
+    let (status, comment) = client
+        .send(
+            "POST",
+            &format!("/tickets/{tid}/comments"),
+            &customer.token,
+            Some("once"),
+            Some(json!({"content": "only once"})),
+        )
+        .await;
+    assert_eq!(status, 201, "the retry is answered from the receipt: {comment}");
+    assert!(client.server_errors.load(Ordering::Relaxed) >= 1, "the first answer was a 500");
+    assert!(stats.total() >= 1);
+    let page = app.get(&format!("/tickets/{tid}"), Some(&customer.token)).await;
+    let comments = page.body["comments"].as_array().unwrap();
+    assert_eq!(comments.len(), 1, "written once: {comments:?}");
+    assert_eq!(comments[0]["id"], comment["id"]);
+}
+
+/// SES failing before it sends (throttling, 500, 503, dropped connections): every mail goes out
+/// exactly once. (A send that SES performs and then answers with an error cannot be told from
+/// one it did not perform; the mailer retries it, so that one case may duplicate a mail:
+/// docs/reliability.md.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mail_survives_ses_failures_without_loss_or_duplicates() {
+    let app = TestApp::spawn().await;
+    let requester = app.staff(Role::Agent).await; // staff: no sign-up mail, one mail per ticket
+    for i in 0..6 {
+        app.ticket(&requester.token, &format!("Mail under fire {i}")).await;
+    }
+    app.run_stream(helpdesk::consumers::StreamConsumer::Notifier).await;
+    let plan = Plan {
+        rate: 0.3,
+        seed: 11,
+        faults: vec![Fault::Throttle, Fault::Internal, Fault::Unavailable, Fault::Reset],
+        delay: std::time::Duration::ZERO,
+        select: faults::ses_send,
+    };
+    let (proxy, stats) = faults::start(&app.moto_endpoint, plan).await.unwrap();
+    let faulty = helpdesk::AppState::new(app.state.config.clone(), app.state.store.client().clone())
+        .with_sqs(helpdesk_local::moto::sqs_client(&app.moto_endpoint))
+        .with_ses(helpdesk_local::moto::ses_client(&proxy));
+    let (sqs, _) = app.state.mail_queue().unwrap();
+    let mut sent = 0;
+    for _ in 0..60 {
+        helpdesk_local::moto::poll_queue(sqs, &app.mail_queue, 0, |event| {
+            let faulty = &faulty;
+            async move { helpdesk::consumers::mailer::handle(faulty, &event).await }
+        })
+        .await
+        .unwrap();
+        sent = app.mail_to(&requester.email).await.len();
+        if sent >= 6 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    // A last look: anything still in flight would show up as a seventh mail.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    helpdesk_local::moto::poll_queue(sqs, &app.mail_queue, 0, |event| {
+        let faulty = &faulty;
+        async move { helpdesk::consumers::mailer::handle(faulty, &event).await }
+    })
+    .await
+    .unwrap();
+    let mail = app.mail_to(&requester.email).await;
+    let subjects: BTreeSet<String> = mail.iter().map(|m| m["subject"].as_str().unwrap().to_owned()).collect();
+    assert_eq!((sent, mail.len(), subjects.len()), (6, 6, 6), "each mail once: {subjects:?}");
+    eprintln!(
+        "ses fault run: {} SES requests, faults {:?}",
+        stats.requests.load(Ordering::Relaxed),
+        stats.counts()
+    );
+    assert!(stats.total() > 0, "faults were injected");
+}
