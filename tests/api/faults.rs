@@ -52,6 +52,17 @@ impl Client {
     }
 }
 
+/// A client of the app's handlers on a state whose DynamoDB client goes through a fault proxy
+/// with `plan`, and the proxy's statistics.
+async fn through_faults(app: &TestApp, plan: Plan) -> (Client, Arc<faults::Stats>) {
+    let upstream = helpdesk_local::dynamodb_local::endpoint(test_port());
+    let (proxy, stats) = faults::start(&upstream, plan).await.unwrap();
+    let faulty =
+        helpdesk::AppState::new(app.state.config.clone(), helpdesk_local::dynamodb_local::client(&proxy));
+    let router = helpdesk_local::router::router(Arc::new(faulty), None);
+    (Client { router, server_errors: AtomicU64::new(0) }, stats)
+}
+
 /// What one customer's session acknowledged: tickets, and per ticket its comments.
 #[derive(Default)]
 struct Acknowledged {
@@ -100,14 +111,7 @@ async fn acknowledged_writes_survive_dynamodb_faults_exactly_once() {
         delay: helpdesk::state::ATTEMPT_TIMEOUT + std::time::Duration::from_millis(300),
         select: faults::dynamodb_data_plane,
     };
-    let upstream = helpdesk_local::dynamodb_local::endpoint(test_port());
-    let (proxy, stats) = faults::start(&upstream, plan).await.unwrap();
-    let faulty =
-        helpdesk::AppState::new(app.state.config.clone(), helpdesk_local::dynamodb_local::client(&proxy));
-    let client = Client {
-        router: helpdesk_local::router::router(Arc::new(faulty), None),
-        server_errors: AtomicU64::new(0),
-    };
+    let (client, stats) = through_faults(&app, plan).await;
 
     let sessions = customers.iter().enumerate().map(|(n, c)| work(&client, c, &agent, n));
     let acknowledged = futures::future::join_all(sessions).await;
@@ -179,14 +183,7 @@ async fn a_write_committed_behind_a_500_is_answered_once_on_the_keyed_retry() {
         delay: std::time::Duration::ZERO,
         select: transactions_only,
     };
-    let upstream = helpdesk_local::dynamodb_local::endpoint(test_port());
-    let (proxy, stats) = faults::start(&upstream, plan).await.unwrap();
-    let faulty =
-        helpdesk::AppState::new(app.state.config.clone(), helpdesk_local::dynamodb_local::client(&proxy));
-    let client = Client {
-        router: helpdesk_local::router::router(Arc::new(faulty), None),
-        server_errors: AtomicU64::new(0),
-    };
+    let (client, stats) = through_faults(&app, plan).await;
     let (status, comment) = client
         .send(
             "POST",

@@ -78,27 +78,8 @@ pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> Handl
     responses((status = 200, description = "Every agent and admin.", body = crate::http::views::Data<crate::http::views::User>, example = json!({"data": [crate::http::openapi::examples::user()]})), crate::http::openapi::E401, crate::http::openapi::E403)
 )]
 pub async fn agents(State(state): State<Shared>, _: Staff) -> HandlerResult {
-    let mut all = Vec::new();
-    for role in [Role::Agent, Role::Admin] {
-        let mut after: Option<String> = None;
-        loop {
-            let (rows, more) = state
-                .store
-                .query_sorted::<UserRecord>(
-                    Index::Gsi1,
-                    &keys::role_partition(role.as_str()),
-                    None,
-                    after.as_deref(),
-                    100,
-                )
-                .await?;
-            after = rows.last().map(|(s, _)| s.clone());
-            all.extend(rows);
-            if !more {
-                break;
-            }
-        }
-    }
+    let mut all = with_role(&state, Role::Agent).await?;
+    all.extend(with_role(&state, Role::Admin).await?);
     all.sort_by(|a, b| a.0.cmp(&b.0));
     let now = clock::now();
     let data: Vec<User> = all.iter().map(|(_, u)| User::of(&u.user, now)).collect();
@@ -202,33 +183,40 @@ pub async fn assign(
     Ok(ok(&UserEnvelope { user: User::of(&updated.user, clock::now()) }))
 }
 
-/// An admin other than `except`, confirmed by a consistent read (the role index only proposes
-/// candidates). The demotion's transaction checks that this one is still an admin.
-async fn another_admin(state: &crate::AppState, except: Uuid) -> Result<Option<Uuid>, ApiError> {
+/// Every user of a role (the role index, page by page), with their sort keys (name order).
+async fn with_role(state: &crate::AppState, role: Role) -> Result<Vec<(String, UserRecord)>, ApiError> {
+    let mut all = Vec::new();
     let mut after: Option<String> = None;
     loop {
         let (rows, more) = state
             .store
             .query_sorted::<UserRecord>(
                 Index::Gsi1,
-                &keys::role_partition(Role::Admin.as_str()),
+                &keys::role_partition(role.as_str()),
                 None,
                 after.as_deref(),
-                25,
+                100,
             )
             .await?;
-        for (_, candidate) in &rows {
-            if candidate.user.id == except {
-                continue;
-            }
-            let current = state.store.get_user(candidate.user.id).await?;
-            if current.is_some_and(|u| u.user.role == Role::Admin) {
-                return Ok(Some(candidate.user.id));
-            }
-        }
         after = rows.last().map(|(s, _)| s.clone());
+        all.extend(rows);
         if !more {
-            return Ok(None);
+            return Ok(all);
         }
     }
+}
+
+/// An admin other than `except`, confirmed by a consistent read (the role index only proposes
+/// candidates). The demotion's transaction checks that this one is still an admin.
+async fn another_admin(state: &crate::AppState, except: Uuid) -> Result<Option<Uuid>, ApiError> {
+    for (_, candidate) in with_role(state, Role::Admin).await? {
+        if candidate.user.id == except {
+            continue;
+        }
+        let current = state.store.get_user(candidate.user.id).await?;
+        if current.is_some_and(|u| u.user.role == Role::Admin) {
+            return Ok(Some(candidate.user.id));
+        }
+    }
+    Ok(None)
 }
