@@ -7,6 +7,7 @@ mod comments;
 mod directory;
 mod events;
 mod faults;
+mod groups;
 mod hardening;
 mod helpers;
 mod jobs;

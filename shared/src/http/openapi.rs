@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the code: the paths from each handler's
 //! `#[utoipa::path]`, the schemas from the typed commands, views, enums and value types.
 //! `make openapi` writes it to docs/openapi.yaml; a test fails when the file differs.
-use super::handlers::{attachments, auth, comments, orgs, tickets, users};
+use super::handlers::{attachments, auth, comments, groups, orgs, tickets, users};
 use super::views::{Message, ValidationError};
 use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -23,6 +23,8 @@ use utoipa::{IntoResponses, Modify, OpenApi};
         auth::register, auth::login, auth::logout, auth::me, auth::update_me, auth::verify_email,
         users::list, users::agents, users::show, users::assign,
         orgs::list, orgs::create, orgs::show, orgs::update,
+        groups::list, groups::create, groups::show, groups::update, groups::delete,
+        groups::memberships, groups::add_member, groups::remove_member,
         tickets::list, tickets::create, tickets::show, tickets::update, tickets::delete,
         tickets::assign, tickets::status, tickets::viewers, tickets::mark_viewed,
         comments::list, comments::create,
@@ -149,6 +151,16 @@ pub mod examples {
 
     pub fn user_envelope() -> Value {
         json!({"user": user()})
+    }
+
+    pub fn group() -> Value {
+        json!({"id": "0190f3a4-9999-7000-8000-000000000009", "name": "Billing", "description": "Invoices and refunds",
+               "is_default": false, "created_at": NOW, "updated_at": NOW})
+    }
+
+    pub fn membership() -> Value {
+        json!({"group_id": "0190f3a4-9999-7000-8000-000000000009", "user_id": AGENT, "is_default": true,
+               "created_at": NOW, "user": user()})
     }
 
     pub fn organization() -> Value {

@@ -1,6 +1,6 @@
 //! The HTTP route table: the one list that template.yaml, the local stack, the OpenAPI
 //! document and every function's `main` are checked against.
-use super::handlers::{attachments, auth, comments, orgs, tickets, users};
+use super::handlers::{attachments, auth, comments, groups, orgs, tickets, users};
 use super::Shared;
 use axum::routing::{on, MethodFilter, MethodRouter};
 
@@ -53,6 +53,14 @@ routes! {
     ORGS_CREATE = "POST" "/organizations" => "orgs-create";
     ORGS_SHOW = "GET" "/organizations/{id}" => "orgs-show";
     ORGS_UPDATE = "PATCH" "/organizations/{id}" => "orgs-update";
+    GROUPS_LIST = "GET" "/groups" => "groups-list";
+    GROUPS_CREATE = "POST" "/groups" => "groups-create";
+    GROUPS_SHOW = "GET" "/groups/{id}" => "groups-show";
+    GROUPS_UPDATE = "PATCH" "/groups/{id}" => "groups-update";
+    GROUPS_DELETE = "DELETE" "/groups/{id}" => "groups-delete";
+    GROUPS_MEMBERSHIPS = "GET" "/groups/{id}/memberships" => "groups-memberships";
+    GROUPS_ADD_MEMBER = "POST" "/groups/{id}/memberships" => "groups-add-member";
+    GROUPS_REMOVE_MEMBER = "DELETE" "/groups/{id}/memberships/{user_id}" => "groups-remove-member";
     TICKETS_LIST = "GET" "/tickets" => "tickets-list";
     TICKETS_CREATE = "POST" "/tickets" => "tickets-create";
     TICKETS_SHOW = "GET" "/tickets/{id}" => "tickets-show";
@@ -87,6 +95,14 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(ORGS_CREATE, on(ORGS_CREATE.filter(), orgs::create)),
         r(ORGS_SHOW, on(ORGS_SHOW.filter(), orgs::show)),
         r(ORGS_UPDATE, on(ORGS_UPDATE.filter(), orgs::update)),
+        r(GROUPS_LIST, on(GROUPS_LIST.filter(), groups::list)),
+        r(GROUPS_CREATE, on(GROUPS_CREATE.filter(), groups::create)),
+        r(GROUPS_SHOW, on(GROUPS_SHOW.filter(), groups::show)),
+        r(GROUPS_UPDATE, on(GROUPS_UPDATE.filter(), groups::update)),
+        r(GROUPS_DELETE, on(GROUPS_DELETE.filter(), groups::delete)),
+        r(GROUPS_MEMBERSHIPS, on(GROUPS_MEMBERSHIPS.filter(), groups::memberships)),
+        r(GROUPS_ADD_MEMBER, on(GROUPS_ADD_MEMBER.filter(), groups::add_member)),
+        r(GROUPS_REMOVE_MEMBER, on(GROUPS_REMOVE_MEMBER.filter(), groups::remove_member)),
         r(TICKETS_LIST, on(TICKETS_LIST.filter(), tickets::list)),
         r(TICKETS_CREATE, on(TICKETS_CREATE.filter(), tickets::create)),
         r(TICKETS_SHOW, on(TICKETS_SHOW.filter(), tickets::show)),

@@ -6,6 +6,7 @@ use crate::domain::attachment::Attachment as StoredAttachment;
 use crate::domain::comment::{Change as StoredChange, Comment as StoredComment, Viewer as StoredViewer};
 use crate::domain::ticket::{Priority, Satisfaction, Status, Ticket as StoredTicket, TicketNumber, Via};
 use crate::domain::user::{Role, User as StoredUser};
+use crate::store::groups::{Group as StoredGroup, Membership as StoredMembership};
 use crate::store::orgs::Organization as StoredOrganization;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -377,6 +378,68 @@ pub struct ValidationError {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct UserEnvelope {
     pub user: User,
+}
+
+/// A group of agents.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    /// The desk's default group (at most one).
+    pub is_default: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Group {
+    pub fn of(g: &StoredGroup) -> Group {
+        Group {
+            id: g.id,
+            name: g.name.clone(),
+            description: g.description.clone(),
+            is_default: g.is_default,
+            created_at: g.created_at,
+            updated_at: g.updated_at,
+        }
+    }
+}
+
+/// `{"group": {...}}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupEnvelope {
+    pub group: Group,
+}
+
+/// A user's membership of a group, with the user.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Membership {
+    pub group_id: Uuid,
+    pub user_id: Uuid,
+    /// The user's default group (at most one per user).
+    pub is_default: bool,
+    pub created_at: Timestamp,
+    pub user: Option<User>,
+}
+
+impl Membership {
+    pub fn of(m: &StoredMembership, user: Option<&StoredUser>, now: OffsetDateTime) -> Membership {
+        Membership {
+            group_id: m.group_id,
+            user_id: m.user_id,
+            is_default: m.is_default,
+            created_at: m.created_at,
+            user: user.map(|u| User::of(u, now)),
+        }
+    }
+}
+
+/// `{"membership": {...}}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MembershipEnvelope {
+    pub membership: Membership,
 }
 
 /// `{"organization": {...}}`.

@@ -87,6 +87,8 @@ pub mod entity {
     pub const EMAIL: &str = "email";
     pub const SESSION: &str = "session";
     pub const ORGANIZATION: &str = "organization";
+    pub const GROUP: &str = "group";
+    pub const MEMBERSHIP: &str = "membership";
     pub const TICKET: &str = "ticket";
     pub const TICKET_NUMBER: &str = "ticket_number";
     pub const COUNTER: &str = "counter";
@@ -149,6 +151,22 @@ pub fn org_pk(id: Uuid) -> String {
 pub const ORG_SK: &str = "ORG";
 /// GSI1: every organization, by name.
 pub const ORGS_PARTITION: &str = "ORGS";
+
+// ---- groups ---------------------------------------------------------------------------------
+
+pub fn group_pk(id: Uuid) -> String {
+    format!("GROUP#{id}")
+}
+pub const GROUP_SK: &str = "GROUP";
+/// GSI1: every group, by name.
+pub const GROUPS_PARTITION: &str = "GROUPS";
+pub fn member_sk(user_id: Uuid) -> String {
+    format!("MEMBER#{user_id}")
+}
+/// GSI1: a user's memberships.
+pub fn user_groups_partition(user_id: Uuid) -> String {
+    format!("USERGROUPS#{user_id}")
+}
 
 // ---- tickets -------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 //! The DynamoDB single-table store: every read and write the handlers make goes through here.
 pub mod attachments;
+pub mod groups;
 pub mod keys;
 pub mod mail;
 pub mod orgs;
@@ -52,6 +53,14 @@ impl TxError {
     /// True when the condition `guard` was among those that failed.
     pub fn failed(&self, guard: Guard) -> bool {
         matches!(self, TxError::ConditionFailed(g) if g.contains(&guard))
+    }
+
+    /// As a plain store error, for callers with no condition to tell apart.
+    pub fn into_store(self) -> StoreError {
+        match self {
+            TxError::Store(e) => e,
+            other => StoreError::Sdk { op: "TransactWriteItems", message: other.to_string() },
+        }
     }
 }
 

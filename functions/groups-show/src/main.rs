@@ -1,0 +1,8 @@
+//! Lambda entry point for `GET /groups/{id}`: this route's handler only.
+use helpdesk::http::handlers::groups;
+use helpdesk::http::{lambda, routes};
+
+#[tokio::main]
+async fn main() -> Result<(), helpdesk::BoxError> {
+    lambda::serve(routes::GROUPS_SHOW, groups::show).await
+}

@@ -1,0 +1,8 @@
+//! Lambda entry point for `PATCH /groups/{id}`: this route's handler only.
+use helpdesk::http::handlers::groups;
+use helpdesk::http::{lambda, routes};
+
+#[tokio::main]
+async fn main() -> Result<(), helpdesk::BoxError> {
+    lambda::serve(routes::GROUPS_UPDATE, groups::update).await
+}

@@ -1,0 +1,156 @@
+//! Groups and their memberships: `GROUP#<id>` holds the group (`GROUP`) and one item per member
+//! (`MEMBER#<user id>`); a member item is also in the user's partition of GSI1
+//! (`USERGROUPS#<user id>`), for "which groups is this agent in" and their default group.
+use super::keys::{self, entity, Index};
+use super::{Guard, Item, Store, StoreError, TxError, TxWrite};
+use crate::clock::Timestamp;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub id: Uuid,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// The desk's default group (at most one).
+    #[serde(default)]
+    pub is_default: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Membership {
+    pub group_id: Uuid,
+    pub user_id: Uuid,
+    /// The user's default group (at most one per user).
+    #[serde(default)]
+    pub is_default: bool,
+    pub created_at: Timestamp,
+}
+
+fn group_item(g: &Group) -> Result<Item, StoreError> {
+    Ok(keys::ItemKeys::new(entity::GROUP, keys::group_pk(g.id), keys::GROUP_SK)
+        .index(Index::Gsi1, keys::GROUPS_PARTITION, keys::name_sort(&g.name, g.id))
+        .with(g)?)
+}
+
+fn membership_item(m: &Membership) -> Result<Item, StoreError> {
+    Ok(keys::ItemKeys::new(entity::MEMBERSHIP, keys::group_pk(m.group_id), keys::member_sk(m.user_id))
+        .index(Index::Gsi1, keys::user_groups_partition(m.user_id), m.group_id.to_string())
+        .with(m)?)
+}
+
+/// How adding a member ended.
+#[derive(Debug)]
+pub enum AddMember {
+    Added,
+    AlreadyMember,
+}
+
+impl Store {
+    pub async fn get_group(&self, id: Uuid) -> Result<Option<Group>, StoreError> {
+        Ok(self
+            .get(keys::key(keys::group_pk(id), keys::GROUP_SK))
+            .await?
+            .map(serde_dynamo::from_item)
+            .transpose()?)
+    }
+
+    /// Groups by name, after the sort key `after`.
+    pub async fn list_groups(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<(String, Group)>, bool), StoreError> {
+        self.query_sorted(Index::Gsi1, keys::GROUPS_PARTITION, None, after, limit).await
+    }
+
+    /// Every group (bounded by the desk's group count), by name.
+    async fn all_groups(&self) -> Result<Vec<Group>, StoreError> {
+        let mut all = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let (rows, more) = self.list_groups(after.as_deref(), 100).await?;
+            after = rows.last().map(|(s, _)| s.clone());
+            all.extend(rows.into_iter().map(|(_, g)| g));
+            if !more {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// Writes a group; when it is the default, the previous default stops being one in the
+    /// same transaction.
+    pub async fn put_group(&self, group: &Group) -> Result<(), StoreError> {
+        let mut writes = vec![TxWrite::plain(group_item(group)?)];
+        if group.is_default {
+            for mut other in self.all_groups().await?.into_iter().filter(|g| g.is_default && g.id != group.id)
+            {
+                other.is_default = false;
+                writes.push(TxWrite::plain(group_item(&other)?));
+            }
+        }
+        self.transact(writes).await.map_err(TxError::into_store)
+    }
+
+    /// Deletes a group and its memberships.
+    pub async fn delete_group(&self, id: Uuid) -> Result<(), StoreError> {
+        let group_key = keys::key(keys::group_pk(id), keys::GROUP_SK);
+        let mut doomed = self.query_all(None, &keys::group_pk(id), true).await?;
+        doomed.retain(|k| *k != group_key);
+        self.batch_delete(doomed).await?;
+        self.delete(group_key).await
+    }
+
+    pub async fn memberships(&self, group_id: Uuid) -> Result<Vec<Membership>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.query_all(None, &keys::group_pk(group_id), false).await? {
+            if item.get(keys::ENTITY).and_then(|v| v.as_s().ok()).map(String::as_str)
+                == Some(entity::MEMBERSHIP)
+            {
+                out.push(serde_dynamo::from_item(item)?);
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn membership(&self, group_id: Uuid, user_id: Uuid) -> Result<Option<Membership>, StoreError> {
+        Ok(self
+            .get(keys::key(keys::group_pk(group_id), keys::member_sk(user_id)))
+            .await?
+            .map(serde_dynamo::from_item)
+            .transpose()?)
+    }
+
+    /// A user's memberships (GSI1).
+    pub async fn groups_of(&self, user_id: Uuid) -> Result<Vec<Membership>, StoreError> {
+        self.query_all(Some(Index::Gsi1), &keys::user_groups_partition(user_id), false)
+            .await?
+            .into_iter()
+            .map(|i| serde_dynamo::from_item(i).map_err(Into::into))
+            .collect()
+    }
+
+    /// Adds a member (new only); a default membership makes the user's other ones not default,
+    /// in the same transaction.
+    pub async fn add_member(&self, m: &Membership) -> Result<AddMember, StoreError> {
+        let mut writes = vec![TxWrite::new_only(membership_item(m)?)];
+        if m.is_default {
+            for mut other in self.groups_of(m.user_id).await?.into_iter().filter(|o| o.is_default) {
+                other.is_default = false;
+                writes.push(TxWrite::plain(membership_item(&other)?));
+            }
+        }
+        match self.transact(writes).await {
+            Ok(()) => Ok(AddMember::Added),
+            Err(e) if e.failed(Guard::AlreadyExists) => Ok(AddMember::AlreadyMember),
+            Err(e) => Err(e.into_store()),
+        }
+    }
+
+    pub async fn remove_member(&self, group_id: Uuid, user_id: Uuid) -> Result<(), StoreError> {
+        self.delete(keys::key(keys::group_pk(group_id), keys::member_sk(user_id))).await
+    }
+}
