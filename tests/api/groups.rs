@@ -155,3 +155,130 @@ async fn memberships_take_staff_only_once_with_one_default_per_user() {
     let left = app.state.store.groups_of(agent.id.parse().unwrap()).await.unwrap();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[tokio::test]
+async fn tickets_carry_a_group_whose_members_alone_may_be_assigned() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let member = app.staff(Role::Agent).await;
+    let outsider = app.staff(Role::Agent).await;
+    let customer = app.customer().await;
+    let group = |name: &str| {
+        let (name, token) = (name.to_owned(), admin.token.clone());
+        let app = &app;
+        async move {
+            app.post("/groups", Some(&token), json!({"name": name})).await.body["group"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let billing = group("Billing").await;
+    let sales = group("Sales").await;
+    let add = |g: &str, user: &str, default: bool| {
+        let path = format!("/groups/{g}/memberships");
+        let body = json!({"user_id": user, "is_default": default});
+        let token = admin.token.clone();
+        let app = &app;
+        async move { assert_eq!(app.post(&path, Some(&token), body).await.status, 201) }
+    };
+    add(&billing, &member.id, false).await;
+    add(&sales, &outsider.id, true).await;
+
+    // Create with a group; a customer may not set one; an unknown group is 422.
+    let res = app
+        .post("/tickets", Some(&member.token), json!({"subject": "Invoice", "description": "Wrong", "requester_id": customer.id, "group_id": billing}))
+        .await;
+    assert_eq!(res.status, 201, "{res:?}");
+    assert_eq!(res.body["group_id"], billing.as_str());
+    let tid = res.body["id"].as_str().unwrap().to_owned();
+    let res = app
+        .post(
+            "/tickets",
+            Some(&customer.token),
+            json!({"subject": "s", "description": "d", "group_id": billing}),
+        )
+        .await;
+    assert_eq!(res.status, 403);
+    let res = app
+        .post(
+            "/tickets",
+            Some(&member.token),
+            json!({"subject": "s", "description": "d", "group_id": uuid::Uuid::now_v7()}),
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.body["errors"]["group_id"].is_array());
+
+    // Only a member of the ticket's group may be its assignee.
+    let res = app
+        .post(&format!("/tickets/{tid}/assign"), Some(&member.token), json!({"assignee_id": outsider.id}))
+        .await;
+    assert_eq!(res.status, 422, "{res:?}");
+    assert!(res.body["errors"]["assignee_id"].is_array());
+    let res = app
+        .post(&format!("/tickets/{tid}/assign"), Some(&member.token), json!({"assignee_id": member.id}))
+        .await;
+    assert_eq!(res.status, 200, "{res:?}");
+    // Moving it to a group its assignee is not in is refused too; with a member it is fine.
+    let res = app.patch(&format!("/tickets/{tid}"), Some(&member.token), json!({"group_id": sales})).await;
+    assert_eq!(res.status, 422, "{res:?}");
+    let res = app
+        .patch(
+            &format!("/tickets/{tid}"),
+            Some(&member.token),
+            json!({"group_id": sales, "assignee_id": outsider.id}),
+        )
+        .await;
+    assert_eq!(res.status, 200, "{res:?}");
+    let page = app.get(&format!("/tickets/{tid}"), Some(&admin.token)).await;
+    let actions: Vec<&str> = page.body["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["field_name"] == "group_id")
+        .map(|c| c["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, [format!("Group changed from {billing} to {sales}")], "the group change is audited");
+
+    // An assignee on a ticket without a group brings their default group.
+    let plain = app.ticket(&customer.token, "No group yet").await;
+    let pid = plain["id"].as_str().unwrap();
+    let res = app
+        .post(&format!("/tickets/{pid}/assign"), Some(&admin.token), json!({"assignee_id": outsider.id}))
+        .await;
+    assert_eq!(res.status, 200, "{res:?}");
+    assert_eq!(res.body["ticket"]["group_id"], sales.as_str(), "{res:?}");
+
+    // Lists by group, and tickets without one.
+    let other = app.ticket(&customer.token, "Still no group").await;
+    let ids = |path: String| {
+        let token = admin.token.clone();
+        let app = &app;
+        async move {
+            let res = app.get(&path, Some(&token)).await;
+            assert_eq!(res.status, 200, "{res:?}");
+            res.body["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    let in_sales = ids(format!("/tickets?group_id={sales}")).await;
+    assert_eq!(in_sales.len(), 2);
+    assert!(in_sales.contains(&tid) && in_sales.contains(&pid.to_owned()));
+    assert_eq!(ids("/tickets?group_id=none".to_owned()).await, [other["id"].as_str().unwrap().to_owned()]);
+    assert!(ids(format!("/tickets?group_id={billing}")).await.is_empty());
+    assert_eq!(app.get("/tickets?group_id=nope", Some(&admin.token)).await.status, 422);
+    // A customer filtering by group still gets only their own tickets.
+    let stranger = app.customer().await;
+    let mine = app.get(&format!("/tickets?group_id={sales}"), Some(&stranger.token)).await;
+    assert_eq!(mine.status, 200);
+    assert!(mine.body["data"].as_array().unwrap().is_empty(), "{mine:?}");
+
+    // A group with tickets cannot be deleted; an empty one can.
+    assert_eq!(app.delete(&format!("/groups/{sales}"), Some(&admin.token)).await.status, 422);
+    assert_eq!(app.delete(&format!("/groups/{billing}"), Some(&admin.token)).await.status, 204);
+}

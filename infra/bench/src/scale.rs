@@ -30,6 +30,7 @@ fn bench_ticket(n: u64, requester: uuid::Uuid, agent: uuid::Uuid) -> Ticket {
         requester_id: requester,
         assignee_id: n.is_multiple_of(3).then_some(agent),
         organization_id: None,
+        group_id: None,
         due_date: None,
         tags: Vec::new(),
         custom_fields: Default::default(),

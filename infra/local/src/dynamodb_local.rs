@@ -140,7 +140,23 @@ pub fn client(endpoint: &str) -> Client {
 /// Creates the table unless it exists. Returns true when it was created.
 pub async fn ensure_table(client: &Client, table: &str) -> Result<bool, BoxError> {
     match client.describe_table().table_name(table).send().await {
-        Ok(_) => Ok(false),
+        Ok(out) => {
+            // A table made by an older version (a `make dev` data folder) gets the indexes
+            // added since, one at a time as DynamoDB requires.
+            let have: Vec<String> = out
+                .table
+                .and_then(|t| t.global_secondary_indexes)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|g| g.index_name)
+                .collect();
+            for index in helpdesk::store::keys::Index::ALL {
+                if !have.iter().any(|n| n == index.name()) {
+                    helpdesk::store::schema::add_index(client, table, index).await?;
+                }
+            }
+            Ok(false)
+        }
         Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_not_found_exception()) => {
             helpdesk::store::schema::create_table(client, table).await?;
             Ok(true)

@@ -62,6 +62,7 @@ pub async fn check_references(
     requester: Option<Uuid>,
     assignee: Option<Uuid>,
     organization: Option<Uuid>,
+    group: Option<Uuid>,
 ) -> Result<HashMap<Uuid, User>, ApiError> {
     let users = state.store.users_by_id(requester.into_iter().chain(assignee)).await?;
     let mut errors = crate::validation::ValidationErrors::default();
@@ -84,9 +85,50 @@ pub async fn check_references(
             errors.add("organization_id", "The selected organization id is invalid.");
         }
     }
+    if let Some(g) = group {
+        if state.store.get_group(g).await?.is_none() {
+            errors.add("group_id", "The selected group id is invalid.");
+        }
+    }
     if errors.is_empty() {
         Ok(users)
     } else {
         Err(ApiError::Validation(errors))
     }
+}
+
+/// The group rules of API.md part 2 for the fields a change sets, given the ticket's current
+/// group (`None` for a new ticket): an assignee set on a ticket that will have no group brings
+/// their default group (if they have one).
+pub async fn with_default_group(
+    state: &AppState,
+    current_group: Option<Uuid>,
+    fields: &mut crate::domain::ticket::TicketPatch,
+) -> Result<(), ApiError> {
+    if let (Some(Some(assignee)), None, None) = (fields.assignee_id, fields.group_id, current_group) {
+        let default = state.store.groups_of(assignee).await?.into_iter().find(|m| m.is_default);
+        if let Some(m) = default {
+            fields.group_id = Some(Some(m.group_id));
+        }
+    }
+    Ok(())
+}
+
+/// When a ticket has both a group and an assignee, the assignee is a member of the group
+/// (422 on `assignee_id` otherwise). Checked when either changes.
+pub async fn check_assignee_in_group(
+    state: &AppState,
+    before: Option<&Ticket>,
+    after: &Ticket,
+) -> Result<(), ApiError> {
+    let changed = before.is_none_or(|b| b.group_id != after.group_id || b.assignee_id != after.assignee_id);
+    if let (true, Some(group), Some(assignee)) = (changed, after.group_id, after.assignee_id) {
+        if state.store.membership(group, assignee).await?.is_none() {
+            return Err(ApiError::invalid(
+                "assignee_id",
+                "The assignee is not a member of the ticket's group.",
+            ));
+        }
+    }
+    Ok(())
 }

@@ -107,7 +107,12 @@ pub async fn change_ticket(state: &AppState, req: ChangeRequest<'_>) -> Result<O
         if req.expected_stamp.as_deref().is_some_and(|s| s != current.updated_stamp) {
             return Err(ApiError::Conflict(STALE_MESSAGE.into()));
         }
-        let applied = plan(req.actor, &current, &req.changes)?;
+        // Group rules: an assignee without a group brings their default group; an assignee
+        // must be a member of the ticket's group.
+        let mut set = req.changes.clone();
+        super::with_default_group(state, current.group_id, &mut set.fields).await?;
+        let applied = plan(req.actor, &current, &set)?;
+        super::check_assignee_in_group(state, Some(&current), &applied.ticket).await?;
         if applied.changes.is_empty() && applied.comment.is_none() {
             return Ok(Outcome::Applied(Box::new(applied)));
         }
@@ -236,6 +241,7 @@ mod tests {
             requester_id: requester,
             assignee_id: None,
             organization_id: None,
+            group_id: None,
             due_date: None,
             tags: vec![],
             custom_fields: Default::default(),

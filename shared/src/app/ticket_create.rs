@@ -79,6 +79,7 @@ pub fn build(
         requester_id: requester,
         assignee_id: assignee,
         organization_id,
+        group_id: fields.group_id.flatten(),
         due_date: fields.due_date.flatten().map(|d| Timestamp(d.at())),
         tags,
         custom_fields: fields.custom_fields.as_ref().map(|c| c.as_map().clone()).unwrap_or_default(),
@@ -130,7 +131,11 @@ pub async fn open_ticket(
     receipt: Option<Receipt<'_>>,
 ) -> Result<OpenOutcome, ApiError> {
     // Rules first: a refused ticket writes nothing.
-    build(creator, creator_org, new, via, 0)?;
+    let mut new = new.clone();
+    super::with_default_group(state, None, &mut new.fields).await?;
+    let new = &new;
+    let draft = build(creator, creator_org, new, via, 0)?;
+    super::check_assignee_in_group(state, None, &draft.ticket).await?;
     // Creators in one process take turns (a Lambda container serves one request at a time, so
     // this costs nothing there; the local stack and tests serve many at once, and racing them
     // on one counter item would cost a round per rival). Across processes the counter's

@@ -164,7 +164,6 @@ pub struct Conditions {
 #[derive(Debug, Clone)]
 pub struct Facts<'a> {
     pub ticket: &'a Ticket,
-    pub group_id: Option<Uuid>,
     /// The channel the ticket came through.
     pub via: Via,
     pub status_changed_at: Option<OffsetDateTime>,
@@ -179,11 +178,10 @@ pub struct Facts<'a> {
 }
 
 impl<'a> Facts<'a> {
-    /// The facts the ticket item alone gives (no group, no per-event times).
+    /// The facts the ticket item alone gives (no per-event times).
     pub fn of(ticket: &'a Ticket, now: OffsetDateTime, current_user: Option<Uuid>) -> Self {
         Facts {
             ticket,
-            group_id: None,
             via: Via::Web,
             status_changed_at: None,
             solved_at: None,
@@ -408,7 +406,7 @@ impl Condition {
             (Field::Satisfaction, Operand::Satisfaction(s)) => equal(self.operator, t.satisfaction == *s),
             (Field::AssigneeId, Operand::Who(w)) => person(t.assignee_id, *w),
             (Field::RequesterId, Operand::Who(w)) => person(Some(t.requester_id), *w),
-            (Field::GroupId, Operand::Who(w)) => person(f.group_id, *w),
+            (Field::GroupId, Operand::Who(w)) => person(t.group_id, *w),
             (Field::OrganizationId, Operand::Who(w)) => person(t.organization_id, *w),
             (Field::Tags, Operand::Tags(tags)) => {
                 let has = |tag: &String| t.tags.contains(tag);
@@ -478,6 +476,7 @@ mod tests {
             requester_id: Uuid::from_u128(1),
             assignee_id: Some(Uuid::from_u128(2)),
             organization_id: None,
+            group_id: Some(Uuid::from_u128(9)),
             due_date: Some(Timestamp(now.0 + Duration::hours(5))),
             tags: vec!["billing".into(), "vip".into()],
             custom_fields: serde_json::from_value(json!({"plan": "gold", "seats": 12})).unwrap(),
@@ -499,7 +498,6 @@ mod tests {
         let t = ticket();
         let now = crate::clock::now();
         let mut f = Facts::of(&t, now, Some(Uuid::from_u128(2)));
-        f.group_id = Some(Uuid::from_u128(9));
         f.solved_at = Some(now - Duration::hours(2));
         let (g, a, r) =
             (Uuid::from_u128(9).to_string(), Uuid::from_u128(2).to_string(), Uuid::from_u128(1).to_string());

@@ -316,6 +316,9 @@ pub struct Ticket {
     pub requester_id: Uuid,
     pub assignee_id: Option<Uuid>,
     pub organization_id: Option<Uuid>,
+    /// The group working the ticket (API.md part 2, "Groups").
+    #[serde(default)]
+    pub group_id: Option<Uuid>,
     pub due_date: Option<Timestamp>,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -347,6 +350,7 @@ pub struct TicketPatch {
     pub requester_id: Option<Uuid>,
     pub assignee_id: Option<Option<Uuid>>,
     pub organization_id: Option<Option<Uuid>>,
+    pub group_id: Option<Option<Uuid>>,
     pub due_date: Option<Option<DueDate>>,
     /// Replaces the tags.
     pub tags: Option<Tags>,
@@ -499,6 +503,19 @@ impl Ticket {
             );
             next.organization_id = org;
         }
+        if let Some(group) = patch.group_id {
+            record(
+                "group_id",
+                opt_uuid(self.group_id),
+                opt_uuid(group),
+                format!(
+                    "Group changed from {} to {}",
+                    display(opt_uuid(self.group_id).as_deref()),
+                    display(opt_uuid(group).as_deref())
+                ),
+            );
+            next.group_id = group;
+        }
         if let Some(due) = patch.due_date {
             let due = due.map(|d| Timestamp(d.at()));
             let (old, new) = (self.due_date.map(|d| d.to_string()), due.map(|d| d.to_string()));
@@ -623,6 +640,7 @@ mod tests {
             requester_id: Uuid::now_v7(),
             assignee_id: None,
             organization_id: None,
+            group_id: None,
             due_date: None,
             tags: vec![],
             custom_fields: Map::new(),

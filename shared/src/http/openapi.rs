@@ -171,7 +171,7 @@ pub mod examples {
     pub fn ticket() -> Value {
         json!({"id": TICKET, "ticket_number": "TKT-000042", "subject": "Printer on fire", "description": "Smoke everywhere",
                "status": "open", "priority": "high", "satisfaction": "unoffered", "requester_id": CUSTOMER,
-               "assignee_id": AGENT, "organization_id": null, "due_date": null, "tags": ["hardware"],
+               "assignee_id": AGENT, "organization_id": null, "group_id": null, "due_date": null, "tags": ["hardware"],
                "custom_fields": {"floor": 3}, "created_at": NOW, "updated_at": NOW,
                "updated_stamp": "0190f3a4-5b6c-7d8e-9fa0-b1c2d3e4f599", "requester": customer(), "assignee": user()})
     }

@@ -95,6 +95,20 @@ impl Store {
         self.transact(writes).await.map_err(TxError::into_store)
     }
 
+    /// Whether any ticket has this group (one Query on GSI6, at most one item read).
+    pub async fn group_has_tickets(&self, id: Uuid) -> Result<bool, StoreError> {
+        let (rows, _) = self
+            .query_sorted::<crate::domain::ticket::Ticket>(
+                Index::Gsi6,
+                &keys::ticket_group_partition(Some(id)),
+                None,
+                None,
+                1,
+            )
+            .await?;
+        Ok(!rows.is_empty())
+    }
+
     /// Deletes a group and its memberships.
     pub async fn delete_group(&self, id: Uuid) -> Result<(), StoreError> {
         let group_key = keys::key(keys::group_pk(id), keys::GROUP_SK);

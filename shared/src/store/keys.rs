@@ -20,10 +20,12 @@ pub enum Index {
     Gsi3,
     Gsi4,
     Gsi5,
+    Gsi6,
 }
 
 impl Index {
-    pub const ALL: [Index; 5] = [Index::Gsi1, Index::Gsi2, Index::Gsi3, Index::Gsi4, Index::Gsi5];
+    pub const ALL: [Index; 6] =
+        [Index::Gsi1, Index::Gsi2, Index::Gsi3, Index::Gsi4, Index::Gsi5, Index::Gsi6];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -32,6 +34,7 @@ impl Index {
             Index::Gsi3 => "GSI3",
             Index::Gsi4 => "GSI4",
             Index::Gsi5 => "GSI5",
+            Index::Gsi6 => "GSI6",
         }
     }
 
@@ -42,6 +45,7 @@ impl Index {
             Index::Gsi3 => "GSI3PK",
             Index::Gsi4 => "GSI4PK",
             Index::Gsi5 => "GSI5PK",
+            Index::Gsi6 => "GSI6PK",
         }
     }
 
@@ -52,6 +56,7 @@ impl Index {
             Index::Gsi3 => "GSI3SK",
             Index::Gsi4 => "GSI4SK",
             Index::Gsi5 => "GSI5SK",
+            Index::Gsi6 => "GSI6SK",
         }
     }
 }
@@ -77,6 +82,7 @@ pub mod attr {
     pub const ASSIGNEE_ID: &str = "assignee_id";
     pub const REQUESTER_ID: &str = "requester_id";
     pub const ORGANIZATION_ID: &str = "organization_id";
+    pub const GROUP_ID: &str = "group_id";
     pub const TAGS: &str = "tags";
     pub const COUNTER_VALUE: &str = "n";
 }
@@ -220,6 +226,10 @@ pub fn ticket_org_partition(org_id: Option<Uuid>) -> String {
 /// GSI5.
 pub fn priority_partition(priority: &str) -> String {
     format!("PRIORITY#{priority}")
+}
+/// GSI6: `TGROUP#none` holds the tickets without a group.
+pub fn ticket_group_partition(group_id: Option<Uuid>) -> String {
+    group_id.map_or_else(|| "TGROUP#none".to_owned(), |g| format!("TGROUP#{g}"))
 }
 
 /// A user's audit trail (role and organization assignments) lives under the user.

@@ -32,6 +32,29 @@ fn key_schema(hash: &str, range: &str) -> Vec<KeySchemaElement> {
         .collect()
 }
 
+/// Adds one index to an existing table (tables made before the index existed).
+pub async fn add_index(client: &Client, table: &str, index: Index) -> Result<(), crate::BoxError> {
+    use aws_sdk_dynamodb::types::{CreateGlobalSecondaryIndexAction, GlobalSecondaryIndexUpdate};
+    let mut req = client.update_table().table_name(table);
+    for name in [index.pk(), index.sk()] {
+        req = req.attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()?,
+        );
+    }
+    let create = CreateGlobalSecondaryIndexAction::builder()
+        .index_name(index.name())
+        .set_key_schema(Some(key_schema(index.pk(), index.sk())))
+        .projection(Projection::builder().projection_type(ProjectionType::All).build())
+        .build()?;
+    req.global_secondary_index_updates(GlobalSecondaryIndexUpdate::builder().create(create).build())
+        .send()
+        .await?;
+    Ok(())
+}
+
 /// Creates the table (on-demand, stream with new and old images) and turns on TTL.
 pub async fn create_table(client: &Client, table: &str) -> Result<(), crate::BoxError> {
     let mut req = client

@@ -18,6 +18,7 @@ pub fn ticket_item(t: &Ticket) -> Result<Item, StoreError> {
         .index(Index::Gsi3, keys::assignee_partition(t.assignee_id), &sort)
         .index(Index::Gsi4, keys::ticket_org_partition(t.organization_id), &sort)
         .index(Index::Gsi5, keys::priority_partition(t.priority.as_str()), &sort)
+        .index(Index::Gsi6, keys::ticket_group_partition(t.group_id), &sort)
         .with(t)?)
 }
 
@@ -155,6 +156,8 @@ pub struct TicketFilter {
     pub assignee: Option<Option<Uuid>>,
     pub requester: Option<Uuid>,
     pub organization: Option<Uuid>,
+    /// `Some(None)`: tickets without a group.
+    pub group: Option<Option<Uuid>>,
     pub tag: Option<String>,
 }
 
@@ -164,6 +167,7 @@ impl TicketFilter {
         self.tag.is_some()
             && self.requester.is_none()
             && self.assignee.is_none()
+            && self.group.is_none()
             && self.organization.is_none()
     }
 
@@ -174,6 +178,8 @@ impl TicketFilter {
             vec![(Index::Gsi2, keys::requester_partition(r))]
         } else if let Some(a) = self.assignee {
             vec![(Index::Gsi3, keys::assignee_partition(a))]
+        } else if let Some(g) = self.group {
+            vec![(Index::Gsi6, keys::ticket_group_partition(g))]
         } else if let Some(o) = self.organization {
             vec![(Index::Gsi4, keys::ticket_org_partition(Some(o)))]
         } else if !self.statuses.is_empty() {
@@ -221,6 +227,19 @@ impl TicketFilter {
                 values.insert(":null".to_owned(), keys::s("NULL"));
             }
         }
+        if let Some(g) = self.group.filter(|_| !by(Index::Gsi6)) {
+            names.insert("#group".to_owned(), attr::GROUP_ID.to_owned());
+            match g {
+                Some(id) => {
+                    values.insert(":group".to_owned(), keys::s(id.to_string()));
+                    parts.push("#group = :group".to_owned());
+                }
+                None => {
+                    values.insert(":gnull".to_owned(), keys::s("NULL"));
+                    parts.push("(attribute_not_exists(#group) OR attribute_type(#group, :gnull))".to_owned());
+                }
+            }
+        }
         if let Some(o) = self.organization.filter(|_| !by(Index::Gsi4)) {
             names.insert("#org".to_owned(), attr::ORGANIZATION_ID.to_owned());
             values.insert(":org".to_owned(), keys::s(o.to_string()));
@@ -251,6 +270,7 @@ impl TicketFilter {
             && self.assignee.is_none_or(|a| a == t.assignee_id)
             && self.requester.is_none_or(|r| r == t.requester_id)
             && self.organization.is_none_or(|o| Some(o) == t.organization_id)
+            && self.group.is_none_or(|g| g == t.group_id)
             && self.tag.as_ref().is_none_or(|tag| t.tags.contains(tag))
     }
 }

@@ -176,10 +176,13 @@ pub async fn update(
     tag = "groups",
     summary = "Delete a group (admin)",
     params(("id" = String, Path, description = "A UUID")),
-    responses((status = 204, description = "Deleted with its memberships."), crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E404)
+    responses((status = 204, description = "Deleted with its memberships."), crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E404, crate::http::openapi::E422)
 )]
 pub async fn delete(State(state): State<Shared>, _: Admin, Path(raw): Path<String>) -> HandlerResult {
     let group = state.store.get_group(group_id(&raw)?).await?.ok_or(ApiError::NotFound)?;
+    if state.store.group_has_tickets(group.id).await? {
+        return Err(ApiError::invalid("id", "The group has tickets: move them to another group first."));
+    }
     state.store.delete_group(group.id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

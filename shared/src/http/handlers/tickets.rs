@@ -119,6 +119,9 @@ pub struct TicketFields {
     pub requester_id: Option<Uuid>,
     pub assignee_id: Option<Option<Uuid>>,
     pub organization_id: Option<Option<Uuid>>,
+    /// The group working the ticket (staff); `null` for none. With an assignee, the assignee must
+    /// be a member (422 otherwise).
+    pub group_id: Option<Option<Uuid>>,
     /// Makes the update safe: 409 if the ticket changed since this version (`null`: not safe).
     pub updated_stamp: Option<String>,
 }
@@ -144,6 +147,8 @@ pub struct CreateTicket {
     pub assignee_id: Option<Uuid>,
     /// Defaults to the caller's own when they open the ticket for themself; `null` for none.
     pub organization_id: Option<Option<Uuid>>,
+    /// The group (staff); an assignee without a group brings their default group.
+    pub group_id: Option<Uuid>,
 }
 
 impl TicketFields {
@@ -160,6 +165,7 @@ impl TicketFields {
             requester_id: patch.requester_id,
             assignee_id: patch.assignee_id,
             organization_id: patch.organization_id,
+            group_id: patch.group_id,
             updated_stamp,
         }
     }
@@ -178,6 +184,7 @@ impl TicketFields {
             requester_id: self.requester_id,
             assignee_id: self.assignee_id,
             organization_id: self.organization_id,
+            group_id: self.group_id,
             ..Default::default()
         };
         (patch, self.updated_stamp)
@@ -198,13 +205,14 @@ impl CreateTicket {
                 requester_id: self.requester_id,
                 assignee_id: self.assignee_id.map(Some),
                 organization_id: self.organization_id,
+                group_id: self.group_id.map(Some),
                 ..Default::default()
             },
         }
     }
 }
 
-const STAFF_ONLY: [&str; 4] = ["requester_id", "assignee_id", "organization_id", "status"];
+const STAFF_ONLY: [&str; 5] = ["requester_id", "assignee_id", "organization_id", "group_id", "status"];
 const CUSTOMER_CREATE: [&str; 6] =
     ["subject", "description", "priority", "tags", "custom_fields", "due_date"];
 
@@ -287,6 +295,7 @@ impl TicketFields {
         }
         patch.assignee_id = uuid_field(input, "assignee_id");
         patch.organization_id = uuid_field(input, "organization_id");
+        patch.group_id = uuid_field(input, "group_id");
         let updated_stamp = input.nullable_string("updated_stamp").flatten();
         TicketFields::from_patch(patch, updated_stamp)
     }
@@ -321,6 +330,7 @@ impl TicketFields {
                 requester_id: f.requester_id,
                 assignee_id: f.assignee_id.flatten(),
                 organization_id: f.organization_id,
+                group_id: f.group_id.flatten(),
             }),
             _ => Err(ApiError::Validation(input.into_errors())),
         }
@@ -370,6 +380,7 @@ async fn check_references(state: &AppState, patch: &TicketPatch) -> Result<HashM
         patch.requester_id,
         patch.assignee_id.flatten(),
         patch.organization_id.flatten(),
+        patch.group_id.flatten(),
     )
     .await
 }
@@ -687,6 +698,11 @@ fn list_filter(query: &Params, caller: &Caller) -> Result<TicketFilter, ApiError
     };
     filter.requester = uuid_param("requester_id");
     filter.organization = uuid_param("organization_id");
+    filter.group = match query.first("group_id").as_deref() {
+        Some("none") => Some(None),
+        Some(_) => uuid_param("group_id").map(Some),
+        None => None,
+    };
     filter.tag = query.one("tag").map(|t| t.trim().to_lowercase());
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -711,7 +727,7 @@ fn filter_scope(f: &TicketFilter) -> String {
     operation_id = "get_tickets",
     tag = "tickets",
     summary = "Tickets, newest update first (customers: their own)",
-    params(("status[]" = Option<Vec<crate::domain::ticket::Status>>, Query, description = "Repeatable; comma lists too"), ("priority[]" = Option<Vec<crate::domain::ticket::Priority>>, Query, description = "Repeatable; comma lists too"), ("assignee_id" = Option<String>, Query, description = "A user id, or `none`"), ("requester_id" = Option<uuid::Uuid>, Query), ("organization_id" = Option<uuid::Uuid>, Query), ("tag" = Option<String>, Query), ("search" = Option<String>, Query, description = "Words of subject and description, or a ticket number"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Default 25"), ("cursor" = Option<String>, Query, description = "Opaque, tamper-evident; bound to the list and its filters")),
+    params(("status[]" = Option<Vec<crate::domain::ticket::Status>>, Query, description = "Repeatable; comma lists too"), ("priority[]" = Option<Vec<crate::domain::ticket::Priority>>, Query, description = "Repeatable; comma lists too"), ("assignee_id" = Option<String>, Query, description = "A user id, or `none`"), ("requester_id" = Option<uuid::Uuid>, Query), ("organization_id" = Option<uuid::Uuid>, Query), ("group_id" = Option<String>, Query, description = "A group id, or `none`"), ("tag" = Option<String>, Query), ("search" = Option<String>, Query, description = "Words of subject and description, or a ticket number"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Default 25"), ("cursor" = Option<String>, Query, description = "Opaque, tamper-evident; bound to the list and its filters")),
     responses((status = 200, description = "A page of tickets.", body = crate::http::views::Page<crate::http::views::Ticket>, example = json!(crate::http::openapi::examples::page(crate::http::openapi::examples::ticket(), "/tickets"))), crate::http::openapi::E401, crate::http::openapi::E422)
 )]
 pub async fn list(State(state): State<Shared>, caller: Caller, query: Params) -> HandlerResult {
