@@ -1,4 +1,5 @@
 //! Domain types and rules. No AWS in here.
+pub mod actions;
 pub mod attachment;
 pub mod comment;
 pub mod conditions;
