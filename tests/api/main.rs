@@ -12,6 +12,7 @@ mod hardening;
 mod helpers;
 mod jobs;
 mod lists;
+mod macros;
 mod mail;
 mod openapi;
 mod realtime;

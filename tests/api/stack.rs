@@ -207,7 +207,8 @@ async fn local_router_serves_exactly_the_route_table() {
         let concrete = r
             .path
             .replace("{id}", "00000000-0000-0000-0000-000000000000")
-            .replace("{user_id}", "00000000-0000-0000-0000-000000000000");
+            .replace("{user_id}", "00000000-0000-0000-0000-000000000000")
+            .replace("{macro_id}", "00000000-0000-0000-0000-000000000000");
         let res = app.call(r.method, &concrete, None, None).await;
         // Without a token every route answers 401, except the three that need none (422 for an
         // empty body); an unrouted request gets the fallback's 404.

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the code: the paths from each handler's
 //! `#[utoipa::path]`, the schemas from the typed commands, views, enums and value types.
 //! `make openapi` writes it to docs/openapi.yaml; a test fails when the file differs.
-use super::handlers::{attachments, auth, comments, groups, orgs, tickets, users};
+use super::handlers::{attachments, auth, comments, groups, macros, orgs, tickets, users};
 use super::views::{Message, ValidationError};
 use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -25,6 +25,7 @@ use utoipa::{IntoResponses, Modify, OpenApi};
         orgs::list, orgs::create, orgs::show, orgs::update,
         groups::list, groups::create, groups::show, groups::update, groups::delete,
         groups::memberships, groups::add_member, groups::remove_member,
+        macros::list, macros::create, macros::show, macros::update, macros::delete, macros::preview, macros::apply,
         tickets::list, tickets::create, tickets::show, tickets::update, tickets::delete,
         tickets::assign, tickets::status, tickets::viewers, tickets::mark_viewed,
         comments::list, comments::create,
@@ -161,6 +162,13 @@ pub mod examples {
     pub fn membership() -> Value {
         json!({"group_id": "0190f3a4-9999-7000-8000-000000000009", "user_id": AGENT, "is_default": true,
                "created_at": NOW, "user": user()})
+    }
+
+    pub fn macro_() -> Value {
+        json!({"id": "0190f3a4-8888-7000-8000-000000000008", "title": "Close and thank", "description": "",
+               "active": true, "position": 0, "restriction": null,
+               "actions": [{"field": "status", "value": "solved"}, {"field": "comment", "value": {"body": "Thanks {{ticket.requester.first_name}}!", "public": true}}],
+               "usage_count": 3, "created_at": NOW, "updated_at": NOW})
     }
 
     pub fn organization() -> Value {

@@ -1,6 +1,6 @@
 //! The HTTP route table: the one list that template.yaml, the local stack, the OpenAPI
 //! document and every function's `main` are checked against.
-use super::handlers::{attachments, auth, comments, groups, orgs, tickets, users};
+use super::handlers::{attachments, auth, comments, groups, macros, orgs, tickets, users};
 use super::Shared;
 use axum::routing::{on, MethodFilter, MethodRouter};
 
@@ -61,6 +61,13 @@ routes! {
     GROUPS_MEMBERSHIPS = "GET" "/groups/{id}/memberships" => "groups-memberships";
     GROUPS_ADD_MEMBER = "POST" "/groups/{id}/memberships" => "groups-add-member";
     GROUPS_REMOVE_MEMBER = "DELETE" "/groups/{id}/memberships/{user_id}" => "groups-remove-member";
+    MACROS_LIST = "GET" "/macros" => "macros-list";
+    MACROS_CREATE = "POST" "/macros" => "macros-create";
+    MACROS_SHOW = "GET" "/macros/{id}" => "macros-show";
+    MACROS_UPDATE = "PATCH" "/macros/{id}" => "macros-update";
+    MACROS_DELETE = "DELETE" "/macros/{id}" => "macros-delete";
+    MACROS_PREVIEW = "GET" "/tickets/{id}/macros/{macro_id}/apply" => "macros-preview";
+    MACROS_APPLY = "POST" "/tickets/{id}/macros/{macro_id}/apply" => "macros-apply";
     TICKETS_LIST = "GET" "/tickets" => "tickets-list";
     TICKETS_CREATE = "POST" "/tickets" => "tickets-create";
     TICKETS_SHOW = "GET" "/tickets/{id}" => "tickets-show";
@@ -103,6 +110,13 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(GROUPS_MEMBERSHIPS, on(GROUPS_MEMBERSHIPS.filter(), groups::memberships)),
         r(GROUPS_ADD_MEMBER, on(GROUPS_ADD_MEMBER.filter(), groups::add_member)),
         r(GROUPS_REMOVE_MEMBER, on(GROUPS_REMOVE_MEMBER.filter(), groups::remove_member)),
+        r(MACROS_LIST, on(MACROS_LIST.filter(), macros::list)),
+        r(MACROS_CREATE, on(MACROS_CREATE.filter(), macros::create)),
+        r(MACROS_SHOW, on(MACROS_SHOW.filter(), macros::show)),
+        r(MACROS_UPDATE, on(MACROS_UPDATE.filter(), macros::update)),
+        r(MACROS_DELETE, on(MACROS_DELETE.filter(), macros::delete)),
+        r(MACROS_PREVIEW, on(MACROS_PREVIEW.filter(), macros::preview)),
+        r(MACROS_APPLY, on(MACROS_APPLY.filter(), macros::apply)),
         r(TICKETS_LIST, on(TICKETS_LIST.filter(), tickets::list)),
         r(TICKETS_CREATE, on(TICKETS_CREATE.filter(), tickets::create)),
         r(TICKETS_SHOW, on(TICKETS_SHOW.filter(), tickets::show)),

@@ -444,6 +444,62 @@ pub struct MembershipEnvelope {
     pub membership: Membership,
 }
 
+/// A macro: actions an agent applies to a ticket in one click.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Macro {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub active: bool,
+    pub position: u32,
+    /// `null`: every agent; else one user's (personal) or one group's.
+    pub restriction: Option<crate::store::macros::Restriction>,
+    /// `[{"field", "value"}]` as API.md part 2 lists them.
+    #[schema(value_type = Vec<Object>)]
+    pub actions: Value,
+    pub usage_count: u64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Macro {
+    pub fn of(m: &crate::store::macros::Macro) -> Macro {
+        Macro {
+            id: m.id,
+            title: m.title.clone(),
+            description: m.description.clone(),
+            active: m.active,
+            position: m.position,
+            restriction: m.restriction,
+            actions: m.actions_json(),
+            usage_count: m.usage_count,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// `{"macro": {...}}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MacroEnvelope {
+    #[serde(rename = "macro")]
+    pub macro_: Macro,
+}
+
+/// What applying a macro does (or did): the ticket after it, and the comment it adds.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MacroResult {
+    pub ticket: Ticket,
+    pub comment: Option<Comment>,
+}
+
+/// `{"result": {...}}`: a macro's preview.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MacroPreview {
+    pub result: MacroResult,
+}
+
 /// `{"organization": {...}}`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OrganizationEnvelope {

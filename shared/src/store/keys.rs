@@ -95,6 +95,7 @@ pub mod entity {
     pub const ORGANIZATION: &str = "organization";
     pub const GROUP: &str = "group";
     pub const MEMBERSHIP: &str = "membership";
+    pub const MACRO: &str = "macro";
     pub const TICKET: &str = "ticket";
     pub const TICKET_NUMBER: &str = "ticket_number";
     pub const COUNTER: &str = "counter";
@@ -169,6 +170,13 @@ pub const GROUPS_PARTITION: &str = "GROUPS";
 pub fn member_sk(user_id: Uuid) -> String {
     format!("MEMBER#{user_id}")
 }
+pub fn macro_pk(id: Uuid) -> String {
+    format!("MACRO#{id}")
+}
+pub const MACRO_SK: &str = "MACRO";
+/// GSI1: every macro, by position.
+pub const MACROS_PARTITION: &str = "MACROS";
+
 /// GSI1: a user's memberships.
 pub fn user_groups_partition(user_id: Uuid) -> String {
     format!("USERGROUPS#{user_id}")

@@ -2,6 +2,7 @@
 pub mod attachments;
 pub mod groups;
 pub mod keys;
+pub mod macros;
 pub mod mail;
 pub mod orgs;
 pub mod realtime;

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod auth;
 pub mod comments;
 pub mod groups;
+pub mod macros;
 pub mod orgs;
 pub mod tickets;
 pub mod users;

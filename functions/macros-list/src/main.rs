@@ -1,0 +1,8 @@
+//! Lambda entry point for `GET /macros`: this route's handler only.
+use helpdesk::http::handlers::macros;
+use helpdesk::http::{lambda, routes};
+
+#[tokio::main]
+async fn main() -> Result<(), helpdesk::BoxError> {
+    lambda::serve(routes::MACROS_LIST, macros::list).await
+}
