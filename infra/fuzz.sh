@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 infra/bootstrap.sh --fuzz
 out=target/fuzz
 rm -rf "$out" && mkdir -p "$out"
+# Start as CI does: no replays of failures a previous local run cached.
+rm -rf .schemathesis
 cargo build --quiet -p helpdesk-local --bin helpdesk-local
 
 export HELPDESK_HTTP_PORT=3310 HELPDESK_DDB_PORT=8310 HELPDESK_S3_PORT=9310 HELPDESK_WS_PORT=3311 HELPDESK_MOTO_PORT=4310
