@@ -215,6 +215,7 @@ async fn update_me_changes_profile_fields() {
     for (body, field) in [
         (json!({"name": ""}), "name"),
         (json!({"avatar_url": "javascript:alert(1)"}), "avatar_url"),
+        (json!({"avatar_url": ""}), "avatar_url"),
         (json!({"notify_email": "yes"}), "notify_email"),
     ] {
         let res = app.patch("/auth/me", Some(&user.token), body.clone()).await;

@@ -263,11 +263,11 @@ mod tests {
         let agent = Actor::user(Uuid::now_v7(), Role::Agent);
         let t = ticket(Uuid::now_v7());
         let mut set = comment(false);
-        set.via = Via::Mail;
+        set.via = Via::Email;
         let a = plan(&agent, &t, &set).unwrap();
         assert_eq!(a.ticket.status, Status::Open);
         assert_eq!(a.changes.len(), 1);
-        assert_eq!(a.changes[0].via, Via::Mail);
+        assert_eq!(a.changes[0].via, Via::Email);
         assert_ne!(a.ticket.updated_stamp, t.updated_stamp);
         let note = plan(&agent, &t, &comment(true)).unwrap();
         assert_eq!(note.ticket.status, Status::New, "internal notes move nothing");
@@ -302,7 +302,7 @@ mod tests {
         t.status = Status::Open;
         let set = ChangeSet {
             fields: TicketPatch { status: Some(Status::Closed), ..Default::default() },
-            via: Via::Automation,
+            via: Via::Rule,
             reason: Some("automatically after 4 days".into()),
             ..Default::default()
         };

@@ -22,7 +22,7 @@ pub async fn close_solved(state: &AppState, days: i64, now: OffsetDateTime) -> R
                 actor: &Actor::System,
                 changes: ChangeSet {
                     fields: TicketPatch { status: Some(Status::Closed), ..Default::default() },
-                    via: Via::Automation,
+                    via: Via::Rule,
                     reason: Some(format!("automatically after {days} days")),
                     ..Default::default()
                 },

@@ -32,16 +32,20 @@ string_enum!(Status { New => "new", Open => "open", Pending => "pending", OnHold
 string_enum!(Priority { Low => "low", Normal => "normal", High => "high", Urgent => "urgent" });
 string_enum!(Satisfaction { Offered => "offered", Unoffered => "unoffered", Good => "good", Bad => "bad" });
 string_enum!(
-    /// The channel a change came through (Zendesk's `via`).
+    /// The channel a change came through (API.md part 2, "Channels and `via`"): `rule` for
+    /// triggers, automations (auto-close among them) and SLAs. Records written before these
+    /// names read `mail` as `email` and `trigger` / `automation` as `rule`.
     #[derive(Default)]
     Via {
         #[default]
         Web => "web",
-        Mail => "mail",
+        #[serde(alias = "mail")]
+        Email => "email",
         Api => "api",
         Macro => "macro",
-        Trigger => "trigger",
-        Automation => "automation",
+        #[serde(alias = "trigger", alias = "automation")]
+        Rule => "rule",
+        System => "system",
     }
 );
 
@@ -627,6 +631,16 @@ impl Ticket {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn via_reads_earlier_names() {
+        let read = |s: &str| serde_json::from_value::<Via>(serde_json::json!(s)).unwrap();
+        assert_eq!(read("mail"), Via::Email);
+        assert_eq!(read("trigger"), Via::Rule);
+        assert_eq!(read("automation"), Via::Rule);
+        assert_eq!(read("system"), Via::System);
+        assert_eq!(serde_json::to_value(Via::Rule).unwrap(), "rule");
+    }
 
     fn ticket() -> Ticket {
         Ticket {

@@ -118,8 +118,8 @@ impl FromJson for Login {
 pub struct UpdateMe {
     #[schema(nullable = false)]
     pub name: Option<PersonName>,
-    /// An absolute http(s) URL; `null` or `""` clears it.
-    #[schema(max_length = 2048, pattern = "^(https?://[^\\s]+)?$")]
+    /// An absolute http(s) URL; `null` clears it.
+    #[schema(max_length = 2048, format = "uri", pattern = "^https?://[^\\s]+$")]
     pub avatar_url: Option<Option<String>>,
     pub notify_email: Option<bool>,
     /// A new password: signs out every other session.
@@ -144,11 +144,11 @@ impl FromJson for UpdateMe {
         }
         let mut avatar_url = None;
         match input.nullable_string("avatar_url") {
-            Some(Some(url)) if !url.trim().is_empty() => match parse_avatar_url(&url) {
+            Some(Some(url)) => match parse_avatar_url(&url) {
                 Ok(url) => avatar_url = Some(Some(url)),
                 Err(m) => input.error("avatar_url", m),
             },
-            Some(_) => avatar_url = Some(None),
+            Some(None) => avatar_url = Some(None),
             None => {}
         }
         let notify_email = input.optional_bool("notify_email");
