@@ -17,6 +17,15 @@ impl ValidationErrors {
         self.fields.entry(field.to_owned()).or_default().push(message.into());
     }
 
+    /// Adds every message of `other`, in its order.
+    pub fn absorb(&mut self, other: ValidationErrors) {
+        for field in &other.order {
+            for m in &other.fields[field] {
+                self.add(field, m.clone());
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
     }

@@ -20,3 +20,4 @@ mod sessions;
 mod stack;
 mod throttles;
 mod tickets;
+mod views;

@@ -45,5 +45,7 @@ pub async fn seed_demo_accounts(state: &AppState) -> Result<(), BoxError> {
     for (name, email, role) in DEMO_ACCOUNTS {
         ensure_user(state, name, email, DEMO_PASSWORD, role).await?;
     }
+    // The six default views, as on any new desk (the first `GET /views` would create them too).
+    helpdesk::app::views::ensure_defaults(state).await.map_err(|e| format!("default views: {e:?}"))?;
     Ok(())
 }

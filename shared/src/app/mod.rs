@@ -1,8 +1,10 @@
 //! Use cases: what the desk does, between the transports (HTTP, schedules, mail, ...) and the
 //! store. Every ticket write goes through [`ticket_change::change_ticket`] (or, for a new
 //! ticket, [`ticket_create::open_ticket`]).
+pub mod restriction;
 pub mod ticket_change;
 pub mod ticket_create;
+pub mod views;
 
 use crate::domain::ticket::{Mover, Ticket};
 use crate::domain::user::{Role, User};

@@ -1,7 +1,9 @@
-//! The stream indexer: keeps the search word index (`TERM#<word>`) in step with tickets, from
-//! the table's change stream. Records are handled in order; the first failure is reported as
+//! The stream indexer: keeps the search word index (`TERM#<word>`) and the per-partition status
+//! counters that view counts read (`TCOUNT#<partition>`) in step with tickets, from the table's
+//! change stream. Records are handled in order; the first failure is reported as
 //! a partial batch failure, so Lambda retries from that record and nothing is skipped.
 use crate::domain::search::ticket_terms;
+use crate::domain::ticket::Status;
 use crate::store::keys::{self, entity};
 use crate::store::tickets::TermEntry;
 use crate::{AppState, BoxError};
@@ -31,8 +33,66 @@ fn ticket_image(image: &serde_dynamo::Item) -> Result<Option<Indexed>, BoxError>
     Ok(Some(serde_dynamo::from_item(image.clone())?))
 }
 
-/// Applies one stream record to the index.
+/// The fields of a ticket image the status counters need.
+#[derive(Deserialize)]
+struct Counted {
+    id: Uuid,
+    status: Status,
+    requester_id: Uuid,
+    assignee_id: Option<Uuid>,
+    #[serde(default)]
+    group_id: Option<Uuid>,
+    organization_id: Option<Uuid>,
+    updated_stamp: String,
+}
+
+impl Counted {
+    /// The counters this version of the ticket is in: desk-wide and one per list partition.
+    fn pairs(&self) -> Vec<(String, Status)> {
+        [
+            keys::ALL_TICKETS.to_owned(),
+            keys::requester_partition(self.requester_id),
+            keys::assignee_partition(self.assignee_id),
+            keys::ticket_group_partition(self.group_id),
+            keys::ticket_org_partition(self.organization_id),
+        ]
+        .into_iter()
+        .map(|p| (p, self.status))
+        .collect()
+    }
+}
+
+fn counted_image(image: &serde_dynamo::Item) -> Result<Option<Counted>, BoxError> {
+    let is_ticket = matches!(
+        image.get(keys::ENTITY),
+        Some(serde_dynamo::AttributeValue::S(e)) if e == entity::TICKET
+    );
+    if !is_ticket {
+        return Ok(None);
+    }
+    Ok(Some(serde_dynamo::from_item(image.clone())?))
+}
+
+/// Moves the ticket between status counters when its status or a list partition changed.
+async fn count_record(state: &AppState, record: &EventRecord) -> Result<(), BoxError> {
+    let old = counted_image(&record.change.old_image)?;
+    let new = counted_image(&record.change.new_image)?;
+    let Some(id) = new.as_ref().or(old.as_ref()).map(|t| t.id) else { return Ok(()) };
+    let old_pairs = old.as_ref().map(Counted::pairs).unwrap_or_default();
+    let new_pairs = new.as_ref().map(Counted::pairs).unwrap_or_default();
+    if old.is_some() && new.is_some() && old_pairs == new_pairs {
+        return Ok(());
+    }
+    state
+        .store
+        .move_ticket_counts(id, &old_pairs, new.as_ref().map(|t| t.updated_stamp.as_str()), &new_pairs)
+        .await?;
+    Ok(())
+}
+
+/// Applies one stream record to the word index and the status counters.
 pub async fn index_record(state: &AppState, record: &EventRecord) -> Result<(), BoxError> {
+    count_record(state, record).await?;
     let old = ticket_image(&record.change.old_image)?;
     let new = ticket_image(&record.change.new_image)?;
     if old.is_none() && new.is_none() {

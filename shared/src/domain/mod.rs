@@ -6,6 +6,7 @@ pub mod conditions;
 pub mod search;
 pub mod ticket;
 pub mod user;
+pub mod views;
 
 /// Characters that change how text reads without being seen: bidirectional overrides and
 /// isolates (`invoice\u{202E}fdp.exe` shows as `invoiceexe.pdf`), zero-width and other invisible

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the code: the paths from each handler's
 //! `#[utoipa::path]`, the schemas from the typed commands, views, enums and value types.
 //! `make openapi` writes it to docs/openapi.yaml; a test fails when the file differs.
-use super::handlers::{attachments, auth, comments, groups, macros, orgs, tickets, users};
+use super::handlers::{attachments, auth, comments, groups, macros, orgs, tickets, users, views};
 use super::views::{Message, ValidationError};
 use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -26,6 +26,8 @@ use utoipa::{IntoResponses, Modify, OpenApi};
         groups::list, groups::create, groups::show, groups::update, groups::delete,
         groups::memberships, groups::add_member, groups::remove_member,
         macros::list, macros::create, macros::show, macros::update, macros::delete, macros::preview, macros::apply,
+        views::list, views::create, views::show, views::update, views::delete, views::tickets, views::count,
+        views::count_many, views::preview,
         tickets::list, tickets::create, tickets::show, tickets::update, tickets::delete,
         tickets::assign, tickets::status, tickets::viewers, tickets::mark_viewed,
         comments::list, comments::create,
@@ -169,6 +171,15 @@ pub mod examples {
                "active": true, "position": 0, "restriction": null,
                "actions": [{"field": "status", "value": "solved"}, {"field": "comment", "value": {"body": "Thanks {{ticket.requester.first_name}}!", "public": true}}],
                "usage_count": 3, "created_at": NOW, "updated_at": NOW})
+    }
+
+    pub fn view() -> Value {
+        json!({"id": "0190f3a4-7777-7000-8000-000000000007", "title": "Your unsolved tickets", "active": true,
+               "position": 0, "restriction": null,
+               "conditions": {"all": [{"field": "status", "operator": "less_than", "value": "solved"},
+                                      {"field": "assignee_id", "operator": "is", "value": "current_user"}]},
+               "execution": {"sort_by": "updated_at", "sort_order": "desc", "columns": ["ticket_number", "subject", "requester", "status", "updated_at"]},
+               "created_at": NOW, "updated_at": NOW})
     }
 
     pub fn organization() -> Value {

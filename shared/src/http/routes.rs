@@ -1,6 +1,6 @@
 //! The HTTP route table: the one list that template.yaml, the local stack, the OpenAPI
 //! document and every function's `main` are checked against.
-use super::handlers::{attachments, auth, comments, groups, macros, orgs, tickets, users};
+use super::handlers::{attachments, auth, comments, groups, macros, orgs, tickets, users, views};
 use super::Shared;
 use axum::routing::{on, MethodFilter, MethodRouter};
 
@@ -68,6 +68,15 @@ routes! {
     MACROS_DELETE = "DELETE" "/macros/{id}" => "macros-delete";
     MACROS_PREVIEW = "GET" "/tickets/{id}/macros/{macro_id}/apply" => "macros-preview";
     MACROS_APPLY = "POST" "/tickets/{id}/macros/{macro_id}/apply" => "macros-apply";
+    VIEWS_LIST = "GET" "/views" => "views-list";
+    VIEWS_CREATE = "POST" "/views" => "views-create";
+    VIEWS_SHOW = "GET" "/views/{id}" => "views-show";
+    VIEWS_UPDATE = "PATCH" "/views/{id}" => "views-update";
+    VIEWS_DELETE = "DELETE" "/views/{id}" => "views-delete";
+    VIEWS_TICKETS = "GET" "/views/{id}/tickets" => "views-tickets";
+    VIEWS_COUNT = "GET" "/views/{id}/count" => "views-count";
+    VIEWS_COUNT_MANY = "GET" "/views/count_many" => "views-count-many";
+    VIEWS_PREVIEW = "POST" "/views/preview" => "views-preview";
     TICKETS_LIST = "GET" "/tickets" => "tickets-list";
     TICKETS_CREATE = "POST" "/tickets" => "tickets-create";
     TICKETS_SHOW = "GET" "/tickets/{id}" => "tickets-show";
@@ -117,6 +126,15 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(MACROS_DELETE, on(MACROS_DELETE.filter(), macros::delete)),
         r(MACROS_PREVIEW, on(MACROS_PREVIEW.filter(), macros::preview)),
         r(MACROS_APPLY, on(MACROS_APPLY.filter(), macros::apply)),
+        r(VIEWS_LIST, on(VIEWS_LIST.filter(), views::list)),
+        r(VIEWS_CREATE, on(VIEWS_CREATE.filter(), views::create)),
+        r(VIEWS_SHOW, on(VIEWS_SHOW.filter(), views::show)),
+        r(VIEWS_UPDATE, on(VIEWS_UPDATE.filter(), views::update)),
+        r(VIEWS_DELETE, on(VIEWS_DELETE.filter(), views::delete)),
+        r(VIEWS_TICKETS, on(VIEWS_TICKETS.filter(), views::tickets)),
+        r(VIEWS_COUNT, on(VIEWS_COUNT.filter(), views::count)),
+        r(VIEWS_COUNT_MANY, on(VIEWS_COUNT_MANY.filter(), views::count_many)),
+        r(VIEWS_PREVIEW, on(VIEWS_PREVIEW.filter(), views::preview)),
         r(TICKETS_LIST, on(TICKETS_LIST.filter(), tickets::list)),
         r(TICKETS_CREATE, on(TICKETS_CREATE.filter(), tickets::create)),
         r(TICKETS_SHOW, on(TICKETS_SHOW.filter(), tickets::show)),

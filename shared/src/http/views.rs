@@ -327,6 +327,10 @@ pub struct Page<T> {
     /// Always null: lists page forward only.
     pub prev_cursor: Option<String>,
     pub prev_page_url: Option<String>,
+    /// Views sorted other than by `updated_at` only: true when more tickets match than the
+    /// 1,000 newest the sort considers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub truncated: Option<bool>,
 }
 
 impl<T> Page<T> {
@@ -352,6 +356,7 @@ impl<T> Page<T> {
             next_cursor,
             prev_cursor: None,
             prev_page_url: None,
+            truncated: None,
         }
     }
 }
@@ -492,6 +497,68 @@ pub struct MacroEnvelope {
 pub struct MacroResult {
     pub ticket: Ticket,
     pub comment: Option<Comment>,
+}
+
+/// A view: saved conditions and how its tickets are shown.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct View {
+    pub id: Uuid,
+    pub title: String,
+    pub active: bool,
+    pub position: u32,
+    /// `null`: every agent; else one user's (personal) or one group's.
+    pub restriction: Option<crate::store::macros::Restriction>,
+    /// `{"all": [condition], "any": [condition]}` as API.md part 2 describes.
+    #[schema(value_type = Object)]
+    pub conditions: Value,
+    pub execution: crate::domain::views::Execution,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl View {
+    pub fn of(v: &crate::store::views::View) -> View {
+        View {
+            id: v.id,
+            title: v.title.clone(),
+            active: v.active,
+            position: v.position,
+            restriction: v.restriction,
+            conditions: v.conditions_json(),
+            execution: v.execution.clone(),
+            created_at: v.created_at,
+            updated_at: v.updated_at,
+        }
+    }
+}
+
+/// `{"view": {...}}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ViewEnvelope {
+    pub view: View,
+}
+
+/// How many tickets a view holds.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ViewCount {
+    pub view_id: Uuid,
+    /// `null` while a first count is under way (ask again).
+    pub value: Option<u64>,
+    /// False when the value comes from the cache (up to 60 s old) or a count under way.
+    pub fresh: bool,
+}
+
+/// `{"view_count": {...}}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ViewCountEnvelope {
+    pub view_count: ViewCount,
+}
+
+/// `{"view_counts": [...]}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ViewCounts {
+    pub view_counts: Vec<ViewCount>,
 }
 
 /// `{"result": {...}}`: a macro's preview.

@@ -85,6 +85,7 @@ pub mod attr {
     pub const GROUP_ID: &str = "group_id";
     pub const TAGS: &str = "tags";
     pub const COUNTER_VALUE: &str = "n";
+    pub const STAMP: &str = "stamp";
 }
 
 /// Entity names stored in [`ENTITY`].
@@ -96,6 +97,11 @@ pub mod entity {
     pub const GROUP: &str = "group";
     pub const MEMBERSHIP: &str = "membership";
     pub const MACRO: &str = "macro";
+    pub const VIEW: &str = "view";
+    pub const VIEW_COUNT: &str = "view_count";
+    pub const TICKET_COUNT: &str = "ticket_count";
+    pub const COUNTED: &str = "counted";
+    pub const DEFAULTS: &str = "defaults";
     pub const TICKET: &str = "ticket";
     pub const TICKET_NUMBER: &str = "ticket_number";
     pub const COUNTER: &str = "counter";
@@ -176,6 +182,38 @@ pub fn macro_pk(id: Uuid) -> String {
 pub const MACRO_SK: &str = "MACRO";
 /// GSI1: every macro, by position.
 pub const MACROS_PARTITION: &str = "MACROS";
+
+// ---- views ---------------------------------------------------------------------------------
+
+pub fn view_pk(id: Uuid) -> String {
+    format!("VIEW#{id}")
+}
+pub const VIEW_SK: &str = "VIEW";
+/// GSI1: every view, by position.
+pub const VIEWS_PARTITION: &str = "VIEWS";
+/// Marks a desk whose default views were created (they are created once, then are the admins').
+pub const DEFAULTS_PK: &str = "DESK#DEFAULTS";
+pub const DEFAULT_VIEWS_SK: &str = "VIEWS";
+/// A view's cached count, per viewer when the view names `current_user` (`all` otherwise).
+pub fn view_count_pk(view_id: Uuid, viewer: Option<Uuid>) -> String {
+    match viewer {
+        Some(u) => format!("VIEWCOUNT#{view_id}#{u}"),
+        None => format!("VIEWCOUNT#{view_id}#all"),
+    }
+}
+pub const VIEW_COUNT_SK: &str = "VIEWCOUNT";
+/// Tickets per (list partition, status), kept by the stream indexer: `TCOUNT#<partition>` /
+/// `<status>` with `n`, where the partition is a ticket list index partition
+/// (`ASSIGNEE#<id>`, `TGROUP#none`, ...) or `ALL`.
+pub fn ticket_count_pk(partition: &str) -> String {
+    format!("TCOUNT#{partition}")
+}
+pub const ALL_TICKETS: &str = "ALL";
+/// The last ticket version the counters include (`stamp`): makes stream redelivery harmless.
+pub fn counted_pk(ticket_id: Uuid) -> String {
+    format!("TCOUNTED#{ticket_id}")
+}
+pub const COUNTED_SK: &str = "TCOUNTED";
 
 /// GSI1: a user's memberships.
 pub fn user_groups_partition(user_id: Uuid) -> String {

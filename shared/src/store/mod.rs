@@ -11,6 +11,7 @@ pub mod sessions;
 pub mod throttle;
 pub mod tickets;
 pub mod users;
+pub mod views;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;

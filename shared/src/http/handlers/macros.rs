@@ -2,17 +2,17 @@
 //! agent (no restriction), by one user (personal), or by one group's members. Agents make
 //! personal macros only; admins make any. Applying goes through the one ticket-change path
 //! (`via: macro`).
+use super::workspace::Common;
 use crate::app::ticket_change::{change_ticket, plan, ChangeRequest, ChangeSet, NewComment};
-use crate::app::Actor;
+use crate::app::{restriction, Actor};
 use crate::auth::Caller;
 use crate::clock::{self, Timestamp};
 use crate::domain::actions::{expand, Actions, Context};
 use crate::domain::ticket::{Status, Ticket, Via, CLOSED_IS_FINAL};
-use crate::domain::user::Role;
 use crate::http::extract::{Command, FromJson, Staff};
 use crate::http::views::{self, Data, MacroEnvelope, MacroPreview, MacroResult};
 use crate::http::{created, ok, HandlerResult, Shared};
-use crate::store::macros::{Macro, Restriction, RestrictionKind};
+use crate::store::macros::{Macro, Restriction};
 use crate::validation::{Input, ValidationErrors};
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
@@ -44,46 +44,20 @@ pub struct MacroFields {
 impl FromJson for MacroFields {
     fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
         let mut input = Input::new(body.clone());
-        let mut f = MacroFields::default();
-        if input.has("title") {
-            if let Some(t) = input.required_string("title") {
-                let t = t.trim().to_owned();
-                if t.is_empty() || t.chars().count() > 255 {
-                    input.error("title", "The title must be 1 to 255 characters.");
-                } else {
-                    f.title = Some(t);
-                }
-            }
-        }
+        let common = Common::parse(body, &mut input);
+        let mut f = MacroFields {
+            title: common.title,
+            active: common.active,
+            position: common.position,
+            restriction: common.restriction,
+            ..Default::default()
+        };
         match body.get("description") {
             None => {}
             Some(Value::String(d)) if d.chars().count() <= 1000 => f.description = Some(d.trim().to_owned()),
             Some(_) => {
                 input.error("description", "The description must be a string of at most 1000 characters.")
             }
-        }
-        match body.get("active") {
-            None => {}
-            Some(Value::Bool(b)) => f.active = Some(*b),
-            Some(_) => input.error("active", "The active field must be true or false."),
-        }
-        match body.get("position") {
-            None => {}
-            Some(v) => match v.as_u64().filter(|p| *p <= 100_000) {
-                Some(p) => f.position = Some(p as u32),
-                None => input.error("position", "The position must be a whole number from 0 to 100000."),
-            },
-        }
-        match body.get("restriction") {
-            None => {}
-            Some(Value::Null) => f.restriction = Some(None),
-            Some(v) => match serde_json::from_value::<Restriction>(v.clone()) {
-                Ok(r) => f.restriction = Some(Some(r)),
-                Err(_) => input.error(
-                    "restriction",
-                    "The restriction must be null or {\"type\": \"user\"|\"group\", \"id\"}.",
-                ),
-            },
         }
         if let Some(a) = body.get("actions") {
             match Actions::parse(a) {
@@ -95,59 +69,14 @@ impl FromJson for MacroFields {
     }
 }
 
-/// The groups a caller belongs to (for group-restricted macros).
-async fn groups_of(state: &AppState, caller: &Caller) -> Result<Vec<Uuid>, ApiError> {
-    Ok(state.store.groups_of(caller.id()).await?.into_iter().map(|m| m.group_id).collect())
-}
-
-fn usable(caller: &Caller, m: &Macro, groups: &[Uuid]) -> bool {
-    match m.restriction {
-        None => true,
-        Some(Restriction { kind: RestrictionKind::User, id }) => id == caller.id(),
-        Some(Restriction { kind: RestrictionKind::Group, id }) => groups.contains(&id),
-    }
-}
-
-fn writable(caller: &Caller, m: &Macro) -> bool {
-    caller.role() == Role::Admin
-        || m.restriction == Some(Restriction { kind: RestrictionKind::User, id: caller.id() })
-}
-
-/// The macro named by the path, if the caller may use it (404 otherwise, as for none).
+/// The macro named by the path, if the caller may reach it (404 otherwise, as for none).
 async fn load_usable(state: &AppState, caller: &Caller, raw: &str) -> Result<Macro, ApiError> {
     let id = Uuid::parse_str(raw).map_err(|_| ApiError::NotFound)?;
     let m = state.store.get_macro(id).await?.ok_or(ApiError::NotFound)?;
-    if usable(caller, &m, &groups_of(state, caller).await?) {
+    if restriction::reachable(caller, m.restriction, &restriction::groups_of(state, caller).await?) {
         Ok(m)
     } else {
         Err(ApiError::NotFound)
-    }
-}
-
-/// An agent may only restrict a macro to themself; a restriction's user or group must exist.
-async fn check_restriction(
-    state: &AppState,
-    caller: &Caller,
-    r: Option<Restriction>,
-) -> Result<(), ApiError> {
-    let own = Some(Restriction { kind: RestrictionKind::User, id: caller.id() });
-    if caller.role() != Role::Admin && r != own {
-        return Err(ApiError::invalid(
-            "restriction",
-            "Agents make personal macros only: {\"type\": \"user\", \"id\": <you>}.",
-        ));
-    }
-    let exists = match r {
-        None => true,
-        Some(Restriction { kind: RestrictionKind::User, id }) => {
-            state.store.get_user(id).await?.is_some_and(|u| u.user.role.is_staff())
-        }
-        Some(Restriction { kind: RestrictionKind::Group, id }) => state.store.get_group(id).await?.is_some(),
-    };
-    if exists {
-        Ok(())
-    } else {
-        Err(ApiError::invalid("restriction", "The restriction names no agent or group of this desk."))
     }
 }
 
@@ -161,13 +90,13 @@ async fn check_restriction(
     responses((status = 200, description = "By position.", body = crate::http::views::Data<crate::http::views::Macro>, example = json!({"data": [crate::http::openapi::examples::macro_()]})), crate::http::openapi::E401, crate::http::openapi::E403)
 )]
 pub async fn list(State(state): State<Shared>, Staff(caller): Staff) -> HandlerResult {
-    let groups = groups_of(&state, &caller).await?;
+    let groups = restriction::groups_of(&state, &caller).await?;
     let data: Vec<views::Macro> = state
         .store
         .all_macros()
         .await?
         .iter()
-        .filter(|m| usable(&caller, m, &groups))
+        .filter(|m| restriction::usable(&caller, m.restriction, &groups))
         .map(views::Macro::of)
         .collect();
     Ok(ok(&Data { data }))
@@ -199,10 +128,8 @@ pub async fn create(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    let default = (caller.role() != Role::Admin)
-        .then_some(Restriction { kind: RestrictionKind::User, id: caller.id() });
-    let restriction = f.restriction.unwrap_or(default);
-    check_restriction(&state, &caller, restriction).await?;
+    let restriction = f.restriction.unwrap_or_else(|| restriction::default_for(&caller));
+    restriction::check(&state, &caller, restriction, "macros").await?;
     let now = Timestamp::now();
     let m = Macro {
         id: Uuid::now_v7(),
@@ -257,12 +184,12 @@ pub async fn update(
     body: Command<MacroFields>,
 ) -> HandlerResult {
     let mut m = load_usable(&state, &caller, &raw).await?;
-    if !writable(&caller, &m) {
+    if !restriction::writable(&caller, m.restriction) {
         return Err(ApiError::Forbidden);
     }
     let f = body.command;
     if let Some(r) = f.restriction {
-        check_restriction(&state, &caller, r).await?;
+        restriction::check(&state, &caller, r, "macros").await?;
         m.restriction = r;
     }
     m.title = f.title.unwrap_or(m.title);
@@ -293,7 +220,7 @@ pub async fn delete(
     Path(raw): Path<String>,
 ) -> HandlerResult {
     let m = load_usable(&state, &caller, &raw).await?;
-    if !writable(&caller, &m) {
+    if !restriction::writable(&caller, m.restriction) {
         return Err(ApiError::Forbidden);
     }
     state.store.delete_macro(m.id).await?;

@@ -9,6 +9,8 @@ pub mod macros;
 pub mod orgs;
 pub mod tickets;
 pub mod users;
+pub mod views;
+pub mod workspace;
 
 use crate::validation::ValidationErrors;
 use uuid::Uuid;

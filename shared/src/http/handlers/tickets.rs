@@ -54,7 +54,7 @@ pub fn ensure_visible(caller: &Caller, ticket: &Ticket) -> Result<(), ApiError> 
     }
 }
 
-fn ticket_users(t: &Ticket) -> Vec<Uuid> {
+pub(crate) fn ticket_users(t: &Ticket) -> Vec<Uuid> {
     std::iter::once(t.requester_id).chain(t.assignee_id).collect()
 }
 

@@ -1,0 +1,8 @@
+//! Lambda entry point for `GET /views/{id}/count`: this route's handler only.
+use helpdesk::http::handlers::views;
+use helpdesk::http::{lambda, routes};
+
+#[tokio::main]
+async fn main() -> Result<(), helpdesk::BoxError> {
+    lambda::serve(routes::VIEWS_COUNT, views::count).await
+}

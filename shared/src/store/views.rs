@@ -1,0 +1,312 @@
+//! Views and what serves them: the view items (`VIEW#<id>` / `VIEW`, in GSI1 `VIEWS` by
+//! position), the default-views marker, cached counts, the per-partition status counters the
+//! stream indexer keeps, and the bounded reads of a list index partition a view page is made of.
+use super::keys::{self, attr, entity, Index};
+use super::macros::Restriction;
+use super::{Item, Store, StoreError};
+use crate::clock::Timestamp;
+use crate::domain::ticket::{Status, Ticket};
+use crate::domain::views::Execution;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct View {
+    pub id: Uuid,
+    pub title: String,
+    pub active: bool,
+    pub position: u32,
+    pub restriction: Option<Restriction>,
+    /// The conditions as written (a JSON object, stored as text; validated on write).
+    pub conditions: String,
+    pub execution: Execution,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl View {
+    pub fn conditions_json(&self) -> Value {
+        serde_json::from_str(&self.conditions).unwrap_or(Value::Null)
+    }
+}
+
+fn view_item(v: &View) -> Result<Item, StoreError> {
+    Ok(keys::ItemKeys::new(entity::VIEW, keys::view_pk(v.id), keys::VIEW_SK)
+        .index(Index::Gsi1, keys::VIEWS_PARTITION, format!("{:010}#{}", v.position, v.id))
+        .with(v)?)
+}
+
+/// A view's cached count and, while one is under way, the resumable count walk.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CachedCount {
+    /// The last complete count.
+    pub value: Option<u64>,
+    pub counted_at: Option<Timestamp>,
+    /// A walk in progress: where it stopped, what it counted so far, and the moment it counts at.
+    pub walk_position: Option<String>,
+    #[serde(default)]
+    pub walk_partial: u64,
+    pub walk_as_of: Option<Timestamp>,
+}
+
+/// One bounded read of a list index partition.
+pub struct Chunk {
+    /// Tickets with their index sort keys, in the order read.
+    pub tickets: Vec<(String, Ticket)>,
+    /// Nothing further in the range.
+    pub exhausted: bool,
+}
+
+impl Store {
+    pub async fn put_view(&self, v: &View) -> Result<(), StoreError> {
+        self.put(view_item(v)?).await
+    }
+
+    pub async fn get_view(&self, id: Uuid) -> Result<Option<View>, StoreError> {
+        Ok(self
+            .get(keys::key(keys::view_pk(id), keys::VIEW_SK))
+            .await?
+            .map(serde_dynamo::from_item)
+            .transpose()?)
+    }
+
+    pub async fn delete_view(&self, id: Uuid) -> Result<(), StoreError> {
+        self.delete(keys::key(keys::view_pk(id), keys::VIEW_SK)).await
+    }
+
+    /// Every view, by position (a desk has tens to hundreds; read in pages of 100).
+    pub async fn all_views(&self) -> Result<Vec<View>, StoreError> {
+        let mut all = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let (rows, more) = self
+                .query_sorted::<View>(Index::Gsi1, keys::VIEWS_PARTITION, None, after.as_deref(), 100)
+                .await?;
+            after = rows.last().map(|(s, _)| s.clone());
+            all.extend(rows.into_iter().map(|(_, v)| v));
+            if !more {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// Creates the default views once per desk: the marker and the views in one transaction
+    /// (a concurrent first call loses the marker's condition and writes nothing). True if this
+    /// call created them.
+    pub async fn create_default_views(&self, views: &[View]) -> Result<bool, StoreError> {
+        let marker = keys::ItemKeys::new(entity::DEFAULTS, keys::DEFAULTS_PK, keys::DEFAULT_VIEWS_SK)
+            .with(&serde_json::json!({"created_at": Timestamp::now()}))?;
+        let mut writes = vec![super::TxWrite::new_only(marker)];
+        for v in views {
+            writes.push(super::TxWrite::new_only(view_item(v)?));
+        }
+        match self.transact(writes).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.failed(super::Guard::AlreadyExists) => Ok(false),
+            Err(e) => Err(e.into_store()),
+        }
+    }
+
+    pub async fn default_views_created(&self) -> Result<bool, StoreError> {
+        Ok(self.get(keys::key(keys::DEFAULTS_PK, keys::DEFAULT_VIEWS_SK)).await?.is_some())
+    }
+
+    pub async fn cached_count(&self, view_id: Uuid, viewer: Option<Uuid>) -> Result<CachedCount, StoreError> {
+        Ok(self
+            .get(keys::key(keys::view_count_pk(view_id, viewer), keys::VIEW_COUNT_SK))
+            .await?
+            .map(serde_dynamo::from_item)
+            .transpose()?
+            .unwrap_or_default())
+    }
+
+    /// Keeps a view's count (a day; a view nobody counts for a day starts afresh).
+    pub async fn put_cached_count(
+        &self,
+        view_id: Uuid,
+        viewer: Option<Uuid>,
+        count: &CachedCount,
+        now_epoch: i64,
+    ) -> Result<(), StoreError> {
+        let item = keys::ItemKeys::new(
+            entity::VIEW_COUNT,
+            keys::view_count_pk(view_id, viewer),
+            keys::VIEW_COUNT_SK,
+        )
+        .ttl(now_epoch + 86_400)
+        .with(count)?;
+        self.put(item).await
+    }
+
+    /// The sum of the status counters of `partition` (`ALL` or a list partition) for `statuses`:
+    /// one BatchGetItem.
+    pub async fn ticket_count(&self, partition: &str, statuses: &[Status]) -> Result<u64, StoreError> {
+        let pk = keys::ticket_count_pk(partition);
+        let wanted: Vec<Item> = statuses.iter().map(|s| keys::key(pk.clone(), s.as_str())).collect();
+        if wanted.is_empty() {
+            return Ok(0);
+        }
+        let mut total: i64 = 0;
+        for item in self.batch_get(wanted).await? {
+            if let Some(AttributeValue::N(n)) = item.get(attr::COUNTER_VALUE) {
+                total += n.parse::<i64>().unwrap_or(0);
+            }
+        }
+        Ok(total.max(0) as u64)
+    }
+
+    /// Moves a ticket between status counters: `old` and `new` are its `(partition, status)`
+    /// pairs before and after the version `new_stamp` (`None` when it is deleted). Applied once
+    /// per version through the `TCOUNTED#<ticket>` marker (a ticket the counters never saw only
+    /// gains its new pairs).
+    pub async fn move_ticket_counts(
+        &self,
+        ticket_id: Uuid,
+        old: &[(String, Status)],
+        new_stamp: Option<&str>,
+        new: &[(String, Status)],
+    ) -> Result<(), StoreError> {
+        let marker_key = keys::key(keys::counted_pk(ticket_id), keys::COUNTED_SK);
+        let marker = self.get(marker_key.clone()).await?;
+        let counted = marker.as_ref().and_then(|m| m.get(attr::STAMP)).and_then(|v| v.as_s().ok()).cloned();
+        // Stamps are UUID v7 (time-ordered): a marker at or past this version means the record
+        // was applied before (a redelivery). A marker at an older version holds this record's old
+        // pairs: records that left the pairs alone do not move the marker.
+        if let (Some(c), Some(n)) = (counted.as_deref(), new_stamp) {
+            if c >= n {
+                return Ok(());
+            }
+        }
+        let counted_old = counted.is_some();
+        let mut delta: HashMap<(String, &'static str), i64> = HashMap::new();
+        if counted_old {
+            for (p, s) in old {
+                *delta.entry((p.clone(), s.as_str())).or_default() -= 1;
+            }
+        }
+        for (p, s) in new {
+            *delta.entry((p.clone(), s.as_str())).or_default() += 1;
+        }
+        let mut items: Vec<TransactWriteItem> = Vec::new();
+        // The marker moves from the version the counters held to this one.
+        let (expression, names, values) = match &counted {
+            Some(c) => (
+                "#st = :was",
+                HashMap::from([("#st".to_owned(), attr::STAMP.to_owned())]),
+                Some(HashMap::from([(":was".to_owned(), keys::s(c.clone()))])),
+            ),
+            None => {
+                ("attribute_not_exists(#pk)", HashMap::from([("#pk".to_owned(), keys::PK.to_owned())]), None)
+            }
+        };
+        match new_stamp {
+            Some(stamp) => {
+                let mut item =
+                    keys::ItemKeys::new(entity::COUNTED, keys::counted_pk(ticket_id), keys::COUNTED_SK)
+                        .with(&serde_json::json!({}))?;
+                item.insert(attr::STAMP.to_owned(), keys::s(stamp));
+                let put = Put::builder()
+                    .table_name(self.table())
+                    .set_item(Some(item))
+                    .condition_expression(expression)
+                    .set_expression_attribute_names(Some(names))
+                    .set_expression_attribute_values(values)
+                    .build()
+                    .map_err(|e| StoreError::sdk("TransactWriteItems", e))?;
+                items.push(TransactWriteItem::builder().put(put).build());
+            }
+            // A deleted ticket the counters never saw: nothing to take away.
+            None if counted.is_none() => return Ok(()),
+            None => {
+                let delete = Delete::builder()
+                    .table_name(self.table())
+                    .set_key(Some(marker_key))
+                    .condition_expression(expression)
+                    .set_expression_attribute_names(Some(names))
+                    .set_expression_attribute_values(values)
+                    .build()
+                    .map_err(|e| StoreError::sdk("TransactWriteItems", e))?;
+                items.push(TransactWriteItem::builder().delete(delete).build());
+            }
+        }
+        for ((partition, status), d) in delta.into_iter().filter(|(_, d)| *d != 0) {
+            let update = Update::builder()
+                .table_name(self.table())
+                .set_key(Some(keys::key(keys::ticket_count_pk(&partition), status)))
+                .update_expression("ADD #n :d SET #e = :e")
+                .expression_attribute_names("#n", attr::COUNTER_VALUE)
+                .expression_attribute_names("#e", keys::ENTITY)
+                .expression_attribute_values(":d", AttributeValue::N(d.to_string()))
+                .expression_attribute_values(":e", keys::s(entity::TICKET_COUNT))
+                .build()
+                .map_err(|e| StoreError::sdk("TransactWriteItems", e))?;
+            items.push(TransactWriteItem::builder().update(update).build());
+        }
+        // A transaction holds at most 100 items: 1 marker + at most 2 × 5 counters.
+        let result = self.client().transact_write_items().set_transact_items(Some(items)).send().await;
+        match result {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let cancelled = e.as_service_error().is_some_and(|s| s.is_transaction_canceled_exception());
+                if cancelled {
+                    // Another delivery of this record applied it meanwhile; the next read of
+                    // the marker decides again if it did not.
+                    let now = self.get(keys::key(keys::counted_pk(ticket_id), keys::COUNTED_SK)).await?;
+                    let stamp = now.as_ref().and_then(|m| m.get(attr::STAMP)).and_then(|v| v.as_s().ok());
+                    if stamp.map(String::as_str) != counted.as_deref() {
+                        return Ok(());
+                    }
+                }
+                Err(StoreError::sdk("TransactWriteItems", e))
+            }
+        }
+    }
+
+    /// Up to `limit` tickets of one list index partition whose sort key lies in `[low, high]`
+    /// (inclusive; `None` is open), ascending or descending: one Query request.
+    pub async fn ticket_chunk(
+        &self,
+        index: Index,
+        partition: &str,
+        low: Option<&str>,
+        high: Option<&str>,
+        ascending: bool,
+        limit: usize,
+    ) -> Result<Chunk, StoreError> {
+        let mut q = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name(index.name())
+            .scan_index_forward(ascending)
+            .limit(limit as i32)
+            .expression_attribute_names("#pk", index.pk())
+            .expression_attribute_values(":pk", keys::s(partition));
+        q = match (low, high) {
+            (Some(l), Some(h)) => q
+                .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
+                .expression_attribute_names("#sk", index.sk())
+                .expression_attribute_values(":low", keys::s(l))
+                .expression_attribute_values(":high", keys::s(h)),
+            (Some(l), None) => q
+                .key_condition_expression("#pk = :pk AND #sk >= :low")
+                .expression_attribute_names("#sk", index.sk())
+                .expression_attribute_values(":low", keys::s(l)),
+            (None, Some(h)) => q
+                .key_condition_expression("#pk = :pk AND #sk <= :high")
+                .expression_attribute_names("#sk", index.sk())
+                .expression_attribute_values(":high", keys::s(h)),
+            (None, None) => q.key_condition_expression("#pk = :pk"),
+        };
+        let out = q.send().await.map_err(|e| StoreError::sdk("Query", e))?;
+        let mut tickets = Vec::new();
+        for item in out.items.unwrap_or_default() {
+            let sort = item.get(index.sk()).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            tickets.push((sort, serde_dynamo::from_item::<_, Ticket>(item)?));
+        }
+        Ok(Chunk { tickets, exhausted: out.last_evaluated_key.is_none() })
+    }
+}
