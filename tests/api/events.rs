@@ -163,6 +163,12 @@ async fn stream_indexer_sample_event_indexes_the_ticket() {
     assert_eq!(found, ["0190f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506".parse::<uuid::Uuid>().unwrap()]);
     let other = app.state.store.search_ids(&["printer".into()], Some(uuid::Uuid::nil())).await.unwrap();
     assert!(other.is_empty(), "another requester's search does not see it");
+    // The view counters: one new ticket, desk-wide and unassigned; a redelivery counts it once.
+    let new = [helpdesk::domain::ticket::Status::New];
+    assert_eq!(app.state.store.ticket_count("ALL", &new).await.unwrap(), 1);
+    let response = helpdesk::consumers::indexer::handle(&app.state, &event).await;
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(app.state.store.ticket_count("ASSIGNEE#none", &new).await.unwrap(), 1);
 }
 
 #[tokio::test]

@@ -2,6 +2,9 @@
 //! while tickets change, the read bound on selective views, counts by counters and by walks,
 //! and preview.
 use crate::helpers::{Actor, TestApp};
+use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+use helpdesk::clock::Timestamp;
+use helpdesk::domain::ticket::{ticket_number, Priority, Satisfaction, Status, Ticket};
 use helpdesk::domain::user::Role;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -384,13 +387,39 @@ async fn a_selective_view_reads_a_bounded_part_per_page() {
     let app = TestApp::spawn().await;
     let admin = app.staff(Role::Admin).await;
     let customer = app.customer().await;
-    // One urgent ticket, then 410 normal ones above it in the `updated_at` order.
+    // One urgent ticket, then 410 normal ones above it in the `updated_at` order (written in
+    // bulk, as an import would: the view reads them the same way).
     let rare = staff_ticket(&app, &admin, &customer.id, "Rare", json!({"priority": "urgent"})).await;
-    for chunk in 0..41 {
-        let subjects: Vec<String> = (0..10).map(|i| format!("N{chunk}-{i}")).collect();
-        let batch = subjects.iter().map(|s| staff_ticket(&app, &admin, &customer.id, s, json!({})));
-        futures::future::join_all(batch).await;
-    }
+    let requester: uuid::Uuid = customer.id.parse().unwrap();
+    let writes: Vec<WriteRequest> = (0..410u64)
+        .map(|n| {
+            let at = Timestamp(Timestamp::now().0 + time::Duration::milliseconds(n as i64 + 1));
+            let t = Ticket {
+                id: uuid::Uuid::now_v7(),
+                ticket_number: ticket_number(10_000 + n),
+                subject: format!("Normal {n}"),
+                description: "d".into(),
+                status: Status::Open,
+                priority: Priority::Normal,
+                satisfaction: Satisfaction::Unoffered,
+                requester_id: requester,
+                assignee_id: None,
+                organization_id: None,
+                group_id: None,
+                due_date: None,
+                tags: Vec::new(),
+                custom_fields: Default::default(),
+                created_at: at,
+                updated_at: at,
+                updated_stamp: uuid::Uuid::now_v7().to_string(),
+            };
+            let item = helpdesk::store::tickets::ticket_item(&t).unwrap();
+            WriteRequest::builder()
+                .put_request(PutRequest::builder().set_item(Some(item)).build().unwrap())
+                .build()
+        })
+        .collect();
+    app.state.store.batch_write(writes).await.unwrap();
     let urgent = view(
         &app,
         &admin.token,

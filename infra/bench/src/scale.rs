@@ -6,6 +6,8 @@ use helpdesk::domain::search::ticket_terms;
 use helpdesk::domain::ticket::{ticket_number, Priority, Satisfaction, Status, Ticket};
 use helpdesk::store::keys::{self, entity};
 use helpdesk::store::tickets::{ticket_item, TermEntry};
+use helpdesk::store::views::counter_pairs;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 const WORDS: [&str; 16] = [
@@ -48,11 +50,17 @@ pub async fn load(fx: &Fixture, from: u64, to: u64) {
     let chunk = 500u64;
     let mut done = from;
     let mut next_report = from;
+    // The view counters these tickets belong in (the stream indexer never sees this load).
+    let mut counts: HashMap<(String, Status), i64> = HashMap::new();
     while done < to {
         let end = (done + chunk).min(to);
         let mut requests = Vec::new();
         for n in done..end {
             let t = bench_ticket(n, requester, agent);
+            for pair in counter_pairs(t.status, t.requester_id, t.assignee_id, t.group_id, t.organization_id)
+            {
+                *counts.entry(pair).or_default() += 1;
+            }
             requests.push(ticket_item(&t).unwrap());
             let entry = TermEntry { ticket_id: t.id, requester_id: t.requester_id };
             for word in ticket_terms(&t.subject, "") {
@@ -88,6 +96,7 @@ pub async fn load(fx: &Fixture, from: u64, to: u64) {
             next_report = done + (to - from) / 10;
         }
     }
+    fx.state.store.add_ticket_counts(&counts).await.unwrap();
 }
 
 pub struct ScalePoint {
@@ -95,9 +104,51 @@ pub struct ScalePoint {
     pub list: Stats,
     pub filter: Stats,
     pub search: Stats,
+    pub views: Vec<ViewPoint>,
 }
 
-pub async fn measure_at(fx: Arc<Fixture>, tickets: u64, samples: usize) -> ScalePoint {
+/// One view request at one size: latency, DynamoDB requests, and what it answered.
+pub struct ViewPoint {
+    pub name: &'static str,
+    pub stats: Stats,
+    pub requests: u32,
+    /// Tickets on the first page, or the count's value.
+    pub answer: serde_json::Value,
+}
+
+/// The views the scale section reads: two defaults, and a personal one whose non-anchor
+/// conditions match nothing (every page reaches the read bound).
+pub struct ViewIds {
+    pub all_unsolved: String,
+    pub yours: String,
+    pub selective: String,
+}
+
+pub async fn view_ids(fx: &Fixture) -> ViewIds {
+    let (status, body) = call(&fx.state, request("GET", "/views", Some(&fx.agent_token), None)).await;
+    assert_eq!(status, 200, "{body}");
+    let id = |title: &str| {
+        body["data"].as_array().unwrap().iter().find(|v| v["title"] == title).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let selective = serde_json::json!({"title": "Urgent VIP", "conditions": {"all": [
+        {"field": "status", "operator": "less_than", "value": "solved"},
+        {"field": "priority", "operator": "is", "value": "urgent"},
+        {"field": "tags", "operator": "includes", "value": "vip"}
+    ]}});
+    let (status, created) =
+        call(&fx.state, request("POST", "/views", Some(&fx.agent_token), Some(selective))).await;
+    assert_eq!(status, 201, "{created}");
+    ViewIds {
+        all_unsolved: id("All unsolved tickets"),
+        yours: id("Your unsolved tickets"),
+        selective: created["view"]["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+pub async fn measure_at(fx: Arc<Fixture>, ids: &ViewIds, tickets: u64, samples: usize) -> ScalePoint {
     let mut results = Vec::new();
     for path in [
         "/tickets?per_page=25",
@@ -121,5 +172,43 @@ pub async fn measure_at(fx: Arc<Fixture>, tickets: u64, samples: usize) -> Scale
         "    {tickets:>7} tickets: list p50 {:.2} ms, filter p50 {:.2} ms, search p50 {:.2} ms",
         list.p50_ms, filter.p50_ms, search.p50_ms
     );
-    ScalePoint { tickets, list, filter, search }
+    let mut views = Vec::new();
+    for (name, path) in [
+        ("all unsolved: first page", format!("/views/{}/tickets?per_page=25", ids.all_unsolved)),
+        ("all unsolved: count", format!("/views/{}/count", ids.all_unsolved)),
+        ("yours: first page", format!("/views/{}/tickets?per_page=25", ids.yours)),
+        ("yours: count", format!("/views/{}/count", ids.yours)),
+        ("selective: first page", format!("/views/{}/tickets?per_page=25", ids.selective)),
+        ("selective: count", format!("/views/{}/count", ids.selective)),
+    ] {
+        let ((status, body), metrics) = helpdesk::telemetry::measured(call(
+            &fx.state,
+            request("GET", &path, Some(&fx.agent_token), None),
+        ))
+        .await;
+        assert_eq!(status, 200, "{path}: {body}");
+        let answer = match body.get("view_count") {
+            Some(c) => c["value"].clone(),
+            None => serde_json::json!(body["data"].as_array().map_or(0, Vec::len)),
+        };
+        let f = fx.clone();
+        let p = path.clone();
+        let samples = stats::run(1, samples, move |_| {
+            let f = f.clone();
+            let p = p.clone();
+            async move {
+                let (status, body) = call(&f.state, request("GET", &p, Some(&f.agent_token), None)).await;
+                assert_eq!(status, 200, "{p}: {body}");
+            }
+        })
+        .await;
+        let stats = stats::stats(samples);
+        eprintln!(
+            "    {tickets:>7} tickets: view {name:<24} p50 {:.2} ms, {} requests, answer {answer}",
+            stats.p50_ms,
+            metrics.dynamodb_calls()
+        );
+        views.push(ViewPoint { name, stats, requests: metrics.dynamodb_calls(), answer });
+    }
+    ScalePoint { tickets, list, filter, search, views }
 }

@@ -27,7 +27,8 @@ use uuid::Uuid;
 
 /// Items per Query request of a walk.
 pub const CHUNK: usize = 100;
-/// Rounds of a page sorted by `updated_at`: at most 4 Query requests per anchor partition.
+/// Rounds of a page sorted by `updated_at`: at most 4 Query requests per anchor partition, the
+/// first of `per_page + 1` items, then twice as many each round up to [`CHUNK`].
 pub const PAGE_ROUNDS: usize = 4;
 /// Matching tickets an in-memory sort considers, and the rounds it may read them in.
 pub const WINDOW: usize = 1_000;
@@ -84,14 +85,21 @@ impl Walk<'_> {
     /// Visits tickets in order strictly after `from`, `rounds` rounds at most. Each round reads
     /// one chunk per unfinished partition; only items up to the *frontier* (the nearest last
     /// key among partitions with more to read) are visited, so the merge is exact.
+    /// The first round reads `first` items per partition, each next one twice as many, up to
+    /// [`CHUNK`] (a page of 25 reads 26 per partition when the first round fills it).
     async fn run(
         &self,
         mut from: Option<String>,
         rounds: usize,
+        first: usize,
         mut visit: impl FnMut(&Ticket) -> bool,
     ) -> Result<End, StoreError> {
         let mut done = vec![false; self.partitions.len()];
-        for _ in 0..rounds {
+        let mut limit = first.clamp(1, CHUNK);
+        for round in 0..rounds {
+            if round > 0 {
+                limit = (limit * 2).min(CHUNK);
+            }
             let (low, high) = match (&from, self.ascending) {
                 (Some(f), true) => (Some(max_of(self.low.as_deref(), f)), self.high.clone()),
                 (Some(f), false) => (self.low.clone(), Some(min_of(self.high.as_deref(), f))),
@@ -221,7 +229,7 @@ pub async fn page(
         let mut tickets: Vec<Ticket> = Vec::new();
         let mut seen = HashSet::new();
         let end = w
-            .run(position.after.clone(), PAGE_ROUNDS, |t| {
+            .run(position.after.clone(), PAGE_ROUNDS, per_page + 1, |t| {
                 if matches(t) && seen.insert(t.id) {
                     tickets.push(t.clone());
                 }
@@ -239,7 +247,7 @@ pub async fn page(
     let mut window: Vec<Ticket> = Vec::new();
     let mut seen = HashSet::new();
     let end = w
-        .run(None, WINDOW_ROUNDS, |t| {
+        .run(None, WINDOW_ROUNDS, CHUNK, |t| {
             if matches(t) && seen.insert(t.id) {
                 window.push(t.clone());
             }
@@ -343,7 +351,7 @@ pub async fn count(
     let q = Query { conditions, execution: &Execution::default(), caller };
     let w = walk(&state.store, &q, &anchor, as_of.0, false);
     let end = w
-        .run(from, COUNT_ROUNDS, |t| {
+        .run(from, COUNT_ROUNDS, CHUNK, |t| {
             if conditions.matches(&Facts::of(t, as_of.0, Some(caller))) {
                 partial += 1;
             }

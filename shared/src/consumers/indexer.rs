@@ -6,6 +6,7 @@ use crate::domain::search::ticket_terms;
 use crate::domain::ticket::Status;
 use crate::store::keys::{self, entity};
 use crate::store::tickets::TermEntry;
+use crate::store::views::counter_pairs;
 use crate::{AppState, BoxError};
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::DynamoDbEventResponse;
@@ -47,18 +48,8 @@ struct Counted {
 }
 
 impl Counted {
-    /// The counters this version of the ticket is in: desk-wide and one per list partition.
     fn pairs(&self) -> Vec<(String, Status)> {
-        [
-            keys::ALL_TICKETS.to_owned(),
-            keys::requester_partition(self.requester_id),
-            keys::assignee_partition(self.assignee_id),
-            keys::ticket_group_partition(self.group_id),
-            keys::ticket_org_partition(self.organization_id),
-        ]
-        .into_iter()
-        .map(|p| (p, self.status))
-        .collect()
+        counter_pairs(self.status, self.requester_id, self.assignee_id, self.group_id, self.organization_id)
     }
 }
 

@@ -121,14 +121,17 @@ pub struct Ticket {
     pub updated_stamp: String,
     pub requester: Option<AnyUser>,
     pub assignee: Option<AnyUser>,
+    /// The ticket's group (`id`, `name`), for staff; `null` without a group and for customers.
+    pub group: Option<GroupRef>,
 }
 
 pub fn ticket(
     caller: &Caller,
     t: &StoredTicket,
-    users: &HashMap<Uuid, StoredUser>,
+    names: &crate::store::tickets::Names,
     now: OffsetDateTime,
 ) -> Ticket {
+    let users = &names.users;
     Ticket {
         id: t.id,
         ticket_number: TicketNumber::parse(&t.ticket_number).unwrap_or(TicketNumber(0)),
@@ -149,7 +152,19 @@ pub fn ticket(
         updated_stamp: t.updated_stamp.clone(),
         requester: maybe_user(caller, Some(t.requester_id), users, now),
         assignee: maybe_user(caller, t.assignee_id, users, now),
+        group: t
+            .group_id
+            .filter(|_| caller.role().is_staff())
+            .and_then(|g| names.groups.get(&g))
+            .map(|g| GroupRef { id: g.id, name: g.name.clone() }),
     }
+}
+
+/// The group a ticket is with, embedded for staff.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GroupRef {
+    pub id: Uuid,
+    pub name: String,
 }
 
 /// The ticket page: the ticket, its comments (customers: public only) and, for staff, its

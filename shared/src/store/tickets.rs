@@ -147,6 +147,13 @@ pub struct TicketPage {
     pub attachments: Vec<crate::domain::attachment::Attachment>,
 }
 
+/// The people and groups a response names, by id.
+#[derive(Debug, Clone, Default)]
+pub struct Names {
+    pub users: HashMap<Uuid, User>,
+    pub groups: HashMap<Uuid, super::groups::Group>,
+}
+
 /// Which tickets a list wants, beyond the index partition that serves it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TicketFilter {
@@ -585,6 +592,48 @@ impl Store {
             }
         }
         Ok(found)
+    }
+
+    /// The users and groups tickets name (requester, assignee, group) plus `more_users`, in one
+    /// BatchGetItem (missing ones are simply absent).
+    pub async fn names_for<'a>(
+        &self,
+        tickets: impl IntoIterator<Item = &'a Ticket>,
+        more_users: impl IntoIterator<Item = Uuid>,
+    ) -> Result<Names, StoreError> {
+        let mut user_ids: Vec<Uuid> = more_users.into_iter().collect();
+        let mut group_ids: Vec<Uuid> = Vec::new();
+        for t in tickets {
+            user_ids.push(t.requester_id);
+            user_ids.extend(t.assignee_id);
+            group_ids.extend(t.group_id);
+        }
+        user_ids.sort();
+        user_ids.dedup();
+        group_ids.sort();
+        group_ids.dedup();
+        let keys_list = user_ids
+            .iter()
+            .map(|id| keys::key(keys::user_pk(*id), keys::USER_SK))
+            .chain(group_ids.iter().map(|id| keys::key(keys::group_pk(*id), keys::GROUP_SK)))
+            .collect::<Vec<_>>();
+        let mut names = Names::default();
+        if keys_list.is_empty() {
+            return Ok(names);
+        }
+        for item in self.batch_get(keys_list).await? {
+            match entity_of(&item) {
+                Some(entity::GROUP) => {
+                    let g: super::groups::Group = decode(item)?;
+                    names.groups.insert(g.id, g);
+                }
+                _ => {
+                    let record: super::users::UserRecord = decode(item)?;
+                    names.users.insert(record.user.id, record.user);
+                }
+            }
+        }
+        Ok(names)
     }
 
     /// Users by id, in one BatchGetItem (missing ids are simply absent).

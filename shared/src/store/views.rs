@@ -60,7 +60,47 @@ pub struct Chunk {
     pub exhausted: bool,
 }
 
+/// The status counters a ticket is in: desk-wide, and one per list partition it belongs to.
+pub fn counter_pairs(
+    status: Status,
+    requester_id: Uuid,
+    assignee_id: Option<Uuid>,
+    group_id: Option<Uuid>,
+    organization_id: Option<Uuid>,
+) -> Vec<(String, Status)> {
+    [
+        keys::ALL_TICKETS.to_owned(),
+        keys::requester_partition(requester_id),
+        keys::assignee_partition(assignee_id),
+        keys::ticket_group_partition(group_id),
+        keys::ticket_org_partition(organization_id),
+    ]
+    .into_iter()
+    .map(|p| (p, status))
+    .collect()
+}
+
 impl Store {
+    /// Adds to status counters directly: for tickets written without the stream indexer (a
+    /// bulk import, the benchmark's load), which then never saw them.
+    pub async fn add_ticket_counts(&self, deltas: &HashMap<(String, Status), i64>) -> Result<(), StoreError> {
+        for ((partition, status), d) in deltas {
+            self.client()
+                .update_item()
+                .table_name(self.table())
+                .set_key(Some(keys::key(keys::ticket_count_pk(partition), status.as_str())))
+                .update_expression("ADD #n :d SET #e = :e")
+                .expression_attribute_names("#n", attr::COUNTER_VALUE)
+                .expression_attribute_names("#e", keys::ENTITY)
+                .expression_attribute_values(":d", AttributeValue::N(d.to_string()))
+                .expression_attribute_values(":e", keys::s(entity::TICKET_COUNT))
+                .send()
+                .await
+                .map_err(|e| StoreError::sdk("UpdateItem", e))?;
+        }
+        Ok(())
+    }
+
     pub async fn put_view(&self, v: &View) -> Result<(), StoreError> {
         self.put(view_item(v)?).await
     }

@@ -273,13 +273,12 @@ async fn result(
     ticket: &Ticket,
     comment: Option<&crate::domain::comment::Comment>,
 ) -> Result<MacroResult, ApiError> {
-    let mut users: HashMap<_, _> =
-        state.store.users_by_id([ticket.requester_id].into_iter().chain(ticket.assignee_id)).await?;
-    users.insert(caller.id(), caller.user.clone());
+    let mut names = state.store.names_for([ticket], []).await?;
+    names.users.insert(caller.id(), caller.user.clone());
     let now = clock::now();
     Ok(MacroResult {
-        ticket: views::ticket(caller, ticket, &users, now),
-        comment: comment.map(|c| views::comment(caller, c, &users, &HashMap::new(), now)),
+        ticket: views::ticket(caller, ticket, &names, now),
+        comment: comment.map(|c| views::comment(caller, c, &names.users, &HashMap::new(), now)),
     })
 }
 

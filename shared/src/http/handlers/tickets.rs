@@ -13,7 +13,7 @@ use crate::domain::user::{Role, User};
 use crate::http::extract::{Admin, Command, FromJson, JsonObject, Params, Staff};
 use crate::http::idempotency::Idempotency;
 use crate::http::{created, ok, views, HandlerResult, Shared};
-use crate::store::tickets::TicketFilter;
+use crate::store::tickets::{Names, TicketFilter};
 use crate::validation::{Input, ValidationErrors};
 use crate::{clock, ApiError, AppState};
 use axum::extract::{Path, State};
@@ -54,13 +54,9 @@ pub fn ensure_visible(caller: &Caller, ticket: &Ticket) -> Result<(), ApiError> 
     }
 }
 
-pub(crate) fn ticket_users(t: &Ticket) -> Vec<Uuid> {
-    std::iter::once(t.requester_id).chain(t.assignee_id).collect()
-}
-
 async fn ticket_json(state: &AppState, caller: &Caller, t: &Ticket) -> Result<views::Ticket, ApiError> {
-    let users = state.store.users_by_id(ticket_users(t)).await?;
-    Ok(views::ticket(caller, t, &users, clock::now()))
+    let names = state.store.names_for([t], []).await?;
+    Ok(views::ticket(caller, t, &names, clock::now()))
 }
 
 // ---- commands: each body parsed once into its typed form ------------------------------------
@@ -419,22 +415,31 @@ pub async fn create(
         )
         .await?;
     }
-    // The users the ticket names: those the body referenced, and the caller.
-    let mut users = check_references(&state, &new.fields).await?;
-    users.insert(caller.id(), caller.user.clone());
+    // The users the ticket names: those the body referenced, and the caller; and its group.
+    let mut names = Names { users: check_references(&state, &new.fields).await?, ..Default::default() };
+    names.users.insert(caller.id(), caller.user.clone());
+    if let Some(g) = new.fields.group_id.flatten() {
+        names.groups.extend(state.store.get_group(g).await?.map(|group| (g, group)));
+    }
     let actor = Actor::from(&caller);
     let receipt = |a: &Applied| match &idempotency {
         Some(i) => i.write(
             a.ticket.id,
             StatusCode::CREATED,
-            &views::ticket(&caller, &a.ticket, &users, clock::now()),
+            &views::ticket(&caller, &a.ticket, &names, clock::now()),
         ),
         None => Err(ApiError::internal("no receipt without a key")),
     };
     let receipt: Option<Receipt> = idempotency.as_ref().map(|_| &receipt as Receipt);
     let org = caller.user.organization_id;
     match open_ticket(&state, &actor, org, &new, Via::Web, receipt).await? {
-        OpenOutcome::Opened(o) => Ok(created(&views::ticket(&caller, &o.ticket, &users, clock::now()))),
+        OpenOutcome::Opened(o) => {
+            // A default group the assignee brought is not among the names read before.
+            if let Some(g) = o.ticket.group_id.filter(|g| !names.groups.contains_key(g)) {
+                names.groups.extend(state.store.get_group(g).await?.map(|group| (g, group)));
+            }
+            Ok(created(&views::ticket(&caller, &o.ticket, &names, clock::now())))
+        }
         OpenOutcome::Replay => match &idempotency {
             Some(i) => i.replay_after_clash(&state).await,
             None => Err(ApiError::internal("replay without a key")),
@@ -468,17 +473,15 @@ pub async fn show(State(state): State<Shared>, caller: Caller, Path(raw): Path<S
     let staff = caller.role().is_staff();
     let comments: Vec<_> = page.comments.into_iter().filter(|c| staff || !c.is_internal).collect();
     let changes = if staff { page.changes } else { Vec::new() };
-    let ids = ticket_users(&ticket)
-        .into_iter()
-        .chain(comments.iter().map(|c| c.author_id))
-        .chain(changes.iter().filter_map(|c| c.agent_id));
-    let users = state.store.users_by_id(ids).await?;
+    let ids = comments.iter().map(|c| c.author_id).chain(changes.iter().filter_map(|c| c.agent_id));
+    let names = state.store.names_for([&ticket], ids).await?;
+    let users = &names.users;
     let now = clock::now();
     let attachments: HashMap<Uuid, _> = page.attachments.into_iter().map(|a| (a.id, a)).collect();
     let body = views::TicketPage {
-        ticket: views::ticket(&caller, &ticket, &users, now),
-        comments: comments.iter().map(|c| views::comment(&caller, c, &users, &attachments, now)).collect(),
-        changes: staff.then(|| changes.iter().map(|c| views::change(&caller, c, &users, now)).collect()),
+        ticket: views::ticket(&caller, &ticket, &names, now),
+        comments: comments.iter().map(|c| views::comment(&caller, c, users, &attachments, now)).collect(),
+        changes: staff.then(|| changes.iter().map(|c| views::change(&caller, c, users, now)).collect()),
     };
     Ok(ok(&body))
 }
@@ -750,9 +753,9 @@ pub async fn list(State(state): State<Shared>, caller: Caller, query: Params) ->
                 .map(|t| state.cursors.encode(&scope, &crate::store::keys::ticket_sort(t.updated_at, t.id)))
         })
         .flatten();
-    let users = state.store.users_by_id(tickets.iter().flat_map(ticket_users)).await?;
+    let names = state.store.names_for(&tickets, []).await?;
     let now = clock::now();
-    let data: Vec<views::Ticket> = tickets.iter().map(|t| views::ticket(&caller, t, &users, now)).collect();
+    let data: Vec<views::Ticket> = tickets.iter().map(|t| views::ticket(&caller, t, &names, now)).collect();
     Ok(ok(&views::Page::new(data, "/tickets", per_page, next, &query.without_cursor())))
 }
 

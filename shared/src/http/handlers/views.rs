@@ -295,9 +295,9 @@ async fn ticket_page(
     let page = run::page(state, &q, from, per_page).await?;
     let next =
         page.next.map(|p| state.cursors.encode(&scope, &serde_json::to_string(&p).unwrap_or_default()));
-    let users = state.store.users_by_id(page.tickets.iter().flat_map(super::tickets::ticket_users)).await?;
+    let names = state.store.names_for(&page.tickets, []).await?;
     let now = clock::now();
-    let data: Vec<out::Ticket> = page.tickets.iter().map(|t| out::ticket(caller, t, &users, now)).collect();
+    let data: Vec<out::Ticket> = page.tickets.iter().map(|t| out::ticket(caller, t, &names, now)).collect();
     let mut body = out::Page::new(data, path, per_page, next, &query.without_cursor());
     body.truncated = (execution.sort_by != crate::domain::views::SortBy::UpdatedAt).then_some(page.truncated);
     Ok(ok(&body))
