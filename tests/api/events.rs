@@ -42,6 +42,12 @@ const EXPECTED: &[(&str, u16)] = &[
     ("views-count-no-token", 401),
     ("views-count-many-no-token", 401),
     ("views-preview-no-token", 401),
+    ("triggers-list-no-token", 401),
+    ("triggers-create-no-token", 401),
+    ("triggers-show-no-token", 401),
+    ("triggers-update-no-token", 401),
+    ("triggers-delete-no-token", 401),
+    ("triggers-reorder-no-token", 401),
     ("groups-list-no-token", 401),
     ("groups-create-no-token", 401),
     ("groups-show-no-token", 401),
@@ -75,18 +81,23 @@ const NON_HTTP: &[&str] = &[
     "ws-disconnect-gone",
     "ws-default-ping",
     "broadcaster-ticket-insert",
-    "notifier-public-comment",
+    "notifier-notification-insert",
     "mailer-agent-reply",
 ];
 
-#[test]
-fn notifier_sample_event_asks_for_a_reply_mail() {
-    let raw = std::fs::read_to_string(events_dir().join("notifier-public-comment.json")).unwrap();
+#[tokio::test]
+async fn notifier_sample_event_asks_for_the_notification_mail() {
+    let app = TestApp::spawn().await;
+    let raw = std::fs::read_to_string(events_dir().join("notifier-notification-insert.json")).unwrap();
     let event: aws_lambda_events::dynamodb::Event = serde_json::from_str(&raw).unwrap();
-    let jobs = helpdesk::consumers::notifier::jobs_for(&event.records[0]).unwrap();
+    let jobs = helpdesk::consumers::notifier::jobs_for(&app.state, &event.records[0]).await.unwrap();
     assert_eq!(jobs.len(), 1);
-    assert_eq!(jobs[0].kind, helpdesk::mail::MailKind::AgentReply);
-    assert_eq!(jobs[0].id, "c0ffee:agent_reply");
+    assert_eq!(jobs[0].kind, helpdesk::mail::MailKind::Notification);
+    assert_eq!(
+        jobs[0].id,
+        "notify:0190f3a4-dddd-7000-8000-000000000004:0190f3a4-0000-7000-8000-0000000000a1"
+    );
+    assert_eq!(jobs[0].notification_id, Some("0190f3a4-dddd-7000-8000-000000000004".parse().unwrap()));
 }
 
 #[tokio::test]

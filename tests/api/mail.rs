@@ -88,6 +88,7 @@ async fn a_duplicated_queue_message_sends_one_mail() {
         ticket_id: ticket["id"].as_str().unwrap().parse().unwrap(),
         recipient_id: customer.id.parse().unwrap(),
         comment_id: None,
+        notification_id: None,
     };
     let (sqs, queue) = app.state.mail_queue().unwrap();
     for _ in 0..2 {

@@ -20,4 +20,5 @@ mod sessions;
 mod stack;
 mod throttles;
 mod tickets;
+mod triggers;
 mod views;

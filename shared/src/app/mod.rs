@@ -2,8 +2,10 @@
 //! store. Every ticket write goes through [`ticket_change::change_ticket`] (or, for a new
 //! ticket, [`ticket_create::open_ticket`]).
 pub mod restriction;
+pub mod rules;
 pub mod ticket_change;
 pub mod ticket_create;
+pub mod triggers;
 pub mod views;
 
 use crate::domain::ticket::{Mover, Ticket};

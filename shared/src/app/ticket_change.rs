@@ -111,12 +111,19 @@ pub async fn change_ticket(state: &AppState, req: ChangeRequest<'_>) -> Result<O
         // must be a member of the ticket's group.
         let mut set = req.changes.clone();
         super::with_default_group(state, current.group_id, &mut set.fields).await?;
-        let applied = plan(req.actor, &current, &set)?;
+        let mut applied = plan(req.actor, &current, &set)?;
         super::check_assignee_in_group(state, Some(&current), &applied.ticket).await?;
         if applied.changes.is_empty() && applied.comment.is_none() {
             return Ok(Outcome::Applied(Box::new(applied)));
         }
-        let mut writes = Vec::new();
+        // Triggers, inside the write: their changes and notifications land with this one.
+        let event = super::triggers::Event {
+            actor: req.actor,
+            before: Some(&current),
+            comment: applied.comment.as_ref().map(|c| (c.id, !c.is_internal)),
+        };
+        let mut writes =
+            super::triggers::run(state, &event, &mut applied.ticket, &mut applied.changes).await?;
         if let Some(c) = &applied.comment {
             writes.push(TxWrite::new_only(comment_item(c)?));
             for a in req.changes.comment.iter().flat_map(|c| &c.attachments) {
@@ -207,6 +214,8 @@ pub fn audit(ticket_id: Uuid, actor: &Actor, c: &FieldChange, set: &ChangeSet, n
             None => c.action.clone(),
         },
         via: set.via,
+        rule_id: None,
+        rule_title: None,
         created_at: now,
     }
 }

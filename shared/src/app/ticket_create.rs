@@ -96,6 +96,8 @@ pub fn build(
         new_value: Some(ticket.ticket_number.clone()),
         action: "Ticket created".into(),
         via,
+        rule_id: None,
+        rule_title: None,
         created_at: now,
     };
     ticket.check_size().map_err(invalid)?;
@@ -146,8 +148,17 @@ pub async fn open_ticket(
             tokio::time::sleep(number_backoff(attempt)).await;
         }
         let last = state.store.last_ticket_number().await?;
-        let opened = build(creator, creator_org, new, via, last + 1)?;
+        let mut opened = build(creator, creator_org, new, via, last + 1)?;
+        // Triggers, inside the write (update type `create`).
+        let event = super::triggers::Event { actor: creator, before: None, comment: None };
+        let mut rule_changes = Vec::new();
+        let notifications =
+            super::triggers::run(state, &event, &mut opened.ticket, &mut rule_changes).await?;
         let mut writes = ticket_writes(None, &opened.ticket)?;
+        writes.extend(notifications);
+        for c in &rule_changes {
+            writes.push(TxWrite::plain(change_item(c)?));
+        }
         writes.push(ticket_counter_write(last));
         writes.push(TxWrite::new_only(ticket_number_item(last + 1, opened.ticket.id)?));
         writes.push(TxWrite::plain(change_item(&opened.change)?));

@@ -3,7 +3,7 @@
 //! does nothing. A failed send releases the claim and reports the message as a batch item
 //! failure, so SQS redelivers it (and after the queue's receive count, moves it to the DLQ).
 use crate::mail::mime::{self, Message};
-use crate::mail::render::{render, render_bare, render_verification};
+use crate::mail::render::{render, render_bare, render_notification, render_verification};
 use crate::mail::{MailJob, MailKind};
 use crate::store::mail::Claim;
 use crate::{clock, AppState, BoxError};
@@ -18,8 +18,10 @@ async fn release(state: &AppState, job: &MailJob) {
 /// Loads what the mail needs and sends it. `Ok(false)` when there is nothing to send (the
 /// ticket or recipient is gone, or the recipient opted out).
 async fn send(state: &AppState, job: &MailJob) -> Result<bool, BoxError> {
-    if job.kind == MailKind::VerifyEmail {
-        return send_verification(state, job).await;
+    match job.kind {
+        MailKind::VerifyEmail => return send_verification(state, job).await,
+        MailKind::Notification => return send_notification(state, job).await,
+        _ => {}
     }
     let Some(ticket) = state.store.get_ticket(job.ticket_id).await? else { return Ok(false) };
     let Some(recipient) = state.store.get_user(job.recipient_id).await?.map(|r| r.user) else {
@@ -53,6 +55,56 @@ async fn send(state: &AppState, job: &MailJob) -> Result<bool, BoxError> {
     let reply_to = mail.reply_to(&ticket.ticket_number);
     deliver(state, job, &recipient.email, &reply_to, &rendered).await?;
     tracing::info!(job = %job.id, kind = ?job.kind, ticket = %ticket.ticket_number, "mail sent");
+    Ok(true)
+}
+
+/// A trigger's notification to one recipient: its templates filled for this ticket now. An
+/// internal note is never quoted: `{{ticket.latest_public_comment}}` is the update's public
+/// comment, or the newest public one.
+async fn send_notification(state: &AppState, job: &MailJob) -> Result<bool, BoxError> {
+    use crate::domain::actions::{expand, Context};
+    let Some(id) = job.notification_id else { return Ok(false) };
+    let Some(n) = state.store.notification(job.ticket_id, id).await? else { return Ok(false) };
+    let Some(ticket) = state.store.get_ticket(job.ticket_id).await? else { return Ok(false) };
+    let Some(recipient) = state.store.get_user(job.recipient_id).await?.map(|r| r.user) else {
+        return Ok(false);
+    };
+    if !recipient.notify_email {
+        return Ok(false);
+    }
+    let mail = state.mailer()?;
+    let rendered = if recipient.email_verified {
+        let names = state.store.names_for([&ticket], n.actor_id).await?;
+        let wants_comment =
+            n.subject.contains("latest_public_comment") || n.body.contains("latest_public_comment");
+        let comment = match (wants_comment, n.comment_id) {
+            (false, _) => None,
+            (true, Some(c)) => state.store.comment(ticket.id, c).await?.filter(|c| !c.is_internal),
+            (true, None) => state.store.latest_public_comment(ticket.id).await?,
+        };
+        let url = format!("{}/tickets/{}", mail.frontend_url.trim_end_matches('/'), ticket.ticket_number);
+        let cx = Context {
+            ticket: &ticket,
+            requester: names.users.get(&ticket.requester_id),
+            assignee: ticket.assignee_id.and_then(|a| names.users.get(&a)),
+            group_name: ticket.group_id.and_then(|g| names.groups.get(&g)).map(|g| g.name.as_str()),
+            current_user: n.actor_id.and_then(|a| names.users.get(&a)),
+            url: Some(&url),
+            latest_public_comment: comment.as_ref().map(|c| c.content.as_str()),
+        };
+        render_notification(
+            &expand(&n.subject, &cx),
+            &expand(&n.body, &cx),
+            &ticket,
+            &recipient,
+            &mail.frontend_url,
+        )
+    } else {
+        render_bare(&ticket, &mail.frontend_url)
+    };
+    let reply_to = mail.reply_to(&ticket.ticket_number);
+    deliver(state, job, &recipient.email, &reply_to, &rendered).await?;
+    tracing::info!(job = %job.id, rule = %n.rule_id, ticket = %ticket.ticket_number, "notification sent");
     Ok(true)
 }
 

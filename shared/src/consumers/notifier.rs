@@ -1,9 +1,10 @@
 //! The notifier: stream records → mail jobs on the queue. The HTTP functions never send mail
-//! or touch the queue; this consumer is the only producer.
-use crate::domain::comment::Comment;
-use crate::domain::ticket::{Status, Ticket};
+//! or touch the queue; this consumer is the only producer. Which mail goes out is the
+//! triggers' business (`app::triggers`): they write notifications, this turns them into jobs.
+use crate::domain::actions::Recipient;
 use crate::mail::{MailJob, MailKind};
 use crate::store::keys::{self, entity};
+use crate::store::rules::Notification;
 use crate::{AppState, BoxError};
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::DynamoDbEventResponse;
@@ -15,50 +16,54 @@ fn entity_of(image: &serde_dynamo::Item) -> Option<&str> {
     }
 }
 
-/// The mail a stream record calls for.
-pub fn jobs_for(record: &EventRecord) -> Result<Vec<MailJob>, BoxError> {
+/// The mail a stream record calls for: the sign-up verification, and the notifications
+/// triggers wrote (one job per recipient: the requester, the assignee, a user, or each member of
+/// a group). Job ids derive from the record, so a stream retry makes the same jobs and the
+/// mailer sends each once.
+pub async fn jobs_for(state: &AppState, record: &EventRecord) -> Result<Vec<MailJob>, BoxError> {
     let new = &record.change.new_image;
-    let job = |kind: MailKind, ticket_id, recipient_id, comment_id| MailJob {
-        id: format!(
-            "{}:{}",
-            record.event_id,
-            serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-        ),
-        kind,
-        ticket_id,
-        recipient_id,
-        comment_id,
-    };
     let mut jobs = Vec::new();
-    match (entity_of(new), record.event_name.as_str()) {
-        (Some(entity::TICKET), "INSERT") => {
-            let t: Ticket = serde_dynamo::from_item(new.clone())?;
-            jobs.push(job(MailKind::TicketCreated, t.id, t.requester_id, None));
-            if let Some(a) = t.assignee_id {
-                jobs.push(job(MailKind::Assigned, t.id, a, None));
-            }
-        }
-        (Some(entity::TICKET), "MODIFY") => {
-            let before: Ticket = serde_dynamo::from_item(record.change.old_image.clone())?;
-            let t: Ticket = serde_dynamo::from_item(new.clone())?;
-            if t.status == Status::Solved && before.status != Status::Solved {
-                jobs.push(job(MailKind::Solved, t.id, t.requester_id, None));
-            }
-            if let Some(a) = t.assignee_id.filter(|a| Some(*a) != before.assignee_id) {
-                jobs.push(job(MailKind::Assigned, t.id, a, None));
-            }
-        }
-        (Some(entity::USER), "INSERT") => {
+    if record.event_name != "INSERT" {
+        return Ok(jobs);
+    }
+    match entity_of(new) {
+        Some(entity::USER) => {
             let u: crate::store::users::UserRecord = serde_dynamo::from_item(new.clone())?;
             if !u.user.email_verified {
-                jobs.push(job(MailKind::VerifyEmail, uuid::Uuid::nil(), u.user.id, None));
+                jobs.push(MailJob {
+                    id: format!("{}:verify_email", record.event_id),
+                    kind: MailKind::VerifyEmail,
+                    ticket_id: uuid::Uuid::nil(),
+                    recipient_id: u.user.id,
+                    comment_id: None,
+                    notification_id: None,
+                });
             }
         }
-        (Some(entity::COMMENT), "INSERT") => {
-            let c: Comment = serde_dynamo::from_item(new.clone())?;
-            if !c.is_internal {
-                // Who the requester is decides whether this is a reply to them (see `handle`).
-                jobs.push(job(MailKind::AgentReply, c.ticket_id, c.author_id, Some(c.id)));
+        Some(entity::NOTIFICATION) => {
+            let n: Notification = serde_dynamo::from_item(new.clone())?;
+            let recipients: Vec<uuid::Uuid> = match n.to {
+                Recipient::User(id) => vec![id],
+                Recipient::Requester | Recipient::Assignee => {
+                    let Some(t) = state.store.get_ticket(n.ticket_id).await? else { return Ok(jobs) };
+                    match n.to {
+                        Recipient::Requester => vec![t.requester_id],
+                        _ => t.assignee_id.into_iter().collect(),
+                    }
+                }
+                Recipient::Group(g) => {
+                    state.store.memberships(g).await?.into_iter().map(|m| m.user_id).collect()
+                }
+            };
+            for r in recipients {
+                jobs.push(MailJob {
+                    id: format!("notify:{}:{r}", n.id),
+                    kind: MailKind::Notification,
+                    ticket_id: n.ticket_id,
+                    recipient_id: r,
+                    comment_id: n.comment_id,
+                    notification_id: Some(n.id),
+                });
             }
         }
         _ => {}
@@ -67,33 +72,26 @@ pub fn jobs_for(record: &EventRecord) -> Result<Vec<MailJob>, BoxError> {
 }
 
 async fn enqueue(state: &AppState, record: &EventRecord) -> Result<(), BoxError> {
-    let mut jobs = jobs_for(record)?;
-    for j in jobs.iter_mut().filter(|j| j.kind == MailKind::AgentReply) {
-        // The job was built with the author; the recipient is the requester, unless the
-        // requester wrote the comment themself (then there is nobody to tell).
-        let ticket = state.store.get_ticket(j.ticket_id).await?;
-        match ticket {
-            Some(t) if t.requester_id != j.recipient_id => j.recipient_id = t.requester_id,
-            _ => j.recipient_id = uuid::Uuid::nil(),
-        }
-    }
-    jobs.retain(|j| !j.recipient_id.is_nil());
+    let jobs = jobs_for(state, record).await?;
     if jobs.is_empty() {
         return Ok(());
     }
     let (sqs, queue) = state.mail_queue()?;
-    let mut batch = sqs.send_message_batch().queue_url(queue);
-    for (i, j) in jobs.iter().enumerate() {
-        batch = batch.entries(
-            aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
-                .id(i.to_string())
-                .message_body(serde_json::to_string(j)?)
-                .build()?,
-        );
-    }
-    let out = batch.send().await.map_err(|e| crate::error::error_chain(&e))?;
-    if !out.failed().is_empty() {
-        return Err(format!("{} mail jobs were not queued", out.failed().len()).into());
+    // SendMessageBatch takes ten messages at a time.
+    for chunk in jobs.chunks(10) {
+        let mut batch = sqs.send_message_batch().queue_url(queue);
+        for (i, j) in chunk.iter().enumerate() {
+            batch = batch.entries(
+                aws_sdk_sqs::types::SendMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .message_body(serde_json::to_string(j)?)
+                    .build()?,
+            );
+        }
+        let out = batch.send().await.map_err(|e| crate::error::error_chain(&e))?;
+        if !out.failed().is_empty() {
+            return Err(format!("{} mail jobs were not queued", out.failed().len()).into());
+        }
     }
     Ok(())
 }

@@ -34,7 +34,53 @@ pub enum Action {
         body: String,
         public: bool,
     },
+    /// Rules only: mail one person (subject and body are placeholder templates).
+    NotifyUser {
+        to: Recipient,
+        subject: String,
+        body: String,
+    },
+    /// Rules only: mail every member of a group.
+    NotifyGroup {
+        group_id: Uuid,
+        subject: String,
+        body: String,
+    },
+    /// Rules only: post to a webhook (`body` a template; `None`: the ticket as JSON).
+    NotifyWebhook {
+        webhook_id: Uuid,
+        body: Option<String>,
+    },
 }
+
+/// Who a `notify_user` action mails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum Recipient {
+    Requester,
+    Assignee,
+    User(Uuid),
+    Group(Uuid),
+}
+
+/// Who writes the actions: macros (applied by an agent: a comment, no notifications) or rules
+/// (triggers and automations: notifications, no comment; they may close a solved ticket).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionDialect {
+    Macro,
+    Rule,
+}
+
+/// A notification a rule asks for (placeholders not yet expanded).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notification {
+    Mail { to: Recipient, subject: String, body: String },
+    Webhook { webhook_id: Uuid, body: Option<String> },
+}
+
+/// The longest notification subject and body a rule may hold.
+pub const MAX_SUBJECT_CHARS: usize = 500;
+pub const MAX_BODY_CHARS: usize = 20_000;
 
 /// A list of actions, in order.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -62,14 +108,72 @@ fn tags_of(v: &Value) -> Option<Vec<String>> {
     Tags::parse(&raw).ok().map(|t| t.as_slice().to_vec())
 }
 
-fn parse_one(field: &str, value: &Value) -> Result<Action, (&'static str, String)> {
+fn template(obj: &Map<String, Value>, key: &str, max: usize) -> Result<String, (&'static str, String)> {
+    match obj.get(key).and_then(Value::as_str) {
+        Some(t) if !t.trim().is_empty() && t.chars().count() <= max => Ok(t.to_owned()),
+        _ => Err(("value", format!("The {key} must be 1 to {max} characters."))),
+    }
+}
+
+fn parse_rule_only(field: &str, value: &Value) -> Result<Action, (&'static str, String)> {
+    let bad_value = |m: &str| ("value", m.to_owned());
+    let Some(obj) = value.as_object() else {
+        return Err(bad_value("The value must be an object."));
+    };
+    let id_of = |key: &str| obj.get(key).and_then(Value::as_str).and_then(|s| Uuid::parse_str(s.trim()).ok());
+    Ok(match field {
+        "notify_user" => {
+            let to = match obj.get("to").and_then(Value::as_str).map(str::trim) {
+                Some("requester") => Recipient::Requester,
+                Some("assignee") => Recipient::Assignee,
+                Some(id) => Recipient::User(
+                    Uuid::parse_str(id)
+                        .map_err(|_| bad_value("to must be \"requester\", \"assignee\" or a user id."))?,
+                ),
+                None => return Err(bad_value("to must be \"requester\", \"assignee\" or a user id.")),
+            };
+            Action::NotifyUser {
+                to,
+                subject: template(obj, "subject", MAX_SUBJECT_CHARS)?,
+                body: template(obj, "body", MAX_BODY_CHARS)?,
+            }
+        }
+        "notify_group" => Action::NotifyGroup {
+            group_id: id_of("group_id").ok_or_else(|| bad_value("group_id must be a group id."))?,
+            subject: template(obj, "subject", MAX_SUBJECT_CHARS)?,
+            body: template(obj, "body", MAX_BODY_CHARS)?,
+        },
+        _ => Action::NotifyWebhook {
+            webhook_id: id_of("webhook_id").ok_or_else(|| bad_value("webhook_id must be a webhook id."))?,
+            body: match obj.get("body") {
+                None | Some(Value::Null) => None,
+                Some(_) => Some(template(obj, "body", MAX_BODY_CHARS)?),
+            },
+        },
+    })
+}
+
+fn parse_one(field: &str, value: &Value, dialect: ActionDialect) -> Result<Action, (&'static str, String)> {
     let bad_value = |m: &str| ("value", m.to_owned());
     let s = value.as_str().map(str::trim);
+    let rule = dialect == ActionDialect::Rule;
     Ok(match field {
+        "notify_user" | "notify_group" | "notify_webhook" if rule => parse_rule_only(field, value)?,
+        "notify_user" | "notify_group" | "notify_webhook" => {
+            return Err(("field", "Notifications are for triggers and automations.".to_owned()))
+        }
+        "comment" if rule => return Err(("field", "Rules do not add comments; use a macro.".to_owned())),
         "status" => match s.and_then(Status::parse) {
+            // Rules may close a solved ticket (Zendesk's automations do).
+            Some(Status::Closed) if rule => Action::Status(Status::Closed),
             // Zendesk: a macro cannot make a ticket new or close it.
             Some(Status::New | Status::Closed) | None => {
-                return Err(bad_value("The status must be one of: open, pending, on-hold, solved."))
+                let choices = if rule {
+                    "open, pending, on-hold, solved, closed"
+                } else {
+                    "open, pending, on-hold, solved"
+                };
+                return Err(bad_value(&format!("The status must be one of: {choices}.")));
             }
             Some(st) => Action::Status(st),
         },
@@ -133,8 +237,13 @@ fn parse_one(field: &str, value: &Value) -> Result<Action, (&'static str, String
 }
 
 impl Actions {
-    /// The actions of a body's `actions` list (422 messages keyed `actions.N.field|value`).
+    /// A macro's actions (422 messages keyed `actions.N.field|value`).
     pub fn parse(raw: &Value) -> Result<Actions, ValidationErrors> {
+        Actions::parse_as(raw, ActionDialect::Macro)
+    }
+
+    /// The actions of a body's `actions` list in a dialect.
+    pub fn parse_as(raw: &Value, dialect: ActionDialect) -> Result<Actions, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let Some(items) = raw.as_array() else {
             errors.add("actions", "The actions must be a list.");
@@ -151,7 +260,7 @@ impl Actions {
                 errors.add(&format!("actions.{i}.field"), "The field is required.");
                 continue;
             };
-            match parse_one(field, item.get("value").unwrap_or(&Value::Null)) {
+            match parse_one(field, item.get("value").unwrap_or(&Value::Null), dialect) {
                 Ok(action) => {
                     if matches!(action, Action::Comment { .. }) {
                         comments += 1;
@@ -203,12 +312,36 @@ impl Actions {
                     custom.insert(k.clone(), v.clone());
                 }
                 Action::Comment { body, public } => change.comment = Some((body.clone(), *public)),
+                Action::NotifyUser { .. } | Action::NotifyGroup { .. } | Action::NotifyWebhook { .. } => {}
             }
         }
         if !custom.is_empty() {
             change.fields.custom_fields = CustomFields::parse(&custom).ok();
         }
         change
+    }
+}
+
+impl Actions {
+    /// The notifications among the actions, in order.
+    pub fn notifications(&self) -> Vec<Notification> {
+        self.0
+            .iter()
+            .filter_map(|a| match a {
+                Action::NotifyUser { to, subject, body } => {
+                    Some(Notification::Mail { to: *to, subject: subject.clone(), body: body.clone() })
+                }
+                Action::NotifyGroup { group_id, subject, body } => Some(Notification::Mail {
+                    to: Recipient::Group(*group_id),
+                    subject: subject.clone(),
+                    body: body.clone(),
+                }),
+                Action::NotifyWebhook { webhook_id, body } => {
+                    Some(Notification::Webhook { webhook_id: *webhook_id, body: body.clone() })
+                }
+                _ => None,
+            })
+            .collect()
     }
 }
 
@@ -219,6 +352,10 @@ pub struct Context<'a> {
     pub assignee: Option<&'a User>,
     pub group_name: Option<&'a str>,
     pub current_user: Option<&'a User>,
+    /// `{{ticket.url}}` (mail only).
+    pub url: Option<&'a str>,
+    /// `{{ticket.latest_public_comment}}`: public by definition (mail only).
+    pub latest_public_comment: Option<&'a str>,
 }
 
 fn first_name(name: &str) -> &str {
@@ -227,7 +364,9 @@ fn first_name(name: &str) -> &str {
 
 /// Fills `{{ticket.id}}`, `{{ticket.ticket_number}}`, `{{ticket.subject}}`, `{{ticket.status}}`,
 /// `{{ticket.requester.name}}`, `{{ticket.requester.first_name}}`, `{{ticket.assignee.name}}`,
-/// `{{ticket.group.name}}`, `{{current_user.name}}` and `{{current_user.first_name}}`. Unknown
+/// `{{ticket.group.name}}`, `{{current_user.name}}` and `{{current_user.first_name}}`, and for
+/// mail `{{ticket.description}}`, `{{ticket.priority}}`, `{{ticket.url}}` and
+/// `{{ticket.latest_public_comment}}`. Unknown
 /// placeholders stay as written (Zendesk's behaviour); a missing value is empty.
 pub fn expand(text: &str, cx: &Context) -> String {
     let t = cx.ticket;
@@ -237,6 +376,10 @@ pub fn expand(text: &str, cx: &Context) -> String {
             "ticket.ticket_number" => t.ticket_number.clone(),
             "ticket.subject" => t.subject.clone(),
             "ticket.status" => t.status.as_str().to_owned(),
+            "ticket.priority" => t.priority.as_str().to_owned(),
+            "ticket.description" => t.description.clone(),
+            "ticket.url" => cx.url.unwrap_or_default().to_owned(),
+            "ticket.latest_public_comment" => cx.latest_public_comment.unwrap_or_default().to_owned(),
             "ticket.requester.name" => cx.requester.map(|u| u.name.clone()).unwrap_or_default(),
             "ticket.requester.first_name" => {
                 cx.requester.map(|u| first_name(&u.name).to_owned()).unwrap_or_default()
@@ -391,6 +534,8 @@ mod tests {
             assignee: None,
             group_name: Some("Billing"),
             current_user: None,
+            url: None,
+            latest_public_comment: None,
         };
         assert_eq!(
             expand("Hi {{ticket.requester.first_name}}, {{ticket.ticket_number}} ({{ ticket.subject }}) is with {{ticket.group.name}}{{ticket.assignee.name}}. {{unknown.thing}} {{", &cx),

@@ -32,6 +32,11 @@ pub struct Change {
     /// `automation`); records written before it was kept read as `web`.
     #[serde(default)]
     pub via: crate::domain::ticket::Via,
+    /// The trigger or automation that made the change (`via: rule`).
+    #[serde(default)]
+    pub rule_id: Option<Uuid>,
+    #[serde(default)]
+    pub rule_title: Option<String>,
     pub created_at: Timestamp,
 }
 

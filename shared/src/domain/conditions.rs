@@ -53,11 +53,53 @@ pub enum Field {
     Satisfaction,
     CustomField(String),
     Hours(Hours),
+    /// Triggers only: `create` or `change`.
+    UpdateType,
+    /// Triggers only: the update's comment is public (`true`), private (`false`), or any.
+    CommentIsPublic,
+    /// Triggers only: the role of whoever made the update (`customer`, `agent`, `admin`).
+    CurrentUserRole,
+    /// Triggers only: who made the update.
+    CurrentUserId,
+}
+
+/// Which conditions a list may hold: views (and automations) test a ticket; triggers also test
+/// the update that is being made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Ticket,
+    Trigger,
 }
 
 impl Field {
+    fn trigger_only(&self) -> bool {
+        matches!(
+            self,
+            Field::UpdateType | Field::CommentIsPublic | Field::CurrentUserRole | Field::CurrentUserId
+        )
+    }
+
+    /// Fields whose change a trigger can test (`changed`, `changed_to`, ...).
+    fn changeable(&self) -> bool {
+        matches!(
+            self,
+            Field::Status
+                | Field::Priority
+                | Field::GroupId
+                | Field::AssigneeId
+                | Field::RequesterId
+                | Field::OrganizationId
+                | Field::Satisfaction
+                | Field::CustomField(_)
+        )
+    }
+
     fn parse(raw: &str) -> Option<Field> {
         Some(match raw {
+            "update_type" => Field::UpdateType,
+            "comment_is_public" => Field::CommentIsPublic,
+            "current_user_role" => Field::CurrentUserRole,
+            "current_user_id" => Field::CurrentUserId,
             "status" => Field::Status,
             "priority" => Field::Priority,
             "group_id" => Field::GroupId,
@@ -78,6 +120,8 @@ impl Field {
     fn operators(&self) -> &'static [Operator] {
         use Operator::*;
         match self {
+            Field::UpdateType | Field::CommentIsPublic | Field::CurrentUserRole => &[Is, IsNot],
+            Field::CurrentUserId => &[Is, IsNot],
             Field::Status | Field::Priority => &[Is, IsNot, LessThan, GreaterThan],
             Field::Tags => &[Includes, NotIncludes],
             Field::Hours(_) => &[Is, LessThan, GreaterThan],
@@ -95,11 +139,24 @@ pub enum Operator {
     GreaterThan,
     Includes,
     NotIncludes,
+    /// Triggers only: the update changed the field.
+    Changed,
+    NotChanged,
+    ChangedTo,
+    ChangedFrom,
 }
 
 impl Operator {
+    fn is_change(self) -> bool {
+        matches!(self, Operator::Changed | Operator::NotChanged | Operator::ChangedTo | Operator::ChangedFrom)
+    }
+
     fn parse(raw: &str) -> Option<Operator> {
         Some(match raw {
+            "changed" => Operator::Changed,
+            "not_changed" => Operator::NotChanged,
+            "changed_to" => Operator::ChangedTo,
+            "changed_from" => Operator::ChangedFrom,
             "is" => Operator::Is,
             "is_not" => Operator::IsNot,
             "less_than" => Operator::LessThan,
@@ -118,6 +175,10 @@ impl Operator {
             Operator::GreaterThan => "greater_than",
             Operator::Includes => "includes",
             Operator::NotIncludes => "not_includes",
+            Operator::Changed => "changed",
+            Operator::NotChanged => "not_changed",
+            Operator::ChangedTo => "changed_to",
+            Operator::ChangedFrom => "changed_from",
         }
     }
 }
@@ -144,6 +205,13 @@ pub enum Operand {
     Hours(f64),
     /// A custom field's value (`null` for "not set").
     Scalar(Value),
+    /// `update_type`: true for `create`.
+    Create(bool),
+    /// `comment_is_public`: `Some(public)`, or `None` for any comment.
+    Public(Option<bool>),
+    Role(super::user::Role),
+    /// `changed` / `not_changed` take no value.
+    Nothing,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -175,6 +243,19 @@ pub struct Facts<'a> {
     pub now: OffsetDateTime,
     /// Who `current_user` is (none for rules that run as the desk).
     pub current_user: Option<Uuid>,
+    /// For triggers: the update being made.
+    pub update: Option<Update<'a>>,
+}
+
+/// The update a trigger looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct Update<'a> {
+    /// The ticket before the update (`None`: it is being created).
+    pub before: Option<&'a Ticket>,
+    /// The update's comment: `Some(public)`.
+    pub comment_public: Option<bool>,
+    /// Who makes it (`None`: the desk itself, a rule or a schedule).
+    pub actor: Option<(Uuid, super::user::Role)>,
 }
 
 impl<'a> Facts<'a> {
@@ -191,6 +272,7 @@ impl<'a> Facts<'a> {
             next_breach_at: None,
             now,
             current_user,
+            update: None,
         }
     }
 }
@@ -239,6 +321,26 @@ fn operand(field: &Field, v: &Value) -> Result<Operand, String> {
     let enum_of = |choices: String| format!("The value must be one of: {choices}.");
     let s = v.as_str().map(str::trim);
     match field {
+        Field::UpdateType => match s {
+            Some("create") => Ok(Operand::Create(true)),
+            Some("change") => Ok(Operand::Create(false)),
+            _ => Err("The value must be one of: create, change.".into()),
+        },
+        Field::CommentIsPublic => match (v, s) {
+            (Value::Bool(b), _) => Ok(Operand::Public(Some(*b))),
+            (_, Some("true")) => Ok(Operand::Public(Some(true))),
+            (_, Some("false")) => Ok(Operand::Public(Some(false))),
+            (_, Some("any")) => Ok(Operand::Public(None)),
+            _ => Err("The value must be one of: true, false, any.".into()),
+        },
+        Field::CurrentUserRole => s
+            .and_then(super::user::Role::parse)
+            .map(Operand::Role)
+            .ok_or_else(|| "The value must be one of: customer, agent, admin.".into()),
+        Field::CurrentUserId => who(v, false)
+            .filter(|w| *w != Who::Nobody)
+            .map(Operand::Who)
+            .ok_or_else(|| "The value must be a user id.".into()),
         Field::Status => {
             s.and_then(Status::parse).map(Operand::Status).ok_or_else(|| enum_of(Status::choices()))
         }
@@ -273,7 +375,12 @@ fn operand(field: &Field, v: &Value) -> Result<Operand, String> {
 }
 
 /// Parses one list at `path` (`conditions.all`), recording each problem at its position.
-fn parse_list(raw: Option<&Value>, path: &str, errors: &mut ValidationErrors) -> Vec<Condition> {
+fn parse_list(
+    raw: Option<&Value>,
+    path: &str,
+    dialect: Dialect,
+    errors: &mut ValidationErrors,
+) -> Vec<Condition> {
     let items = match raw {
         None | Some(Value::Null) => return Vec::new(),
         Some(Value::Array(items)) => items,
@@ -294,6 +401,10 @@ fn parse_list(raw: Option<&Value>, path: &str, errors: &mut ValidationErrors) ->
             continue;
         };
         let field = match obj.get("field").and_then(Value::as_str).map(Field::parse) {
+            Some(Some(f)) if f.trigger_only() && dialect != Dialect::Trigger => {
+                errors.add(&at("field"), "The field is for triggers only.");
+                continue;
+            }
             Some(Some(f)) => f,
             Some(None) => {
                 errors.add(&at("field"), "The field is unknown.");
@@ -305,6 +416,11 @@ fn parse_list(raw: Option<&Value>, path: &str, errors: &mut ValidationErrors) ->
             }
         };
         let operator = match obj.get("operator").and_then(Value::as_str).map(Operator::parse) {
+            Some(Some(op)) if op.is_change() && dialect == Dialect::Trigger && field.changeable() => op,
+            Some(Some(op)) if op.is_change() && dialect != Dialect::Trigger => {
+                errors.add(&at("operator"), "The operator is for triggers only.");
+                continue;
+            }
             Some(Some(op)) if field.operators().contains(&op) => op,
             Some(_) => {
                 let allowed: Vec<&str> = field.operators().iter().map(|o| o.as_str()).collect();
@@ -317,6 +433,10 @@ fn parse_list(raw: Option<&Value>, path: &str, errors: &mut ValidationErrors) ->
             }
         };
         let value = obj.get("value").unwrap_or(&Value::Null);
+        if matches!(operator, Operator::Changed | Operator::NotChanged) {
+            out.push(Condition { field, operator, value: Operand::Nothing });
+            continue;
+        }
         let ordered = matches!(operator, Operator::LessThan | Operator::GreaterThan);
         let value = match operand(&field, value) {
             Ok(Operand::Scalar(v)) if ordered && !v.is_number() => {
@@ -337,6 +457,11 @@ fn parse_list(raw: Option<&Value>, path: &str, errors: &mut ValidationErrors) ->
 impl Conditions {
     /// The conditions of a body's `conditions` object (422 messages keyed `conditions.all.N.part`).
     pub fn parse(raw: &Value) -> Result<Conditions, ValidationErrors> {
+        Conditions::parse_as(raw, Dialect::Ticket)
+    }
+
+    /// As [`Conditions::parse`], in a dialect (triggers add the update's conditions).
+    pub fn parse_as(raw: &Value, dialect: Dialect) -> Result<Conditions, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let empty = Map::new();
         let obj = match raw {
@@ -347,8 +472,8 @@ impl Conditions {
                 return Err(errors);
             }
         };
-        let all = parse_list(obj.get("all"), "conditions.all", &mut errors);
-        let any = parse_list(obj.get("any"), "conditions.any", &mut errors);
+        let all = parse_list(obj.get("all"), "conditions.all", dialect, &mut errors);
+        let any = parse_list(obj.get("any"), "conditions.any", dialect, &mut errors);
         if errors.is_empty() {
             Ok(Conditions { all, any })
         } else {
@@ -368,7 +493,7 @@ fn ordered<T: PartialOrd>(op: Operator, left: T, right: T) -> bool {
         Operator::IsNot => left != right,
         Operator::LessThan => left < right,
         Operator::GreaterThan => left > right,
-        Operator::Includes | Operator::NotIncludes => false,
+        _ => false,
     }
 }
 
@@ -381,8 +506,60 @@ fn equal(op: Operator, same: bool) -> bool {
     }
 }
 
+/// A field's value on a ticket, as text (for the change operators); `None` when unset.
+fn value_of(field: &Field, t: &Ticket) -> Option<String> {
+    match field {
+        Field::Status => Some(t.status.as_str().to_owned()),
+        Field::Priority => Some(t.priority.as_str().to_owned()),
+        Field::Satisfaction => Some(t.satisfaction.as_str().to_owned()),
+        Field::GroupId => t.group_id.map(|g| g.to_string()),
+        Field::AssigneeId => t.assignee_id.map(|a| a.to_string()),
+        Field::RequesterId => Some(t.requester_id.to_string()),
+        Field::OrganizationId => t.organization_id.map(|o| o.to_string()),
+        Field::CustomField(k) => t.custom_fields.get(k).filter(|v| !v.is_null()).map(|v| v.to_string()),
+        _ => None,
+    }
+}
+
+/// A condition operand as the text [`value_of`] gives (`current_user` resolved).
+fn operand_text(o: &Operand, current_user: Option<Uuid>) -> Option<String> {
+    match o {
+        Operand::Status(s) => Some(s.as_str().to_owned()),
+        Operand::Priority(p) => Some(p.as_str().to_owned()),
+        Operand::Satisfaction(s) => Some(s.as_str().to_owned()),
+        Operand::Who(Who::Nobody) => None,
+        Operand::Who(Who::CurrentUser) => current_user.map(|u| u.to_string()),
+        Operand::Who(Who::Id(id)) => Some(id.to_string()),
+        Operand::Scalar(v) if v.is_null() => None,
+        Operand::Scalar(v) => Some(v.to_string()),
+        _ => None,
+    }
+}
+
 impl Condition {
+    /// The change operators: on a create, a field "changed" when it is set.
+    fn change_holds(&self, f: &Facts) -> bool {
+        let Some(update) = f.update else { return false };
+        let now = value_of(&self.field, f.ticket);
+        let before = update.before.and_then(|b| value_of(&self.field, b));
+        let changed = match update.before {
+            Some(_) => now != before,
+            None => now.is_some(),
+        };
+        let wanted = operand_text(&self.value, f.current_user);
+        match self.operator {
+            Operator::Changed => changed,
+            Operator::NotChanged => !changed,
+            Operator::ChangedTo => changed && now == wanted,
+            Operator::ChangedFrom => changed && update.before.is_some() && before == wanted,
+            _ => false,
+        }
+    }
+
     pub fn holds(&self, f: &Facts) -> bool {
+        if self.operator.is_change() {
+            return self.change_holds(f);
+        }
         let t = f.ticket;
         let person = |actual: Option<Uuid>, w: Who| -> bool {
             let wanted = match w {
@@ -428,6 +605,30 @@ impl Condition {
                     },
                     _ => false,
                 }
+            }
+            (Field::UpdateType, Operand::Create(create)) => {
+                let is_create = f.update.is_some_and(|u| u.before.is_none());
+                f.update.is_some() && equal(self.operator, is_create == *create)
+            }
+            (Field::CommentIsPublic, Operand::Public(want)) => {
+                let comment = f.update.and_then(|u| u.comment_public);
+                let same = match want {
+                    None => comment.is_some(),
+                    Some(p) => comment == Some(*p),
+                };
+                equal(self.operator, same)
+            }
+            (Field::CurrentUserRole, Operand::Role(r)) => {
+                let role = f.update.and_then(|u| u.actor).map(|(_, role)| role);
+                equal(self.operator, role == Some(*r))
+            }
+            (Field::CurrentUserId, Operand::Who(w)) => {
+                let id = f.update.and_then(|u| u.actor).map(|(id, _)| id);
+                let wanted = match w {
+                    Who::Id(id) => Some(*id),
+                    _ => None,
+                };
+                equal(self.operator, id.is_some() && id == wanted)
             }
             (Field::Hours(h), Operand::Hours(want)) => {
                 let since = |at: Option<OffsetDateTime>| at.map(|a| (f.now - a).as_seconds_f64() / 3600.0);

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the code: the paths from each handler's
 //! `#[utoipa::path]`, the schemas from the typed commands, views, enums and value types.
 //! `make openapi` writes it to docs/openapi.yaml; a test fails when the file differs.
-use super::handlers::{attachments, auth, comments, groups, macros, orgs, tickets, users, views};
+use super::handlers::{attachments, auth, comments, groups, macros, orgs, tickets, triggers, users, views};
 use super::views::{Message, ValidationError};
 use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -28,6 +28,7 @@ use utoipa::{IntoResponses, Modify, OpenApi};
         macros::list, macros::create, macros::show, macros::update, macros::delete, macros::preview, macros::apply,
         views::list, views::create, views::show, views::update, views::delete, views::tickets, views::count,
         views::count_many, views::preview,
+        triggers::list, triggers::create, triggers::show, triggers::update, triggers::delete, triggers::reorder,
         tickets::list, tickets::create, tickets::show, tickets::update, tickets::delete,
         tickets::assign, tickets::status, tickets::viewers, tickets::mark_viewed,
         comments::list, comments::create,
@@ -179,6 +180,14 @@ pub mod examples {
                "conditions": {"all": [{"field": "status", "operator": "less_than", "value": "solved"},
                                       {"field": "assignee_id", "operator": "is", "value": "current_user"}]},
                "execution": {"sort_by": "updated_at", "sort_order": "desc", "columns": ["ticket_number", "subject", "requester", "status", "updated_at"]},
+               "created_at": NOW, "updated_at": NOW})
+    }
+
+    pub fn trigger() -> Value {
+        json!({"id": "0190f3a4-6666-7000-8000-000000000006", "title": "Notify requester of solved request",
+               "description": "", "active": true, "position": 2,
+               "conditions": {"all": [{"field": "status", "operator": "changed_to", "value": "solved"}]},
+               "actions": [{"field": "notify_user", "value": {"to": "requester", "subject": "[{{ticket.ticket_number}}] {{ticket.subject}}", "body": "Your request has been solved."}}],
                "created_at": NOW, "updated_at": NOW})
     }
 

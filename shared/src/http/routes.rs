@@ -1,6 +1,6 @@
 //! The HTTP route table: the one list that template.yaml, the local stack, the OpenAPI
 //! document and every function's `main` are checked against.
-use super::handlers::{attachments, auth, comments, groups, macros, orgs, tickets, users, views};
+use super::handlers::{attachments, auth, comments, groups, macros, orgs, tickets, triggers, users, views};
 use super::Shared;
 use axum::routing::{on, MethodFilter, MethodRouter};
 
@@ -77,6 +77,12 @@ routes! {
     VIEWS_COUNT = "GET" "/views/{id}/count" => "views-count";
     VIEWS_COUNT_MANY = "GET" "/views/count_many" => "views-count-many";
     VIEWS_PREVIEW = "POST" "/views/preview" => "views-preview";
+    TRIGGERS_LIST = "GET" "/triggers" => "triggers-list";
+    TRIGGERS_CREATE = "POST" "/triggers" => "triggers-create";
+    TRIGGERS_SHOW = "GET" "/triggers/{id}" => "triggers-show";
+    TRIGGERS_UPDATE = "PATCH" "/triggers/{id}" => "triggers-update";
+    TRIGGERS_DELETE = "DELETE" "/triggers/{id}" => "triggers-delete";
+    TRIGGERS_REORDER = "PUT" "/triggers/reorder" => "triggers-reorder";
     TICKETS_LIST = "GET" "/tickets" => "tickets-list";
     TICKETS_CREATE = "POST" "/tickets" => "tickets-create";
     TICKETS_SHOW = "GET" "/tickets/{id}" => "tickets-show";
@@ -135,6 +141,12 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(VIEWS_COUNT, on(VIEWS_COUNT.filter(), views::count)),
         r(VIEWS_COUNT_MANY, on(VIEWS_COUNT_MANY.filter(), views::count_many)),
         r(VIEWS_PREVIEW, on(VIEWS_PREVIEW.filter(), views::preview)),
+        r(TRIGGERS_LIST, on(TRIGGERS_LIST.filter(), triggers::list)),
+        r(TRIGGERS_CREATE, on(TRIGGERS_CREATE.filter(), triggers::create)),
+        r(TRIGGERS_SHOW, on(TRIGGERS_SHOW.filter(), triggers::show)),
+        r(TRIGGERS_UPDATE, on(TRIGGERS_UPDATE.filter(), triggers::update)),
+        r(TRIGGERS_DELETE, on(TRIGGERS_DELETE.filter(), triggers::delete)),
+        r(TRIGGERS_REORDER, on(TRIGGERS_REORDER.filter(), triggers::reorder)),
         r(TICKETS_LIST, on(TICKETS_LIST.filter(), tickets::list)),
         r(TICKETS_CREATE, on(TICKETS_CREATE.filter(), tickets::create)),
         r(TICKETS_SHOW, on(TICKETS_SHOW.filter(), tickets::show)),

@@ -260,6 +260,9 @@ pub struct Change {
     /// A readable sentence: "Status changed from open to pending".
     pub action: String,
     pub via: Via,
+    /// With `via: rule`: the trigger or automation that made the change.
+    pub rule_id: Option<Uuid>,
+    pub rule_title: Option<String>,
     pub created_at: Timestamp,
     pub agent: Option<AnyUser>,
 }
@@ -279,6 +282,8 @@ pub fn change(
         new_value: c.new_value.clone(),
         action: c.action.clone(),
         via: c.via,
+        rule_id: c.rule_id,
+        rule_title: c.rule_title.clone(),
         created_at: c.created_at,
         agent: maybe_user(caller, c.agent_id, users, now),
     }
@@ -574,6 +579,45 @@ pub struct ViewCountEnvelope {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ViewCounts {
     pub view_counts: Vec<ViewCount>,
+}
+
+/// A trigger: conditions on a ticket and its update, and the actions it takes.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Trigger {
+    pub id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub active: bool,
+    pub position: u32,
+    #[schema(value_type = Object)]
+    pub conditions: Value,
+    #[schema(value_type = Vec<Object>)]
+    pub actions: Value,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Trigger {
+    pub fn of(r: &crate::store::rules::Rule) -> Trigger {
+        Trigger {
+            id: r.id,
+            title: r.title.clone(),
+            description: r.description.clone(),
+            active: r.active,
+            position: r.position,
+            conditions: r.conditions_json(),
+            actions: r.actions_json(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// `{"trigger": {...}}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TriggerEnvelope {
+    pub trigger: Trigger,
 }
 
 /// `{"result": {...}}`: a macro's preview.

@@ -20,6 +20,10 @@ pub enum MailKind {
     Assigned,
     /// To a new customer: the link that verifies their address (no ticket).
     VerifyEmail,
+    /// What a trigger asked for (`notification_id`): its subject and body, for each recipient.
+    /// The four kinds above are what the first version's notifier queued; the mailer still
+    /// renders them (jobs queued before an upgrade), and the default triggers now send them.
+    Notification,
 }
 
 /// One email to send: the queue message body.
@@ -32,4 +36,7 @@ pub struct MailJob {
     pub ticket_id: Uuid,
     pub recipient_id: Uuid,
     pub comment_id: Option<Uuid>,
+    /// With [`MailKind::Notification`]: the `NOTIFY#` item in the ticket's collection.
+    #[serde(default)]
+    pub notification_id: Option<Uuid>,
 }

@@ -56,7 +56,7 @@ pub fn render(
             format!("Ticket {} has been assigned to you.", ticket.ticket_number),
             Some(ticket.description.clone()),
         ),
-        MailKind::VerifyEmail => ("Your request was updated.".to_owned(), None),
+        MailKind::VerifyEmail | MailKind::Notification => ("Your request was updated.".to_owned(), None),
     };
     let mut text = format!("Hello {},\n\n{}\n", recipient.name, lead);
     if let Some(b) = &body {
@@ -76,6 +76,36 @@ pub fn render(
         escape_html(&ticket.subject)
     );
     Rendered { subject: subject(ticket), text, html }
+}
+
+/// A trigger's notification: its subject and body (placeholders already filled), in the same
+/// frame as every ticket mail (greeting, then the ticket's number, subject and link).
+pub fn render_notification(
+    subject: &str,
+    body: &str,
+    ticket: &Ticket,
+    recipient: &User,
+    frontend_url: &str,
+) -> Rendered {
+    let link = format!("{}/tickets/{}", frontend_url.trim_end_matches('/'), ticket.ticket_number);
+    let text = format!(
+        "Hello {},\n\n{}\n\n{} — {}\n{}\n",
+        recipient.name,
+        body.trim_end(),
+        ticket.ticket_number,
+        ticket.subject,
+        link
+    );
+    let html = format!(
+        "<!doctype html><html><body><p>Hello {},</p><div style=\"white-space:pre-wrap\">{}</div><p><a href=\"{}\">{} — {}</a></p></body></html>",
+        escape_html(&recipient.name),
+        escape_html(body.trim_end()),
+        escape_html(&link),
+        escape_html(&ticket.ticket_number),
+        escape_html(&ticket.subject)
+    );
+    let clean: String = subject.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    Rendered { subject: clean.trim().to_owned(), text, html }
 }
 
 /// Mail to an address nobody has verified: the ticket number and a link, no text a user

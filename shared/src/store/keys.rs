@@ -98,6 +98,8 @@ pub mod entity {
     pub const MEMBERSHIP: &str = "membership";
     pub const MACRO: &str = "macro";
     pub const VIEW: &str = "view";
+    pub const RULE: &str = "rule";
+    pub const NOTIFICATION: &str = "notification";
     pub const VIEW_COUNT: &str = "view_count";
     pub const TICKET_COUNT: &str = "ticket_count";
     pub const COUNTED: &str = "counted";
@@ -182,6 +184,23 @@ pub fn macro_pk(id: Uuid) -> String {
 pub const MACRO_SK: &str = "MACRO";
 /// GSI1: every macro, by position.
 pub const MACROS_PARTITION: &str = "MACROS";
+
+// ---- rules ---------------------------------------------------------------------------------
+
+pub fn rule_pk(id: Uuid) -> String {
+    format!("RULE#{id}")
+}
+pub const RULE_SK: &str = "RULE";
+/// GSI1: triggers and automations, each by position.
+pub const TRIGGERS_PARTITION: &str = "TRIGGERS";
+pub const AUTOMATIONS_PARTITION: &str = "AUTOMATIONS";
+pub const DEFAULT_TRIGGERS_SK: &str = "TRIGGERS";
+pub const DEFAULT_AUTOMATIONS_SK: &str = "AUTOMATIONS";
+/// In a ticket's collection: a notification a trigger asked for.
+pub const NOTIFICATION_PREFIX: &str = "NOTIFY#";
+pub fn notification_sk(id: Uuid) -> String {
+    format!("{NOTIFICATION_PREFIX}{id}")
+}
 
 // ---- views ---------------------------------------------------------------------------------
 

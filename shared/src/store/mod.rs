@@ -6,6 +6,7 @@ pub mod macros;
 pub mod mail;
 pub mod orgs;
 pub mod realtime;
+pub mod rules;
 pub mod schema;
 pub mod sessions;
 pub mod throttle;

@@ -656,6 +656,39 @@ impl Store {
         Ok(users)
     }
 
+    /// The newest public comment of a ticket (reads at most 4 pages of 25 comments back).
+    pub async fn latest_public_comment(&self, ticket_id: Uuid) -> Result<Option<Comment>, StoreError> {
+        let mut start = None;
+        for _ in 0..4 {
+            let out = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#pk", keys::PK)
+                .expression_attribute_names("#sk", keys::SK)
+                .expression_attribute_values(":pk", keys::s(keys::ticket_pk(ticket_id)))
+                .expression_attribute_values(":prefix", keys::s(keys::COMMENT_PREFIX))
+                .scan_index_forward(false)
+                .limit(25)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(|e| StoreError::sdk("Query", e))?;
+            for item in out.items.unwrap_or_default() {
+                let c: Comment = decode(item)?;
+                if !c.is_internal {
+                    return Ok(Some(c));
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(None)
+    }
+
     /// Deletes a ticket and everything in its collection. The ticket item goes last, so a
     /// failure part-way leaves a ticket that can be deleted again.
     pub async fn delete_ticket(&self, ticket: &Ticket) -> Result<(), StoreError> {

@@ -258,6 +258,8 @@ async fn prepare(
                 assignee: ticket.assignee_id.and_then(|a| users.get(&a)),
                 group_name: group.as_ref().map(|g| g.name.as_str()),
                 current_user: Some(&caller.user),
+                url: None,
+                latest_public_comment: None,
             };
             Some(NewComment { content: expand(&body, &cx), is_internal: !public, attachments: Vec::new() })
         }

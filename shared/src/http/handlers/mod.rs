@@ -8,6 +8,7 @@ pub mod groups;
 pub mod macros;
 pub mod orgs;
 pub mod tickets;
+pub mod triggers;
 pub mod users;
 pub mod views;
 pub mod workspace;

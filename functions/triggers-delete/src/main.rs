@@ -1,0 +1,8 @@
+//! Lambda entry point for `DELETE /triggers/{id}`: this route's handler only.
+use helpdesk::http::handlers::triggers;
+use helpdesk::http::{lambda, routes};
+
+#[tokio::main]
+async fn main() -> Result<(), helpdesk::BoxError> {
+    lambda::serve(routes::TRIGGERS_DELETE, triggers::delete).await
+}

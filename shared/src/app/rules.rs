@@ -1,0 +1,81 @@
+//! Business rules shared by triggers and automations: the defaults a new desk starts with.
+//! The mail the desk sends comes from these default triggers; an admin edits or deactivates
+//! them like any other.
+use crate::clock::Timestamp;
+use crate::store::rules::{Rule, RuleKind};
+use crate::{ApiError, AppState};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// Subject of every default notification: `[TKT-000042] Printer on fire`.
+pub const DEFAULT_SUBJECT: &str = "[{{ticket.ticket_number}}] {{ticket.subject}}";
+
+/// The default triggers: the four notifications of the first version, as rules.
+pub fn default_triggers() -> Vec<(&'static str, Value, Value)> {
+    let notify = |to: &str, body: &str| json!([{"field": "notify_user", "value": {"to": to, "subject": DEFAULT_SUBJECT, "body": body}}]);
+    vec![
+        (
+            "Notify requester of received request",
+            json!({"all": [{"field": "update_type", "operator": "is", "value": "create"}]}),
+            notify(
+                "requester",
+                "We received your request. Reply to this email to add to it.\n\n{{ticket.description}}",
+            ),
+        ),
+        (
+            "Notify requester of public reply",
+            json!({"all": [
+                {"field": "update_type", "operator": "is", "value": "change"},
+                {"field": "comment_is_public", "operator": "is", "value": "true"},
+                {"field": "requester_id", "operator": "is_not", "value": "current_user"}
+            ]}),
+            notify("requester", "{{current_user.name}} replied:\n\n{{ticket.latest_public_comment}}"),
+        ),
+        (
+            "Notify requester of solved request",
+            json!({"all": [{"field": "status", "operator": "changed_to", "value": "solved"}]}),
+            notify("requester", "Your request has been solved. Reply to this email if you still need help."),
+        ),
+        (
+            "Notify assignee of assignment",
+            json!({"all": [
+                {"field": "assignee_id", "operator": "changed"},
+                {"field": "assignee_id", "operator": "is_not", "value": ""}
+            ]}),
+            notify(
+                "assignee",
+                "Ticket {{ticket.ticket_number}} has been assigned to you.\n\n{{ticket.description}}",
+            ),
+        ),
+    ]
+}
+
+/// Creates a kind's default rules the first time a desk needs them (once: a marker item).
+pub async fn ensure_defaults(state: &AppState, kind: RuleKind) -> Result<(), ApiError> {
+    if state.store.default_rules_created(kind).await? {
+        return Ok(());
+    }
+    let defaults = match kind {
+        RuleKind::Trigger => default_triggers(),
+        RuleKind::Automation => Vec::new(),
+    };
+    let now = Timestamp::now();
+    let rules: Vec<Rule> = defaults
+        .into_iter()
+        .enumerate()
+        .map(|(i, (title, conditions, actions))| Rule {
+            id: Uuid::now_v7(),
+            kind,
+            title: title.to_owned(),
+            description: String::new(),
+            active: true,
+            position: i as u32,
+            conditions: conditions.to_string(),
+            actions: actions.to_string(),
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    state.store.create_default_rules(kind, &rules).await?;
+    Ok(())
+}
