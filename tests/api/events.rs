@@ -48,6 +48,12 @@ const EXPECTED: &[(&str, u16)] = &[
     ("triggers-update-no-token", 401),
     ("triggers-delete-no-token", 401),
     ("triggers-reorder-no-token", 401),
+    ("automations-list-no-token", 401),
+    ("automations-create-no-token", 401),
+    ("automations-show-no-token", 401),
+    ("automations-update-no-token", 401),
+    ("automations-delete-no-token", 401),
+    ("automations-reorder-no-token", 401),
     ("groups-list-no-token", 401),
     ("groups-create-no-token", 401),
     ("groups-show-no-token", 401),
@@ -74,7 +80,7 @@ const EXPECTED: &[(&str, u16)] = &[
 /// Events of the functions that are not HTTP routes, replayed by the tests below.
 const NON_HTTP: &[&str] = &[
     "stream-indexer-ticket-insert",
-    "auto-close-schedule",
+    "automations-runner-schedule",
     "attachment-cleaner-attachment-removed",
     "ws-connect-no-token",
     "ws-connect-bad-token",
@@ -183,14 +189,17 @@ async fn stream_indexer_sample_event_indexes_the_ticket() {
 }
 
 #[tokio::test]
-async fn auto_close_sample_event_is_a_schedule_and_the_run_succeeds() {
+async fn automations_sample_event_is_a_schedule_and_the_run_succeeds() {
     let app = TestApp::spawn().await;
-    let raw = std::fs::read_to_string(events_dir().join("auto-close-schedule.json")).unwrap();
+    let raw = std::fs::read_to_string(events_dir().join("automations-runner-schedule.json")).unwrap();
     let event: serde_json::Value = serde_json::from_str(&raw).unwrap();
     assert_eq!(event["detail-type"], "Scheduled Event");
-    let closed =
-        helpdesk::consumers::autoclose::close_solved(&app.state, 4, helpdesk::clock::now()).await.unwrap();
-    assert_eq!(closed, 0, "nothing solved in a fresh table");
+    let run = helpdesk::app::automations::run(&app.state, helpdesk::clock::now()).await.unwrap();
+    assert_eq!(
+        (run.automations, run.changed),
+        (1, 0),
+        "the default automation; nothing solved in a fresh table"
+    );
 }
 
 #[tokio::test]

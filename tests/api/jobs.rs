@@ -1,4 +1,4 @@
-//! Off-request work: the stream-fed search index and the auto-close schedule.
+//! Off-request work: the stream-fed search index and the automations schedule.
 use crate::helpers::TestApp;
 use helpdesk::domain::user::Role;
 use serde_json::{json, Value};
@@ -64,7 +64,7 @@ async fn search_finds_words_from_the_stream_index_with_visibility() {
 }
 
 #[tokio::test]
-async fn auto_close_closes_only_tickets_solved_long_enough() {
+async fn the_default_automation_closes_only_tickets_solved_long_enough() {
     let app = TestApp::spawn().await;
     let customer = app.customer().await;
     let agent = app.staff(Role::Agent).await;
@@ -74,21 +74,24 @@ async fn auto_close_closes_only_tickets_solved_long_enough() {
     app.post(&format!("{path}/assign"), Some(&agent.token), json!({"assignee_id": agent.id})).await;
     app.post(&format!("{path}/status"), Some(&agent.token), json!({"status": "solved"})).await;
 
+    // The clock is injected: three days on, then five.
     let now = helpdesk::clock::now();
-    let closed = helpdesk::consumers::autoclose::close_solved(&app.state, 4, now + time::Duration::days(3))
-        .await
-        .unwrap();
-    assert_eq!(closed, 0, "not yet four days");
-    let closed = helpdesk::consumers::autoclose::close_solved(&app.state, 4, now + time::Duration::days(5))
-        .await
-        .unwrap();
-    assert_eq!(closed, 1);
+    let run = helpdesk::app::automations::run(&app.state, now + time::Duration::days(3)).await.unwrap();
+    assert_eq!((run.automations, run.changed), (1, 0), "not yet four days");
+    let run = helpdesk::app::automations::run(&app.state, now + time::Duration::days(5)).await.unwrap();
+    assert_eq!(run.changed, 1);
+    let again = helpdesk::app::automations::run(&app.state, now + time::Duration::days(6)).await.unwrap();
+    assert_eq!(again.changed, 0, "a closed ticket no longer matches");
     let page = app.get(&path, Some(&agent.token)).await;
     assert_eq!(page.body["status"], "closed");
     let change =
         page.body["changes"].as_array().unwrap().iter().find(|c| c["new_value"] == "closed").unwrap();
     assert_eq!(change["agent_id"], Value::Null);
     assert!(change["action"].as_str().unwrap().starts_with("Status changed from solved to closed"));
+    assert_eq!(
+        (change["via"].as_str(), change["rule_title"].as_str()),
+        (Some("rule"), Some("Close ticket 4 days after it is solved"))
+    );
     let other = app.get(&format!("/tickets/{}", open["id"].as_str().unwrap()), Some(&agent.token)).await;
     assert_eq!(other.body["status"], "new");
 }

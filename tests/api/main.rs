@@ -2,6 +2,7 @@
 //! DynamoDB Local. Each test gets its own table, so tests run in parallel.
 mod attachments;
 mod auth;
+mod automations;
 mod change_path;
 mod comments;
 mod directory;

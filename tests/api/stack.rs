@@ -259,9 +259,10 @@ fn every_function_has_least_privilege() {
         "s3:GetObject",
     ];
     // Read routes that also write, and why: the first `GET /views` (`GET /triggers`) of a desk
-    // creates the default views (triggers), one transaction, once; view counts keep their 60 s
+    // creates the default views (triggers, automations), one transaction, once; view counts keep their 60 s
     // cache.
-    const READ_ROUTE_WRITES: [(&str, &str); 4] = [
+    const READ_ROUTE_WRITES: [(&str, &str); 5] = [
+        ("automations-list", "dynamodb:PutItem"),
         ("views-list", "dynamodb:PutItem"),
         ("triggers-list", "dynamodb:PutItem"),
         ("views-count", "dynamodb:PutItem"),

@@ -412,6 +412,7 @@ async fn a_selective_view_reads_a_bounded_part_per_page() {
                 created_at: at,
                 updated_at: at,
                 updated_stamp: uuid::Uuid::now_v7().to_string(),
+                times: Default::default(),
             };
             let item = helpdesk::store::tickets::ticket_item(&t).unwrap();
             WriteRequest::builder()

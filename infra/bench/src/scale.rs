@@ -39,6 +39,7 @@ fn bench_ticket(n: u64, requester: uuid::Uuid, agent: uuid::Uuid) -> Ticket {
         created_at: now,
         updated_at: now,
         updated_stamp: uuid::Uuid::now_v7().to_string(),
+        times: Default::default(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Use cases: what the desk does, between the transports (HTTP, schedules, mail, ...) and the
 //! store. Every ticket write goes through [`ticket_change::change_ticket`] (or, for a new
 //! ticket, [`ticket_create::open_ticket`]).
+pub mod automations;
 pub mod restriction;
 pub mod rules;
 pub mod ticket_change;

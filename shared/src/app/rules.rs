@@ -50,6 +50,19 @@ pub fn default_triggers() -> Vec<(&'static str, Value, Value)> {
     ]
 }
 
+/// The default automation: the first version's auto-close, as a rule (`AUTO_CLOSE_DAYS` sets
+/// its hours when a desk is created; afterwards an admin edits it).
+pub fn default_automations(days: i64) -> Vec<(&'static str, Value, Value)> {
+    vec![(
+        "Close ticket 4 days after it is solved",
+        json!({"all": [
+            {"field": "status", "operator": "is", "value": "solved"},
+            {"field": "hours_since_solved", "operator": "greater_than", "value": days * 24}
+        ]}),
+        json!([{"field": "status", "value": "closed"}]),
+    )]
+}
+
 /// Creates a kind's default rules the first time a desk needs them (once: a marker item).
 pub async fn ensure_defaults(state: &AppState, kind: RuleKind) -> Result<(), ApiError> {
     if state.store.default_rules_created(kind).await? {
@@ -57,7 +70,7 @@ pub async fn ensure_defaults(state: &AppState, kind: RuleKind) -> Result<(), Api
     }
     let defaults = match kind {
         RuleKind::Trigger => default_triggers(),
-        RuleKind::Automation => Vec::new(),
+        RuleKind::Automation => default_automations(state.config.auto_close_days),
     };
     let now = Timestamp::now();
     let rules: Vec<Rule> = defaults
@@ -78,4 +91,24 @@ pub async fn ensure_defaults(state: &AppState, kind: RuleKind) -> Result<(), Api
         .collect();
     state.store.create_default_rules(kind, &rules).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::actions::{ActionDialect, Actions};
+    use crate::domain::conditions::{Conditions, Dialect};
+
+    #[test]
+    fn the_defaults_are_valid_rules() {
+        for (title, c, a) in default_triggers() {
+            Conditions::parse_as(&c, Dialect::Trigger).unwrap_or_else(|e| panic!("{title}: {e:?}"));
+            Actions::parse_as(&a, ActionDialect::Rule).unwrap_or_else(|e| panic!("{title}: {e:?}"));
+        }
+        for (title, c, a) in default_automations(4) {
+            let c = Conditions::parse(&c).unwrap();
+            let a = Actions::parse_as(&a, ActionDialect::Rule).unwrap();
+            assert!(crate::domain::automations::validate(&c, &a).is_empty(), "{title}");
+        }
+    }
 }

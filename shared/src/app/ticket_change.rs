@@ -44,6 +44,10 @@ pub struct ChangeSet {
     pub via: Via,
     /// Appended to each audit sentence, e.g. "automatically after 4 days".
     pub reason: Option<String>,
+    /// The automation making the change (audited with its id and title).
+    pub rule: Option<super::triggers::RuleRef>,
+    /// Notifications the rule asks for, written with the change.
+    pub notifications: Vec<crate::domain::actions::Notification>,
 }
 
 /// What a successful change wrote.
@@ -124,6 +128,17 @@ pub async fn change_ticket(state: &AppState, req: ChangeRequest<'_>) -> Result<O
         };
         let mut writes =
             super::triggers::run(state, &event, &mut applied.ticket, &mut applied.changes).await?;
+        // An automation's notifications, written with its change.
+        if let Some(rule) = &set.rule {
+            writes.extend(super::triggers::notification_writes(
+                applied.ticket.id,
+                rule,
+                set.notifications.clone(),
+                None,
+                req.actor.id(),
+                applied.ticket.updated_at,
+            )?);
+        }
         if let Some(c) = &applied.comment {
             writes.push(TxWrite::new_only(comment_item(c)?));
             for a in req.changes.comment.iter().flat_map(|c| &c.attachments) {
@@ -194,6 +209,7 @@ pub fn plan(actor: &Actor, current: &Ticket, set: &ChangeSet) -> Result<Applied,
     if !field_changes.is_empty() || comment.is_some() {
         next.updated_at = now;
         next.updated_stamp = Uuid::now_v7().to_string();
+        next.mark_times(Some(current), actor.id(), now);
     }
     let changes =
         field_changes.iter().map(|c| audit(current.id, actor, c, set, now)).collect::<Vec<Change>>();
@@ -214,8 +230,8 @@ pub fn audit(ticket_id: Uuid, actor: &Actor, c: &FieldChange, set: &ChangeSet, n
             None => c.action.clone(),
         },
         via: set.via,
-        rule_id: None,
-        rule_title: None,
+        rule_id: set.rule.as_ref().map(|r| r.id),
+        rule_title: set.rule.as_ref().map(|r| r.title.clone()),
         created_at: now,
     }
 }
@@ -257,6 +273,7 @@ mod tests {
             created_at: Timestamp::stored("2026-11-26T00:00:00.000Z"),
             updated_at: Timestamp::stored("2026-11-26T00:00:00.000Z"),
             updated_stamp: "s1".into(),
+            times: Default::default(),
         }
     }
 

@@ -86,6 +86,7 @@ pub fn build(
         created_at: now,
         updated_at: now,
         updated_stamp: Uuid::now_v7().to_string(),
+        times: Default::default(),
     };
     let change = Change {
         id: Uuid::now_v7(),
@@ -100,6 +101,8 @@ pub fn build(
         rule_title: None,
         created_at: now,
     };
+    let mut ticket = ticket;
+    ticket.mark_times(None, creator.id(), now);
     ticket.check_size().map_err(invalid)?;
     Ok(Opened { ticket, change })
 }

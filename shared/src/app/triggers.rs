@@ -109,22 +109,16 @@ pub async fn run(
             if apply(state, t, actor.map(|(id, _)| id), ticket, changes, now).await? {
                 changed = true;
             }
-            for n in t.actions.notifications() {
-                if let Notify::Mail { to, subject, body } = n {
-                    writes.push(notification_write(&Notification {
-                        id: Uuid::now_v7(),
-                        ticket_id: ticket.id,
-                        rule_id: t.rule.id,
-                        rule_title: t.rule.title.clone(),
-                        to,
-                        subject,
-                        body,
-                        comment_id: event.comment.filter(|(_, public)| *public).map(|(id, _)| id),
-                        actor_id: actor.map(|(id, _)| id),
-                        created_at: now,
-                    })?);
-                }
-            }
+            let comment = event.comment.filter(|(_, public)| *public).map(|(id, _)| id);
+            let rule = RuleRef { id: t.rule.id, title: t.rule.title.clone() };
+            writes.extend(notification_writes(
+                ticket.id,
+                &rule,
+                t.actions.notifications(),
+                comment,
+                actor.map(|(id, _)| id),
+                now,
+            )?);
         }
         if !changed {
             break;
@@ -145,6 +139,42 @@ pub async fn run(
             });
             tracing::warn!(ticket = %ticket.id, "trigger passes reached the cap");
             break;
+        }
+    }
+    Ok(writes)
+}
+
+/// The rule behind a change or a notification.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleRef {
+    pub id: Uuid,
+    pub title: String,
+}
+
+/// The writes of a rule's mail notifications (webhook deliveries are their own path).
+pub fn notification_writes(
+    ticket_id: Uuid,
+    rule: &RuleRef,
+    notifications: Vec<Notify>,
+    comment_id: Option<Uuid>,
+    actor_id: Option<Uuid>,
+    now: Timestamp,
+) -> Result<Vec<TxWrite>, ApiError> {
+    let mut writes = Vec::new();
+    for n in notifications {
+        if let Notify::Mail { to, subject, body } = n {
+            writes.push(notification_write(&Notification {
+                id: Uuid::now_v7(),
+                ticket_id,
+                rule_id: rule.id,
+                rule_title: rule.title.clone(),
+                to,
+                subject,
+                body,
+                comment_id,
+                actor_id,
+                created_at: now,
+            })?);
         }
     }
     Ok(writes)
@@ -194,8 +224,9 @@ async fn apply(
         });
     }
     let (updated_at, stamp) = (ticket.updated_at, ticket.updated_stamp.clone());
-    *ticket = next;
+    let before = std::mem::replace(ticket, next);
     ticket.updated_at = updated_at;
     ticket.updated_stamp = stamp;
+    ticket.mark_times(Some(&before), None, now);
     Ok(true)
 }

@@ -300,6 +300,29 @@ pub async fn page(
     Ok(Page { tickets: tickets.into_iter().map(|(_, t)| t).collect(), next, truncated })
 }
 
+/// Tickets matching `conditions` at `as_of` (`current_user` none), oldest update first, at
+/// most `max` of them within `rounds` rounds of the anchor partitions (automations).
+pub async fn oldest_matching(
+    state: &AppState,
+    conditions: &Conditions,
+    as_of: OffsetDateTime,
+    max: usize,
+    rounds: usize,
+) -> Result<Vec<Ticket>, ApiError> {
+    let anchor = Anchor::of(conditions, Uuid::nil()).ok_or_else(no_anchor)?;
+    let q = Query { conditions, execution: &Execution::default(), caller: Uuid::nil() };
+    let w = walk(&state.store, &q, &anchor, as_of, true);
+    let mut found = Vec::new();
+    w.run(None, rounds, CHUNK, |t| {
+        if conditions.matches(&Facts::of(t, as_of, None)) {
+            found.push(t.clone());
+        }
+        found.len() >= max
+    })
+    .await?;
+    Ok(found)
+}
+
 fn rank<T: PartialEq>(all: &[T], v: T) -> String {
     all.iter().position(|x| *x == v).unwrap_or(0).to_string()
 }

@@ -46,15 +46,18 @@ pub async fn run_mailer() -> Result<(), BoxError> {
     .await
 }
 
-/// Runs the auto-close schedule (EventBridge): closes tickets solved for `AUTO_CLOSE_DAYS`.
-pub async fn run_auto_close() -> Result<(), BoxError> {
+/// Runs the automations on their schedule (EventBridge, hourly).
+pub async fn run_automations() -> Result<(), BoxError> {
     let state = state_with(|s, _| s).await?;
     let state = &state;
     lambda_runtime::run(lambda_runtime::service_fn(
         move |_: lambda_runtime::LambdaEvent<serde_json::Value>| async move {
-            let days = state.config.auto_close_days;
-            let closed = super::autoclose::close_solved(state, days, crate::clock::now()).await?;
-            Ok::<_, BoxError>(serde_json::json!({"closed": closed}))
+            let report = crate::app::automations::run(state, crate::clock::now())
+                .await
+                .map_err(|e| format!("automations failed: {e:?}"))?;
+            Ok::<_, BoxError>(
+                serde_json::json!({"automations": report.automations, "changed": report.changed}),
+            )
         },
     ))
     .await

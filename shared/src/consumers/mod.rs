@@ -1,7 +1,6 @@
 //! Work off the request path: the consumers of the table's stream (search indexer, attachment
 //! cleaner, broadcaster, notifier), the consumer of the mail queue (mailer) and the schedules
-//! (auto-close), with their Lambda entries (`lambda`).
-pub mod autoclose;
+//! (the automations schedule), with their Lambda entries (`lambda`).
 pub mod broadcast;
 pub mod cleanup;
 pub mod indexer;

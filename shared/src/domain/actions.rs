@@ -443,6 +443,7 @@ mod tests {
             created_at: now,
             updated_at: now,
             updated_stamp: "x".into(),
+            times: Default::default(),
         }
     }
 

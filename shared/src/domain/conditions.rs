@@ -259,16 +259,16 @@ pub struct Update<'a> {
 }
 
 impl<'a> Facts<'a> {
-    /// The facts the ticket item alone gives (no per-event times).
+    /// The facts the ticket item gives (its per-event times included).
     pub fn of(ticket: &'a Ticket, now: OffsetDateTime, current_user: Option<Uuid>) -> Self {
         Facts {
             ticket,
             via: Via::Web,
-            status_changed_at: None,
-            solved_at: None,
-            assigned_at: None,
-            requester_updated_at: None,
-            assignee_updated_at: None,
+            status_changed_at: ticket.times.status_changed_at.map(|t| t.0),
+            solved_at: ticket.solved_at_or_guess().map(|t| t.0),
+            assigned_at: ticket.times.assigned_at.map(|t| t.0),
+            requester_updated_at: ticket.times.requester_updated_at.map(|t| t.0),
+            assignee_updated_at: ticket.times.assignee_updated_at.map(|t| t.0),
             next_breach_at: None,
             now,
             current_user,
@@ -684,6 +684,7 @@ mod tests {
             created_at: Timestamp(now.0 - Duration::hours(30)),
             updated_at: Timestamp(now.0 - Duration::minutes(90)),
             updated_stamp: "x".into(),
+            times: Default::default(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Domain types and rules. No AWS in here.
 pub mod actions;
 pub mod attachment;
+pub mod automations;
 pub mod comment;
 pub mod conditions;
 pub mod search;

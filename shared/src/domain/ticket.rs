@@ -332,6 +332,53 @@ pub struct Ticket {
     pub updated_at: Timestamp,
     /// Opaque version: changes on every write; a PATCH that sends it back is a safe update.
     pub updated_stamp: String,
+    /// When things last happened to it (for automations' and views' `hours_since_*`). Tickets
+    /// written before these were kept have none (see [`Ticket::solved_at_or_guess`]).
+    #[serde(default)]
+    pub times: Times,
+}
+
+/// The per-event times a ticket keeps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Times {
+    pub status_changed_at: Option<Timestamp>,
+    pub solved_at: Option<Timestamp>,
+    pub assigned_at: Option<Timestamp>,
+    pub requester_updated_at: Option<Timestamp>,
+    pub assignee_updated_at: Option<Timestamp>,
+}
+
+impl Ticket {
+    /// Records what an update did at `now`: status and assignee changes against `before`
+    /// (`None` for a new ticket), and who (`author`) touched it.
+    pub fn mark_times(&mut self, before: Option<&Ticket>, author: Option<Uuid>, now: Timestamp) {
+        let status_changed = before.is_none_or(|b| b.status != self.status);
+        if status_changed {
+            self.times.status_changed_at = Some(now);
+            if self.status == Status::Solved {
+                self.times.solved_at = Some(now);
+            }
+        }
+        if self.assignee_id.is_some() && before.is_none_or(|b| b.assignee_id != self.assignee_id) {
+            self.times.assigned_at = Some(now);
+        }
+        if let Some(a) = author {
+            if a == self.requester_id {
+                self.times.requester_updated_at = Some(now);
+            }
+            if Some(a) == self.assignee_id {
+                self.times.assignee_updated_at = Some(now);
+            }
+        }
+    }
+
+    /// When it was solved; a solved or closed ticket from before solve times were kept counts
+    /// from its last update.
+    pub fn solved_at_or_guess(&self) -> Option<Timestamp> {
+        self.times
+            .solved_at
+            .or_else(|| matches!(self.status, Status::Solved | Status::Closed).then_some(self.updated_at))
+    }
 }
 
 /// One audited field change.
@@ -661,6 +708,7 @@ mod tests {
             created_at: Timestamp::stored("2026-11-26T00:00:00.000Z"),
             updated_at: Timestamp::stored("2026-11-26T00:00:00.000Z"),
             updated_stamp: "s1".into(),
+            times: Default::default(),
         }
     }
 

@@ -1,7 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the code: the paths from each handler's
 //! `#[utoipa::path]`, the schemas from the typed commands, views, enums and value types.
 //! `make openapi` writes it to docs/openapi.yaml; a test fails when the file differs.
-use super::handlers::{attachments, auth, comments, groups, macros, orgs, tickets, triggers, users, views};
+use super::handlers::{
+    attachments, auth, automations, comments, groups, macros, orgs, tickets, triggers, users, views,
+};
 use super::views::{Message, ValidationError};
 use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -29,6 +31,8 @@ use utoipa::{IntoResponses, Modify, OpenApi};
         views::list, views::create, views::show, views::update, views::delete, views::tickets, views::count,
         views::count_many, views::preview,
         triggers::list, triggers::create, triggers::show, triggers::update, triggers::delete, triggers::reorder,
+        automations::list, automations::create, automations::show, automations::update, automations::delete,
+        automations::reorder,
         tickets::list, tickets::create, tickets::show, tickets::update, tickets::delete,
         tickets::assign, tickets::status, tickets::viewers, tickets::mark_viewed,
         comments::list, comments::create,
@@ -188,6 +192,14 @@ pub mod examples {
                "description": "", "active": true, "position": 2,
                "conditions": {"all": [{"field": "status", "operator": "changed_to", "value": "solved"}]},
                "actions": [{"field": "notify_user", "value": {"to": "requester", "subject": "[{{ticket.ticket_number}}] {{ticket.subject}}", "body": "Your request has been solved."}}],
+               "created_at": NOW, "updated_at": NOW})
+    }
+
+    pub fn automation() -> Value {
+        json!({"id": "0190f3a4-5555-7000-8000-000000000005", "title": "Close ticket 4 days after it is solved",
+               "description": "", "active": true, "position": 0,
+               "conditions": {"all": [{"field": "status", "operator": "is", "value": "solved"}, {"field": "hours_since_solved", "operator": "greater_than", "value": 96}]},
+               "actions": [{"field": "status", "value": "closed"}],
                "created_at": NOW, "updated_at": NOW})
     }
 

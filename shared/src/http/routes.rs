@@ -1,6 +1,8 @@
 //! The HTTP route table: the one list that template.yaml, the local stack, the OpenAPI
 //! document and every function's `main` are checked against.
-use super::handlers::{attachments, auth, comments, groups, macros, orgs, tickets, triggers, users, views};
+use super::handlers::{
+    attachments, auth, automations, comments, groups, macros, orgs, tickets, triggers, users, views,
+};
 use super::Shared;
 use axum::routing::{on, MethodFilter, MethodRouter};
 
@@ -83,6 +85,12 @@ routes! {
     TRIGGERS_UPDATE = "PATCH" "/triggers/{id}" => "triggers-update";
     TRIGGERS_DELETE = "DELETE" "/triggers/{id}" => "triggers-delete";
     TRIGGERS_REORDER = "PUT" "/triggers/reorder" => "triggers-reorder";
+    AUTOMATIONS_LIST = "GET" "/automations" => "automations-list";
+    AUTOMATIONS_CREATE = "POST" "/automations" => "automations-create";
+    AUTOMATIONS_SHOW = "GET" "/automations/{id}" => "automations-show";
+    AUTOMATIONS_UPDATE = "PATCH" "/automations/{id}" => "automations-update";
+    AUTOMATIONS_DELETE = "DELETE" "/automations/{id}" => "automations-delete";
+    AUTOMATIONS_REORDER = "PUT" "/automations/reorder" => "automations-reorder";
     TICKETS_LIST = "GET" "/tickets" => "tickets-list";
     TICKETS_CREATE = "POST" "/tickets" => "tickets-create";
     TICKETS_SHOW = "GET" "/tickets/{id}" => "tickets-show";
@@ -147,6 +155,12 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(TRIGGERS_UPDATE, on(TRIGGERS_UPDATE.filter(), triggers::update)),
         r(TRIGGERS_DELETE, on(TRIGGERS_DELETE.filter(), triggers::delete)),
         r(TRIGGERS_REORDER, on(TRIGGERS_REORDER.filter(), triggers::reorder)),
+        r(AUTOMATIONS_LIST, on(AUTOMATIONS_LIST.filter(), automations::list)),
+        r(AUTOMATIONS_CREATE, on(AUTOMATIONS_CREATE.filter(), automations::create)),
+        r(AUTOMATIONS_SHOW, on(AUTOMATIONS_SHOW.filter(), automations::show)),
+        r(AUTOMATIONS_UPDATE, on(AUTOMATIONS_UPDATE.filter(), automations::update)),
+        r(AUTOMATIONS_DELETE, on(AUTOMATIONS_DELETE.filter(), automations::delete)),
+        r(AUTOMATIONS_REORDER, on(AUTOMATIONS_REORDER.filter(), automations::reorder)),
         r(TICKETS_LIST, on(TICKETS_LIST.filter(), tickets::list)),
         r(TICKETS_CREATE, on(TICKETS_CREATE.filter(), tickets::create)),
         r(TICKETS_SHOW, on(TICKETS_SHOW.filter(), tickets::show)),

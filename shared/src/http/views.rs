@@ -581,10 +581,11 @@ pub struct ViewCounts {
     pub view_counts: Vec<ViewCount>,
 }
 
-/// A trigger: conditions on a ticket and its update, and the actions it takes.
+/// A trigger (conditions on a ticket and its update) or an automation (conditions on a ticket
+/// over time), and the actions it takes.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Trigger {
+pub struct Rule {
     pub id: Uuid,
     pub title: String,
     pub description: String,
@@ -598,9 +599,9 @@ pub struct Trigger {
     pub updated_at: Timestamp,
 }
 
-impl Trigger {
-    pub fn of(r: &crate::store::rules::Rule) -> Trigger {
-        Trigger {
+impl Rule {
+    pub fn of(r: &crate::store::rules::Rule) -> Rule {
+        Rule {
             id: r.id,
             title: r.title.clone(),
             description: r.description.clone(),
@@ -617,7 +618,13 @@ impl Trigger {
 /// `{"trigger": {...}}`.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TriggerEnvelope {
-    pub trigger: Trigger,
+    pub trigger: Rule,
+}
+
+/// `{"automation": {...}}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AutomationEnvelope {
+    pub automation: Rule,
 }
 
 /// `{"result": {...}}`: a macro's preview.

@@ -749,25 +749,6 @@ impl Store {
         self.get(keys::key(pk, keys::IDEMPOTENCY_SK)).await?.map(decode).transpose()
     }
 
-    /// Solved tickets whose last update is older than `cutoff` (auto-close), oldest first.
-    pub async fn solved_before(&self, cutoff: &str, limit: usize) -> Result<Vec<Ticket>, StoreError> {
-        let out = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(Index::Gsi1.name())
-            .key_condition_expression("#pk = :pk AND #sk < :cutoff")
-            .expression_attribute_names("#pk", Index::Gsi1.pk())
-            .expression_attribute_names("#sk", Index::Gsi1.sk())
-            .expression_attribute_values(":pk", keys::s(keys::status_partition(Status::Solved.as_str())))
-            .expression_attribute_values(":cutoff", keys::s(cutoff))
-            .limit(limit as i32)
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("Query", e))?;
-        out.items.unwrap_or_default().into_iter().map(decode).collect()
-    }
-
     /// Writes a ticket with its audit entries (and anything else, e.g. a comment) atomically,
     /// only if the stored ticket is still `previous`. `others` come first in the transaction, so
     /// a failed condition's position refers to them (the ticket's own writes follow).

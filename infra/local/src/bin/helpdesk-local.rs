@@ -79,15 +79,12 @@ async fn run_mailer(state: Arc<AppState>, sqs: aws_sdk_sqs::Client, queue: Strin
     }
 }
 
-/// The auto-close schedule (EventBridge in AWS), every `seconds`.
-async fn run_autoclose(state: Arc<AppState>, seconds: u16) {
-    let days = state.config.auto_close_days;
+/// The automations schedule (hourly EventBridge in AWS), every `seconds`.
+async fn run_automations(state: Arc<AppState>, seconds: u16) {
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(seconds.max(1).into())).await;
-        if let Err(e) =
-            helpdesk::consumers::autoclose::close_solved(&state, days, helpdesk::clock::now()).await
-        {
-            tracing::warn!(error = %e, "auto-close run failed");
+        if let Err(e) = helpdesk::app::automations::run(&state, helpdesk::clock::now()).await {
+            tracing::warn!(error = ?e, "automations run failed");
         }
     }
 }
@@ -182,8 +179,8 @@ async fn main() -> Result<(), BoxError> {
         let feeder = StreamFeeder::new(state.store.client(), streams::client(&ddb.endpoint), &table).await?;
         consumers.push(tokio::spawn(run_stream_consumer(feeder, state.clone(), consumer)));
     }
-    let autoclose_every = port("HELPDESK_AUTOCLOSE_INTERVAL", 60)?;
-    let autoclose = tokio::spawn(run_autoclose(state.clone(), autoclose_every));
+    let automations_every = port("HELPDESK_AUTOMATION_INTERVAL", 60)?;
+    let automations = tokio::spawn(run_automations(state.clone(), automations_every));
 
     println!();
     println!("  Help desk is running (local stack)");
@@ -224,7 +221,7 @@ async fn main() -> Result<(), BoxError> {
     if in_memory {
         let _ = std::fs::remove_dir_all(&s3_root);
     }
-    autoclose.abort();
+    automations.abort();
     drop(ddb);
     drop(moto);
     Ok(())

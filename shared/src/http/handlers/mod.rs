@@ -3,10 +3,12 @@
 //! cases in `app` and the store do the rest.
 pub mod attachments;
 pub mod auth;
+pub mod automations;
 pub mod comments;
 pub mod groups;
 pub mod macros;
 pub mod orgs;
+pub mod rules;
 pub mod tickets;
 pub mod triggers;
 pub mod users;
