@@ -59,6 +59,12 @@ pub struct Config {
     pub ws_management_endpoint: Option<String>,
     /// The mail job queue (`MAIL_QUEUE_URL`; notifier).
     pub mail_queue_url: Option<String>,
+    /// The webhook delivery queue (`WEBHOOK_QUEUE_URL`; notifier and webhook-delivery).
+    pub webhook_queue_url: Option<String>,
+    /// Lets webhooks post to `http://127.0.0.1:*` (`HELPDESK_ALLOW_LOOPBACK_WEBHOOKS=true`; only
+    /// the local stack and the tests set it: a deployment refuses loopback like any private
+    /// address).
+    pub allow_loopback_webhooks: bool,
     /// The sender address (`SENDER_EMAIL`; mailer).
     pub sender_email: Option<String>,
     /// Links in mail point here (`FRONTEND_URL`).
@@ -134,6 +140,8 @@ impl Config {
             max_attachment_bytes: crate::domain::attachment::DEFAULT_MAX_BYTES,
             ws_management_endpoint: None,
             mail_queue_url: None,
+            webhook_queue_url: None,
+            allow_loopback_webhooks: false,
             sender_email: None,
             frontend_url: "http://localhost:5173".into(),
             mail_retry_base_seconds: 10,
@@ -162,6 +170,9 @@ impl Config {
                 .ok_or_else(|| ConfigError::Invalid("TOKEN_TTL_SECONDS", ttl.clone()))?;
         }
         config.mail_queue_url = env::var("MAIL_QUEUE_URL").ok().filter(|e| !e.is_empty());
+        config.webhook_queue_url = env::var("WEBHOOK_QUEUE_URL").ok().filter(|e| !e.is_empty());
+        config.allow_loopback_webhooks =
+            env::var("HELPDESK_ALLOW_LOOPBACK_WEBHOOKS").is_ok_and(|v| v == "true");
         config.sender_email = env::var("SENDER_EMAIL").ok().filter(|e| !e.is_empty());
         if let Ok(base) = env::var("MAIL_RETRY_BASE_SECONDS") {
             config.mail_retry_base_seconds =

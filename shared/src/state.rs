@@ -78,6 +78,14 @@ impl AppState {
         self
     }
 
+    /// The SQS client and the webhook delivery queue URL.
+    pub fn webhook_queue(&self) -> Result<(&aws_sdk_sqs::Client, &str), crate::BoxError> {
+        match (&self.sqs, &self.config.webhook_queue_url) {
+            (Some(sqs), Some(url)) => Ok((sqs, url.as_str())),
+            _ => Err("WEBHOOK_QUEUE_URL or the SQS client is not configured".into()),
+        }
+    }
+
     /// The SQS client and the mail queue URL.
     pub fn mail_queue(&self) -> Result<(&aws_sdk_sqs::Client, &str), crate::BoxError> {
         match (&self.sqs, &self.config.mail_queue_url) {

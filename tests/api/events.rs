@@ -54,6 +54,11 @@ const EXPECTED: &[(&str, u16)] = &[
     ("automations-update-no-token", 401),
     ("automations-delete-no-token", 401),
     ("automations-reorder-no-token", 401),
+    ("webhooks-list-no-token", 401),
+    ("webhooks-create-no-token", 401),
+    ("webhooks-show-no-token", 401),
+    ("webhooks-update-no-token", 401),
+    ("webhooks-delete-no-token", 401),
     ("groups-list-no-token", 401),
     ("groups-create-no-token", 401),
     ("groups-show-no-token", 401),
@@ -89,6 +94,7 @@ const NON_HTTP: &[&str] = &[
     "broadcaster-ticket-insert",
     "notifier-notification-insert",
     "mailer-agent-reply",
+    "webhook-delivery-missing",
 ];
 
 #[tokio::test]
@@ -104,6 +110,21 @@ async fn notifier_sample_event_asks_for_the_notification_mail() {
         "notify:0190f3a4-dddd-7000-8000-000000000004:0190f3a4-0000-7000-8000-0000000000a1"
     );
     assert_eq!(jobs[0].notification_id, Some("0190f3a4-dddd-7000-8000-000000000004".parse().unwrap()));
+}
+
+#[tokio::test]
+async fn webhook_delivery_sample_event_for_a_missing_delivery_is_skipped_not_failed() {
+    let app = TestApp::spawn().await;
+    let raw = std::fs::read_to_string(events_dir().join("webhook-delivery-missing.json")).unwrap();
+    let event: aws_lambda_events::sqs::SqsEvent = serde_json::from_str(&raw).unwrap();
+    let response = helpdesk::consumers::webhooks::handle(&app.state, &event).await;
+    assert!(response.batch_item_failures.is_empty(), "nothing to post is not an error to retry");
+    let marker = helpdesk::store::keys::key(
+        helpdesk::store::keys::mail_pk("webhook:0190f3a4-3333-7000-8000-000000000003"),
+        helpdesk::store::keys::MAIL_SK,
+    );
+    let item = app.state.store.get(marker).await.unwrap().expect("the claim records the outcome");
+    assert_eq!(item.get("state").and_then(|v| v.as_s().ok()).map(String::as_str), Some("skipped"));
 }
 
 #[tokio::test]

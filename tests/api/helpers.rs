@@ -24,6 +24,9 @@ pub struct TestApp {
     pub moto_endpoint: String,
     pub mail_queue: String,
     pub mail_dlq: String,
+    /// This test's webhook delivery queue (2 receives, 1 s apart, then its DLQ).
+    pub webhook_queue: String,
+    pub webhook_dlq: String,
     /// The local WebSocket API of this test: `ws://127.0.0.1:<port>`.
     pub ws_url: String,
     background: Vec<tokio::task::JoinHandle<()>>,
@@ -96,8 +99,14 @@ impl TestApp {
             helpdesk_local::moto::setup_mail(&sqs, &ses, &format!("{table}-mail"), 2, 1, SENDER)
                 .await
                 .expect("mail queue");
+        let (webhook_queue, webhook_dlq) =
+            helpdesk_local::moto::setup_queue(&sqs, &format!("{table}-webhooks"), 2, 1)
+                .await
+                .expect("webhook queue");
         let mut config = Config::new(&table, secret.clone()).expect("secret is long enough");
         config.mail_queue_url = Some(mail_queue.clone());
+        config.webhook_queue_url = Some(webhook_queue.clone());
+        config.allow_loopback_webhooks = true;
         config.sender_email = Some(SENDER.to_owned());
         config.mail_retry_base_seconds = 1;
         config.attachments_bucket = Some(s3::DEFAULT_BUCKET.to_owned());
@@ -137,6 +146,8 @@ impl TestApp {
             moto_endpoint,
             mail_queue,
             mail_dlq,
+            webhook_queue,
+            webhook_dlq,
             background: vec![gateway],
         }
     }
@@ -347,6 +358,40 @@ impl TestApp {
     pub async fn deliver_mail(&self) -> usize {
         self.run_stream(helpdesk::consumers::StreamConsumer::Notifier).await;
         self.drain_mail_queue().await
+    }
+
+    /// Runs the webhook path as the deployment does: the notifier over the stream so far, then
+    /// one poll of the delivery consumer over the webhook queue. Returns deliveries handled.
+    pub async fn deliver_webhooks(&self) -> usize {
+        self.run_stream(helpdesk::consumers::StreamConsumer::Notifier).await;
+        self.poll_webhooks().await
+    }
+
+    /// One poll of the delivery consumer over the webhook queue (no new jobs queued).
+    pub async fn poll_webhooks(&self) -> usize {
+        let (sqs, _) = self.state.webhook_queue().unwrap();
+        helpdesk_local::moto::poll_queue(sqs, &self.webhook_queue, 0, |event| async move {
+            helpdesk::consumers::webhooks::handle(&self.state, &event).await
+        })
+        .await
+        .expect("queue polls")
+    }
+
+    /// Messages waiting in a queue now.
+    pub async fn queue_depth(&self, queue: &str) -> usize {
+        let (sqs, _) = self.state.mail_queue().unwrap();
+        let attrs = sqs
+            .get_queue_attributes()
+            .queue_url(queue)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+            .send()
+            .await
+            .unwrap();
+        attrs
+            .attributes()
+            .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
     }
 
     pub async fn drain_mail_queue(&self) -> usize {

@@ -23,3 +23,4 @@ mod throttles;
 mod tickets;
 mod triggers;
 mod views;
+mod webhooks;

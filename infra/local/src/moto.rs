@@ -114,6 +114,19 @@ pub async fn setup_mail(
     visibility_timeout_seconds: u32,
     sender: &str,
 ) -> Result<(String, String), BoxError> {
+    let (url, dlq) = setup_queue(sqs, queue, max_receive_count, visibility_timeout_seconds).await?;
+    let domain = sender.rsplit_once('@').map_or(sender, |(_, d)| d);
+    ses.create_email_identity().email_identity(domain).send().await.ok();
+    Ok((url, dlq))
+}
+
+/// Creates (or finds) a queue and its DLQ with a redrive policy. Returns (queue URL, DLQ URL).
+pub async fn setup_queue(
+    sqs: &aws_sdk_sqs::Client,
+    queue: &str,
+    max_receive_count: u32,
+    visibility_timeout_seconds: u32,
+) -> Result<(String, String), BoxError> {
     use aws_sdk_sqs::types::QueueAttributeName as A;
     let dlq =
         sqs.create_queue().queue_name(format!("{queue}-dlq")).send().await?.queue_url.ok_or("no DLQ url")?;
@@ -137,8 +150,6 @@ pub async fn setup_mail(
         .await?
         .queue_url
         .ok_or("no queue url")?;
-    let domain = sender.rsplit_once('@').map_or(sender, |(_, d)| d);
-    ses.create_email_identity().email_identity(domain).send().await.ok();
     Ok((url, dlq))
 }
 

@@ -17,6 +17,7 @@ use crate::domain::comment::Change;
 use crate::domain::conditions::{Conditions, Dialect, Facts, Update};
 use crate::domain::ticket::{Mover, Ticket, Via};
 use crate::store::rules::{notification_write, Notification, Rule, RuleKind};
+use crate::store::webhooks::{delivery_write, Delivery};
 use crate::store::TxWrite;
 use crate::{ApiError, AppState};
 use std::collections::HashSet;
@@ -151,7 +152,7 @@ pub struct RuleRef {
     pub title: String,
 }
 
-/// The writes of a rule's mail notifications (webhook deliveries are their own path).
+/// The writes of a rule's notifications: mail (`NOTIFY#`) and webhook posts (`DELIVERY#`).
 pub fn notification_writes(
     ticket_id: Uuid,
     rule: &RuleRef,
@@ -162,8 +163,8 @@ pub fn notification_writes(
 ) -> Result<Vec<TxWrite>, ApiError> {
     let mut writes = Vec::new();
     for n in notifications {
-        if let Notify::Mail { to, subject, body } = n {
-            writes.push(notification_write(&Notification {
+        match n {
+            Notify::Mail { to, subject, body } => writes.push(notification_write(&Notification {
                 id: Uuid::now_v7(),
                 ticket_id,
                 rule_id: rule.id,
@@ -174,7 +175,17 @@ pub fn notification_writes(
                 comment_id,
                 actor_id,
                 created_at: now,
-            })?);
+            })?),
+            Notify::Webhook { webhook_id, body } => writes.push(delivery_write(&Delivery {
+                id: Uuid::now_v7(),
+                ticket_id,
+                webhook_id,
+                rule_id: rule.id,
+                rule_title: rule.title.clone(),
+                body,
+                actor_id,
+                created_at: now,
+            })?),
         }
     }
     Ok(writes)

@@ -33,6 +33,19 @@ pub async fn run_stream(handler: StreamHandler, clients: Clients) -> Result<(), 
     .await
 }
 
+/// Runs the webhook delivery on the webhook queue (partial batch failures by message id).
+pub async fn run_webhook_delivery() -> Result<(), BoxError> {
+    let state = state_with(|s, sdk| s.with_sqs_from(sdk)).await?;
+    let state = &state;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<SqsEvent>| async move {
+            let response: SqsBatchResponse = Box::pin(super::webhooks::handle(state, &event.payload)).await;
+            Ok::<_, BoxError>(response)
+        },
+    ))
+    .await
+}
+
 /// Runs the mailer on the mail queue (partial batch failures reported by message id).
 pub async fn run_mailer() -> Result<(), BoxError> {
     let state = state_with(|s, sdk| s.with_ses_from(sdk)).await?;

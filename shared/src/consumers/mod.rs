@@ -7,6 +7,7 @@ pub mod indexer;
 pub mod lambda;
 pub mod mailer;
 pub mod notifier;
+pub mod webhooks;
 
 use crate::{AppState, BoxError};
 use aws_lambda_events::dynamodb::{Event, EventRecord};

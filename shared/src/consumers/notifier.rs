@@ -1,6 +1,7 @@
 //! The notifier: stream records → mail jobs on the queue. The HTTP functions never send mail
 //! or touch the queue; this consumer is the only producer. Which mail goes out is the
 //! triggers' business (`app::triggers`): they write notifications, this turns them into jobs.
+use crate::consumers::webhooks::WebhookJob;
 use crate::domain::actions::Recipient;
 use crate::mail::{MailJob, MailKind};
 use crate::store::keys::{self, entity};
@@ -40,6 +41,8 @@ pub async fn jobs_for(state: &AppState, record: &EventRecord) -> Result<Vec<Mail
                 });
             }
         }
+        // A webhook post: queued for the webhook-delivery consumer (see `enqueue`).
+        Some(entity::DELIVERY) => {}
         Some(entity::NOTIFICATION) => {
             let n: Notification = serde_dynamo::from_item(new.clone())?;
             let recipients: Vec<uuid::Uuid> = match n.to {
@@ -71,7 +74,27 @@ pub async fn jobs_for(state: &AppState, record: &EventRecord) -> Result<Vec<Mail
     Ok(jobs)
 }
 
+/// The webhook job a stream record calls for: a new `DELIVERY#` item.
+pub fn webhook_job_for(record: &EventRecord) -> Result<Option<WebhookJob>, BoxError> {
+    let new = &record.change.new_image;
+    if record.event_name != "INSERT" || entity_of(new) != Some(entity::DELIVERY) {
+        return Ok(None);
+    }
+    let d: crate::store::webhooks::Delivery = serde_dynamo::from_item(new.clone())?;
+    Ok(Some(WebhookJob { delivery_id: d.id, ticket_id: d.ticket_id }))
+}
+
 async fn enqueue(state: &AppState, record: &EventRecord) -> Result<(), BoxError> {
+    if let Some(job) = webhook_job_for(record)? {
+        let (sqs, queue) = state.webhook_queue()?;
+        sqs.send_message()
+            .queue_url(queue)
+            .message_body(serde_json::to_string(&job)?)
+            .send()
+            .await
+            .map_err(|e| crate::error::error_chain(&e))?;
+        return Ok(());
+    }
     let jobs = jobs_for(state, record).await?;
     if jobs.is_empty() {
         return Ok(());

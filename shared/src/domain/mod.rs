@@ -8,6 +8,7 @@ pub mod search;
 pub mod ticket;
 pub mod user;
 pub mod views;
+pub mod webhooks;
 
 /// Characters that change how text reads without being seen: bidirectional overrides and
 /// isolates (`invoice\u{202E}fdp.exe` shows as `invoiceexe.pdf`), zero-width and other invisible

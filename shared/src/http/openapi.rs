@@ -2,7 +2,7 @@
 //! `#[utoipa::path]`, the schemas from the typed commands, views, enums and value types.
 //! `make openapi` writes it to docs/openapi.yaml; a test fails when the file differs.
 use super::handlers::{
-    attachments, auth, automations, comments, groups, macros, orgs, tickets, triggers, users, views,
+    attachments, auth, automations, comments, groups, macros, orgs, tickets, triggers, users, views, webhooks,
 };
 use super::views::{Message, ValidationError};
 use serde_json::{json, Value};
@@ -33,6 +33,7 @@ use utoipa::{IntoResponses, Modify, OpenApi};
         triggers::list, triggers::create, triggers::show, triggers::update, triggers::delete, triggers::reorder,
         automations::list, automations::create, automations::show, automations::update, automations::delete,
         automations::reorder,
+        webhooks::list, webhooks::create, webhooks::show, webhooks::update, webhooks::delete,
         tickets::list, tickets::create, tickets::show, tickets::update, tickets::delete,
         tickets::assign, tickets::status, tickets::viewers, tickets::mark_viewed,
         comments::list, comments::create,
@@ -201,6 +202,11 @@ pub mod examples {
                "conditions": {"all": [{"field": "status", "operator": "is", "value": "solved"}, {"field": "hours_since_solved", "operator": "greater_than", "value": 96}]},
                "actions": [{"field": "status", "value": "closed"}],
                "created_at": NOW, "updated_at": NOW})
+    }
+
+    pub fn webhook() -> Value {
+        json!({"id": "0190f3a4-4444-7000-8000-000000000004", "name": "CRM", "endpoint": "https://crm.example.com/hooks/helpdesk",
+               "status": "active", "created_at": NOW, "updated_at": NOW})
     }
 
     pub fn organization() -> Value {

@@ -1,7 +1,7 @@
 //! The HTTP route table: the one list that template.yaml, the local stack, the OpenAPI
 //! document and every function's `main` are checked against.
 use super::handlers::{
-    attachments, auth, automations, comments, groups, macros, orgs, tickets, triggers, users, views,
+    attachments, auth, automations, comments, groups, macros, orgs, tickets, triggers, users, views, webhooks,
 };
 use super::Shared;
 use axum::routing::{on, MethodFilter, MethodRouter};
@@ -91,6 +91,11 @@ routes! {
     AUTOMATIONS_UPDATE = "PATCH" "/automations/{id}" => "automations-update";
     AUTOMATIONS_DELETE = "DELETE" "/automations/{id}" => "automations-delete";
     AUTOMATIONS_REORDER = "PUT" "/automations/reorder" => "automations-reorder";
+    WEBHOOKS_LIST = "GET" "/webhooks" => "webhooks-list";
+    WEBHOOKS_CREATE = "POST" "/webhooks" => "webhooks-create";
+    WEBHOOKS_SHOW = "GET" "/webhooks/{id}" => "webhooks-show";
+    WEBHOOKS_UPDATE = "PATCH" "/webhooks/{id}" => "webhooks-update";
+    WEBHOOKS_DELETE = "DELETE" "/webhooks/{id}" => "webhooks-delete";
     TICKETS_LIST = "GET" "/tickets" => "tickets-list";
     TICKETS_CREATE = "POST" "/tickets" => "tickets-create";
     TICKETS_SHOW = "GET" "/tickets/{id}" => "tickets-show";
@@ -161,6 +166,11 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(AUTOMATIONS_UPDATE, on(AUTOMATIONS_UPDATE.filter(), automations::update)),
         r(AUTOMATIONS_DELETE, on(AUTOMATIONS_DELETE.filter(), automations::delete)),
         r(AUTOMATIONS_REORDER, on(AUTOMATIONS_REORDER.filter(), automations::reorder)),
+        r(WEBHOOKS_LIST, on(WEBHOOKS_LIST.filter(), webhooks::list)),
+        r(WEBHOOKS_CREATE, on(WEBHOOKS_CREATE.filter(), webhooks::create)),
+        r(WEBHOOKS_SHOW, on(WEBHOOKS_SHOW.filter(), webhooks::show)),
+        r(WEBHOOKS_UPDATE, on(WEBHOOKS_UPDATE.filter(), webhooks::update)),
+        r(WEBHOOKS_DELETE, on(WEBHOOKS_DELETE.filter(), webhooks::delete)),
         r(TICKETS_LIST, on(TICKETS_LIST.filter(), tickets::list)),
         r(TICKETS_CREATE, on(TICKETS_CREATE.filter(), tickets::create)),
         r(TICKETS_SHOW, on(TICKETS_SHOW.filter(), tickets::show)),

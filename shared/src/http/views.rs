@@ -627,6 +627,45 @@ pub struct AutomationEnvelope {
     pub automation: Rule,
 }
 
+/// A webhook (its signing secret is shown once, on create).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Webhook {
+    pub id: Uuid,
+    pub name: String,
+    pub endpoint: String,
+    pub status: crate::store::webhooks::WebhookStatus,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Webhook {
+    pub fn of(w: &crate::store::webhooks::Webhook) -> Webhook {
+        Webhook {
+            id: w.id,
+            name: w.name.clone(),
+            endpoint: w.endpoint.clone(),
+            status: w.status,
+            created_at: w.created_at,
+            updated_at: w.updated_at,
+        }
+    }
+}
+
+/// `{"webhook": {...}}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct WebhookEnvelope {
+    pub webhook: Webhook,
+}
+
+/// `{"webhook": {...}, "signing_secret"}`: the answer to a create, the only one with the secret.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CreatedWebhookEnvelope {
+    pub webhook: Webhook,
+    /// The HMAC-SHA256 key of `X-Helpdesk-Signature`; keep it, it is not shown again.
+    pub signing_secret: String,
+}
+
 /// `{"result": {...}}`: a macro's preview.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MacroPreview {

@@ -100,6 +100,8 @@ pub mod entity {
     pub const VIEW: &str = "view";
     pub const RULE: &str = "rule";
     pub const NOTIFICATION: &str = "notification";
+    pub const WEBHOOK: &str = "webhook";
+    pub const DELIVERY: &str = "delivery";
     pub const VIEW_COUNT: &str = "view_count";
     pub const TICKET_COUNT: &str = "ticket_count";
     pub const COUNTED: &str = "counted";
@@ -200,6 +202,20 @@ pub const DEFAULT_AUTOMATIONS_SK: &str = "AUTOMATIONS";
 pub const NOTIFICATION_PREFIX: &str = "NOTIFY#";
 pub fn notification_sk(id: Uuid) -> String {
     format!("{NOTIFICATION_PREFIX}{id}")
+}
+
+// ---- webhooks ------------------------------------------------------------------------------
+
+pub fn webhook_pk(id: Uuid) -> String {
+    format!("WEBHOOK#{id}")
+}
+pub const WEBHOOK_SK: &str = "WEBHOOK";
+/// GSI1: every webhook, by name.
+pub const WEBHOOKS_PARTITION: &str = "WEBHOOKS";
+/// In a ticket's collection: a webhook post a rule asked for.
+pub const DELIVERY_PREFIX: &str = "DELIVERY#";
+pub fn delivery_sk(id: Uuid) -> String {
+    format!("{DELIVERY_PREFIX}{id}")
 }
 
 // ---- views ---------------------------------------------------------------------------------

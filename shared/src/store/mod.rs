@@ -13,6 +13,7 @@ pub mod throttle;
 pub mod tickets;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;

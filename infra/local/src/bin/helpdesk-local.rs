@@ -79,6 +79,21 @@ async fn run_mailer(state: Arc<AppState>, sqs: aws_sdk_sqs::Client, queue: Strin
     }
 }
 
+/// The webhook queue → the delivery consumer, as Lambda's SQS event source would.
+async fn run_webhook_delivery(state: Arc<AppState>, sqs: aws_sdk_sqs::Client, queue: String) {
+    loop {
+        let state = state.clone();
+        let polled = moto::poll_queue(&sqs, &queue, 1, |event| async move {
+            helpdesk::consumers::webhooks::handle(&state, &event).await
+        })
+        .await;
+        if let Err(e) = polled {
+            tracing::warn!(error = %e, "webhook queue poll failed; retrying");
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    }
+}
+
 /// The automations schedule (hourly EventBridge in AWS), every `seconds`.
 async fn run_automations(state: Arc<AppState>, seconds: u16) {
     loop {
@@ -146,9 +161,13 @@ async fn main() -> Result<(), BoxError> {
     let sender = std::env::var("SENDER_EMAIL").unwrap_or_else(|_| "helpdesk@example.com".into());
     let (mail_queue, _dlq) =
         moto::setup_mail(&sqs, &moto::ses_client(&moto.endpoint), "helpdesk-mail", 5, 10, &sender).await?;
+    let (webhook_queue, _webhook_dlq) = moto::setup_queue(&sqs, "helpdesk-webhooks", 8, 10).await?;
 
     let mut config = Config::new(&table, jwt_secret(!in_memory)?)?.with_env()?;
     config.mail_queue_url = Some(mail_queue.clone());
+    config.webhook_queue_url = Some(webhook_queue.clone());
+    // Webhooks may also post to http://127.0.0.1:* here (never in AWS).
+    config.allow_loopback_webhooks = true;
     config.sender_email = Some(sender);
     config.frontend_url = std::env::var("FRONTEND_URL").unwrap_or_else(|_| config.frontend_url.clone());
     config.attachments_bucket = Some(s3::DEFAULT_BUCKET.to_owned());
@@ -173,7 +192,8 @@ async fn main() -> Result<(), BoxError> {
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{http_port} ({e}); set HELPDESK_HTTP_PORT"))?;
     let http = tokio::spawn(server::serve(listener, state.clone(), Some(moto.endpoint.clone())));
-    let mailer = tokio::spawn(run_mailer(state.clone(), sqs, mail_queue));
+    let mailer = tokio::spawn(run_mailer(state.clone(), sqs.clone(), mail_queue));
+    let webhooks = tokio::spawn(run_webhook_delivery(state.clone(), sqs, webhook_queue));
     let mut consumers = Vec::new();
     for consumer in StreamConsumer::ALL {
         let feeder = StreamFeeder::new(state.store.client(), streams::client(&ddb.endpoint), &table).await?;
@@ -217,6 +237,7 @@ async fn main() -> Result<(), BoxError> {
     consumers.iter().for_each(|c| c.abort());
     s3_server.abort();
     mailer.abort();
+    webhooks.abort();
     ws_server.abort();
     if in_memory {
         let _ = std::fs::remove_dir_all(&s3_root);

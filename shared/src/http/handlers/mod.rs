@@ -13,6 +13,7 @@ pub mod tickets;
 pub mod triggers;
 pub mod users;
 pub mod views;
+pub mod webhooks;
 pub mod workspace;
 
 use crate::validation::ValidationErrors;

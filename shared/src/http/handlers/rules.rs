@@ -98,6 +98,27 @@ fn noun(kind: RuleKind) -> &'static str {
     }
 }
 
+/// The webhooks, groups and users a rule's notifications name exist (422 on `actions` if not).
+async fn check_targets(state: &AppState, actions: &Value) -> Result<(), ApiError> {
+    use crate::domain::actions::{Notification, Recipient};
+    let parsed = Actions::parse_as(actions, ActionDialect::Rule).map_err(ApiError::Validation)?;
+    for n in parsed.notifications() {
+        let found = match n {
+            Notification::Webhook { webhook_id, .. } => state.store.get_webhook(webhook_id).await?.is_some(),
+            Notification::Mail { to: Recipient::Group(g), .. } => state.store.get_group(g).await?.is_some(),
+            Notification::Mail { to: Recipient::User(u), .. } => state.store.get_user(u).await?.is_some(),
+            Notification::Mail { .. } => true,
+        };
+        if !found {
+            return Err(ApiError::invalid(
+                "actions",
+                "A notification names a webhook, group or user this desk does not have.",
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub async fn load(state: &AppState, kind: RuleKind, raw: &str) -> Result<Rule, ApiError> {
     let id = Uuid::parse_str(raw).map_err(|_| ApiError::NotFound)?;
     state.store.get_rule(kind, id).await?.ok_or(ApiError::NotFound)
@@ -123,6 +144,7 @@ pub async fn create(state: &AppState, kind: RuleKind, f: RuleFields) -> Result<R
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
+    check_targets(state, f.actions.as_ref().unwrap_or(&Value::Null)).await?;
     // The defaults come first on a new desk.
     ensure_defaults(state, kind).await?;
     let now = Timestamp::now();
@@ -157,6 +179,7 @@ pub async fn update(state: &AppState, kind: RuleKind, raw: &str, f: RuleFields) 
         rule.conditions = c.to_string();
     }
     if let Some(a) = f.actions {
+        check_targets(state, &a).await?;
         rule.actions = a.to_string();
     }
     if kind == RuleKind::Automation {

@@ -1,0 +1,8 @@
+//! Lambda entry point for `DELETE /webhooks/{id}`: this route's handler only.
+use helpdesk::http::handlers::webhooks;
+use helpdesk::http::{lambda, routes};
+
+#[tokio::main]
+async fn main() -> Result<(), helpdesk::BoxError> {
+    lambda::serve(routes::WEBHOOKS_DELETE, webhooks::delete).await
+}
