@@ -112,6 +112,8 @@ pub struct Limits {
     pub signups_per_source: Limit,
     /// Tickets opened per customer (`THROTTLE_TICKETS_PER_CUSTOMER`): 300 per hour.
     pub tickets_per_customer: Limit,
+    /// Password-reset requests per source (`THROTTLE_RESET_REQUESTS_PER_SOURCE`): 20 per hour.
+    pub reset_requests_per_source: Limit,
 }
 
 impl Default for Limits {
@@ -123,6 +125,7 @@ impl Default for Limits {
             failed_verifications: Limit::new(20, 15 * 60),
             signups_per_source: Limit::new(60, 10 * 60),
             tickets_per_customer: Limit::new(300, 60 * 60),
+            reset_requests_per_source: Limit::new(20, 60 * 60),
         }
     }
 }
@@ -198,6 +201,7 @@ impl Config {
             ("THROTTLE_FAILED_VERIFICATIONS", &mut limits.failed_verifications),
             ("THROTTLE_SIGNUPS_PER_SOURCE", &mut limits.signups_per_source),
             ("THROTTLE_TICKETS_PER_CUSTOMER", &mut limits.tickets_per_customer),
+            ("THROTTLE_RESET_REQUESTS_PER_SOURCE", &mut limits.reset_requests_per_source),
         ] {
             if let Ok(raw) = env::var(name) {
                 *limit = Limit::parse(&raw).ok_or_else(|| ConfigError::Invalid(name, raw.clone()))?;

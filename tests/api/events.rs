@@ -13,6 +13,8 @@ const EXPECTED: &[(&str, u16)] = &[
     ("auth-register-ok", 201),
     ("auth-register-invalid", 422),
     ("auth-verify-email-invalid", 422),
+    ("auth-forgot-password-empty", 422),
+    ("auth-reset-password-empty", 422),
     ("auth-login-bad-credentials", 401),
     ("auth-logout-no-token", 401),
     ("auth-me-no-token", 401),

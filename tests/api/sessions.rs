@@ -234,3 +234,64 @@ async fn the_local_connections_api_takes_only_signed_requests() {
     send(&mut ws, json!({"action": "ping"})).await;
     assert!(wait_for(&mut ws, "pong", Duration::from_secs(2)).await.is_some());
 }
+
+/// The reset link of the newest reset mail to `to`.
+async fn reset_token(app: &TestApp, to: &str) -> String {
+    app.deliver_mail().await;
+    let mail = app.mail_to(to).await;
+    let text = mail
+        .iter()
+        .find(|m| m["subject"] == "Reset your password")
+        .and_then(|m| m["text"].as_str())
+        .unwrap_or_else(|| panic!("a reset mail: {mail:?}"));
+    text.split("reset-password?token=").nth(1).and_then(|r| r.split_whitespace().next()).unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn password_reset_end_to_end() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer().await;
+    let other_session = app.login(&customer.email, PASSWORD).await;
+
+    // Unknown and known addresses get the same answer; only the known one gets mail.
+    let unknown = format!("nobody-{}@example.com", uuid::Uuid::new_v4().simple());
+    for email in [unknown.as_str(), customer.email.as_str()] {
+        let res = app.post("/auth/forgot-password", None, json!({"email": email})).await;
+        assert_eq!(res.status, 202, "{res:?}");
+        assert_eq!(
+            res.body["message"],
+            "If the address has an account, a link to reset its password is on its way."
+        );
+    }
+    let token = reset_token(&app, &customer.email).await;
+    assert!(app.mail_to(&unknown).await.is_empty());
+
+    let res = app.post("/auth/reset-password", None, json!({"token": token, "password": "short"})).await;
+    assert_eq!(res.status, 422);
+    assert!(res.body["errors"]["password"].is_array());
+    let res = app
+        .post(
+            "/auth/reset-password",
+            None,
+            json!({"token": "forged.1.abc", "password": "a brand new passphrase"}),
+        )
+        .await;
+    assert_eq!(res.status, 422);
+    assert!(res.body["errors"]["token"].is_array());
+    let res = app
+        .post("/auth/reset-password", None, json!({"token": token, "password": "a brand new passphrase"}))
+        .await;
+    assert_eq!(res.status, 200, "{res:?}");
+
+    // Every old session is dead, the old password too; the new one signs in.
+    assert_eq!(app.get("/auth/me", Some(&customer.token)).await.status, 401);
+    assert_eq!(app.get("/auth/me", Some(&other_session)).await.status, 401);
+    let res = app.post("/auth/login", None, json!({"email": customer.email, "password": PASSWORD})).await;
+    assert_eq!(res.status, 401);
+    app.login(&customer.email, "a brand new passphrase").await;
+    // The token is spent: it was bound to the old password.
+    let res = app
+        .post("/auth/reset-password", None, json!({"token": token, "password": "yet another passphrase"}))
+        .await;
+    assert_eq!(res.status, 422, "{res:?}");
+}

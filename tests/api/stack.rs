@@ -210,9 +210,15 @@ async fn local_router_serves_exactly_the_route_table() {
             .replace("{user_id}", "00000000-0000-0000-0000-000000000000")
             .replace("{macro_id}", "00000000-0000-0000-0000-000000000000");
         let res = app.call(r.method, &concrete, None, None).await;
-        // Without a token every route answers 401, except the three that need none (422 for an
+        // Without a token every route answers 401, except those that need none (422 for an
         // empty body); an unrouted request gets the fallback's 404.
-        let open = ["/auth/register", "/auth/login", "/auth/verify-email"];
+        let open = [
+            "/auth/register",
+            "/auth/login",
+            "/auth/verify-email",
+            "/auth/forgot-password",
+            "/auth/reset-password",
+        ];
         let expected = if open.contains(&r.path) { 422 } else { 401 };
         assert_eq!(res.status, expected, "{} {} is served locally: {res:?}", r.method, r.path);
     }

@@ -14,18 +14,28 @@ type HmacSha256 = Hmac<Sha256>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     VerifyEmail,
+    /// Bound to the address and the password hash: setting a password spends the token.
+    ResetPassword,
 }
 
 impl Purpose {
     fn label(self) -> &'static str {
         match self {
             Purpose::VerifyEmail => "verify-email",
+            Purpose::ResetPassword => "reset-password",
         }
     }
 }
 
 /// How long a verification link works.
 pub const VERIFY_EMAIL_TTL_SECONDS: i64 = 7 * 24 * 60 * 60;
+/// How long a password-reset link works.
+pub const RESET_PASSWORD_TTL_SECONDS: i64 = 60 * 60;
+
+/// What a reset token is bound to: the address and the current password hash.
+pub fn reset_binding(email_lower: &str, password_hash: &str) -> String {
+    format!("{email_lower}\n{password_hash}")
+}
 
 pub struct LinkKey {
     key: Vec<u8>,

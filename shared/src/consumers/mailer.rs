@@ -21,6 +21,7 @@ async fn send(state: &AppState, job: &MailJob) -> Result<bool, BoxError> {
     match job.kind {
         MailKind::VerifyEmail => return send_verification(state, job).await,
         MailKind::Notification => return send_notification(state, job).await,
+        MailKind::ResetPassword => return send_reset(state, job).await,
         _ => {}
     }
     let Some(ticket) = state.store.get_ticket(job.ticket_id).await? else { return Ok(false) };
@@ -105,6 +106,20 @@ async fn send_notification(state: &AppState, job: &MailJob) -> Result<bool, BoxE
     let reply_to = mail.reply_to(&ticket.ticket_number);
     deliver(state, job, &recipient.email, &reply_to, &rendered).await?;
     tracing::info!(job = %job.id, rule = %n.rule_id, ticket = %ticket.ticket_number, "notification sent");
+    Ok(true)
+}
+
+/// The password-reset mail: a link bound to the current password (spent once a new one is set).
+async fn send_reset(state: &AppState, job: &MailJob) -> Result<bool, BoxError> {
+    use crate::auth::link::{reset_binding, Purpose, RESET_PASSWORD_TTL_SECONDS};
+    let Some(record) = state.store.get_user(job.recipient_id).await? else { return Ok(false) };
+    let mail = state.mailer()?;
+    let expires = clock::now().unix_timestamp() + RESET_PASSWORD_TTL_SECONDS;
+    let binding = reset_binding(&record.email_lower, &record.password_hash);
+    let token = state.links.issue(Purpose::ResetPassword, record.user.id, &binding, expires);
+    let rendered = crate::mail::render::render_reset(&token, &mail.frontend_url);
+    deliver(state, job, &record.user.email, &mail.sender, &rendered).await?;
+    tracing::info!(job = %job.id, user = %record.user.id, "password reset mail sent");
     Ok(true)
 }
 

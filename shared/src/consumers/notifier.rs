@@ -41,6 +41,21 @@ pub async fn jobs_for(state: &AppState, record: &EventRecord) -> Result<Vec<Mail
                 });
             }
         }
+        Some(entity::PASSWORD_RESET) => {
+            #[derive(serde::Deserialize)]
+            struct Reset {
+                user_id: uuid::Uuid,
+            }
+            let r: Reset = serde_dynamo::from_item(new.clone())?;
+            jobs.push(MailJob {
+                id: format!("{}:reset_password", record.event_id),
+                kind: MailKind::ResetPassword,
+                ticket_id: uuid::Uuid::nil(),
+                recipient_id: r.user_id,
+                comment_id: None,
+                notification_id: None,
+            });
+        }
         // A webhook post: queued for the webhook-delivery consumer (see `enqueue`).
         Some(entity::DELIVERY) => {}
         Some(entity::NOTIFICATION) => {

@@ -97,8 +97,10 @@ pub async fn check_host(endpoint: &Endpoint, allow_loopback: bool) -> Result<(),
     if endpoint.host.parse::<std::net::IpAddr>().is_ok() {
         return Ok(()); // checked by `Endpoint::parse`
     }
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((endpoint.host.as_str(), endpoint.port))
+    let lookup = tokio::net::lookup_host((endpoint.host.as_str(), endpoint.port));
+    let addrs: Vec<SocketAddr> = tokio::time::timeout(Duration::from_secs(3), lookup)
         .await
+        .map_err(|_| "The endpoint's host does not resolve in time.".to_owned())?
         .map_err(|_| "The endpoint's host does not resolve.".to_owned())?
         .collect();
     if addrs.is_empty() || addrs.iter().any(|a| !allowed(a.ip(), allow_loopback)) {

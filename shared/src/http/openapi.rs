@@ -22,7 +22,8 @@ use utoipa::{IntoResponses, Modify, OpenApi};
     modifiers(&Bearer),
     components(schemas(Message, ValidationError)),
     paths(
-        auth::register, auth::login, auth::logout, auth::me, auth::update_me, auth::verify_email,
+        auth::register, auth::login, auth::logout, auth::me, auth::update_me, auth::verify_email, auth::forgot_password,
+        auth::reset_password,
         users::list, users::agents, users::show, users::assign,
         orgs::list, orgs::create, orgs::show, orgs::update,
         groups::list, groups::create, groups::show, groups::update, groups::delete,

@@ -47,6 +47,8 @@ routes! {
     AUTH_ME = "GET" "/auth/me" => "auth-me";
     AUTH_UPDATE_ME = "PATCH" "/auth/me" => "auth-update-me";
     AUTH_VERIFY_EMAIL = "POST" "/auth/verify-email" => "auth-verify-email";
+    AUTH_FORGOT_PASSWORD = "POST" "/auth/forgot-password" => "auth-forgot-password";
+    AUTH_RESET_PASSWORD = "POST" "/auth/reset-password" => "auth-reset-password";
     USERS_LIST = "GET" "/users" => "users-list";
     USERS_AGENTS = "GET" "/users/agents" => "users-agents";
     USERS_SHOW = "GET" "/users/{id}" => "users-show";
@@ -122,6 +124,8 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(AUTH_ME, on(AUTH_ME.filter(), auth::me)),
         r(AUTH_UPDATE_ME, on(AUTH_UPDATE_ME.filter(), auth::update_me)),
         r(AUTH_VERIFY_EMAIL, on(AUTH_VERIFY_EMAIL.filter(), auth::verify_email)),
+        r(AUTH_FORGOT_PASSWORD, on(AUTH_FORGOT_PASSWORD.filter(), auth::forgot_password)),
+        r(AUTH_RESET_PASSWORD, on(AUTH_RESET_PASSWORD.filter(), auth::reset_password)),
         r(USERS_LIST, on(USERS_LIST.filter(), users::list)),
         r(USERS_AGENTS, on(USERS_AGENTS.filter(), users::agents)),
         r(USERS_SHOW, on(USERS_SHOW.filter(), users::show)),

@@ -16,6 +16,8 @@ pub enum Scope {
     FailedVerification,
     Signup,
     TicketCreate,
+    /// Password-reset requests per source (counted whether or not the address has an account).
+    ResetRequest,
 }
 
 impl Scope {
@@ -27,6 +29,7 @@ impl Scope {
             Scope::FailedVerification => "verify",
             Scope::Signup => "signup",
             Scope::TicketCreate => "ticket",
+            Scope::ResetRequest => "reset-request",
         }
     }
 
@@ -38,6 +41,7 @@ impl Scope {
             Scope::FailedVerification => limits.failed_verifications,
             Scope::Signup => limits.signups_per_source,
             Scope::TicketCreate => limits.tickets_per_customer,
+            Scope::ResetRequest => limits.reset_requests_per_source,
         }
     }
 }

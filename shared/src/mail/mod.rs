@@ -24,6 +24,8 @@ pub enum MailKind {
     /// The four kinds above are what the first version's notifier queued; the mailer still
     /// renders them (jobs queued before an upgrade), and the default triggers now send them.
     Notification,
+    /// To a user who asked: a single-use link to set a new password (valid one hour).
+    ResetPassword,
 }
 
 /// One email to send: the queue message body.

@@ -56,7 +56,9 @@ pub fn render(
             format!("Ticket {} has been assigned to you.", ticket.ticket_number),
             Some(ticket.description.clone()),
         ),
-        MailKind::VerifyEmail | MailKind::Notification => ("Your request was updated.".to_owned(), None),
+        MailKind::VerifyEmail | MailKind::Notification | MailKind::ResetPassword => {
+            ("Your request was updated.".to_owned(), None)
+        }
     };
     let mut text = format!("Hello {},\n\n{}\n", recipient.name, lead);
     if let Some(b) = &body {
@@ -134,6 +136,19 @@ pub fn render_verification(token: &str, frontend_url: &str) -> Rendered {
         escape_html(&link)
     );
     Rendered { subject: "Verify your email address".into(), text, html }
+}
+
+/// The password-reset mail: a link valid one hour, usable once.
+pub fn render_reset(token: &str, frontend_url: &str) -> Rendered {
+    let link = format!("{}/reset-password?token={token}", frontend_url.trim_end_matches('/'));
+    let text = format!(
+        "Hello,\n\nSomeone asked to reset the password of your help desk account. To choose a new one, open this link (valid for one hour, once):\n{link}\n\nIf it was not you, ignore this mail: your password stays as it is.\n"
+    );
+    let html = format!(
+        "<!doctype html><html><body><p>Hello,</p><p>Someone asked to reset the password of your help desk account. To choose a new one, open this link (valid for one hour, once):</p><p><a href=\"{}\">Choose a new password</a></p><p>If it was not you, ignore this mail: your password stays as it is.</p></body></html>",
+        escape_html(&link)
+    );
+    Rendered { subject: "Reset your password".into(), text, html }
 }
 
 #[cfg(test)]

@@ -101,6 +101,8 @@ pub mod entity {
     pub const RULE: &str = "rule";
     pub const NOTIFICATION: &str = "notification";
     pub const WEBHOOK: &str = "webhook";
+    pub const PASSWORD_RESET: &str = "password_reset";
+    pub const DECOY: &str = "decoy";
     pub const DELIVERY: &str = "delivery";
     pub const VIEW_COUNT: &str = "view_count";
     pub const TICKET_COUNT: &str = "ticket_count";
@@ -130,6 +132,10 @@ pub fn user_pk(id: Uuid) -> String {
     format!("USER#{id}")
 }
 pub const USER_SK: &str = "USER";
+/// In a user's partition: a password-reset request (the notifier mails the link).
+pub fn reset_sk(id: Uuid) -> String {
+    format!("RESET#{id}")
+}
 
 /// The uniqueness item of an email (lowercased): exists iff a user has that email.
 pub fn email_pk(normalized_email: &str) -> String {

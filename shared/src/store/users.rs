@@ -201,7 +201,7 @@ impl Store {
         &self,
         record: &UserRecord,
         changes: &ProfileChanges,
-        keep: &super::sessions::Session,
+        keep: Option<&super::sessions::Session>,
         now: &str,
     ) -> Result<Option<UserRecord>, StoreError> {
         let mut next = record.clone();
@@ -219,22 +219,43 @@ impl Store {
         }
         next.session_epoch = record.session_epoch.wrapping_add(1);
         next.user.updated_at = now.to_owned();
-        let mut session = keep.clone();
-        session.epoch = next.session_epoch;
-        let writes = vec![
-            super::TxWrite::if_attr_equals(
-                super::Guard::StaleUser,
-                user_item(&next)?,
-                attr::UPDATED_AT,
-                &record.user.updated_at,
-            ),
-            super::TxWrite::plain(session.item()?),
-        ];
+        let mut writes = vec![super::TxWrite::if_attr_equals(
+            super::Guard::StaleUser,
+            user_item(&next)?,
+            attr::UPDATED_AT,
+            &record.user.updated_at,
+        )];
+        // The session making the change lives on (a reset has none: every session dies).
+        if let Some(keep) = keep {
+            let mut session = keep.clone();
+            session.epoch = next.session_epoch;
+            writes.push(super::TxWrite::plain(session.item()?));
+        }
         match self.transact(writes).await {
             Ok(()) => Ok(Some(next)),
             Err(super::TxError::ConditionFailed(_) | super::TxError::Contended) => Ok(None),
             Err(super::TxError::Store(e)) => Err(e),
         }
+    }
+
+    /// Asks for a password-reset mail (the notifier sends it from this item's stream record).
+    /// For an address nobody has, a decoy item of the same size is written instead, so both
+    /// answers cost the same requests.
+    pub async fn request_password_reset(
+        &self,
+        user_id: Option<Uuid>,
+        now_epoch: i64,
+    ) -> Result<(), StoreError> {
+        let id = Uuid::now_v7();
+        let item = match user_id {
+            Some(u) => keys::ItemKeys::new(entity::PASSWORD_RESET, keys::user_pk(u), keys::reset_sk(id))
+                .ttl(now_epoch + crate::auth::link::RESET_PASSWORD_TTL_SECONDS)
+                .with(&serde_json::json!({"user_id": u, "id": id}))?,
+            None => keys::ItemKeys::new(entity::DECOY, keys::user_pk(Uuid::now_v7()), keys::reset_sk(id))
+                .ttl(now_epoch + 60)
+                .with(&serde_json::json!({"user_id": Uuid::nil(), "id": id}))?,
+        };
+        self.put(item).await
     }
 
     /// Records that the user was active. Callers throttle this (see the request guard).

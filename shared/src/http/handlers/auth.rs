@@ -306,7 +306,7 @@ pub async fn update_me(
                 state.store.get_session(caller.session_id).await?.ok_or(ApiError::Unauthenticated)?;
             let updated = state
                 .store
-                .change_password(&record, &changes, &session, &clock::format(now))
+                .change_password(&record, &changes, Some(&session), &clock::format(now))
                 .await?
                 .ok_or_else(|| {
                     ApiError::Conflict("The user was changed by someone else. Try again.".into())
@@ -395,4 +395,127 @@ pub async fn verify_email(
             .user
     };
     Ok(ok(&UserEnvelope { user: views::User::of(&user, now) }))
+}
+
+/// The body of `POST /auth/forgot-password`.
+#[derive(utoipa::ToSchema)]
+pub struct ForgotPassword {
+    #[schema(min_length = 3, max_length = 254)]
+    pub email: String,
+}
+
+impl FromJson for ForgotPassword {
+    fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let mut input = Input::new(body.clone());
+        let email = input.required_string("email");
+        let email = email.and_then(|e| Email::parse(&e).map_err(|m| input.error("email", m)).ok());
+        match email {
+            Some(e) => Ok(ForgotPassword { email: e.normalized() }),
+            None => Err(input.into_errors()),
+        }
+    }
+}
+
+/// `POST /auth/forgot-password`: 202 whoever asks (no account enumeration: an unknown address
+/// costs the same requests and gets the same answer); an account's address is mailed a
+/// single-use link valid one hour. Requests are throttled per source.
+#[utoipa::path(
+    post,
+    path = "/auth/forgot-password",
+    operation_id = "post_auth_forgot_password",
+    tag = "auth",
+    summary = "Mail a password-reset link (always 202)",
+    security(()),
+    request_body(content = ForgotPassword, example = json!({"email": "casey@example.com"})),
+    responses((status = 202, description = "Accepted (whether or not the address has an account).", body = crate::http::views::Message, example = json!({"message": "If the address has an account, a link to reset its password is on its way."})), crate::http::openapi::E400, crate::http::openapi::E413, crate::http::openapi::E422, crate::http::openapi::E429)
+)]
+pub async fn forgot_password(
+    State(state): State<Shared>,
+    source: Source,
+    body: Command<ForgotPassword>,
+) -> HandlerResult {
+    throttle::take(&state, Scope::ResetRequest, &source.0).await?;
+    let record = state.store.user_by_email(&body.command.email).await?;
+    if record.is_none() {
+        // The same second read a known address costs.
+        let _ = state.store.get_user(Uuid::nil()).await?;
+    }
+    state.store.request_password_reset(record.map(|r| r.user.id), clock::now().unix_timestamp()).await?;
+    let message = views::Message {
+        message: "If the address has an account, a link to reset its password is on its way.".into(),
+    };
+    Ok(axum::response::IntoResponse::into_response((http::StatusCode::ACCEPTED, axum::Json(message))))
+}
+
+/// The body of `POST /auth/reset-password`.
+#[derive(utoipa::ToSchema)]
+pub struct ResetPassword {
+    /// From the link in the reset mail.
+    #[schema(min_length = 1, max_length = 200)]
+    pub token: String,
+    #[schema(value_type = String, min_length = 8, max_length = 128)]
+    pub password: Password,
+}
+
+impl FromJson for ResetPassword {
+    fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
+        let mut input = Input::new(body.clone());
+        let token = input.required_string("token");
+        let pass = input.required_string("password");
+        let pass =
+            pass.and_then(|p| Password::parse(&p, "password").map_err(|m| input.error("password", m)).ok());
+        match (token, pass) {
+            (Some(token), Some(password)) => Ok(ResetPassword { token, password }),
+            _ => Err(input.into_errors()),
+        }
+    }
+}
+
+/// `POST /auth/reset-password`: sets the password the token allows (once: the token is bound
+/// to the old password) and ends every session of the user, HTTP and WebSocket. An expired,
+/// used or forged token is a 422 (failures throttled per source).
+#[utoipa::path(
+    post,
+    path = "/auth/reset-password",
+    operation_id = "post_auth_reset_password",
+    tag = "auth",
+    summary = "Set a new password with the link from the reset mail",
+    security(()),
+    request_body(content = ResetPassword, example = json!({"token": "0192f0c4a1b27c3d8e9f00112233aabb.1767225600.c2lnbmF0dXJl", "password": "a new long passphrase"})),
+    responses((status = 200, description = "The password is set; every session is signed out.", body = crate::http::views::Message, example = json!({"message": "Your password has been reset. Sign in with the new one."})), crate::http::openapi::E400, crate::http::openapi::E413, crate::http::openapi::E422, crate::http::openapi::E429)
+)]
+pub async fn reset_password(
+    State(state): State<Shared>,
+    source: Source,
+    body: Command<ResetPassword>,
+) -> HandlerResult {
+    use crate::auth::link::{reset_binding, LinkKey, Purpose};
+    throttle::check(&state, Scope::FailedVerification, &source.0).await?;
+    let now = clock::now();
+    let claimed = LinkKey::claimed(&body.command.token);
+    let record = match &claimed {
+        Some(c) => state.store.get_user(c.user_id).await?,
+        None => None,
+    };
+    let valid = match (&claimed, &record) {
+        (Some(c), Some(r)) => state.links.verify(
+            Purpose::ResetPassword,
+            c,
+            &reset_binding(&r.email_lower, &r.password_hash),
+            now.unix_timestamp(),
+        ),
+        _ => false,
+    };
+    let Some(record) = record.filter(|_| valid) else {
+        throttle::failed(&state, Scope::FailedVerification, &source.0).await?;
+        return Err(ApiError::invalid("token", "The reset link is invalid, used or has expired."));
+    };
+    let hash = password::hash(body.command.password.expose()).await.map_err(ApiError::internal)?;
+    let changes = ProfileChanges { password_hash: Some(hash), ..Default::default() };
+    match state.store.change_password(&record, &changes, None, &clock::format(now)).await? {
+        Some(_) => Ok(ok(&views::Message {
+            message: "Your password has been reset. Sign in with the new one.".into(),
+        })),
+        None => Err(ApiError::Conflict("The account changed meanwhile. Ask for a new link.".into())),
+    }
 }
