@@ -13,7 +13,7 @@ rm -rf "$out" && mkdir -p "$out"
 rm -rf .schemathesis
 cargo build --quiet -p helpdesk-local --bin helpdesk-local
 
-export HELPDESK_HTTP_PORT=3310 HELPDESK_DDB_PORT=8310 HELPDESK_S3_PORT=9310 HELPDESK_WS_PORT=3311 HELPDESK_MOTO_PORT=4310
+export HELPDESK_HTTP_PORT=3310 HELPDESK_DDB_PORT=8310 HELPDESK_S3_PORT=9310 HELPDESK_WS_PORT=3311 HELPDESK_MOTO_PORT=4310 HELPDESK_SMTP_PORT=2310
 RUST_LOG=warn target/debug/helpdesk-local --in-memory >"$out/stack.log" 2>&1 &
 stack=$!
 trap 'kill "$stack" 2>/dev/null; wait "$stack" 2>/dev/null || true' EXIT

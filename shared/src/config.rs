@@ -59,6 +59,9 @@ pub struct Config {
     pub ws_management_endpoint: Option<String>,
     /// The mail job queue (`MAIL_QUEUE_URL`; notifier).
     pub mail_queue_url: Option<String>,
+    /// The domain that receives mail (`INBOUND_DOMAIN`; SES receiving in AWS, `helpdesk.local`
+    /// in the local stack). Reply addresses are at it; default the sender's domain.
+    pub inbound_domain: Option<String>,
     /// The webhook delivery queue (`WEBHOOK_QUEUE_URL`; notifier and webhook-delivery).
     pub webhook_queue_url: Option<String>,
     /// Lets webhooks post to `http://127.0.0.1:*` (`HELPDESK_ALLOW_LOOPBACK_WEBHOOKS=true`; only
@@ -114,6 +117,8 @@ pub struct Limits {
     pub tickets_per_customer: Limit,
     /// Password-reset requests per source (`THROTTLE_RESET_REQUESTS_PER_SOURCE`): 20 per hour.
     pub reset_requests_per_source: Limit,
+    /// Received messages per sender address (`THROTTLE_MAIL_PER_SENDER`): 60 per hour.
+    pub mail_per_sender: Limit,
 }
 
 impl Default for Limits {
@@ -126,6 +131,7 @@ impl Default for Limits {
             signups_per_source: Limit::new(60, 10 * 60),
             tickets_per_customer: Limit::new(300, 60 * 60),
             reset_requests_per_source: Limit::new(20, 60 * 60),
+            mail_per_sender: Limit::new(60, 60 * 60),
         }
     }
 }
@@ -144,6 +150,7 @@ impl Config {
             ws_management_endpoint: None,
             mail_queue_url: None,
             webhook_queue_url: None,
+            inbound_domain: None,
             allow_loopback_webhooks: false,
             sender_email: None,
             frontend_url: "http://localhost:5173".into(),
@@ -174,6 +181,8 @@ impl Config {
         }
         config.mail_queue_url = env::var("MAIL_QUEUE_URL").ok().filter(|e| !e.is_empty());
         config.webhook_queue_url = env::var("WEBHOOK_QUEUE_URL").ok().filter(|e| !e.is_empty());
+        config.inbound_domain =
+            env::var("INBOUND_DOMAIN").ok().map(|d| d.trim().to_lowercase()).filter(|d| !d.is_empty());
         config.allow_loopback_webhooks =
             env::var("HELPDESK_ALLOW_LOOPBACK_WEBHOOKS").is_ok_and(|v| v == "true");
         config.sender_email = env::var("SENDER_EMAIL").ok().filter(|e| !e.is_empty());
@@ -202,6 +211,7 @@ impl Config {
             ("THROTTLE_SIGNUPS_PER_SOURCE", &mut limits.signups_per_source),
             ("THROTTLE_TICKETS_PER_CUSTOMER", &mut limits.tickets_per_customer),
             ("THROTTLE_RESET_REQUESTS_PER_SOURCE", &mut limits.reset_requests_per_source),
+            ("THROTTLE_MAIL_PER_SENDER", &mut limits.mail_per_sender),
         ] {
             if let Ok(raw) = env::var(name) {
                 *limit = Limit::parse(&raw).ok_or_else(|| ConfigError::Invalid(name, raw.clone()))?;

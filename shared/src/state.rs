@@ -24,13 +24,20 @@ pub struct Mailer {
     pub ses: aws_sdk_sesv2::Client,
     pub sender: String,
     pub frontend_url: String,
+    /// Where replies go (`INBOUND_DOMAIN`; default the sender's domain).
+    pub receiving_domain: String,
 }
 
 impl Mailer {
-    /// `reply+TKT-000042@<sender's domain>`: replies identify their ticket.
-    pub fn reply_to(&self, ticket_number: &str) -> String {
-        let domain = self.sender.rsplit_once('@').map_or("example.com", |(_, d)| d);
-        format!("reply+{ticket_number}@{domain}")
+    /// `reply+TKT-000042.<tag>@<receiving domain>`: a reply names its ticket, signed.
+    pub fn reply_to(&self, ticket_number: &str, links: &crate::auth::link::LinkKey) -> String {
+        format!("reply+{ticket_number}.{}@{}", links.reply_tag(ticket_number), self.receiving_domain)
+    }
+
+    /// Our own addresses: the sender, and anything at the receiving domain.
+    pub fn is_ours(&self, address: &str) -> bool {
+        let a = address.to_lowercase();
+        a == self.sender.to_lowercase() || a.ends_with(&format!("@{}", self.receiving_domain))
     }
 }
 
@@ -74,7 +81,13 @@ impl AppState {
     /// Adds SES; the sender comes from `SENDER_EMAIL`.
     pub fn with_ses(mut self, ses: aws_sdk_sesv2::Client) -> Self {
         let sender = self.config.sender_email.clone().unwrap_or_else(|| "helpdesk@example.com".into());
-        self.mail = Some(Mailer { ses, sender, frontend_url: self.config.frontend_url.clone() });
+        let receiving_domain = self
+            .config
+            .inbound_domain
+            .clone()
+            .unwrap_or_else(|| sender.rsplit_once('@').map_or("example.com", |(_, d)| d).to_owned());
+        self.mail =
+            Some(Mailer { ses, sender, frontend_url: self.config.frontend_url.clone(), receiving_domain });
         self
     }
 

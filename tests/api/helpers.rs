@@ -107,6 +107,7 @@ impl TestApp {
         config.mail_queue_url = Some(mail_queue.clone());
         config.webhook_queue_url = Some(webhook_queue.clone());
         config.allow_loopback_webhooks = true;
+        config.inbound_domain = Some("helpdesk.local".to_owned());
         config.sender_email = Some(SENDER.to_owned());
         config.mail_retry_base_seconds = 1;
         config.attachments_bucket = Some(s3::DEFAULT_BUCKET.to_owned());
@@ -375,6 +376,14 @@ impl TestApp {
         })
         .await
         .expect("queue polls")
+    }
+
+    /// Starts this test's SMTP listener (the local stack's, on a free port); returns its port.
+    pub async fn smtp(&mut self) -> u16 {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.expect("a free port");
+        let port = listener.local_addr().unwrap().port();
+        self.background.push(tokio::spawn(helpdesk_local::smtp::serve(listener, self.state.clone())));
+        port
     }
 
     /// Messages waiting in a queue now.

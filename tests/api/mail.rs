@@ -23,7 +23,12 @@ async fn a_new_ticket_mails_its_requester_once_with_the_ticket_number() {
     let m = &mail[0];
     assert_eq!(m["subject"], format!("[{number}] Printer <b>on</b> fire"));
     assert_eq!(m["from"], SENDER);
-    assert_eq!(m["reply_to"], format!("reply+{number}@example.com"));
+    // `reply+<number>.<signature>@<receiving domain>`: replies come back to their ticket.
+    let reply_to = m["reply_to"].as_str().unwrap();
+    assert!(
+        reply_to.starts_with(&format!("reply+{number}.")) && reply_to.ends_with("@helpdesk.local"),
+        "{reply_to}"
+    );
     assert!(m["text"].as_str().unwrap().contains("Help & <script>"));
     let html = m["html"].as_str().unwrap();
     assert!(html.contains("Help &amp; &lt;script&gt;") && !html.contains("<script>"), "{html}");

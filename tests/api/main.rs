@@ -15,6 +15,7 @@ mod jobs;
 mod lists;
 mod macros;
 mod mail;
+mod mail_in;
 mod openapi;
 mod realtime;
 mod sessions;

@@ -269,6 +269,7 @@ async fn invalid_views_are_422_with_positions() {
             json!({"title": "t", "conditions": {"all": [unsolved()]}, "execution": {"columns": ["nope"]}}),
             "execution.columns.0",
         ),
+        (json!({"title": "t", "conditions": {"all": [unsolved()]}, "execution": null}), "execution"),
         (json!({"conditions": {"all": [unsolved()]}}), "title"),
         (json!({"title": "t"}), "conditions"),
         (json!({"title": "t", "conditions": "status"}), "conditions"),

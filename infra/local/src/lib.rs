@@ -10,5 +10,6 @@ pub mod s3;
 pub mod sdk;
 pub mod seed;
 pub mod server;
+pub mod smtp;
 pub mod streams;
 pub mod ws;

@@ -67,6 +67,15 @@ impl LinkKey {
         format!("{}.{expires_at}.{}", user_id.simple(), URL_SAFE_NO_PAD.encode(tag))
     }
 
+    /// The short signature of a ticket's reply address (`reply+<number>.<tag>@...`): 8 hex
+    /// digits of an HMAC over the number, so a reply address cannot be made up for another
+    /// ticket.
+    pub fn reply_tag(&self, ticket_number: &str) -> String {
+        let mut mac = HmacSha256::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(format!("reply-address\n{}", ticket_number.to_lowercase()).as_bytes());
+        mac.finalize().into_bytes().iter().take(4).map(|b| format!("{b:02x}")).collect()
+    }
+
     /// The claims of a well-formed token (not yet verified).
     pub fn claimed(token: &str) -> Option<Claimed> {
         if token.len() > 200 {

@@ -53,7 +53,7 @@ async fn send(state: &AppState, job: &MailJob) -> Result<bool, BoxError> {
     } else {
         render_bare(&ticket, &mail.frontend_url)
     };
-    let reply_to = mail.reply_to(&ticket.ticket_number);
+    let reply_to = mail.reply_to(&ticket.ticket_number, &state.links);
     deliver(state, job, &recipient.email, &reply_to, &rendered).await?;
     tracing::info!(job = %job.id, kind = ?job.kind, ticket = %ticket.ticket_number, "mail sent");
     Ok(true)
@@ -103,7 +103,7 @@ async fn send_notification(state: &AppState, job: &MailJob) -> Result<bool, BoxE
     } else {
         render_bare(&ticket, &mail.frontend_url)
     };
-    let reply_to = mail.reply_to(&ticket.ticket_number);
+    let reply_to = mail.reply_to(&ticket.ticket_number, &state.links);
     deliver(state, job, &recipient.email, &reply_to, &rendered).await?;
     tracing::info!(job = %job.id, rule = %n.rule_id, ticket = %ticket.ticket_number, "notification sent");
     Ok(true)
@@ -163,6 +163,7 @@ async fn deliver(
         message_id: &message_id,
     });
     use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
+    let ticket_id = job.ticket_id;
     mail.ses
         .send_email()
         .from_email_address(&mail.sender)
@@ -176,6 +177,12 @@ async fn deliver(
         .send()
         .await
         .map_err(|e| crate::error::error_chain(&e))?;
+    // Replies name this Message-ID in In-Reply-To / References: remember its ticket.
+    if !ticket_id.is_nil() {
+        if let Err(e) = state.store.record_message_id(&message_id, ticket_id).await {
+            tracing::warn!(error = %e, "could not record a sent Message-ID; replies thread by address");
+        }
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@ pub mod broadcast;
 pub mod cleanup;
 pub mod indexer;
 pub mod lambda;
+pub mod mail_inbound;
 pub mod mailer;
 pub mod notifier;
 pub mod webhooks;

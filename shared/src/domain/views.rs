@@ -5,7 +5,7 @@ use super::conditions::{Condition, Conditions, Field, Hours, Operand, Operator, 
 use super::ticket::Status;
 use crate::validation::ValidationErrors;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
@@ -89,14 +89,12 @@ impl Default for Execution {
 
 impl Execution {
     /// `{"sort_by"?, "sort_order"?, "columns"?}` (422 messages keyed `execution.<part>`); what is
-    /// left out keeps its default.
+    /// left out keeps its default. Anything but an object (`null` too) is a 422.
     pub fn parse(raw: &Value) -> Result<Execution, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let mut e = Execution::default();
-        let empty = Map::new();
         let obj = match raw {
             Value::Object(o) => o,
-            Value::Null => &empty,
             _ => {
                 errors.add(
                     "execution",

@@ -1,6 +1,7 @@
 //! Email: the queue job, rendering (plain text + HTML, user content escaped) and MIME. The
 //! notifier (which events mail whom, on the table's stream) and the mailer (sends each job once
 //! through SES v2) are in `consumers`.
+pub mod inbound;
 pub mod mime;
 pub mod render;
 

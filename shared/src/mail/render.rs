@@ -60,7 +60,7 @@ pub fn render(
             ("Your request was updated.".to_owned(), None)
         }
     };
-    let mut text = format!("Hello {},\n\n{}\n", recipient.name, lead);
+    let mut text = format!("{}\n\nHello {},\n\n{}\n", super::inbound::REPLY_LINE, recipient.name, lead);
     if let Some(b) = &body {
         text.push_str(&format!("\n{b}\n"));
     }
@@ -91,7 +91,8 @@ pub fn render_notification(
 ) -> Rendered {
     let link = format!("{}/tickets/{}", frontend_url.trim_end_matches('/'), ticket.ticket_number);
     let text = format!(
-        "Hello {},\n\n{}\n\n{} — {}\n{}\n",
+        "{}\n\nHello {},\n\n{}\n\n{} — {}\n{}\n",
+        super::inbound::REPLY_LINE,
         recipient.name,
         body.trim_end(),
         ticket.ticket_number,
@@ -99,7 +100,8 @@ pub fn render_notification(
         link
     );
     let html = format!(
-        "<!doctype html><html><body><p>Hello {},</p><div style=\"white-space:pre-wrap\">{}</div><p><a href=\"{}\">{} — {}</a></p></body></html>",
+        "<!doctype html><html><body><p style=\"color:#999\">{}</p><p>Hello {},</p><div style=\"white-space:pre-wrap\">{}</div><p><a href=\"{}\">{} — {}</a></p></body></html>",
+        super::inbound::REPLY_LINE,
         escape_html(&recipient.name),
         escape_html(body.trim_end()),
         escape_html(&link),

@@ -103,6 +103,9 @@ pub mod entity {
     pub const WEBHOOK: &str = "webhook";
     pub const PASSWORD_RESET: &str = "password_reset";
     pub const DECOY: &str = "decoy";
+    pub const MESSAGE_ID: &str = "message_id";
+    pub const INBOUND: &str = "inbound";
+    pub const SUSPENDED: &str = "suspended_mail";
     pub const DELIVERY: &str = "delivery";
     pub const VIEW_COUNT: &str = "view_count";
     pub const TICKET_COUNT: &str = "ticket_count";
@@ -366,6 +369,22 @@ pub fn mail_pk(job_id: &str) -> String {
     format!("MAIL#{job_id}")
 }
 pub const MAIL_SK: &str = "MAIL";
+/// A Message-ID the desk sent (lower case) → its ticket, for threading replies.
+pub fn message_id_pk(message_id: &str) -> String {
+    format!("MSGID#{}", message_id.to_lowercase())
+}
+pub const MESSAGE_ID_SK: &str = "MSGID";
+/// A received message (by Message-ID, hashed): made once.
+pub fn inbound_pk(message_id_hash: &str) -> String {
+    format!("INBOUND#{message_id_hash}")
+}
+pub const INBOUND_SK: &str = "INBOUND";
+pub fn suspended_pk(id: Uuid) -> String {
+    format!("SUSPENDED#{id}")
+}
+pub const SUSPENDED_SK: &str = "SUSPENDED";
+/// GSI1: suspended mail, by id (time order).
+pub const SUSPENDED_PARTITION: &str = "SUSPENDED";
 
 // ---- search ------------------------------------------------------------------------------
 

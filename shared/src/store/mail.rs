@@ -73,4 +73,24 @@ impl Store {
     pub async fn release_mail(&self, job_id: &str) -> Result<(), StoreError> {
         self.delete(keys::key(keys::mail_pk(job_id), keys::MAIL_SK)).await
     }
+
+    /// Remembers which ticket a sent Message-ID belongs to (a year), for threading replies.
+    pub async fn record_message_id(&self, message_id: &str, ticket_id: uuid::Uuid) -> Result<(), StoreError> {
+        let item = keys::ItemKeys::new(
+            keys::entity::MESSAGE_ID,
+            keys::message_id_pk(message_id),
+            keys::MESSAGE_ID_SK,
+        )
+        .ttl(crate::clock::now().unix_timestamp() + 365 * 86_400)
+        .with(&serde_json::json!({"ticket_id": ticket_id}))?;
+        self.put(item).await
+    }
+
+    /// The ticket a Message-ID the desk sent belongs to.
+    pub async fn ticket_of_message_id(&self, message_id: &str) -> Result<Option<uuid::Uuid>, StoreError> {
+        let item = self.get(keys::key(keys::message_id_pk(message_id), keys::MESSAGE_ID_SK)).await?;
+        Ok(item
+            .and_then(|i| i.get("ticket_id").and_then(|v| v.as_s().ok()).cloned())
+            .and_then(|s| uuid::Uuid::parse_str(&s).ok()))
+    }
 }

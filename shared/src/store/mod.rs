@@ -1,6 +1,7 @@
 //! The DynamoDB single-table store: every read and write the handlers make goes through here.
 pub mod attachments;
 pub mod groups;
+pub mod inbound;
 pub mod keys;
 pub mod macros;
 pub mod mail;

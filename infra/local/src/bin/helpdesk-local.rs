@@ -165,6 +165,9 @@ async fn main() -> Result<(), BoxError> {
 
     let mut config = Config::new(&table, jwt_secret(!in_memory)?)?.with_env()?;
     config.mail_queue_url = Some(mail_queue.clone());
+    // Mail to this domain comes in through the SMTP listener below.
+    config.inbound_domain =
+        Some(config.inbound_domain.clone().unwrap_or_else(|| "helpdesk.local".to_owned()));
     config.webhook_queue_url = Some(webhook_queue.clone());
     // Webhooks may also post to http://127.0.0.1:* here (never in AWS).
     config.allow_loopback_webhooks = true;
@@ -194,6 +197,11 @@ async fn main() -> Result<(), BoxError> {
     let http = tokio::spawn(server::serve(listener, state.clone(), Some(moto.endpoint.clone())));
     let mailer = tokio::spawn(run_mailer(state.clone(), sqs.clone(), mail_queue));
     let webhooks = tokio::spawn(run_webhook_delivery(state.clone(), sqs, webhook_queue));
+    let smtp_port = port("HELPDESK_SMTP_PORT", 2525)?;
+    let smtp_listener = tokio::net::TcpListener::bind(("127.0.0.1", smtp_port))
+        .await
+        .map_err(|e| format!("cannot listen on 127.0.0.1:{smtp_port} ({e}); set HELPDESK_SMTP_PORT"))?;
+    let smtp = tokio::spawn(helpdesk_local::smtp::serve(smtp_listener, state.clone()));
     let mut consumers = Vec::new();
     for consumer in StreamConsumer::ALL {
         let feeder = StreamFeeder::new(state.store.client(), streams::client(&ddb.endpoint), &table).await?;
@@ -214,6 +222,7 @@ async fn main() -> Result<(), BoxError> {
         "  Mail            http://127.0.0.1:{http_port}/_local/mail  (SQS + SES v2: moto on {})",
         moto.endpoint
     );
+    println!("  Mail in (SMTP)  127.0.0.1:{smtp_port}  (support@helpdesk.local; replies to reply+...@helpdesk.local)");
     println!(
         "  Data            {}",
         if in_memory {
@@ -238,6 +247,7 @@ async fn main() -> Result<(), BoxError> {
     s3_server.abort();
     mailer.abort();
     webhooks.abort();
+    smtp.abort();
     ws_server.abort();
     if in_memory {
         let _ = std::fs::remove_dir_all(&s3_root);
