@@ -170,6 +170,21 @@ impl Config {
 
     /// The optional settings from the environment, over these defaults (the local stack calls
     /// this too, then points the endpoints at its emulators).
+    /// The domain replies go to: `INBOUND_DOMAIN`, else the sender's domain.
+    pub fn receiving_domain(&self) -> String {
+        self.inbound_domain.clone().unwrap_or_else(|| {
+            let sender = self.sender_email.as_deref().unwrap_or("helpdesk@example.com");
+            sender.rsplit_once('@').map_or("example.com", |(_, d)| d).to_lowercase()
+        })
+    }
+
+    /// The desk's own addresses: its sender, and anything at the receiving domain.
+    pub fn is_our_address(&self, address: &str) -> bool {
+        let a = address.to_lowercase();
+        self.sender_email.as_deref().is_some_and(|s| s.eq_ignore_ascii_case(&a))
+            || a.ends_with(&format!("@{}", self.receiving_domain()))
+    }
+
     pub fn with_env(self) -> Result<Self, ConfigError> {
         let mut config = self;
         if let Ok(ttl) = env::var("TOKEN_TTL_SECONDS") {

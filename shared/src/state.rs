@@ -33,12 +33,6 @@ impl Mailer {
     pub fn reply_to(&self, ticket_number: &str, links: &crate::auth::link::LinkKey) -> String {
         format!("reply+{ticket_number}.{}@{}", links.reply_tag(ticket_number), self.receiving_domain)
     }
-
-    /// Our own addresses: the sender, and anything at the receiving domain.
-    pub fn is_ours(&self, address: &str) -> bool {
-        let a = address.to_lowercase();
-        a == self.sender.to_lowercase() || a.ends_with(&format!("@{}", self.receiving_domain))
-    }
 }
 
 impl AppState {
@@ -81,11 +75,7 @@ impl AppState {
     /// Adds SES; the sender comes from `SENDER_EMAIL`.
     pub fn with_ses(mut self, ses: aws_sdk_sesv2::Client) -> Self {
         let sender = self.config.sender_email.clone().unwrap_or_else(|| "helpdesk@example.com".into());
-        let receiving_domain = self
-            .config
-            .inbound_domain
-            .clone()
-            .unwrap_or_else(|| sender.rsplit_once('@').map_or("example.com", |(_, d)| d).to_owned());
+        let receiving_domain = self.config.receiving_domain();
         self.mail =
             Some(Mailer { ses, sender, frontend_url: self.config.frontend_url.clone(), receiving_domain });
         self

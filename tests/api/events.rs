@@ -97,6 +97,7 @@ const NON_HTTP: &[&str] = &[
     "notifier-notification-insert",
     "mailer-agent-reply",
     "webhook-delivery-missing",
+    "mail-inbound-outside-prefix",
 ];
 
 #[tokio::test]
@@ -112,6 +113,15 @@ async fn notifier_sample_event_asks_for_the_notification_mail() {
         "notify:0190f3a4-dddd-7000-8000-000000000004:0190f3a4-0000-7000-8000-0000000000a1"
     );
     assert_eq!(jobs[0].notification_id, Some("0190f3a4-dddd-7000-8000-000000000004".parse().unwrap()));
+}
+
+#[tokio::test]
+async fn mail_inbound_sample_event_outside_inbound_is_refused() {
+    let app = TestApp::spawn().await;
+    let raw = std::fs::read_to_string(events_dir().join("mail-inbound-outside-prefix.json")).unwrap();
+    let event: aws_lambda_events::s3::S3Event = serde_json::from_str(&raw).unwrap();
+    let result = helpdesk::consumers::mail_inbound::handle(&app.state, &event).await;
+    assert!(result.is_err(), "only objects under inbound/ are mail");
 }
 
 #[tokio::test]

@@ -27,8 +27,7 @@ pub async fn serve(listener: TcpListener, state: Arc<AppState>) {
 }
 
 async fn session(stream: TcpStream, state: &AppState) -> Result<(), BoxError> {
-    let domain =
-        state.mailer().map(|m| m.receiving_domain.clone()).unwrap_or_else(|_| "helpdesk.local".into());
+    let domain = state.config.receiving_domain();
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     write.write_all(format!("220 {domain} ESMTP helpdesk-local\r\n").as_bytes()).await?;

@@ -186,8 +186,8 @@ pub async fn receive(state: &AppState, raw: &[u8], raw_key: Option<&str>) -> Res
         return Ok(Received::Dropped("larger than the desk takes"));
     }
     let Some(m) = inbound::parse(raw) else { return Ok(Received::Dropped("not a mail message")) };
-    let mailer = state.mailer().map_err(|e| ApiError::internal(e.to_string()))?;
-    if mailer.is_ours(&m.from) {
+    let domain = state.config.receiving_domain();
+    if state.config.is_our_address(&m.from) {
         return Ok(Received::Dropped("from our own address (a loop)"));
     }
     if m.automatic {
@@ -209,7 +209,7 @@ pub async fn receive(state: &AppState, raw: &[u8], raw_key: Option<&str>) -> Res
     // The ticket: a signed reply address, then a Message-ID we sent.
     let mut ticket_id = None;
     for address in &m.to {
-        match reply_number(state, address, &mailer.receiving_domain) {
+        match reply_number(state, address, &domain) {
             Ok(Some(n)) => {
                 ticket_id = state.store.ticket_id_by_number(n.0).await?;
                 break;

@@ -46,6 +46,20 @@ pub async fn run_webhook_delivery() -> Result<(), BoxError> {
     .await
 }
 
+/// Runs the inbound mail consumer on the bucket's `inbound/` events (SES receiving). A failure
+/// fails the invocation: Lambda retries it, then sends the event to the dead-letter queue.
+pub async fn run_mail_inbound() -> Result<(), BoxError> {
+    let state = state_with(|s, sdk| s.with_s3_from(sdk)).await?;
+    let state = &state;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |event: lambda_runtime::LambdaEvent<aws_lambda_events::s3::S3Event>| async move {
+            let received = Box::pin(super::mail_inbound::handle(state, &event.payload)).await?;
+            Ok::<_, BoxError>(serde_json::json!({"received": received.len()}))
+        },
+    ))
+    .await
+}
+
 /// Runs the mailer on the mail queue (partial batch failures reported by message id).
 pub async fn run_mailer() -> Result<(), BoxError> {
     let state = state_with(|s, sdk| s.with_ses_from(sdk)).await?;
