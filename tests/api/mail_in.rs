@@ -176,6 +176,36 @@ async fn strangers_open_tickets_suspicious_mail_is_suspended_and_loops_are_dropp
         ["the sender is neither the requester nor staff", "bad reply signature", "failed checks: dkim"]
     );
 
+    // Staff see, recover and delete suspended mail; customers cannot.
+    assert_eq!(app.get("/suspended-mails", Some(&customer.token)).await.status, 403);
+    let listed = app.get("/suspended-mails?per_page=2", Some(&admin.token)).await;
+    assert_eq!(listed.status, 200, "{listed:?}");
+    assert_eq!(listed.body["data"].as_array().unwrap().len(), 2);
+    let next = listed.body["next_page_url"].as_str().unwrap().to_owned();
+    assert_eq!(app.get(&next, Some(&admin.token)).await.body["data"].as_array().unwrap().len(), 1);
+    let third_party = suspended[0].id;
+    let res =
+        app.post(&format!("/suspended-mails/{third_party}/recover"), Some(&admin.token), json!({})).await;
+    assert_eq!(res.status, 200, "{res:?}");
+    assert_eq!(res.body["ticket_id"], id.as_str());
+    let found = comments(&app, &admin, &id).await;
+    assert_eq!(found.len(), 1);
+    assert!(found[0]["content"].as_str().unwrap().ends_with("wrote:\n\nI am not the requester"), "{found:?}");
+    assert_eq!(
+        app.post(&format!("/suspended-mails/{third_party}/recover"), Some(&admin.token), json!({}))
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        app.delete(&format!("/suspended-mails/{}", suspended[1].id), Some(&admin.token)).await.status,
+        204
+    );
+    assert_eq!(
+        app.get("/suspended-mails", Some(&admin.token)).await.body["data"].as_array().unwrap().len(),
+        1
+    );
+
     // An auto-reply and mail from our own address make nothing.
     let before =
         app.get("/tickets?per_page=100", Some(&admin.token)).await.body["data"].as_array().unwrap().len();

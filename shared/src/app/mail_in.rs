@@ -274,3 +274,73 @@ pub async fn receive(state: &AppState, raw: &[u8], raw_key: Option<&str>) -> Res
         Outcome::Replay => Received::Duplicate,
     })
 }
+
+/// What recovering a suspended message made.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recovered {
+    /// A public comment on the ticket the message replied to, posted by the recovering staff
+    /// member and quoting the sender (a third party cannot author a comment on someone else's
+    /// ticket).
+    Comment { ticket_id: Uuid, comment_id: Uuid },
+    /// A new ticket with the sender as requester (made a customer if unknown).
+    Ticket { ticket_id: Uuid },
+}
+
+/// Puts a suspended message where staff decide it belongs, then forgets it.
+pub async fn recover(
+    state: &AppState,
+    staff: &Actor,
+    s: &crate::store::inbound::Suspended,
+) -> Result<Recovered, ApiError> {
+    let ticket = match s.ticket_id {
+        Some(id) => state.store.get_ticket(id).await?.filter(|t| t.status != Status::Closed),
+        None => None,
+    };
+    let m = Inbound {
+        from: s.from.clone(),
+        from_name: s.from_name.clone(),
+        to: Vec::new(),
+        subject: s.subject.clone(),
+        message_id: s.message_id.clone(),
+        thread: Vec::new(),
+        automatic: false,
+        failed_checks: Vec::new(),
+        text: s.text.clone(),
+    };
+    let recovered = match ticket {
+        Some(ticket) => {
+            let who = s.from_name.as_deref().map_or_else(|| s.from.clone(), |n| format!("{n} <{}>", s.from));
+            let request = ChangeRequest {
+                ticket_id: ticket.id,
+                actor: staff,
+                changes: ChangeSet {
+                    comment: Some(NewComment {
+                        content: format!("{who} wrote:\n\n{}", text_or_placeholder(&m)),
+                        is_internal: false,
+                        attachments: Vec::new(),
+                    }),
+                    via: Via::Email,
+                    ..Default::default()
+                },
+                expected_stamp: None,
+                loaded: Some(ticket.clone()),
+                receipt: None,
+            };
+            let applied = change_ticket(state, request).await?.applied()?;
+            let comment_id = applied
+                .comment
+                .map(|c| c.id)
+                .ok_or_else(|| ApiError::internal("the comment was not made"))?;
+            Recovered::Comment { ticket_id: ticket.id, comment_id }
+        }
+        None => {
+            let author = sender(state, &m).await?;
+            let id = new_ticket(state, &m, s.id.as_bytes(), &author, None)
+                .await?
+                .ok_or_else(|| ApiError::Conflict("This message was already made into a ticket.".into()))?;
+            Recovered::Ticket { ticket_id: id }
+        }
+    };
+    state.store.delete_suspended(s.id).await?;
+    Ok(recovered)
+}

@@ -2,7 +2,8 @@
 //! `#[utoipa::path]`, the schemas from the typed commands, views, enums and value types.
 //! `make openapi` writes it to docs/openapi.yaml; a test fails when the file differs.
 use super::handlers::{
-    attachments, auth, automations, comments, groups, macros, orgs, tickets, triggers, users, views, webhooks,
+    attachments, auth, automations, comments, groups, macros, orgs, suspended_mails, tickets, triggers,
+    users, views, webhooks,
 };
 use super::views::{Message, ValidationError};
 use serde_json::{json, Value};
@@ -35,6 +36,7 @@ use utoipa::{IntoResponses, Modify, OpenApi};
         automations::list, automations::create, automations::show, automations::update, automations::delete,
         automations::reorder,
         webhooks::list, webhooks::create, webhooks::show, webhooks::update, webhooks::delete,
+        suspended_mails::list, suspended_mails::recover, suspended_mails::delete,
         tickets::list, tickets::create, tickets::show, tickets::update, tickets::delete,
         tickets::assign, tickets::status, tickets::viewers, tickets::mark_viewed,
         comments::list, comments::create,
@@ -208,6 +210,12 @@ pub mod examples {
     pub fn webhook() -> Value {
         json!({"id": "0190f3a4-4444-7000-8000-000000000004", "name": "CRM", "endpoint": "https://crm.example.com/hooks/helpdesk",
                "status": "active", "created_at": NOW, "updated_at": NOW})
+    }
+
+    pub fn suspended_mail() -> Value {
+        json!({"id": "0190f3a4-2222-7000-8000-000000000002", "from": "someone@mail.example", "from_name": "Someone",
+               "subject": "Re: [TKT-000042] Printer on fire", "text": "Me too!", "reason": "the sender is neither the requester nor staff",
+               "ticket_id": "0190f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506", "created_at": NOW})
     }
 
     pub fn organization() -> Value {

@@ -1,7 +1,8 @@
 //! The HTTP route table: the one list that template.yaml, the local stack, the OpenAPI
 //! document and every function's `main` are checked against.
 use super::handlers::{
-    attachments, auth, automations, comments, groups, macros, orgs, tickets, triggers, users, views, webhooks,
+    attachments, auth, automations, comments, groups, macros, orgs, suspended_mails, tickets, triggers,
+    users, views, webhooks,
 };
 use super::Shared;
 use axum::routing::{on, MethodFilter, MethodRouter};
@@ -98,6 +99,9 @@ routes! {
     WEBHOOKS_SHOW = "GET" "/webhooks/{id}" => "webhooks-show";
     WEBHOOKS_UPDATE = "PATCH" "/webhooks/{id}" => "webhooks-update";
     WEBHOOKS_DELETE = "DELETE" "/webhooks/{id}" => "webhooks-delete";
+    SUSPENDED_MAILS_LIST = "GET" "/suspended-mails" => "suspended-mails-list";
+    SUSPENDED_MAILS_RECOVER = "POST" "/suspended-mails/{id}/recover" => "suspended-mails-recover";
+    SUSPENDED_MAILS_DELETE = "DELETE" "/suspended-mails/{id}" => "suspended-mails-delete";
     TICKETS_LIST = "GET" "/tickets" => "tickets-list";
     TICKETS_CREATE = "POST" "/tickets" => "tickets-create";
     TICKETS_SHOW = "GET" "/tickets/{id}" => "tickets-show";
@@ -175,6 +179,9 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(WEBHOOKS_SHOW, on(WEBHOOKS_SHOW.filter(), webhooks::show)),
         r(WEBHOOKS_UPDATE, on(WEBHOOKS_UPDATE.filter(), webhooks::update)),
         r(WEBHOOKS_DELETE, on(WEBHOOKS_DELETE.filter(), webhooks::delete)),
+        r(SUSPENDED_MAILS_LIST, on(SUSPENDED_MAILS_LIST.filter(), suspended_mails::list)),
+        r(SUSPENDED_MAILS_RECOVER, on(SUSPENDED_MAILS_RECOVER.filter(), suspended_mails::recover)),
+        r(SUSPENDED_MAILS_DELETE, on(SUSPENDED_MAILS_DELETE.filter(), suspended_mails::delete)),
         r(TICKETS_LIST, on(TICKETS_LIST.filter(), tickets::list)),
         r(TICKETS_CREATE, on(TICKETS_CREATE.filter(), tickets::create)),
         r(TICKETS_SHOW, on(TICKETS_SHOW.filter(), tickets::show)),

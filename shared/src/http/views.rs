@@ -666,6 +666,44 @@ pub struct CreatedWebhookEnvelope {
     pub signing_secret: String,
 }
 
+/// Received mail the desk did not put on a ticket.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SuspendedMail {
+    pub id: Uuid,
+    pub from: String,
+    pub from_name: Option<String>,
+    pub subject: String,
+    /// The reply's text, as it would have been posted.
+    pub text: String,
+    /// Why it was suspended.
+    pub reason: String,
+    /// The ticket it replied to, if one was found.
+    pub ticket_id: Option<Uuid>,
+    pub created_at: Timestamp,
+}
+
+impl SuspendedMail {
+    pub fn of(s: &crate::store::inbound::Suspended) -> SuspendedMail {
+        SuspendedMail {
+            id: s.id,
+            from: s.from.clone(),
+            from_name: s.from_name.clone(),
+            subject: s.subject.clone(),
+            text: s.text.clone(),
+            reason: s.reason.clone(),
+            ticket_id: s.ticket_id,
+            created_at: s.created_at,
+        }
+    }
+}
+
+/// What recovered mail became: a comment on `ticket_id`, or (no `comment_id`) a new ticket.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecoveredMail {
+    pub ticket_id: Uuid,
+    pub comment_id: Option<Uuid>,
+}
+
 /// `{"result": {...}}`: a macro's preview.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MacroPreview {
