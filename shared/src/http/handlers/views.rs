@@ -48,6 +48,17 @@ pub struct ViewFields {
     pub execution: Option<Execution>,
 }
 
+/// The body of `POST /views/preview`: conditions and, optionally, an execution.
+#[derive(Debug, Default, utoipa::ToSchema)]
+pub struct ViewPreview {
+    /// As a view's: `all` needs an anchor.
+    #[schema(value_type = Object)]
+    pub conditions: Value,
+    /// `{"sort_by", "sort_order", "columns"}`; default `updated_at`, `desc`.
+    #[schema(value_type = Option<Object>, nullable = false)]
+    pub execution: Option<Execution>,
+}
+
 /// Conditions as a view needs them: valid (422 with positions) and anchored (422 otherwise).
 fn view_conditions(raw: &Value, errors: &mut ValidationErrors) -> Option<Conditions> {
     match Conditions::parse(raw) {
@@ -394,7 +405,7 @@ pub async fn count_many(State(state): State<Shared>, Staff(caller): Staff, query
     tag = "views",
     summary = "Tickets of unsaved view conditions (staff)",
     params(("per_page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Default 25"), ("cursor" = Option<String>, Query, description = "Opaque; bound to this body and the caller")),
-    request_body(content = ViewFields, example = json!({"conditions": {"all": [{"field": "status", "operator": "is", "value": "open"}]}, "execution": {"sort_by": "priority", "sort_order": "desc"}})),
+    request_body(content = ViewPreview, example = json!({"conditions": {"all": [{"field": "status", "operator": "is", "value": "open"}]}, "execution": {"sort_by": "priority", "sort_order": "desc"}})),
     responses((status = 200, description = "A page of tickets, as for a saved view.", body = crate::http::views::Page<crate::http::views::Ticket>, example = json!(crate::http::openapi::examples::page(crate::http::openapi::examples::ticket(), "/views/preview"))), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E413, crate::http::openapi::E422)
 )]
 pub async fn preview(
