@@ -271,3 +271,32 @@ async fn a_reply_to_a_closed_ticket_opens_a_follow_up() {
         .unwrap()
         .contains(&format!("Follow-up to {}", ticket["ticket_number"].as_str().unwrap())));
 }
+
+#[tokio::test]
+async fn a_reply_with_a_file_links_it_to_the_comment() {
+    let mut app = TestApp::spawn().await;
+    let port = app.smtp().await;
+    let agent = app.staff(Role::Agent).await;
+    let customer = app.verified_customer().await;
+    let ticket = app.ticket(&customer.token, "Paper jam").await;
+    let id = ticket["id"].as_str().unwrap().to_owned();
+    let reply_to = reply_address(&app, &customer.email).await;
+    let raw = format!(
+        "From: {from}\r\nTo: {reply_to}\r\nSubject: Re: Paper jam\r\nMessage-ID: <{mid}@mail.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"XYZ\"\r\n\r\n--XYZ\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHere is a photo of it.\r\n--XYZ\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=\"jam.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgoAAAANSUhEUg==\r\n--XYZ--\r\n",
+        from = customer.email,
+        mid = uuid::Uuid::new_v4()
+    );
+    smtp_send(port, &customer.email, &reply_to, &raw).await;
+    let found = comments(&app, &agent, &id).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["content"], "Here is a photo of it.");
+    let attachments = found[0]["attachments"].as_array().expect("the comment lists its attachments");
+    assert_eq!(attachments.len(), 1, "{found:?}");
+    assert_eq!(attachments[0]["filename"], "jam.png");
+    assert_eq!(attachments[0]["mime_type"], "image/png");
+    assert_eq!(attachments[0]["file_size"], 16);
+    let res = app
+        .get(&format!("/attachments/{}", attachments[0]["id"].as_str().unwrap()), Some(&customer.token))
+        .await;
+    assert_eq!(res.status, 302, "the requester downloads it: {res:?}");
+}

@@ -180,6 +180,58 @@ async fn new_ticket(
     }
 }
 
+/// Puts a reply's files in the bucket as pending attachments of the ticket (the comment's
+/// transaction links them, as for uploads). Files over the upload limit, or whose type or name
+/// the upload rules refuse, are left out.
+async fn store_attachments(
+    state: &AppState,
+    m: &Inbound,
+    ticket_id: Uuid,
+    author: Uuid,
+) -> Result<Vec<crate::domain::attachment::Attachment>, ApiError> {
+    use crate::domain::attachment::{parse_filename, parse_mime_type, storage_name, Attachment};
+    let mut out = Vec::new();
+    if m.attachments.is_empty() {
+        return Ok(out);
+    }
+    let (s3, bucket) = state.attachments()?;
+    let now = clock::now();
+    for part in &m.attachments {
+        let (Ok(filename), Ok(mime_type)) =
+            (parse_filename(&part.filename), parse_mime_type(&part.mime_type))
+        else {
+            tracing::info!(filename = %part.filename, "attachment of received mail refused by the upload rules");
+            continue;
+        };
+        if part.bytes.len() as u64 > state.config.max_attachment_bytes || part.bytes.is_empty() {
+            continue;
+        }
+        let id = Uuid::now_v7();
+        let attachment = Attachment {
+            id,
+            ticket_id,
+            comment_id: None,
+            object_key: format!("attachments/{ticket_id}/{id}/{}", storage_name(&filename)),
+            filename,
+            file_size: part.bytes.len() as u64,
+            mime_type,
+            uploaded_by: author,
+            created_at: clock::format(now),
+        };
+        s3.put_object()
+            .bucket(bucket)
+            .key(&attachment.object_key)
+            .content_type(&attachment.mime_type)
+            .body(part.bytes.clone().into())
+            .send()
+            .await
+            .map_err(|e| ApiError::internal(crate::error::error_chain(&e)))?;
+        state.store.put_pending_attachment(&attachment, now.unix_timestamp()).await?;
+        out.push(attachment);
+    }
+    Ok(out)
+}
+
 /// Handles one received message. `raw_key` is where the raw message is kept (S3), for staff.
 pub async fn receive(state: &AppState, raw: &[u8], raw_key: Option<&str>) -> Result<Received, ApiError> {
     if raw.len() > MAX_MESSAGE_BYTES {
@@ -253,15 +305,12 @@ pub async fn receive(state: &AppState, raw: &[u8], raw_key: Option<&str>) -> Res
         Ok(vec![dedupe_write(&m, raw)?])
     };
     let actor = Actor::user(author.id, author.role);
+    let attachments = store_attachments(state, &m, ticket.id, author.id).await?;
     let request = ChangeRequest {
         ticket_id: ticket.id,
         actor: &actor,
         changes: ChangeSet {
-            comment: Some(NewComment {
-                content: text_or_placeholder(&m),
-                is_internal: false,
-                attachments: Vec::new(),
-            }),
+            comment: Some(NewComment { content: text_or_placeholder(&m), is_internal: false, attachments }),
             via: Via::Email,
             ..Default::default()
         },
@@ -306,6 +355,7 @@ pub async fn recover(
         automatic: false,
         failed_checks: Vec::new(),
         text: s.text.clone(),
+        attachments: Vec::new(),
     };
     let recovered = match ticket {
         Some(ticket) => {

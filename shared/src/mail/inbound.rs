@@ -3,7 +3,7 @@
 //! addresses, the thread headers, whether it is automatic, and the new text of the reply
 //! (text part preferred, HTML turned into text; quoted history and everything below the reply
 //! line removed).
-use mail_parser::{HeaderName, MessageParser};
+use mail_parser::{HeaderName, MessageParser, MimeHeaders};
 
 /// The line every ticket mail starts with; a reply's text above it is what is new.
 pub const REPLY_LINE: &str = "##- Please type your reply above this line -##";
@@ -30,7 +30,20 @@ pub struct Inbound {
     pub failed_checks: Vec<String>,
     /// The reply's new text.
     pub text: String,
+    /// Attached files and inline images (at most [`MAX_PARTS`]).
+    pub attachments: Vec<Part>,
 }
+
+/// One attached file of a received message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    pub filename: String,
+    pub mime_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Attachments taken from one message (as for a comment).
+pub const MAX_PARTS: usize = 10;
 
 /// Text of HTML: tags dropped, line breaks kept at block ends, entities for the common five.
 fn html_to_text(html: &str) -> String {
@@ -133,7 +146,26 @@ pub fn parse(raw: &[u8]) -> Option<Inbound> {
         Some(text) => text.into_owned(),
         None => message.body_html(0).map(|h| html_to_text(&h)).unwrap_or_default(),
     };
+    let attachments: Vec<Part> = message
+        .attachments()
+        .take(MAX_PARTS)
+        .enumerate()
+        .map(|(i, part)| {
+            let mime_type = part
+                .content_type()
+                .map(|ct| match ct.subtype() {
+                    Some(sub) => format!("{}/{sub}", ct.ctype()),
+                    None => ct.ctype().to_owned(),
+                })
+                .unwrap_or_else(|| "application/octet-stream".to_owned())
+                .to_lowercase();
+            let filename =
+                part.attachment_name().map(str::to_owned).unwrap_or_else(|| format!("attachment-{}", i + 1));
+            Part { filename, mime_type, bytes: part.contents().to_vec() }
+        })
+        .collect();
     Some(Inbound {
+        attachments,
         from,
         from_name: sender.name().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
         to,
