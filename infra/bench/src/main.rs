@@ -241,6 +241,9 @@ fn report(j: &Value) -> String {
     } else {
         let hello = &cold[0];
         let _ = writeln!(s, "\n## 3. Cold start and 4. package size (release profile, x86_64)\n\nEach binary is started {} times against a local Lambda Runtime API and handed its sample event from `events/` (HTTP functions: the no-token case, so every function's init and first response are measured without data set-up); each figure is the median of those starts (one start is noise). *First request* is process start → its first `GET /runtime/invocation/next`; *first response* is process start → its first `/response` (or `/error`). Peak RSS is VmHWM. Zip = the binary zipped as `bootstrap` (deflate, level 9); *arm64 zip* is the deployed package, `make build`'s `target/lambda/<function>/bootstrap` zipped the same way (— when it was not built).\n\n| function | first request | ×hello | first response | ×hello | peak RSS MiB | zip KiB | ×hello | arm64 zip KiB |\n|---|---|---|---|---|---|---|---|---|", coldstart::STARTS);
+        if let Some(from) = j["cold_starts_from"].as_str() {
+            let _ = writeln!(s, "\n(These cold starts are from the full run of {from}: the run that wrote the rest of this file used `--skip-cold-start`, and functions added since then are not in the table.)\n");
+        }
         for c in &cold {
             let _ = writeln!(
                 s,
