@@ -300,3 +300,25 @@ async fn a_reply_with_a_file_links_it_to_the_comment() {
         .await;
     assert_eq!(res.status, 302, "the requester downloads it: {res:?}");
 }
+
+#[tokio::test]
+async fn files_of_a_new_request_arrive_on_its_first_comment() {
+    let mut app = TestApp::spawn().await;
+    let port = app.smtp().await;
+    let admin = app.staff(Role::Admin).await;
+    let sender = format!("new-{}@mail.example", uuid::Uuid::new_v4().simple());
+    let raw = format!(
+        "From: {sender}\r\nTo: support@helpdesk.local\r\nSubject: Broken screen\r\nMessage-ID: <{mid}@mail.example>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"B\"\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nSee the photo.\r\n--B\r\nContent-Type: image/png\r\nContent-Disposition: attachment; filename=\"screen.png\"\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgoAAAANSUhEUg==\r\n--B--\r\n",
+        mid = uuid::Uuid::new_v4()
+    );
+    smtp_send(port, &sender, "support@helpdesk.local", &raw).await;
+    let user = app.state.store.user_by_email(&sender).await.unwrap().expect("a customer was made");
+    let list = app.get(&format!("/tickets?requester_id={}", user.user.id), Some(&admin.token)).await;
+    let ticket = &list.body["data"][0];
+    assert_eq!(ticket["description"], "See the photo.");
+    assert_eq!(ticket["status"], "new");
+    let found = comments(&app, &admin, ticket["id"].as_str().unwrap()).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["attachments"][0]["filename"], "screen.png");
+    assert_eq!(found[0]["author_id"], user.user.id.to_string());
+}

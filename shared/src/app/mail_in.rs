@@ -175,7 +175,10 @@ async fn new_ticket(
     };
     let actor = Actor::user(author.id, author.role);
     match open_ticket(state, &actor, author.organization_id, &new, Via::Email, Some(&receipt)).await? {
-        OpenOutcome::Opened(o) => Ok(Some(o.ticket.id)),
+        OpenOutcome::Opened(o) => {
+            attach_to_new_ticket(state, m, &o.ticket, author, &actor).await?;
+            Ok(Some(o.ticket.id))
+        }
         OpenOutcome::Replay => Ok(None),
     }
 }
@@ -230,6 +233,40 @@ async fn store_attachments(
         out.push(attachment);
     }
     Ok(out)
+}
+
+/// The files of a message that opened a ticket: a public comment by the sender carries them
+/// (the description has no attachments of its own), through the change path.
+async fn attach_to_new_ticket(
+    state: &AppState,
+    m: &Inbound,
+    ticket: &crate::domain::ticket::Ticket,
+    author: &User,
+    actor: &Actor,
+) -> Result<(), ApiError> {
+    let attachments = store_attachments(state, m, ticket.id, author.id).await?;
+    if attachments.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = attachments.iter().map(|a| a.filename.as_str()).collect();
+    let request = ChangeRequest {
+        ticket_id: ticket.id,
+        actor,
+        changes: ChangeSet {
+            comment: Some(NewComment {
+                content: format!("Files sent with this request: {}", names.join(", ")),
+                is_internal: false,
+                attachments,
+            }),
+            via: Via::Email,
+            ..Default::default()
+        },
+        expected_stamp: None,
+        loaded: Some(ticket.clone()),
+        receipt: None,
+    };
+    change_ticket(state, request).await?;
+    Ok(())
 }
 
 /// Handles one received message. `raw_key` is where the raw message is kept (S3), for staff.
