@@ -206,9 +206,13 @@ async fn process(state: &AppState, message: &SqsMessage) -> Result<(), BoxError>
 }
 
 /// Exponential backoff for a failed job: the message stays hidden for base × 2^(receives − 1)
-/// seconds (at most 15 minutes) before SQS delivers it again.
-async fn back_off(state: &AppState, message: &SqsMessage) {
-    let (Ok((sqs, queue)), Some(handle)) = (state.mail_queue(), message.receipt_handle.as_deref()) else {
+/// seconds (at most 15 minutes) before SQS delivers it again. The webhook delivery uses it too.
+pub(crate) async fn back_off(
+    state: &AppState,
+    queue: Result<(&aws_sdk_sqs::Client, &str), BoxError>,
+    message: &SqsMessage,
+) {
+    let (Ok((sqs, queue)), Some(handle)) = (queue, message.receipt_handle.as_deref()) else {
         return;
     };
     let receives: u32 =
@@ -236,7 +240,7 @@ pub async fn handle(state: &AppState, event: &SqsEvent) -> SqsBatchResponse {
     for message in &event.records {
         if let Err(e) = process(state, message).await {
             tracing::error!(error = %e, message = ?message.message_id, "mail job failed; the queue will retry it");
-            back_off(state, message).await;
+            back_off(state, state.mail_queue(), message).await;
             let mut failure = BatchItemFailure::default();
             failure.item_identifier = message.message_id.clone().unwrap_or_default();
             response.batch_item_failures.push(failure);

@@ -197,34 +197,13 @@ async fn process(state: &AppState, message: &SqsMessage) -> Result<(), BoxError>
     }
 }
 
-/// Exponential backoff for a failed delivery (as the mailer's).
-async fn back_off(state: &AppState, message: &SqsMessage) {
-    let (Ok((sqs, queue)), Some(handle)) = (state.webhook_queue(), message.receipt_handle.as_deref()) else {
-        return;
-    };
-    let receives: u32 =
-        message.attributes.get("ApproximateReceiveCount").and_then(|n| n.parse().ok()).unwrap_or(1);
-    let delay = state
-        .config
-        .mail_retry_base_seconds
-        .saturating_mul(1 << receives.clamp(1, 8).saturating_sub(1))
-        .min(900);
-    let _ = sqs
-        .change_message_visibility()
-        .queue_url(queue)
-        .receipt_handle(handle)
-        .visibility_timeout(delay as i32)
-        .send()
-        .await;
-}
-
 /// The Lambda handler's body: each message on its own; failures are reported per message.
 pub async fn handle(state: &AppState, event: &SqsEvent) -> SqsBatchResponse {
     let mut response = SqsBatchResponse::default();
     for message in &event.records {
         if let Err(e) = process(state, message).await {
             tracing::warn!(error = %e, message = ?message.message_id, "webhook delivery failed; it will be retried");
-            back_off(state, message).await;
+            super::mailer::back_off(state, state.webhook_queue(), message).await;
             let mut failure = BatchItemFailure::default();
             failure.item_identifier = message.message_id.clone().unwrap_or_default();
             response.batch_item_failures.push(failure);
