@@ -43,6 +43,7 @@ const EXPECTED: &[(&str, u16)] = &[
     ("views-tickets-no-token", 401),
     ("views-count-no-token", 401),
     ("views-count-many-no-token", 401),
+    ("search-no-token", 401),
     ("views-preview-no-token", 401),
     ("triggers-list-no-token", 401),
     ("triggers-create-no-token", 401),
@@ -212,16 +213,27 @@ async fn stream_indexer_sample_event_indexes_the_ticket() {
         serde_json::from_str(&raw).expect("a DynamoDB stream event");
     let response = helpdesk::consumers::indexer::handle(&app.state, &event).await;
     assert!(response.batch_item_failures.is_empty());
-    let found = app.state.store.search_ids(&["printer".into(), "smoke".into()], None).await.unwrap();
-    assert_eq!(found, ["0190f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506".parse::<uuid::Uuid>().unwrap()]);
-    let other = app.state.store.search_ids(&["printer".into()], Some(uuid::Uuid::nil())).await.unwrap();
-    assert!(other.is_empty(), "another requester's search does not see it");
+    use helpdesk::domain::search::doc::Scope;
+    let id: uuid::Uuid = "0190f3a4-5b6c-7d8e-9fa0-b1c2d3e4f506".parse().unwrap();
+    let doc = app.state.store.search_doc(id).await.unwrap().expect("the ticket is indexed");
+    let requester = doc.ticket.as_ref().unwrap().requester_id;
+    let terms = [
+        (Scope::Tickets, "w:printer".to_owned()),
+        (Scope::Tickets, "w:smoke".to_owned()),
+        (Scope::Requester(requester), "w:printer".to_owned()),
+        (Scope::Requester(uuid::Uuid::nil()), "w:printer".to_owned()),
+    ];
+    let counts = app.state.store.term_counts(&terms).await.unwrap();
+    let n = |i: usize| counts[&terms[i]];
+    assert_eq!((n(0), n(1), n(2), n(3)), (1, 1, 1, 0), "another requester's scope does not hold it");
     // The view counters: one new ticket, desk-wide and unassigned; a redelivery counts it once.
     let new = [helpdesk::domain::ticket::Status::New];
     assert_eq!(app.state.store.ticket_count("ALL", &new).await.unwrap(), 1);
     let response = helpdesk::consumers::indexer::handle(&app.state, &event).await;
     assert!(response.batch_item_failures.is_empty());
     assert_eq!(app.state.store.ticket_count("ASSIGNEE#none", &new).await.unwrap(), 1);
+    let counts = app.state.store.term_counts(&terms).await.unwrap();
+    assert_eq!(counts[&terms[0]], 1, "a redelivered record posts nothing twice");
 }
 
 #[tokio::test]

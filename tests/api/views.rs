@@ -407,6 +407,7 @@ async fn a_selective_view_reads_a_bounded_part_per_page() {
                 assignee_id: None,
                 organization_id: None,
                 group_id: None,
+                via: Default::default(),
                 due_date: None,
                 tags: Vec::new(),
                 custom_fields: Default::default(),

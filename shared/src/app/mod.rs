@@ -5,6 +5,7 @@ pub mod automations;
 pub mod mail_in;
 pub mod restriction;
 pub mod rules;
+pub mod search;
 pub mod ticket_change;
 pub mod ticket_create;
 pub mod triggers;

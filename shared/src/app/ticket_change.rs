@@ -267,6 +267,7 @@ mod tests {
             assignee_id: None,
             organization_id: None,
             group_id: None,
+            via: Default::default(),
             due_date: None,
             tags: vec![],
             custom_fields: Default::default(),

@@ -80,6 +80,7 @@ pub fn build(
         assignee_id: assignee,
         organization_id,
         group_id: fields.group_id.flatten(),
+        via,
         due_date: fields.due_date.flatten().map(|d| Timestamp(d.at())),
         tags,
         custom_fields: fields.custom_fields.as_ref().map(|c| c.as_map().clone()).unwrap_or_default(),

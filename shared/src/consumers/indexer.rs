@@ -1,38 +1,20 @@
-//! The stream indexer: keeps the search word index (`TERM#<word>`) and the per-partition status
+//! The stream indexer: keeps the search index (`SDOC#`, `SP#`, `SN#`; docs/search.md) and the per-partition status
 //! counters that view counts read (`TCOUNT#<partition>`) in step with tickets, from the table's
 //! change stream. Records are handled in order; the first failure is reported as
 //! a partial batch failure, so Lambda retries from that record and nothing is skipped.
-use crate::domain::search::ticket_terms;
-use crate::domain::ticket::Status;
+use crate::clock::Timestamp;
+use crate::domain::comment::Comment;
+use crate::domain::search::doc::{sequence, DocKind, SearchDoc, BASE_TEXT_CHARS};
+use crate::domain::ticket::{Status, Ticket};
 use crate::store::keys::{self, entity};
-use crate::store::tickets::TermEntry;
+use crate::store::orgs::Organization;
+use crate::store::users::UserRecord;
 use crate::store::views::counter_pairs;
 use crate::{AppState, BoxError};
 use aws_lambda_events::dynamodb::{Event, EventRecord};
 use aws_lambda_events::streams::DynamoDbEventResponse;
 use serde::Deserialize;
 use uuid::Uuid;
-
-/// The fields of a ticket image the index needs.
-#[derive(Deserialize)]
-struct Indexed {
-    id: Uuid,
-    requester_id: Uuid,
-    subject: String,
-    description: String,
-    created_at: String,
-}
-
-fn ticket_image(image: &serde_dynamo::Item) -> Result<Option<Indexed>, BoxError> {
-    let is_ticket = matches!(
-        image.get(keys::ENTITY),
-        Some(serde_dynamo::AttributeValue::S(e)) if e == entity::TICKET
-    );
-    if !is_ticket {
-        return Ok(None);
-    }
-    Ok(Some(serde_dynamo::from_item(image.clone())?))
-}
 
 /// The fields of a ticket image the status counters need.
 #[derive(Deserialize)]
@@ -81,34 +63,88 @@ async fn count_record(state: &AppState, record: &EventRecord) -> Result<(), BoxE
     Ok(())
 }
 
-/// Applies one stream record to the word index and the status counters.
+fn entity_of(image: &serde_dynamo::Item) -> Option<&str> {
+    match image.get(keys::ENTITY) {
+        Some(serde_dynamo::AttributeValue::S(e)) => Some(e.as_str()),
+        _ => None,
+    }
+}
+
+fn org_doc(org: &Organization) -> SearchDoc {
+    SearchDoc {
+        id: org.id,
+        kind: DocKind::Organization,
+        created_at: Timestamp::stored(&org.created_at),
+        updated_at: Timestamp::stored(&org.updated_at),
+        ticket: None,
+        user: None,
+        base: sequence(&format!("{} {}", org.name, org.domain.as_deref().unwrap_or("")), BASE_TEXT_CHARS),
+        public: String::new(),
+        staff: String::new(),
+        comment_ids: Vec::new(),
+    }
+}
+
+/// Keeps the search index (docs/search.md) in step with one record: a ticket, user or
+/// organization written or deleted, or a comment added to a ticket.
+async fn search_record(state: &AppState, record: &EventRecord) -> Result<(), BoxError> {
+    let (old_image, new_image) = (&record.change.old_image, &record.change.new_image);
+    let image = if new_image.is_empty() { old_image } else { new_image };
+    let removed = new_image.is_empty();
+    let store = &state.store;
+    match entity_of(image) {
+        Some(entity::TICKET) => {
+            let ticket: Ticket = serde_dynamo::from_item(image.clone())?;
+            let old = store.search_doc(ticket.id).await?;
+            let new = (!removed).then(|| SearchDoc::of_ticket(&ticket, old.as_ref()));
+            if new.is_some() && new == old {
+                return Ok(());
+            }
+            store.reindex(old.as_ref(), new.as_ref()).await?;
+        }
+        Some(entity::COMMENT) if !removed => {
+            let comment: Comment = serde_dynamo::from_item(image.clone())?;
+            let stored = store.search_doc(comment.ticket_id).await?;
+            let mut new = match &stored {
+                Some(d) => d.clone(),
+                // The comment's record came before its ticket's: index the ticket as it is now.
+                None => match store.get_ticket(comment.ticket_id).await? {
+                    Some(t) => SearchDoc::of_ticket(&t, None),
+                    None => return Ok(()),
+                },
+            };
+            if !new.add_comment(comment.id, &comment.content, comment.is_internal) {
+                return Ok(());
+            }
+            store.reindex(stored.as_ref(), Some(&new)).await?;
+        }
+        Some(entity::USER) => {
+            let user: UserRecord = serde_dynamo::from_item(image.clone())?;
+            let old = store.search_doc(user.user.id).await?;
+            let new = (!removed).then(|| SearchDoc::of_user(&user.user));
+            if new.is_some() && new == old {
+                return Ok(());
+            }
+            store.reindex(old.as_ref(), new.as_ref()).await?;
+        }
+        Some(entity::ORGANIZATION) => {
+            let org: Organization = serde_dynamo::from_item(image.clone())?;
+            let old = store.search_doc(org.id).await?;
+            let new = (!removed).then(|| org_doc(&org));
+            if new.is_some() && new == old {
+                return Ok(());
+            }
+            store.reindex(old.as_ref(), new.as_ref()).await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Applies one stream record to the search index and the status counters.
 pub async fn index_record(state: &AppState, record: &EventRecord) -> Result<(), BoxError> {
     count_record(state, record).await?;
-    let old = ticket_image(&record.change.old_image)?;
-    let new = ticket_image(&record.change.new_image)?;
-    if old.is_none() && new.is_none() {
-        return Ok(());
-    }
-    let old_terms = old
-        .as_ref()
-        .map(|t| (ticket_terms(&t.subject, &t.description), keys::ticket_sort(&t.created_at, t.id)));
-    let new_terms = new.as_ref().map(|t| {
-        let entry = TermEntry { ticket_id: t.id, requester_id: t.requester_id };
-        (ticket_terms(&t.subject, &t.description), keys::ticket_sort(&t.created_at, t.id), entry)
-    });
-    let unchanged = match (&old, &new) {
-        (Some(o), Some(n)) => {
-            o.subject == n.subject && o.description == n.description && o.requester_id == n.requester_id
-        }
-        _ => false,
-    };
-    if unchanged {
-        return Ok(());
-    }
-    let old = old_terms.as_ref().map(|(w, s)| (w.as_slice(), s.as_str()));
-    let new = new_terms.as_ref().map(|(w, s, e)| (w.as_slice(), s.as_str(), e.clone()));
-    state.store.replace_terms(old, new).await?;
-    Ok(())
+    search_record(state, record).await
 }
 
 /// The Lambda handler's body: index records in order, stop at the first failure.

@@ -437,6 +437,7 @@ mod tests {
             assignee_id: None,
             organization_id: None,
             group_id: None,
+            via: Default::default(),
             due_date: None,
             tags: vec!["billing".into(), "old".into()],
             custom_fields: Map::new(),

@@ -24,6 +24,7 @@ fn blank() -> Ticket {
         assignee_id: None,
         organization_id: None,
         group_id: None,
+        via: Default::default(),
         due_date: None,
         tags: Vec::new(),
         custom_fields: Default::default(),

@@ -678,6 +678,7 @@ mod tests {
             assignee_id: Some(Uuid::from_u128(2)),
             organization_id: None,
             group_id: Some(Uuid::from_u128(9)),
+            via: Default::default(),
             due_date: Some(Timestamp(now.0 + Duration::hours(5))),
             tags: vec!["billing".into(), "vip".into()],
             custom_fields: serde_json::from_value(json!({"plan": "gold", "seats": 12})).unwrap(),

@@ -323,6 +323,9 @@ pub struct Ticket {
     /// The group working the ticket (API.md part 2, "Groups").
     #[serde(default)]
     pub group_id: Option<Uuid>,
+    /// The channel it was opened through; tickets written before it was kept read as `web`.
+    #[serde(default)]
+    pub via: Via,
     pub due_date: Option<Timestamp>,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -702,6 +705,7 @@ mod tests {
             assignee_id: None,
             organization_id: None,
             group_id: None,
+            via: Default::default(),
             due_date: None,
             tags: vec![],
             custom_fields: Map::new(),

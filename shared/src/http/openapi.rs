@@ -2,8 +2,8 @@
 //! `#[utoipa::path]`, the schemas from the typed commands, views, enums and value types.
 //! `make openapi` writes it to docs/openapi.yaml; a test fails when the file differs.
 use super::handlers::{
-    attachments, auth, automations, comments, groups, macros, orgs, suspended_mails, tickets, triggers,
-    users, views, webhooks,
+    attachments, auth, automations, comments, groups, macros, orgs, search, suspended_mails, tickets,
+    triggers, users, views, webhooks,
 };
 use super::views::{Message, ValidationError};
 use serde_json::{json, Value};
@@ -41,6 +41,7 @@ use utoipa::{IntoResponses, Modify, OpenApi};
         tickets::assign, tickets::status, tickets::viewers, tickets::mark_viewed,
         comments::list, comments::create,
         attachments::create, attachments::show,
+        search::search,
     )
 )]
 pub struct ApiDoc;
@@ -262,6 +263,18 @@ pub mod examples {
     pub fn page(item: Value, path: &str) -> Value {
         json!({"data": [item], "path": path, "per_page": 25, "next_cursor": "eyJzIjoi.x1Y",
                "next_page_url": format!("{path}?cursor=eyJzIjoi.x1Y"), "prev_cursor": null, "prev_page_url": null})
+    }
+
+    pub fn search_page() -> Value {
+        let mut hit = ticket();
+        hit["result_type"] = json!("ticket");
+        let mut page = page(hit, "/search");
+        page["next_page_url"] = json!("/search?query=printer&cursor=eyJzIjoi.x1Y");
+        page["count"] = json!(1);
+        page["count_exact"] = json!(true);
+        page["sort_by"] = json!("created_at");
+        page["sort_order"] = json!("desc");
+        page
     }
 
     pub fn ticket_message(message: &str) -> Value {

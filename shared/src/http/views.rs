@@ -745,3 +745,35 @@ pub struct UploadStarted {
     pub upload_headers: BTreeMap<String, String>,
     pub expires_at: Timestamp,
 }
+
+/// One search result: the object's own fields plus `result_type`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(tag = "result_type", rename_all = "lowercase")]
+pub enum SearchResult {
+    Ticket(Box<Ticket>),
+    User(User),
+    Organization(Organization),
+}
+
+/// A page of search results (`GET /search`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchPage {
+    pub data: Vec<SearchResult>,
+    pub path: String,
+    pub per_page: usize,
+    /// Opaque and tamper-evident; bound to the query and its order.
+    pub next_cursor: Option<String>,
+    pub next_page_url: Option<String>,
+    /// Always null: search pages forward only.
+    pub prev_cursor: Option<String>,
+    pub prev_page_url: Option<String>,
+    /// How many results the query has (see `count_exact`).
+    pub count: i64,
+    /// False when `count` is an upper bound: a compound query over more than 1,000 candidates
+    /// (docs/search.md).
+    pub count_exact: bool,
+    /// The order of `data`: `updated_at` when asked and the candidates are at most 1,000,
+    /// otherwise `created_at`.
+    pub sort_by: String,
+    pub sort_order: String,
+}

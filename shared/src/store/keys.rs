@@ -121,7 +121,8 @@ pub mod entity {
     pub const RECEIPT_LINK: &str = "receipt_link";
     pub const THROTTLE: &str = "throttle";
     pub const USER_CHANGE: &str = "user_change";
-    pub const TERM: &str = "term";
+    pub const SEARCH_DOC: &str = "search_doc";
+    pub const POSTING: &str = "posting";
     pub const TAG_ENTRY: &str = "tag_entry";
     pub const ATTACHMENT: &str = "attachment";
     pub const CONNECTION: &str = "connection";
@@ -388,10 +389,25 @@ pub const SUSPENDED_PARTITION: &str = "SUSPENDED";
 
 // ---- search ------------------------------------------------------------------------------
 
-/// The word index: `TERM#<word>` / `<created_at>#<ticket id>`, kept by the stream indexer.
-pub fn term_pk(word: &str) -> String {
-    format!("TERM#{word}")
+/// A searchable document (ticket, user, organization) as the index last saw it.
+pub fn search_doc_pk(id: Uuid) -> String {
+    format!("SDOC#{id}")
 }
+pub const SEARCH_DOC_SK: &str = "SDOC";
+/// A posting list: `SP#<scope>#<term>` / `<created_at>#<document id>` (scopes `t`, `r:<user>`,
+/// `u`, `o`; terms `w:<word>`, `p:<prefix>`, `<field>:<value>`, `all`).
+pub fn posting_pk(scope: &str, term: &str) -> String {
+    format!("SP#{scope}#{term}")
+}
+/// Where a document sorts in every posting list: creation time, then id.
+pub fn search_sort(created_at: impl std::fmt::Display, id: Uuid) -> String {
+    format!("{created_at}#{id}")
+}
+/// The number of postings in a list: `SN#<scope>#<term>` / `SN` with `n`.
+pub fn term_count_pk(scope: &str, term: &str) -> String {
+    format!("SN#{scope}#{term}")
+}
+pub const TERM_COUNT_SK: &str = "SN";
 
 /// Tickets under a tag: `TAG#<tag>` / `<updated_at>#<ticket id>`, written in the ticket's
 /// transaction.

@@ -9,6 +9,7 @@ pub mod orgs;
 pub mod realtime;
 pub mod rules;
 pub mod schema;
+pub mod search;
 pub mod sessions;
 pub mod throttle;
 pub mod tickets;

@@ -282,94 +282,10 @@ impl TicketFilter {
     }
 }
 
-/// What the stream indexer writes per word: `TERM#<word>` / `<created_at>#<ticket id>`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct TermEntry {
-    pub ticket_id: Uuid,
-    pub requester_id: Uuid,
-}
-
-/// Most matches a word query reads; search answers with the newest of them.
-pub const SEARCH_SCAN_LIMIT: usize = 500;
-
 impl Store {
-    /// Ticket ids containing every word (intersection of the per-word Queries).
-    pub async fn search_ids(
-        &self,
-        words: &[String],
-        requester: Option<Uuid>,
-    ) -> Result<Vec<Uuid>, StoreError> {
-        let queries = words.iter().map(|w| async move {
-            let mut q = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("#pk = :pk")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_values(":pk", keys::s(keys::term_pk(w)))
-                .scan_index_forward(false)
-                .limit(SEARCH_SCAN_LIMIT as i32);
-            if let Some(r) = requester {
-                q = q
-                    .filter_expression("#requester = :requester")
-                    .expression_attribute_names("#requester", attr::REQUESTER_ID)
-                    .expression_attribute_values(":requester", keys::s(r.to_string()));
-            }
-            let out = q.send().await.map_err(|e| StoreError::sdk("Query", e))?;
-            out.items
-                .unwrap_or_default()
-                .into_iter()
-                .map(|i| decode::<TermEntry>(i).map(|t| t.ticket_id))
-                .collect::<Result<Vec<Uuid>, StoreError>>()
-        });
-        let mut sets = Vec::new();
-        for r in futures::future::join_all(queries).await {
-            sets.push(r?);
-        }
-        let mut iter = sets.into_iter();
-        let mut result = iter.next().unwrap_or_default();
-        for other in iter {
-            result.retain(|id| other.contains(id));
-        }
-        Ok(result)
-    }
-
     pub async fn tickets_by_id(&self, ids: &[Uuid]) -> Result<Vec<Ticket>, StoreError> {
         let keys_list = ids.iter().map(|id| keys::key(keys::ticket_pk(*id), keys::TICKET_SK)).collect();
         self.batch_get(keys_list).await?.into_iter().map(decode).collect()
-    }
-
-    /// Replaces a ticket's search terms: `old` terms (with their old sort key) go, `new` come.
-    pub async fn replace_terms(
-        &self,
-        old: Option<(&[String], &str)>,
-        new: Option<(&[String], &str, TermEntry)>,
-    ) -> Result<(), StoreError> {
-        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-        let new_sort = new.as_ref().map(|(_, sort, _)| *sort);
-        let new_words: &[String] = new.as_ref().map_or(&[], |(w, _, _)| w);
-        let mut deletes = Vec::new();
-        if let Some((words, sort)) = old {
-            for w in words {
-                if new_sort != Some(sort) || !new_words.contains(w) {
-                    deletes.push(keys::key(keys::term_pk(w), sort));
-                }
-            }
-        }
-        self.batch_delete(deletes).await?;
-        if let Some((words, sort, entry)) = new {
-            let mut requests = Vec::new();
-            for w in words {
-                let item = keys::ItemKeys::new(entity::TERM, keys::term_pk(w), sort).with(&entry)?;
-                let put = PutRequest::builder()
-                    .set_item(Some(item))
-                    .build()
-                    .map_err(|e| StoreError::sdk("BatchWriteItem", e))?;
-                requests.push(WriteRequest::builder().put_request(put).build());
-            }
-            self.batch_write(requests).await?;
-        }
-        Ok(())
     }
 
     /// The last ticket number given out (0 before the first ticket), read strongly consistent.

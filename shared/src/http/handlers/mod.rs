@@ -9,6 +9,7 @@ pub mod groups;
 pub mod macros;
 pub mod orgs;
 pub mod rules;
+pub mod search;
 pub mod suspended_mails;
 pub mod tickets;
 pub mod triggers;

@@ -741,11 +741,27 @@ pub async fn list(State(state): State<Shared>, caller: Caller, query: Params) ->
         Some(c) => Some(state.cursors.decode(&scope, &c)?),
         None => None,
     };
-    let (tickets, more) = if let Some(q) = query.one("search") {
-        search(&state, &filter, &q, per_page).await?
-    } else {
-        state.store.list_tickets(&filter, before.as_deref(), per_page).await?
-    };
+    if let Some(q) = query.one("search") {
+        // The search engine's page, with the other filters applied to it (API.md: the same
+        // engine as `GET /search`, newest update first by default).
+        let found = super::search::results(&state, &caller, &q, &query, true, &|t| filter.matches(t)).await?;
+        let data: Vec<views::Ticket> = found
+            .data
+            .into_iter()
+            .filter_map(|r| match r {
+                views::SearchResult::Ticket(t) => Some(*t),
+                _ => None,
+            })
+            .collect();
+        return Ok(ok(&views::Page::new(
+            data,
+            "/tickets",
+            per_page,
+            found.page.next,
+            &query.without_cursor(),
+        )));
+    }
+    let (tickets, more) = state.store.list_tickets(&filter, before.as_deref(), per_page).await?;
     let next = more
         .then(|| {
             tickets
@@ -757,35 +773,4 @@ pub async fn list(State(state): State<Shared>, caller: Caller, query: Params) ->
     let now = clock::now();
     let data: Vec<views::Ticket> = tickets.iter().map(|t| views::ticket(&caller, t, &names, now)).collect();
     Ok(ok(&views::Page::new(data, "/tickets", per_page, next, &query.without_cursor())))
-}
-
-/// `search=`: an exact ticket number, or tickets containing every word (subject and
-/// description, case-insensitive) through the word index the stream indexer keeps. Returns the
-/// newest matches, one page (no further cursor).
-async fn search(
-    state: &AppState,
-    filter: &TicketFilter,
-    q: &str,
-    per_page: usize,
-) -> Result<(Vec<Ticket>, bool), ApiError> {
-    let mut found: Vec<Ticket> = Vec::new();
-    if let Some(n) = TicketNumber::parse(q) {
-        if let Some(id) = state.store.ticket_id_by_number(n.0).await? {
-            found.extend(state.store.get_ticket(id).await?);
-        }
-    } else {
-        let words = crate::domain::search::tokens(q);
-        if words.is_empty() {
-            return Ok((Vec::new(), false));
-        }
-        if words.len() > crate::domain::search::MAX_QUERY_WORDS {
-            return Err(ApiError::invalid("search", "The search may not have more than 10 words."));
-        }
-        let ids = state.store.search_ids(&words, filter.requester).await?;
-        found = state.store.tickets_by_id(&ids).await?;
-    }
-    found.retain(|t| filter.matches(t));
-    found.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(b.id.cmp(&a.id)));
-    found.truncate(per_page);
-    Ok((found, false))
 }
