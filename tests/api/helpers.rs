@@ -30,6 +30,9 @@ pub struct TestApp {
     /// The local WebSocket API of this test: `ws://127.0.0.1:<port>`.
     pub ws_url: String,
     background: Vec<tokio::task::JoinHandle<()>>,
+    /// The DynamoDB Local this test's table lives in (the shared one, or its own).
+    pub ddb_endpoint: String,
+    _private_ddb: Option<dynamodb_local::DynamoDbLocal>,
 }
 
 impl Drop for TestApp {
@@ -83,6 +86,26 @@ impl TestApp {
         let endpoint = dynamodb_local::ensure_shared(test_port())
             .await
             .expect("DynamoDB Local is reachable or can be started");
+        Self::spawn_on(endpoint, None, tune).await
+    }
+
+    /// An app on a DynamoDB Local of its own (in memory, stopped when the app is dropped), for
+    /// tests that load thousands of items: the shared instance slows down as it fills, and
+    /// these would slow every test after them.
+    pub async fn spawn_private() -> TestApp {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let private = dynamodb_local::start(port, dynamodb_local::Storage::InMemory)
+            .await
+            .expect("a private DynamoDB Local starts");
+        let endpoint = dynamodb_local::endpoint(port);
+        Self::spawn_on(endpoint, Some(private), |_| {}).await
+    }
+
+    async fn spawn_on(
+        endpoint: String,
+        private: Option<dynamodb_local::DynamoDbLocal>,
+        tune: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let client = dynamodb_local::client(&endpoint);
         let table = format!("test-{}", Uuid::new_v4().simple());
         dynamodb_local::ensure_table(&client, &table).await.expect("table is created");
@@ -150,6 +173,8 @@ impl TestApp {
             webhook_queue,
             webhook_dlq,
             background: vec![gateway],
+            ddb_endpoint: endpoint,
+            _private_ddb: private,
         }
     }
 
@@ -280,7 +305,7 @@ impl TestApp {
     /// Keeps a stream consumer running in the background (as `make dev` does), polling
     /// DynamoDB Local's stream every 50 ms, for as long as this app lives.
     pub async fn keep_consuming(&mut self, consumer: helpdesk::consumers::StreamConsumer) {
-        let endpoint = dynamodb_local::endpoint(test_port());
+        let endpoint = self.ddb_endpoint.clone();
         let mut feeder = helpdesk_local::streams::StreamFeeder::new(
             self.state.store.client(),
             helpdesk_local::streams::client(&endpoint),
@@ -303,6 +328,46 @@ impl TestApp {
     }
 
     /// Runs the stream indexer over everything in this table's stream so far.
+    /// Writes open tickets straight to the table as an import would (numbered from `first`,
+    /// each a millisecond newer than the last); the stream indexer then sees them like any other.
+    pub async fn import_tickets(&self, requester: Uuid, subjects: impl Iterator<Item = String>, first: u64) {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        use helpdesk::clock::Timestamp;
+        use helpdesk::domain::ticket::{ticket_number, Priority, Satisfaction, Status, Ticket};
+        let writes: Vec<WriteRequest> = subjects
+            .enumerate()
+            .map(|(i, subject)| {
+                let at = Timestamp(Timestamp::now().0 + time::Duration::milliseconds(i as i64 + 1));
+                let t = Ticket {
+                    id: Uuid::now_v7(),
+                    ticket_number: ticket_number(first + i as u64),
+                    subject,
+                    description: String::new(),
+                    status: Status::Open,
+                    priority: Priority::Normal,
+                    satisfaction: Satisfaction::Unoffered,
+                    requester_id: requester,
+                    assignee_id: None,
+                    organization_id: None,
+                    group_id: None,
+                    via: Default::default(),
+                    due_date: None,
+                    tags: Vec::new(),
+                    custom_fields: Default::default(),
+                    created_at: at,
+                    updated_at: at,
+                    updated_stamp: Uuid::now_v7().to_string(),
+                    times: Default::default(),
+                };
+                let item = helpdesk::store::tickets::ticket_item(&t).expect("a ticket item");
+                WriteRequest::builder()
+                    .put_request(PutRequest::builder().set_item(Some(item)).build().expect("an item"))
+                    .build()
+            })
+            .collect();
+        self.state.store.batch_write(writes).await.expect("the import is written");
+    }
+
     pub async fn run_stream_indexer(&self) -> usize {
         self.run_stream(helpdesk::consumers::StreamConsumer::Indexer).await
     }
@@ -310,7 +375,7 @@ impl TestApp {
     /// Runs a stream consumer over everything in this table's stream so far, through the same
     /// feeder the local stack uses (DynamoDB Local's real stream).
     pub async fn run_stream(&self, consumer: helpdesk::consumers::StreamConsumer) -> usize {
-        let endpoint = dynamodb_local::endpoint(test_port());
+        let endpoint = self.ddb_endpoint.clone();
         let mut feeder = helpdesk_local::streams::StreamFeeder::new(
             self.state.store.client(),
             helpdesk_local::streams::client(&endpoint),

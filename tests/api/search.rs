@@ -1,9 +1,6 @@
 //! `GET /search` (API.md part 2, "Search") against DynamoDB Local, with the index kept by the
 //! real stream indexer from the table's stream.
 use crate::helpers::TestApp;
-use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-use helpdesk::clock::Timestamp;
-use helpdesk::domain::ticket::{ticket_number, Priority, Satisfaction, Status, Ticket};
 use helpdesk::domain::user::Role;
 use serde_json::{json, Value};
 use std::collections::HashSet;
@@ -55,43 +52,6 @@ async fn all_pages(app: &TestApp, token: &str, query: &str, extra: &str) -> (Vec
         }
         assert!(pages < 200, "paging ends");
     }
-}
-
-/// Writes tickets straight to the table as an import would; the stream indexer then indexes
-/// them like any other.
-async fn import(app: &TestApp, requester: uuid::Uuid, subjects: impl Iterator<Item = String>, first: u64) {
-    let writes: Vec<WriteRequest> = subjects
-        .enumerate()
-        .map(|(i, subject)| {
-            let at = Timestamp(Timestamp::now().0 + time::Duration::milliseconds(i as i64 + 1));
-            let t = Ticket {
-                id: uuid::Uuid::now_v7(),
-                ticket_number: ticket_number(first + i as u64),
-                subject,
-                description: String::new(),
-                status: Status::Open,
-                priority: Priority::Normal,
-                satisfaction: Satisfaction::Unoffered,
-                requester_id: requester,
-                assignee_id: None,
-                organization_id: None,
-                group_id: None,
-                via: Default::default(),
-                due_date: None,
-                tags: Vec::new(),
-                custom_fields: Default::default(),
-                created_at: at,
-                updated_at: at,
-                updated_stamp: uuid::Uuid::now_v7().to_string(),
-                times: Default::default(),
-            };
-            let item = helpdesk::store::tickets::ticket_item(&t).unwrap();
-            WriteRequest::builder()
-                .put_request(PutRequest::builder().set_item(Some(item)).build().unwrap())
-                .build()
-        })
-        .collect();
-    app.state.store.batch_write(writes).await.unwrap();
 }
 
 #[tokio::test]
@@ -286,14 +246,14 @@ async fn bad_queries_are_422_naming_the_token() {
 
 #[tokio::test]
 async fn twelve_hundred_matches_page_out_exactly_once_and_a_customers_old_ticket_is_found() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_private().await;
     let agent = app.staff(Role::Agent).await;
     let old_timer = app.customer().await;
     let others = app.customer().await;
     let old = app.ticket(&old_timer.token, "Wobbly chair in lobby").await;
     let other_id: uuid::Uuid = others.id.parse().unwrap();
     // 1,200 newer tickets from someone else, all sharing "wobbly".
-    import(&app, other_id, (0..1200).map(|_| "Wobbly".to_owned()), 100_000).await;
+    app.import_tickets(other_id, (0..1200).map(|_| "Wobbly".to_owned()), 100_000).await;
     let indexed = app.run_stream_indexer().await;
     assert!(indexed >= 1200, "{indexed}");
 
@@ -343,4 +303,37 @@ async fn the_index_follows_writes_edits_and_deletes_within_one_stream_poll() {
     app.run_stream_indexer().await;
     assert!(subjects(&search(&app, &agent.token, "toaster").await).is_empty());
     assert_eq!(search(&app, &agent.token, "toaster").await["count"], 0);
+}
+
+#[tokio::test]
+async fn a_record_delivered_again_after_a_crash_counts_nothing_twice() {
+    use helpdesk::domain::search::doc::{Scope, SearchDoc};
+    let app = TestApp::spawn().await;
+    let customer = app.customer().await;
+    let t = app.ticket(&customer.token, "Unique frobnicator").await;
+    let id: uuid::Uuid = t["id"].as_str().unwrap().parse().unwrap();
+    let ticket = app.state.store.get_ticket(id).await.unwrap().unwrap();
+    // Over 99 terms: the counters move in two transactions.
+    let mut doc = SearchDoc::of_ticket(&ticket, None);
+    doc.add_comment(
+        uuid::Uuid::now_v7(),
+        &(0..60).map(|n| format!("word{n}")).collect::<Vec<_>>().join(" "),
+        false,
+    );
+    assert!(doc.postings().len() > 99);
+    app.state.store.reindex(None, Some(&doc)).await.unwrap();
+    // The document write was lost (a crash before step 3): the record comes again.
+    app.state.store.reindex(None, Some(&doc)).await.unwrap();
+    let terms = [(Scope::Tickets, "w:frobnicator".to_owned()), (Scope::Tickets, "w:word59".to_owned())];
+    let counts = app.state.store.term_counts(&terms).await.unwrap();
+    assert_eq!((counts[&terms[0]], counts[&terms[1]]), (1, 1));
+    let stored = app.state.store.search_doc(id).await.unwrap().unwrap();
+    assert_eq!(stored.version, 1);
+    // The next version moves them again, once.
+    let mut next = stored.clone();
+    next.base = "renamed".into();
+    app.state.store.reindex(Some(&stored), Some(&next)).await.unwrap();
+    app.state.store.reindex(Some(&stored), Some(&next)).await.unwrap();
+    let counts = app.state.store.term_counts(&terms).await.unwrap();
+    assert_eq!((counts[&terms[0]], counts[&terms[1]]), (0, 1));
 }

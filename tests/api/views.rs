@@ -2,9 +2,6 @@
 //! while tickets change, the read bound on selective views, counts by counters and by walks,
 //! and preview.
 use crate::helpers::{Actor, TestApp};
-use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
-use helpdesk::clock::Timestamp;
-use helpdesk::domain::ticket::{ticket_number, Priority, Satisfaction, Status, Ticket};
 use helpdesk::domain::user::Role;
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -392,37 +389,7 @@ async fn a_selective_view_reads_a_bounded_part_per_page() {
     // bulk, as an import would: the view reads them the same way).
     let rare = staff_ticket(&app, &admin, &customer.id, "Rare", json!({"priority": "urgent"})).await;
     let requester: uuid::Uuid = customer.id.parse().unwrap();
-    let writes: Vec<WriteRequest> = (0..410u64)
-        .map(|n| {
-            let at = Timestamp(Timestamp::now().0 + time::Duration::milliseconds(n as i64 + 1));
-            let t = Ticket {
-                id: uuid::Uuid::now_v7(),
-                ticket_number: ticket_number(10_000 + n),
-                subject: format!("Normal {n}"),
-                description: "d".into(),
-                status: Status::Open,
-                priority: Priority::Normal,
-                satisfaction: Satisfaction::Unoffered,
-                requester_id: requester,
-                assignee_id: None,
-                organization_id: None,
-                group_id: None,
-                via: Default::default(),
-                due_date: None,
-                tags: Vec::new(),
-                custom_fields: Default::default(),
-                created_at: at,
-                updated_at: at,
-                updated_stamp: uuid::Uuid::now_v7().to_string(),
-                times: Default::default(),
-            };
-            let item = helpdesk::store::tickets::ticket_item(&t).unwrap();
-            WriteRequest::builder()
-                .put_request(PutRequest::builder().set_item(Some(item)).build().unwrap())
-                .build()
-        })
-        .collect();
-    app.state.store.batch_write(writes).await.unwrap();
+    app.import_tickets(requester, (0..410u64).map(|n| format!("Normal {n}")), 10_000).await;
     let urgent = view(
         &app,
         &admin.token,

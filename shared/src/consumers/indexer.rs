@@ -82,6 +82,7 @@ fn org_doc(org: &Organization) -> SearchDoc {
         public: String::new(),
         staff: String::new(),
         comment_ids: Vec::new(),
+        version: 0,
     }
 }
 
@@ -121,7 +122,10 @@ async fn search_record(state: &AppState, record: &EventRecord) -> Result<(), Box
         Some(entity::USER) => {
             let user: UserRecord = serde_dynamo::from_item(image.clone())?;
             let old = store.search_doc(user.user.id).await?;
-            let new = (!removed).then(|| SearchDoc::of_user(&user.user));
+            let new = (!removed).then(|| SearchDoc {
+                version: old.as_ref().map_or(0, |d| d.version),
+                ..SearchDoc::of_user(&user.user)
+            });
             if new.is_some() && new == old {
                 return Ok(());
             }
@@ -130,7 +134,8 @@ async fn search_record(state: &AppState, record: &EventRecord) -> Result<(), Box
         Some(entity::ORGANIZATION) => {
             let org: Organization = serde_dynamo::from_item(image.clone())?;
             let old = store.search_doc(org.id).await?;
-            let new = (!removed).then(|| org_doc(&org));
+            let new = (!removed)
+                .then(|| SearchDoc { version: old.as_ref().map_or(0, |d| d.version), ..org_doc(&org) });
             if new.is_some() && new == old {
                 return Ok(());
             }

@@ -123,6 +123,7 @@ pub mod entity {
     pub const USER_CHANGE: &str = "user_change";
     pub const SEARCH_DOC: &str = "search_doc";
     pub const POSTING: &str = "posting";
+    pub const SEARCH_COUNTED: &str = "search_counted";
     pub const TAG_ENTRY: &str = "tag_entry";
     pub const ATTACHMENT: &str = "attachment";
     pub const CONNECTION: &str = "connection";
@@ -408,6 +409,12 @@ pub fn term_count_pk(scope: &str, term: &str) -> String {
     format!("SN#{scope}#{term}")
 }
 pub const TERM_COUNT_SK: &str = "SN";
+/// How far the counters follow a document: `version` (the document's next version) and `step`
+/// (the last chunk of counter changes applied).
+pub fn search_counted_pk(id: Uuid) -> String {
+    format!("SCOUNTED#{id}")
+}
+pub const SEARCH_COUNTED_SK: &str = "SCOUNTED";
 
 /// Tickets under a tag: `TAG#<tag>` / `<updated_at>#<ticket id>`, written in the ticket's
 /// transaction.

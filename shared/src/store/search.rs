@@ -1,10 +1,11 @@
 //! The search index (docs/search.md): one document item per ticket, user and organization,
 //! a posting per (scope, term, document) sorted by creation, and an exact counter per
-//! (scope, term). Only the stream indexer writes it.
+//! (scope, term) with a per-document progress marker that makes counting exactly-once. Only the
+//! stream indexer writes it.
 use super::keys::{self, attr, entity};
 use super::{condition_failed_at, transaction_conflict, Item, Store, StoreError};
 use crate::domain::search::doc::{DocKind, Scope, SearchDoc};
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -25,8 +26,8 @@ pub struct PostingChunk {
     pub exhausted: bool,
 }
 
-/// A posting and the counter it moves, written together.
-const PAIRS_PER_TRANSACTION: usize = 50;
+/// Counters moved by one transaction (with the progress marker: 100 items).
+const COUNTERS_PER_TRANSACTION: usize = 99;
 
 fn posting_item(scope: Scope, term: &str, doc: &SearchDoc) -> Result<Item, StoreError> {
     let sort = keys::search_sort(doc.created_at, doc.id);
@@ -82,84 +83,129 @@ impl Store {
         item
     }
 
-    /// Moves a document from `old` to `new` (either absent): postings that left are deleted and
-    /// new ones put, each in one transaction with its counter, so a redelivered record counts
-    /// nothing twice (a posting already there, or already gone, fails its condition and its pair
-    /// is dropped from the retry). The document item is written last.
+    /// Moves a document from `old` to `new` (either absent), in three idempotent steps:
+    /// 1. the counters of the terms that left (−1) and came (+1), in transactions of up to 99
+    ///    counters plus a progress marker (`SCOUNTED#<id>`: version, last chunk applied), so a
+    ///    redelivered record resumes after the last applied chunk and counts nothing twice;
+    /// 2. the postings, deleted and put by BatchWriteItem (repeating them changes nothing);
+    /// 3. the document, with its version one past the stored one (deleted with its marker when
+    ///    the object is gone).
     pub async fn reindex(&self, old: Option<&SearchDoc>, new: Option<&SearchDoc>) -> Result<(), StoreError> {
+        use aws_sdk_dynamodb::types::{DeleteRequest, PutRequest, WriteRequest};
+        let Some(id) = new.or(old).map(|d| d.id) else { return Ok(()) };
         let before = old.map(SearchDoc::postings).unwrap_or_default();
         let after = new.map(SearchDoc::postings).unwrap_or_default();
-        let mut pairs: Vec<(TransactWriteItem, TransactWriteItem)> = Vec::new();
+        let version = old.map_or(0, |d| d.version) + 1;
+        let deltas: Vec<(&(Scope, String), i64)> = before
+            .difference(&after)
+            .map(|t| (t, -1))
+            .chain(after.difference(&before).map(|t| (t, 1)))
+            .collect();
+        self.count_terms(id, version, &deltas).await?;
+        let mut writes = Vec::new();
         if let Some(o) = old {
             for (scope, term) in before.difference(&after) {
                 let key =
                     keys::key(keys::posting_pk(&scope.key(), term), keys::search_sort(o.created_at, o.id));
-                let delete = Delete::builder()
-                    .table_name(self.table())
+                let delete = DeleteRequest::builder()
                     .set_key(Some(key))
-                    .condition_expression("attribute_exists(#pk)")
-                    .expression_attribute_names("#pk", keys::PK)
                     .build()
-                    .map_err(|e| StoreError::sdk("TransactWriteItems", e))?;
-                pairs.push((
-                    TransactWriteItem::builder().delete(delete).build(),
-                    counter_update(self.table(), *scope, term, -1)?,
-                ));
+                    .map_err(|e| StoreError::sdk("BatchWriteItem", e))?;
+                writes.push(WriteRequest::builder().delete_request(delete).build());
             }
         }
         if let Some(n) = new {
             for (scope, term) in after.difference(&before) {
-                let put = Put::builder()
-                    .table_name(self.table())
+                let put = PutRequest::builder()
                     .set_item(Some(posting_item(*scope, term, n)?))
-                    .condition_expression("attribute_not_exists(#pk)")
-                    .expression_attribute_names("#pk", keys::PK)
                     .build()
-                    .map_err(|e| StoreError::sdk("TransactWriteItems", e))?;
-                pairs.push((
-                    TransactWriteItem::builder().put(put).build(),
-                    counter_update(self.table(), *scope, term, 1)?,
-                ));
+                    .map_err(|e| StoreError::sdk("BatchWriteItem", e))?;
+                writes.push(WriteRequest::builder().put_request(put).build());
             }
         }
-        for chunk in pairs.chunks(PAIRS_PER_TRANSACTION) {
-            self.write_pairs(chunk.to_vec()).await?;
-        }
-        match (new, old) {
-            (Some(n), _) => self.put(Self::search_doc_item(n)?).await,
-            (None, Some(o)) => self.delete(keys::key(keys::search_doc_pk(o.id), keys::SEARCH_DOC_SK)).await,
-            (None, None) => Ok(()),
+        self.batch_write(writes).await?;
+        match new {
+            Some(n) => {
+                let mut stored = n.clone();
+                stored.version = version;
+                self.put(Self::search_doc_item(&stored)?).await
+            }
+            None => {
+                self.delete(keys::key(keys::search_doc_pk(id), keys::SEARCH_DOC_SK)).await?;
+                self.delete(keys::key(keys::search_counted_pk(id), keys::SEARCH_COUNTED_SK)).await
+            }
         }
     }
 
-    /// Writes (posting, counter) pairs in one transaction; pairs whose posting condition failed
-    /// were applied before and are dropped; conflicts with a concurrent transaction retry.
-    async fn write_pairs(
+    /// Step 1 of [`Store::reindex`]: applies `deltas` for `version` of document `id` once.
+    async fn count_terms(
         &self,
-        mut pairs: Vec<(TransactWriteItem, TransactWriteItem)>,
+        id: Uuid,
+        version: u64,
+        deltas: &[(&(Scope, String), i64)],
     ) -> Result<(), StoreError> {
+        let marker_key = keys::key(keys::search_counted_pk(id), keys::SEARCH_COUNTED_SK);
+        let marker = self.get(marker_key.clone()).await?;
+        let number = |name: &str| {
+            marker
+                .as_ref()
+                .and_then(|m| m.get(name))
+                .and_then(|v| v.as_n().ok())
+                .and_then(|n| n.parse::<u64>().ok())
+        };
+        let chunks: Vec<&[(&(Scope, String), i64)]> = deltas.chunks(COUNTERS_PER_TRANSACTION).collect();
+        let start = match (number("version"), number("step")) {
+            (Some(v), Some(step)) if v == version => step as usize + 1,
+            _ => 0,
+        };
+        for (step, chunk) in chunks.iter().enumerate().skip(start) {
+            let mut item = keys::ItemKeys::new(
+                entity::SEARCH_COUNTED,
+                keys::search_counted_pk(id),
+                keys::SEARCH_COUNTED_SK,
+            )
+            .with(&serde_json::json!({"version": version, "step": step}))?;
+            item.remove(keys::ENTITY);
+            let mut put = Put::builder().table_name(self.table()).set_item(Some(item));
+            put = if step == 0 {
+                put.condition_expression("attribute_not_exists(#pk) OR #v <> :v")
+                    .expression_attribute_names("#pk", keys::PK)
+                    .expression_attribute_names("#v", "version")
+                    .expression_attribute_values(":v", AttributeValue::N(version.to_string()))
+            } else {
+                put.condition_expression("#v = :v AND #s = :s")
+                    .expression_attribute_names("#v", "version")
+                    .expression_attribute_names("#s", "step")
+                    .expression_attribute_values(":v", AttributeValue::N(version.to_string()))
+                    .expression_attribute_values(":s", AttributeValue::N((step - 1).to_string()))
+            };
+            let mut items = vec![TransactWriteItem::builder()
+                .put(put.build().map_err(|e| StoreError::sdk("TransactWriteItems", e))?)
+                .build()];
+            for ((scope, term), d) in chunk.iter() {
+                items.push(counter_update(self.table(), *scope, term, *d)?);
+            }
+            self.transact_counters(items).await?;
+        }
+        Ok(())
+    }
+
+    /// One counting transaction; conflicts with a concurrent one (a hot counter) retry with
+    /// backoff. A failed marker condition means another delivery counted this chunk: done.
+    async fn transact_counters(&self, items: Vec<TransactWriteItem>) -> Result<(), StoreError> {
         let mut attempt = 0u32;
-        while !pairs.is_empty() {
-            let items: Vec<TransactWriteItem> =
-                pairs.iter().flat_map(|(p, c)| [p.clone(), c.clone()]).collect();
+        loop {
             let result = self
                 .client()
                 .transact_write_items()
-                .set_transact_items(Some(items))
+                .set_transact_items(Some(items.clone()))
                 .client_request_token(Uuid::new_v4().to_string())
                 .send()
                 .await;
             let Err(e) = result else { return Ok(()) };
             let service = e.into_service_error();
-            let applied: Vec<usize> =
-                (0..pairs.len()).filter(|i| condition_failed_at(&service, 2 * i)).collect();
-            if !applied.is_empty() {
-                let mut i = 0;
-                pairs.retain(|_| {
-                    i += 1;
-                    !applied.contains(&(i - 1))
-                });
-                continue;
+            if condition_failed_at(&service, 0) {
+                return Ok(());
             }
             if transaction_conflict(&service) && attempt < 8 {
                 attempt += 1;
@@ -168,7 +214,6 @@ impl Store {
             }
             return Err(StoreError::sdk("TransactWriteItems", service));
         }
-        Ok(())
     }
 
     /// Exact posting counts of (scope, term) pairs: one BatchGetItem (absent = 0).

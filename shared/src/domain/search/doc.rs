@@ -126,6 +126,9 @@ pub struct SearchDoc {
     pub staff: String,
     #[serde(default)]
     pub comment_ids: Vec<Uuid>,
+    /// How many times the index wrote it (the counters' exactly-once marker follows it).
+    #[serde(default)]
+    pub version: u64,
 }
 
 /// A text's word sequence, space-joined and cut to `cap` characters at a word boundary.
@@ -168,6 +171,7 @@ impl SearchDoc {
             public: old.map(|d| d.public.clone()).unwrap_or_default(),
             staff: old.map(|d| d.staff.clone()).unwrap_or_default(),
             comment_ids: old.map(|d| d.comment_ids.clone()).unwrap_or_default(),
+            version: old.map_or(0, |d| d.version),
         }
     }
 
@@ -187,6 +191,7 @@ impl SearchDoc {
             public: String::new(),
             staff: String::new(),
             comment_ids: Vec::new(),
+            version: 0,
         }
     }
 
@@ -304,6 +309,7 @@ pub(crate) mod tests {
             public: String::new(),
             staff: String::new(),
             comment_ids: Vec::new(),
+            version: 0,
         }
     }
 
