@@ -44,6 +44,7 @@ const EXPECTED: &[(&str, u16)] = &[
     ("views-count-no-token", 401),
     ("views-count-many-no-token", 401),
     ("search-no-token", 401),
+    ("tickets-original-mail-no-token", 401),
     ("views-preview-no-token", 401),
     ("triggers-list-no-token", 401),
     ("triggers-create-no-token", 401),

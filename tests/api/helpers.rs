@@ -351,6 +351,8 @@ impl TestApp {
                     organization_id: None,
                     group_id: None,
                     via: Default::default(),
+                    follow_up_of: None,
+                    mail_key: None,
                     due_date: None,
                     tags: Vec::new(),
                     custom_fields: Default::default(),

@@ -70,6 +70,24 @@ async fn a_reply_lands_on_its_ticket_without_the_quoted_text() {
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["content"], "Still jammed after the reset.");
     assert_eq!(found[0]["author_id"], customer.id.as_str());
+    // The original stays retrievable for staff: a short-lived URL of the raw message.
+    let original = found[0]["original_mail"].as_str().expect("a link for staff").to_owned();
+    let res = app.get(&original, Some(&agent.token)).await;
+    assert_eq!(res.status, 302, "{res:?}");
+    let url = res.headers["location"].to_str().unwrap().to_owned();
+    let (status, _, bytes) = crate::helpers::http_request("GET", &url, &[], Vec::new()).await;
+    assert_eq!(status, 200);
+    let raw_back = String::from_utf8_lossy(&bytes);
+    assert!(
+        raw_back.contains("Subject: Re: Printer jammed") && raw_back.contains("> Hello, please reset it.")
+    );
+    assert_eq!(app.get(&original, Some(&customer.token)).await.status, 403, "staff only");
+    let as_customer = app.get(&format!("/tickets/{id}/comments"), Some(&customer.token)).await;
+    assert!(as_customer.body["data"][0]["original_mail"].is_null());
+    let typed = app.get(&format!("/tickets/{id}/original-mail"), Some(&agent.token)).await;
+    assert_eq!(typed.status, 404, "the ticket was opened on the web, not by mail");
+    let bad = app.get(&format!("/tickets/{id}/original-mail?comment_id=nope"), Some(&agent.token)).await;
+    assert_eq!(bad.status, 422);
     let page = app.get(&format!("/tickets/{id}"), Some(&agent.token)).await;
     assert_eq!(page.body["status"], "open", "the requester's reply reopens a pending ticket");
     assert!(page.body["changes"].as_array().unwrap().iter().any(|c| c["via"] == "email"));
@@ -270,6 +288,10 @@ async fn a_reply_to_a_closed_ticket_opens_a_follow_up() {
         .as_str()
         .unwrap()
         .contains(&format!("Follow-up to {}", ticket["ticket_number"].as_str().unwrap())));
+    assert_eq!(follow_up["follow_up_of"], id.as_str(), "it links the closed ticket");
+    // The message that opened it is retrievable too.
+    let original = follow_up["original_mail"].as_str().expect("opened by mail").to_owned();
+    assert_eq!(app.get(&original, Some(&agent.token)).await.status, 302);
 }
 
 #[tokio::test]

@@ -37,6 +37,8 @@ fn bench_ticket(n: u64, requester: uuid::Uuid, agent: uuid::Uuid) -> Ticket {
         organization_id: None,
         group_id: None,
         via: Default::default(),
+        follow_up_of: None,
+        mail_key: None,
         due_date: None,
         tags: Vec::new(),
         custom_fields: Default::default(),

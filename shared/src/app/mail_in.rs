@@ -157,18 +157,21 @@ async fn new_ticket(
     m: &Inbound,
     raw: &[u8],
     author: &User,
-    follow_up_of: Option<&str>,
+    follow_up_of: Option<&crate::domain::ticket::Ticket>,
+    mail_key: Option<&str>,
 ) -> Result<Option<Uuid>, ApiError> {
     let subject_text =
         if m.subject.is_empty() { "(no subject)".to_owned() } else { m.subject.chars().take(255).collect() };
     let mut description = text_or_placeholder(m);
-    if let Some(number) = follow_up_of {
-        description = format!("{description}\n\n(Follow-up to {number}, which is closed.)");
+    if let Some(closed) = follow_up_of {
+        description = format!("{description}\n\n(Follow-up to {}, which is closed.)", closed.ticket_number);
     }
     let new = NewTicket {
         subject: Subject::parse(&subject_text).map_err(|e| ApiError::invalid("subject", e))?,
         description: Description::parse(&description).map_err(|e| ApiError::invalid("description", e))?,
         fields: TicketPatch::default(),
+        follow_up_of: follow_up_of.map(|t| t.id),
+        mail_key: mail_key.map(str::to_owned),
     };
     let receipt = |_: &super::ticket_change::Applied| -> Result<Vec<TxWrite>, ApiError> {
         Ok(vec![dedupe_write(m, raw)?])
@@ -176,7 +179,7 @@ async fn new_ticket(
     let actor = Actor::user(author.id, author.role);
     match open_ticket(state, &actor, author.organization_id, &new, Via::Email, Some(&receipt)).await? {
         OpenOutcome::Opened(o) => {
-            attach_to_new_ticket(state, m, &o.ticket, author, &actor).await?;
+            attach_to_new_ticket(state, m, &o.ticket, author, &actor, mail_key).await?;
             Ok(Some(o.ticket.id))
         }
         OpenOutcome::Replay => Ok(None),
@@ -243,6 +246,7 @@ async fn attach_to_new_ticket(
     ticket: &crate::domain::ticket::Ticket,
     author: &User,
     actor: &Actor,
+    mail_key: Option<&str>,
 ) -> Result<(), ApiError> {
     let attachments = store_attachments(state, m, ticket.id, author.id).await?;
     if attachments.is_empty() {
@@ -257,6 +261,7 @@ async fn attach_to_new_ticket(
                 content: format!("Files sent with this request: {}", names.join(", ")),
                 is_internal: false,
                 attachments,
+                mail_key: mail_key.map(str::to_owned),
             }),
             via: Via::Email,
             ..Default::default()
@@ -321,7 +326,7 @@ pub async fn receive(state: &AppState, raw: &[u8], raw_key: Option<&str>) -> Res
     };
     let Some(ticket) = ticket else {
         let author = sender(state, &m).await?;
-        return Ok(match new_ticket(state, &m, raw, &author, None).await? {
+        return Ok(match new_ticket(state, &m, raw, &author, None, raw_key).await? {
             Some(ticket_id) => Received::Ticket { ticket_id },
             None => Received::Duplicate,
         });
@@ -333,7 +338,7 @@ pub async fn receive(state: &AppState, raw: &[u8], raw_key: Option<&str>) -> Res
             .await;
     };
     if ticket.status == Status::Closed {
-        return Ok(match new_ticket(state, &m, raw, &author, Some(&ticket.ticket_number)).await? {
+        return Ok(match new_ticket(state, &m, raw, &author, Some(&ticket), raw_key).await? {
             Some(id) => Received::FollowUp { ticket_id: id, closed: ticket.id },
             None => Received::Duplicate,
         });
@@ -347,7 +352,12 @@ pub async fn receive(state: &AppState, raw: &[u8], raw_key: Option<&str>) -> Res
         ticket_id: ticket.id,
         actor: &actor,
         changes: ChangeSet {
-            comment: Some(NewComment { content: text_or_placeholder(&m), is_internal: false, attachments }),
+            comment: Some(NewComment {
+                content: text_or_placeholder(&m),
+                is_internal: false,
+                attachments,
+                mail_key: raw_key.map(str::to_owned),
+            }),
             via: Via::Email,
             ..Default::default()
         },
@@ -405,6 +415,7 @@ pub async fn recover(
                         content: format!("{who} wrote:\n\n{}", text_or_placeholder(&m)),
                         is_internal: false,
                         attachments: Vec::new(),
+                        mail_key: s.raw_key.clone(),
                     }),
                     via: Via::Email,
                     ..Default::default()
@@ -422,7 +433,7 @@ pub async fn recover(
         }
         None => {
             let author = sender(state, &m).await?;
-            let id = new_ticket(state, &m, s.id.as_bytes(), &author, None)
+            let id = new_ticket(state, &m, s.id.as_bytes(), &author, None, s.raw_key.as_deref())
                 .await?
                 .ok_or_else(|| ApiError::Conflict("This message was already made into a ticket.".into()))?;
             Recovered::Ticket { ticket_id: id }

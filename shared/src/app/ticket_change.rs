@@ -28,12 +28,14 @@ pub const STALE_MESSAGE: &str = "The ticket was changed by someone else. Reload 
 pub const BUSY_MESSAGE: &str = "The ticket is being changed concurrently. Try again.";
 
 /// A comment to add with the change.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct NewComment {
     pub content: String,
     pub is_internal: bool,
     /// Pending uploads of this ticket to link to the comment (checked by the caller).
     pub attachments: Vec<Attachment>,
+    /// The received message it comes from (mail in).
+    pub mail_key: Option<String>,
 }
 
 /// What to change: typed fields (tags set, added, removed), a comment, and the channel.
@@ -200,6 +202,7 @@ pub fn plan(actor: &Actor, current: &Ticket, set: &ChangeSet) -> Result<Applied,
             content: c.content.clone(),
             is_internal: c.is_internal,
             attachment_ids: c.attachments.iter().map(|a| a.id).collect(),
+            mail_key: c.mail_key.clone(),
             created_at: now,
             updated_at: now,
         }),
@@ -268,6 +271,8 @@ mod tests {
             organization_id: None,
             group_id: None,
             via: Default::default(),
+            follow_up_of: None,
+            mail_key: None,
             due_date: None,
             tags: vec![],
             custom_fields: Default::default(),
@@ -280,7 +285,7 @@ mod tests {
 
     fn comment(internal: bool) -> ChangeSet {
         ChangeSet {
-            comment: Some(NewComment { content: "hi".into(), is_internal: internal, attachments: vec![] }),
+            comment: Some(NewComment { content: "hi".into(), is_internal: internal, ..Default::default() }),
             ..Default::default()
         }
     }

@@ -36,6 +36,9 @@ pub struct NewTicket {
     pub subject: Subject,
     pub description: Description,
     pub fields: TicketPatch,
+    /// Mail in: the closed ticket this one follows up, and the message that opened it.
+    pub follow_up_of: Option<Uuid>,
+    pub mail_key: Option<String>,
 }
 
 /// Builds the ticket a creator asks for. The requester defaults to the creator and the
@@ -81,6 +84,8 @@ pub fn build(
         organization_id,
         group_id: fields.group_id.flatten(),
         via,
+        follow_up_of: new.follow_up_of,
+        mail_key: new.mail_key.clone(),
         due_date: fields.due_date.flatten().map(|d| Timestamp(d.at())),
         tags,
         custom_fields: fields.custom_fields.as_ref().map(|c| c.as_map().clone()).unwrap_or_default(),

@@ -438,6 +438,8 @@ mod tests {
             organization_id: None,
             group_id: None,
             via: Default::default(),
+            follow_up_of: None,
+            mail_key: None,
             due_date: None,
             tags: vec!["billing".into(), "old".into()],
             custom_fields: Map::new(),

@@ -25,6 +25,8 @@ fn blank() -> Ticket {
         organization_id: None,
         group_id: None,
         via: Default::default(),
+        follow_up_of: None,
+        mail_key: None,
         due_date: None,
         tags: Vec::new(),
         custom_fields: Default::default(),

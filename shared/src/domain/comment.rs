@@ -14,6 +14,10 @@ pub struct Comment {
     pub is_internal: bool,
     #[serde(default)]
     pub attachment_ids: Vec<Uuid>,
+    /// Where the message it came from is kept (the bucket's `inbound/`), for comments made
+    /// from mail: staff can fetch the original.
+    #[serde(default)]
+    pub mail_key: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

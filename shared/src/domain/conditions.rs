@@ -679,6 +679,8 @@ mod tests {
             organization_id: None,
             group_id: Some(Uuid::from_u128(9)),
             via: Default::default(),
+            follow_up_of: None,
+            mail_key: None,
             due_date: Some(Timestamp(now.0 + Duration::hours(5))),
             tags: vec!["billing".into(), "vip".into()],
             custom_fields: serde_json::from_value(json!({"plan": "gold", "seats": 12})).unwrap(),

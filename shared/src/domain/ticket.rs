@@ -326,6 +326,12 @@ pub struct Ticket {
     /// The channel it was opened through; tickets written before it was kept read as `web`.
     #[serde(default)]
     pub via: Via,
+    /// A ticket opened by a reply to a closed one links it (Zendesk's follow-up).
+    #[serde(default)]
+    pub follow_up_of: Option<Uuid>,
+    /// Where the message that opened it is kept (tickets opened by mail), for staff.
+    #[serde(default)]
+    pub mail_key: Option<String>,
     pub due_date: Option<Timestamp>,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -706,6 +712,8 @@ mod tests {
             organization_id: None,
             group_id: None,
             via: Default::default(),
+            follow_up_of: None,
+            mail_key: None,
             due_date: None,
             tags: vec![],
             custom_fields: Map::new(),

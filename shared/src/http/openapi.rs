@@ -2,8 +2,8 @@
 //! `#[utoipa::path]`, the schemas from the typed commands, views, enums and value types.
 //! `make openapi` writes it to docs/openapi.yaml; a test fails when the file differs.
 use super::handlers::{
-    attachments, auth, automations, comments, groups, macros, orgs, search, suspended_mails, tickets,
-    triggers, users, views, webhooks,
+    attachments, auth, automations, comments, groups, macros, orgs, original_mail, search, suspended_mails,
+    tickets, triggers, users, views, webhooks,
 };
 use super::views::{Message, ValidationError};
 use serde_json::{json, Value};
@@ -41,7 +41,7 @@ use utoipa::{IntoResponses, Modify, OpenApi};
         tickets::assign, tickets::status, tickets::viewers, tickets::mark_viewed,
         comments::list, comments::create,
         attachments::create, attachments::show,
-        search::search,
+        search::search, original_mail::show,
     )
 )]
 pub struct ApiDoc;

@@ -1,8 +1,8 @@
 //! The HTTP route table: the one list that template.yaml, the local stack, the OpenAPI
 //! document and every function's `main` are checked against.
 use super::handlers::{
-    attachments, auth, automations, comments, groups, macros, orgs, search, suspended_mails, tickets,
-    triggers, users, views, webhooks,
+    attachments, auth, automations, comments, groups, macros, orgs, original_mail, search, suspended_mails,
+    tickets, triggers, users, views, webhooks,
 };
 use super::Shared;
 use axum::routing::{on, MethodFilter, MethodRouter};
@@ -83,6 +83,7 @@ routes! {
     VIEWS_COUNT_MANY = "GET" "/views/count_many" => "views-count-many";
     VIEWS_PREVIEW = "POST" "/views/preview" => "views-preview";
     SEARCH = "GET" "/search" => "search";
+    TICKETS_ORIGINAL_MAIL = "GET" "/tickets/{id}/original-mail" => "tickets-original-mail";
     TRIGGERS_LIST = "GET" "/triggers" => "triggers-list";
     TRIGGERS_CREATE = "POST" "/triggers" => "triggers-create";
     TRIGGERS_SHOW = "GET" "/triggers/{id}" => "triggers-show";
@@ -164,6 +165,7 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(VIEWS_COUNT_MANY, on(VIEWS_COUNT_MANY.filter(), views::count_many)),
         r(VIEWS_PREVIEW, on(VIEWS_PREVIEW.filter(), views::preview)),
         r(SEARCH, on(SEARCH.filter(), search::search)),
+        r(TICKETS_ORIGINAL_MAIL, on(TICKETS_ORIGINAL_MAIL.filter(), original_mail::show)),
         r(TRIGGERS_LIST, on(TRIGGERS_LIST.filter(), triggers::list)),
         r(TRIGGERS_CREATE, on(TRIGGERS_CREATE.filter(), triggers::create)),
         r(TRIGGERS_SHOW, on(TRIGGERS_SHOW.filter(), triggers::show)),

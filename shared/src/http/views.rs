@@ -123,6 +123,10 @@ pub struct Ticket {
     pub assignee: Option<AnyUser>,
     /// The ticket's group (`id`, `name`), for staff; `null` without a group and for customers.
     pub group: Option<GroupRef>,
+    /// The closed ticket this one follows up (a reply by mail to a closed ticket opens it).
+    pub follow_up_of: Option<Uuid>,
+    /// For staff, when a message opened it: where to fetch the original (302 to the raw mail).
+    pub original_mail: Option<String>,
 }
 
 pub fn ticket(
@@ -157,6 +161,12 @@ pub fn ticket(
             .filter(|_| caller.role().is_staff())
             .and_then(|g| names.groups.get(&g))
             .map(|g| GroupRef { id: g.id, name: g.name.clone() }),
+        follow_up_of: t.follow_up_of,
+        original_mail: t
+            .mail_key
+            .as_ref()
+            .filter(|_| caller.role().is_staff())
+            .map(|_| format!("/tickets/{}/original-mail", t.id)),
     }
 }
 
@@ -219,6 +229,8 @@ pub struct Comment {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub author: Option<AnyUser>,
+    /// For staff, when it came by mail: where to fetch the original (302 to the raw mail).
+    pub original_mail: Option<String>,
 }
 
 /// A comment with its author and the metadata of its attachments (looked up in `attachments`).
@@ -244,6 +256,11 @@ pub fn comment(
         created_at: c.created_at,
         updated_at: c.updated_at,
         author: maybe_user(caller, Some(c.author_id), users, now),
+        original_mail: c
+            .mail_key
+            .as_ref()
+            .filter(|_| caller.role().is_staff())
+            .map(|_| format!("/tickets/{}/original-mail?comment_id={}", c.ticket_id, c.id)),
     }
 }
 

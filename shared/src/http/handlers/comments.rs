@@ -156,7 +156,12 @@ pub async fn create(
         ticket_id: ticket.id,
         actor: &actor,
         changes: ChangeSet {
-            comment: Some(NewComment { content, is_internal, attachments: attachments.clone() }),
+            comment: Some(NewComment {
+                content,
+                is_internal,
+                attachments: attachments.clone(),
+                mail_key: None,
+            }),
             via: Via::Web,
             ..Default::default()
         },

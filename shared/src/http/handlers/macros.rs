@@ -261,7 +261,7 @@ async fn prepare(
                 url: None,
                 latest_public_comment: None,
             };
-            Some(NewComment { content: expand(&body, &cx), is_internal: !public, attachments: Vec::new() })
+            Some(NewComment { content: expand(&body, &cx), is_internal: !public, ..Default::default() })
         }
         None => None,
     };

@@ -8,6 +8,7 @@ pub mod comments;
 pub mod groups;
 pub mod macros;
 pub mod orgs;
+pub mod original_mail;
 pub mod rules;
 pub mod search;
 pub mod suspended_mails;

@@ -204,6 +204,8 @@ impl CreateTicket {
                 group_id: self.group_id.map(Some),
                 ..Default::default()
             },
+            follow_up_of: None,
+            mail_key: None,
         }
     }
 }
