@@ -4,8 +4,9 @@
 //! other clause on each candidate's document.
 //!
 //! Two ways to answer, both with a bounded number of reads per page:
-//! - **window** — the chosen lists hold at most [`WINDOW`] postings: read them all, check all,
-//!   sort by the order asked for (`created_at` or `updated_at`), cut the page; `count` is exact.
+//! - **window** — the chosen lists hold at most [`WINDOW`] postings and the request needs it
+//!   (sorted by `updated_at`, or a compound query whose count the counters cannot give): read
+//!   them all, check all, sort, cut the page; `count` is exact.
 //! - **walk** — larger lists are merged newest- (or oldest-) created first at a frontier, in at
 //!   most [`ROUNDS`] rounds of one Query per list and one BatchGetItem of candidates; a page that
 //!   hits the bound comes back short with a cursor. Results are in creation order (an
@@ -325,7 +326,9 @@ pub async fn page(store: &Store, plan: &Plan, req: &Request<'_>) -> Result<Page,
             sorted_by: req.sort_by,
         });
     }
-    if total <= WINDOW {
+    // The window when it is needed (an update order, or a count the counters cannot give) and
+    // affordable; otherwise the walk, which reads only as far as the page.
+    if total <= WINDOW && (req.sort_by == SortBy::Updated || !plan.exact_by_counters()) {
         return window(store, plan, req, after).await;
     }
     if let Some(("u", _)) = after {

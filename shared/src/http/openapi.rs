@@ -2,8 +2,8 @@
 //! `#[utoipa::path]`, the schemas from the typed commands, views, enums and value types.
 //! `make openapi` writes it to docs/openapi.yaml; a test fails when the file differs.
 use super::handlers::{
-    attachments, auth, automations, comments, groups, macros, orgs, original_mail, search, suspended_mails,
-    tickets, triggers, users, views, webhooks,
+    attachments, auth, automations, comments, groups, macros, orgs, original_mail, schedules, search,
+    suspended_mails, tickets, triggers, users, views, webhooks,
 };
 use super::views::{Message, ValidationError};
 use serde_json::{json, Value};
@@ -42,6 +42,7 @@ use utoipa::{IntoResponses, Modify, OpenApi};
         comments::list, comments::create,
         attachments::create, attachments::show,
         search::search, original_mail::show,
+        schedules::list, schedules::create, schedules::show, schedules::update, schedules::delete,
     )
 )]
 pub struct ApiDoc;
@@ -263,6 +264,13 @@ pub mod examples {
     pub fn page(item: Value, path: &str) -> Value {
         json!({"data": [item], "path": path, "per_page": 25, "next_cursor": "eyJzIjoi.x1Y",
                "next_page_url": format!("{path}?cursor=eyJzIjoi.x1Y"), "prev_cursor": null, "prev_page_url": null})
+    }
+
+    pub fn schedule() -> Value {
+        json!({"id": "0190f3a4-5c5c-7000-8000-00000000005c", "name": "Berlin office", "time_zone": "Europe/Berlin",
+               "intervals": [{"start_time": 1980, "end_time": 2460}, {"start_time": 3420, "end_time": 3900}],
+               "holidays": [{"name": "New Year", "start_date": "2027-01-01", "end_date": "2027-01-01"}],
+               "created_at": NOW, "updated_at": NOW})
     }
 
     pub fn search_page() -> Value {

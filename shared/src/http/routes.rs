@@ -1,8 +1,8 @@
 //! The HTTP route table: the one list that template.yaml, the local stack, the OpenAPI
 //! document and every function's `main` are checked against.
 use super::handlers::{
-    attachments, auth, automations, comments, groups, macros, orgs, original_mail, search, suspended_mails,
-    tickets, triggers, users, views, webhooks,
+    attachments, auth, automations, comments, groups, macros, orgs, original_mail, schedules, search,
+    suspended_mails, tickets, triggers, users, views, webhooks,
 };
 use super::Shared;
 use axum::routing::{on, MethodFilter, MethodRouter};
@@ -84,6 +84,11 @@ routes! {
     VIEWS_PREVIEW = "POST" "/views/preview" => "views-preview";
     SEARCH = "GET" "/search" => "search";
     TICKETS_ORIGINAL_MAIL = "GET" "/tickets/{id}/original-mail" => "tickets-original-mail";
+    SCHEDULES_LIST = "GET" "/schedules" => "schedules-list";
+    SCHEDULES_CREATE = "POST" "/schedules" => "schedules-create";
+    SCHEDULES_SHOW = "GET" "/schedules/{id}" => "schedules-show";
+    SCHEDULES_UPDATE = "PATCH" "/schedules/{id}" => "schedules-update";
+    SCHEDULES_DELETE = "DELETE" "/schedules/{id}" => "schedules-delete";
     TRIGGERS_LIST = "GET" "/triggers" => "triggers-list";
     TRIGGERS_CREATE = "POST" "/triggers" => "triggers-create";
     TRIGGERS_SHOW = "GET" "/triggers/{id}" => "triggers-show";
@@ -166,6 +171,11 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(VIEWS_PREVIEW, on(VIEWS_PREVIEW.filter(), views::preview)),
         r(SEARCH, on(SEARCH.filter(), search::search)),
         r(TICKETS_ORIGINAL_MAIL, on(TICKETS_ORIGINAL_MAIL.filter(), original_mail::show)),
+        r(SCHEDULES_LIST, on(SCHEDULES_LIST.filter(), schedules::list)),
+        r(SCHEDULES_CREATE, on(SCHEDULES_CREATE.filter(), schedules::create)),
+        r(SCHEDULES_SHOW, on(SCHEDULES_SHOW.filter(), schedules::show)),
+        r(SCHEDULES_UPDATE, on(SCHEDULES_UPDATE.filter(), schedules::update)),
+        r(SCHEDULES_DELETE, on(SCHEDULES_DELETE.filter(), schedules::delete)),
         r(TRIGGERS_LIST, on(TRIGGERS_LIST.filter(), triggers::list)),
         r(TRIGGERS_CREATE, on(TRIGGERS_CREATE.filter(), triggers::create)),
         r(TRIGGERS_SHOW, on(TRIGGERS_SHOW.filter(), triggers::show)),

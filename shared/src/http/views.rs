@@ -794,3 +794,11 @@ pub struct SearchPage {
     pub sort_by: String,
     pub sort_order: String,
 }
+
+pub use crate::store::schedules::Schedule;
+
+/// `{"schedule": {...}}`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ScheduleEnvelope {
+    pub schedule: Schedule,
+}

@@ -101,6 +101,7 @@ pub mod entity {
     pub const RULE: &str = "rule";
     pub const NOTIFICATION: &str = "notification";
     pub const WEBHOOK: &str = "webhook";
+    pub const SCHEDULE: &str = "schedule";
     pub const PASSWORD_RESET: &str = "password_reset";
     pub const DECOY: &str = "decoy";
     pub const MESSAGE_ID: &str = "message_id";
@@ -214,6 +215,15 @@ pub const NOTIFICATION_PREFIX: &str = "NOTIFY#";
 pub fn notification_sk(id: Uuid) -> String {
     format!("{NOTIFICATION_PREFIX}{id}")
 }
+
+// ---- schedules ---------------------------------------------------------------------------
+
+pub fn schedule_pk(id: Uuid) -> String {
+    format!("SCHEDULE#{id}")
+}
+pub const SCHEDULE_SK: &str = "SCHEDULE";
+/// GSI1: every business-hours schedule, by name.
+pub const SCHEDULES_PARTITION: &str = "SCHEDULES";
 
 // ---- webhooks ------------------------------------------------------------------------------
 

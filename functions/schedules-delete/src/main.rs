@@ -1,0 +1,8 @@
+//! Lambda entry point for `DELETE /schedules/{id}`: this route's handler only.
+use helpdesk::http::handlers::schedules;
+use helpdesk::http::{lambda, routes};
+
+#[tokio::main]
+async fn main() -> Result<(), helpdesk::BoxError> {
+    lambda::serve(routes::SCHEDULES_DELETE, schedules::delete).await
+}
