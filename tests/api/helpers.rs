@@ -228,6 +228,10 @@ impl TestApp {
         self.call("POST", path, token, Some(body)).await
     }
 
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> TestResponse {
+        self.call("PUT", path, token, Some(body)).await
+    }
+
     pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> TestResponse {
         self.call("PATCH", path, token, Some(body)).await
     }

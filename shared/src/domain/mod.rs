@@ -6,6 +6,7 @@ pub mod comment;
 pub mod conditions;
 pub mod schedules;
 pub mod search;
+pub mod sla;
 pub mod ticket;
 pub mod user;
 pub mod views;

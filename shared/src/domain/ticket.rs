@@ -27,6 +27,8 @@ macro_rules! string_enum {
         }
     };
 }
+/// For the other domain enums written the same way.
+pub(crate) use string_enum;
 
 string_enum!(Status { New => "new", Open => "open", Pending => "pending", OnHold => "on-hold", Solved => "solved", Closed => "closed" });
 string_enum!(Priority { Low => "low", Normal => "normal", High => "high", Urgent => "urgent" });

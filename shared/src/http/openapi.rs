@@ -3,7 +3,7 @@
 //! `make openapi` writes it to docs/openapi.yaml; a test fails when the file differs.
 use super::handlers::{
     attachments, auth, automations, comments, groups, macros, orgs, original_mail, schedules, search,
-    suspended_mails, tickets, triggers, users, views, webhooks,
+    sla_policies, suspended_mails, tickets, triggers, users, views, webhooks,
 };
 use super::views::{Message, ValidationError};
 use serde_json::{json, Value};
@@ -43,6 +43,8 @@ use utoipa::{IntoResponses, Modify, OpenApi};
         attachments::create, attachments::show,
         search::search, original_mail::show,
         schedules::list, schedules::create, schedules::show, schedules::update, schedules::delete,
+        sla_policies::list, sla_policies::create, sla_policies::show, sla_policies::update, sla_policies::delete,
+        sla_policies::reorder,
     )
 )]
 pub struct ApiDoc;
@@ -270,6 +272,15 @@ pub mod examples {
         json!({"id": "0190f3a4-5c5c-7000-8000-00000000005c", "name": "Berlin office", "time_zone": "Europe/Berlin",
                "intervals": [{"start_time": 1980, "end_time": 2460}, {"start_time": 3420, "end_time": 3900}],
                "holidays": [{"name": "New Year", "start_date": "2027-01-01", "end_date": "2027-01-01"}],
+               "created_at": NOW, "updated_at": NOW})
+    }
+
+    pub fn sla_policy() -> Value {
+        json!({"id": "0190f3a4-5a5a-7000-8000-00000000005a", "title": "Urgent first", "description": "", "position": 0,
+               "filter": {"all": [{"field": "priority", "operator": "is", "value": "urgent"}], "any": []},
+               "schedule_id": "0190f3a4-5c5c-7000-8000-00000000005c",
+               "policy_metrics": [{"priority": "urgent", "metric": "first_reply_time", "target": 30, "business_hours": false},
+                                  {"priority": "urgent", "metric": "resolution_time", "target": 480, "business_hours": true}],
                "created_at": NOW, "updated_at": NOW})
     }
 

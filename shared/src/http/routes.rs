@@ -2,7 +2,7 @@
 //! document and every function's `main` are checked against.
 use super::handlers::{
     attachments, auth, automations, comments, groups, macros, orgs, original_mail, schedules, search,
-    suspended_mails, tickets, triggers, users, views, webhooks,
+    sla_policies, suspended_mails, tickets, triggers, users, views, webhooks,
 };
 use super::Shared;
 use axum::routing::{on, MethodFilter, MethodRouter};
@@ -89,6 +89,12 @@ routes! {
     SCHEDULES_SHOW = "GET" "/schedules/{id}" => "schedules-show";
     SCHEDULES_UPDATE = "PATCH" "/schedules/{id}" => "schedules-update";
     SCHEDULES_DELETE = "DELETE" "/schedules/{id}" => "schedules-delete";
+    SLA_POLICIES_LIST = "GET" "/sla-policies" => "sla-policies-list";
+    SLA_POLICIES_CREATE = "POST" "/sla-policies" => "sla-policies-create";
+    SLA_POLICIES_SHOW = "GET" "/sla-policies/{id}" => "sla-policies-show";
+    SLA_POLICIES_UPDATE = "PATCH" "/sla-policies/{id}" => "sla-policies-update";
+    SLA_POLICIES_DELETE = "DELETE" "/sla-policies/{id}" => "sla-policies-delete";
+    SLA_POLICIES_REORDER = "PUT" "/sla-policies/reorder" => "sla-policies-reorder";
     TRIGGERS_LIST = "GET" "/triggers" => "triggers-list";
     TRIGGERS_CREATE = "POST" "/triggers" => "triggers-create";
     TRIGGERS_SHOW = "GET" "/triggers/{id}" => "triggers-show";
@@ -176,6 +182,12 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(SCHEDULES_SHOW, on(SCHEDULES_SHOW.filter(), schedules::show)),
         r(SCHEDULES_UPDATE, on(SCHEDULES_UPDATE.filter(), schedules::update)),
         r(SCHEDULES_DELETE, on(SCHEDULES_DELETE.filter(), schedules::delete)),
+        r(SLA_POLICIES_LIST, on(SLA_POLICIES_LIST.filter(), sla_policies::list)),
+        r(SLA_POLICIES_CREATE, on(SLA_POLICIES_CREATE.filter(), sla_policies::create)),
+        r(SLA_POLICIES_SHOW, on(SLA_POLICIES_SHOW.filter(), sla_policies::show)),
+        r(SLA_POLICIES_UPDATE, on(SLA_POLICIES_UPDATE.filter(), sla_policies::update)),
+        r(SLA_POLICIES_DELETE, on(SLA_POLICIES_DELETE.filter(), sla_policies::delete)),
+        r(SLA_POLICIES_REORDER, on(SLA_POLICIES_REORDER.filter(), sla_policies::reorder)),
         r(TRIGGERS_LIST, on(TRIGGERS_LIST.filter(), triggers::list)),
         r(TRIGGERS_CREATE, on(TRIGGERS_CREATE.filter(), triggers::create)),
         r(TRIGGERS_SHOW, on(TRIGGERS_SHOW.filter(), triggers::show)),

@@ -764,7 +764,7 @@ pub struct UploadStarted {
 }
 
 /// One search result: the object's own fields plus `result_type`.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(tag = "result_type", rename_all = "lowercase")]
 pub enum SearchResult {
     Ticket(Box<Ticket>),
@@ -775,6 +775,9 @@ pub enum SearchResult {
 /// A page of search results (`GET /search`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchPage {
+    /// Each item is a `Ticket`, `User` or `Organization` object with its `result_type`
+    /// (`ticket`, `user`, `organization`) added.
+    #[schema(value_type = Vec<Object>)]
     pub data: Vec<SearchResult>,
     pub path: String,
     pub per_page: usize,

@@ -102,6 +102,7 @@ pub mod entity {
     pub const NOTIFICATION: &str = "notification";
     pub const WEBHOOK: &str = "webhook";
     pub const SCHEDULE: &str = "schedule";
+    pub const SLA_POLICY: &str = "sla_policy";
     pub const PASSWORD_RESET: &str = "password_reset";
     pub const DECOY: &str = "decoy";
     pub const MESSAGE_ID: &str = "message_id";
@@ -224,6 +225,15 @@ pub fn schedule_pk(id: Uuid) -> String {
 pub const SCHEDULE_SK: &str = "SCHEDULE";
 /// GSI1: every business-hours schedule, by name.
 pub const SCHEDULES_PARTITION: &str = "SCHEDULES";
+
+// ---- SLA policies ------------------------------------------------------------------------
+
+pub fn sla_policy_pk(id: Uuid) -> String {
+    format!("SLAPOLICY#{id}")
+}
+pub const SLA_POLICY_SK: &str = "SLAPOLICY";
+/// GSI1: every SLA policy, by position.
+pub const SLA_POLICIES_PARTITION: &str = "SLAPOLICIES";
 
 // ---- webhooks ------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ pub mod schedules;
 pub mod schema;
 pub mod search;
 pub mod sessions;
+pub mod sla;
 pub mod throttle;
 pub mod tickets;
 pub mod users;

@@ -39,8 +39,10 @@ impl FromJson for GroupFields {
         let mut fields = GroupFields::default();
         if input.has("name") {
             if let Some(n) = input.required_string("name") {
+                // The limit applies to the value as sent (the documented maxLength), not the trimmed one.
+                let too_long = n.chars().count() > MAX_NAME_CHARS;
                 let n = n.trim().to_owned();
-                if n.chars().count() > MAX_NAME_CHARS {
+                if too_long {
                     input.error("name", "The name field must not be greater than 255 characters.");
                 } else if n.chars().any(char::is_control) || crate::domain::has_deceptive_chars(&n) {
                     input.error(

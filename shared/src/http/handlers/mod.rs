@@ -12,6 +12,7 @@ pub mod original_mail;
 pub mod rules;
 pub mod schedules;
 pub mod search;
+pub mod sla_policies;
 pub mod suspended_mails;
 pub mod tickets;
 pub mod triggers;

@@ -66,8 +66,10 @@ fn parse(map: &Map<String, Value>, create: bool) -> Result<OrgFields, Validation
     let mut name = None;
     if create || input.has("name") {
         if let Some(n) = input.required_string("name") {
+            // The limit applies to the value as sent (the documented maxLength), not the trimmed one.
+            let too_long = n.chars().count() > 255;
             let n = n.trim().to_owned();
-            if n.chars().count() > 255 {
+            if too_long {
                 input.error("name", "The name field must not be greater than 255 characters.");
             } else if n.is_empty() {
                 input.error("name", "The name field is required.");

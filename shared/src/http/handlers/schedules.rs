@@ -50,10 +50,12 @@ impl FromJson for ScheduleFields {
         let mut fields = ScheduleFields::default();
         if input.has("name") {
             if let Some(n) = input.required_string("name") {
+                // The limit applies to the value as sent (the documented maxLength), not the trimmed one.
+                let too_long = n.chars().count() > 255;
                 let n = n.trim().to_owned();
                 if n.is_empty() {
                     input.error("name", "The name field is required.");
-                } else if n.chars().count() > 255 {
+                } else if too_long {
                     input.error("name", "The name field must not be greater than 255 characters.");
                 } else if n.chars().any(char::is_control) || crate::domain::has_deceptive_chars(&n) {
                     input.error(

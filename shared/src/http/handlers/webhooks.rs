@@ -35,8 +35,10 @@ impl FromJson for WebhookFields {
         let mut f = WebhookFields::default();
         if input.has("name") {
             if let Some(n) = input.required_string("name") {
+                // The limit applies to the value as sent (the documented maxLength), not the trimmed one.
+                let too_long = n.chars().count() > 255;
                 let n = n.trim().to_owned();
-                if n.is_empty() || n.chars().count() > 255 || crate::domain::has_deceptive_chars(&n) {
+                if n.is_empty() || too_long || crate::domain::has_deceptive_chars(&n) {
                     input.error("name", "The name must be 1 to 255 visible characters.");
                 } else {
                     f.name = Some(n);

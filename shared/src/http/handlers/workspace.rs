@@ -19,8 +19,10 @@ impl Common {
         let mut c = Common::default();
         if input.has("title") {
             if let Some(t) = input.required_string("title") {
+                // The limit applies to the value as sent (the documented maxLength), not the trimmed one.
+                let too_long = t.chars().count() > 255;
                 let t = t.trim().to_owned();
-                if t.is_empty() || t.chars().count() > 255 {
+                if t.is_empty() || too_long {
                     input.error("title", "The title must be 1 to 255 characters.");
                 } else {
                     c.title = Some(t);

@@ -1,0 +1,8 @@
+//! Lambda entry point for `GET /sla-policies`: this route's handler only.
+use helpdesk::http::handlers::sla_policies;
+use helpdesk::http::{lambda, routes};
+
+#[tokio::main]
+async fn main() -> Result<(), helpdesk::BoxError> {
+    lambda::serve(routes::SLA_POLICIES_LIST, sla_policies::list).await
+}
