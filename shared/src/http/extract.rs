@@ -154,6 +154,43 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     }
 }
 
+/// Most items one reorder moves (they are written in one transaction).
+pub const MAX_REORDER: usize = 100;
+
+/// The body of a reorder (`{"ids": [...]}`, triggers, automations, SLA policies): every id of
+/// `known` exactly once, in the new order; each item's new position is its index. A 422 on
+/// `ids` names the `noun` otherwise.
+pub fn new_order(
+    body: &Map<String, Value>,
+    known: &[uuid::Uuid],
+    noun: &str,
+) -> Result<Vec<uuid::Uuid>, ApiError> {
+    let invalid = || ApiError::invalid("ids", format!("The ids must list every {noun} exactly once."));
+    let ids: Vec<uuid::Uuid> = match body.get("ids").and_then(Value::as_array) {
+        Some(items) => items
+            .iter()
+            .map(|v| v.as_str().and_then(|s| uuid::Uuid::parse_str(s).ok()))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(invalid)?,
+        None => return Err(invalid()),
+    };
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    let mut all = known.to_vec();
+    all.sort();
+    if unique.len() != ids.len() || unique != all {
+        return Err(invalid());
+    }
+    if ids.len() > MAX_REORDER {
+        return Err(ApiError::invalid(
+            "ids",
+            format!("At most {MAX_REORDER} items can be reordered at once."),
+        ));
+    }
+    Ok(ids)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -207,28 +207,9 @@ pub async fn reorder(
     kind: RuleKind,
     body: &Map<String, Value>,
 ) -> Result<Vec<out::Rule>, ApiError> {
-    let invalid =
-        || ApiError::invalid("ids", format!("The ids must list every {} exactly once.", noun(kind)));
-    let ids: Vec<Uuid> = match body.get("ids").and_then(Value::as_array) {
-        Some(items) => items
-            .iter()
-            .map(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(invalid)?,
-        None => return Err(invalid()),
-    };
     let mut rules = state.store.all_rules(kind).await?;
-    let mut unique = ids.clone();
-    unique.sort();
-    unique.dedup();
-    let mut known: Vec<Uuid> = rules.iter().map(|r| r.id).collect();
-    known.sort();
-    if unique.len() != ids.len() || unique != known {
-        return Err(invalid());
-    }
-    if rules.len() > 100 {
-        return Err(ApiError::invalid("ids", "At most 100 rules can be reordered at once."));
-    }
+    let known: Vec<Uuid> = rules.iter().map(|r| r.id).collect();
+    let ids = crate::http::extract::new_order(body, &known, noun(kind))?;
     let now = Timestamp::now();
     for r in &mut rules {
         r.position = ids.iter().position(|id| *id == r.id).unwrap_or(0) as u32;

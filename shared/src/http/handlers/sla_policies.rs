@@ -298,27 +298,9 @@ pub async fn delete(State(state): State<Shared>, _: Admin, Path(raw): Path<Strin
     responses((status = 200, description = "Every policy in the new order.", body = crate::http::views::Data<SlaPolicyView>, example = json!({"data": [crate::http::openapi::examples::sla_policy()]})), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E422)
 )]
 pub async fn reorder(State(state): State<Shared>, _: Admin, body: JsonObject) -> HandlerResult {
-    let invalid = || ApiError::invalid("ids", "The ids must list every SLA policy exactly once.");
-    let ids: Vec<Uuid> = match body.0.get("ids").and_then(Value::as_array) {
-        Some(items) => items
-            .iter()
-            .map(|v| v.as_str().and_then(|s| Uuid::parse_str(s).ok()))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(invalid)?,
-        None => return Err(invalid()),
-    };
     let mut policies = state.store.all_sla_policies().await?;
-    let mut unique = ids.clone();
-    unique.sort();
-    unique.dedup();
-    let mut known: Vec<Uuid> = policies.iter().map(|p| p.id).collect();
-    known.sort();
-    if unique.len() != ids.len() || unique != known {
-        return Err(invalid());
-    }
-    if policies.len() > 100 {
-        return Err(ApiError::invalid("ids", "At most 100 SLA policies can be reordered at once."));
-    }
+    let known: Vec<Uuid> = policies.iter().map(|p| p.id).collect();
+    let ids = crate::http::extract::new_order(&body.0, &known, "SLA policy")?;
     let now = Timestamp::now();
     for p in &mut policies {
         p.position = ids.iter().position(|id| *id == p.id).unwrap_or(0) as u32;
