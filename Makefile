@@ -26,7 +26,7 @@ lint:
 unit-and-integration:
 	HELPDESK_TEST_DDB_PORT=$(TEST_DDB_PORT) infra/run-tests.sh
 
-## schemathesis over docs/openapi.yaml against a throwaway local stack (about a minute).
+## schemathesis over docs/openapi.yaml against a throwaway local stack (about two and a half minutes).
 fuzz:
 	infra/fuzz.sh
 

@@ -364,6 +364,7 @@ impl TestApp {
                     updated_at: at,
                     updated_stamp: Uuid::now_v7().to_string(),
                     times: Default::default(),
+                    sla: None,
                 };
                 let item = helpdesk::store::tickets::ticket_item(&t).expect("a ticket item");
                 WriteRequest::builder()

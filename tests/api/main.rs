@@ -21,6 +21,7 @@ mod realtime;
 mod schedules;
 mod search;
 mod sessions;
+mod sla;
 mod sla_policies;
 mod stack;
 mod throttles;

@@ -46,6 +46,7 @@ fn bench_ticket(n: u64, requester: uuid::Uuid, agent: uuid::Uuid) -> Ticket {
         updated_at: now,
         updated_stamp: uuid::Uuid::now_v7().to_string(),
         times: Default::default(),
+        sla: None,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod mail_in;
 pub mod restriction;
 pub mod rules;
 pub mod search;
+pub mod sla;
 pub mod ticket_change;
 pub mod ticket_create;
 pub mod triggers;

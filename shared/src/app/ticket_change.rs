@@ -50,6 +50,9 @@ pub struct ChangeSet {
     pub rule: Option<super::triggers::RuleRef>,
     /// Notifications the rule asks for, written with the change.
     pub notifications: Vec<crate::domain::actions::Notification>,
+    /// The breach timer's touch: the moment (its clock) the SLA clocks are looked at. The
+    /// ticket is written only if a breach happened by then.
+    pub as_of: Option<Timestamp>,
 }
 
 /// What a successful change wrote.
@@ -119,7 +122,13 @@ pub async fn change_ticket(state: &AppState, req: ChangeRequest<'_>) -> Result<O
         super::with_default_group(state, current.group_id, &mut set.fields).await?;
         let mut applied = plan(req.actor, &current, &set)?;
         super::check_assignee_in_group(state, Some(&current), &applied.ticket).await?;
-        if applied.changes.is_empty() && applied.comment.is_none() {
+        let clock = set.as_of.unwrap_or_else(Timestamp::now).0;
+        if set.as_of.is_some() {
+            // The timer: breaches are the change (and what triggers then look at).
+            let breaches = super::sla::update_clocks(state, &mut applied.ticket, clock).await?;
+            applied.changes.extend(breaches);
+        }
+        if applied.changes.is_empty() && applied.comment.is_none() && applied.ticket.sla == current.sla {
             return Ok(Outcome::Applied(Box::new(applied)));
         }
         // Triggers, inside the write: their changes and notifications land with this one.
@@ -127,9 +136,17 @@ pub async fn change_ticket(state: &AppState, req: ChangeRequest<'_>) -> Result<O
             actor: req.actor,
             before: Some(&current),
             comment: applied.comment.as_ref().map(|c| (c.id, !c.is_internal)),
+            now: Timestamp(clock),
         };
         let mut writes =
             super::triggers::run(state, &event, &mut applied.ticket, &mut applied.changes).await?;
+        // The SLA clocks follow the ticket as it will be written (triggers' changes included).
+        let breaches = super::sla::update_clocks(state, &mut applied.ticket, clock).await?;
+        applied.changes.extend(breaches);
+        if applied.ticket.updated_stamp == current.updated_stamp {
+            // Only the clocks moved (a breach): a new version all the same.
+            applied.ticket.updated_stamp = Uuid::now_v7().to_string();
+        }
         // An automation's notifications, written with its change.
         if let Some(rule) = &set.rule {
             writes.extend(super::triggers::notification_writes(
@@ -194,6 +211,9 @@ pub fn plan(actor: &Actor, current: &Ticket, set: &ChangeSet) -> Result<Applied,
     }
     let (mut next, field_changes) = current.apply(&fields, actor.mover()).map_err(invalid)?;
     let now = Timestamp::now();
+    if set.comment.as_ref().is_some_and(|c| !c.is_internal) {
+        next.mark_public_comment(actor.is_staff(), now);
+    }
     let comment = match (&set.comment, actor.id()) {
         (Some(c), Some(author)) => Some(Comment {
             id: Uuid::now_v7(),
@@ -280,6 +300,7 @@ mod tests {
             updated_at: Timestamp::stored("2026-11-26T00:00:00.000Z"),
             updated_stamp: "s1".into(),
             times: Default::default(),
+            sla: None,
         }
     }
 

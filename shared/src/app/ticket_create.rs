@@ -93,6 +93,7 @@ pub fn build(
         updated_at: now,
         updated_stamp: Uuid::now_v7().to_string(),
         times: Default::default(),
+        sla: None,
     };
     let change = Change {
         id: Uuid::now_v7(),
@@ -109,6 +110,8 @@ pub fn build(
     };
     let mut ticket = ticket;
     ticket.mark_times(None, creator.id(), now);
+    // The description is the requester's first message: the first-reply clock's start.
+    ticket.times.awaiting_reply_since = Some(now);
     ticket.check_size().map_err(invalid)?;
     Ok(Opened { ticket, change })
 }
@@ -159,10 +162,17 @@ pub async fn open_ticket(
         let last = state.store.last_ticket_number().await?;
         let mut opened = build(creator, creator_org, new, via, last + 1)?;
         // Triggers, inside the write (update type `create`).
-        let event = super::triggers::Event { actor: creator, before: None, comment: None };
+        let event = super::triggers::Event {
+            actor: creator,
+            before: None,
+            comment: None,
+            now: opened.ticket.created_at,
+        };
         let mut rule_changes = Vec::new();
         let notifications =
             super::triggers::run(state, &event, &mut opened.ticket, &mut rule_changes).await?;
+        let created_at = opened.ticket.created_at.0;
+        rule_changes.extend(super::sla::update_clocks(state, &mut opened.ticket, created_at).await?);
         let mut writes = ticket_writes(None, &opened.ticket)?;
         writes.extend(notifications);
         for c in &rule_changes {

@@ -66,6 +66,8 @@ pub struct Event<'a> {
     pub before: Option<&'a Ticket>,
     /// The update's comment: its id when public, and whether it is public.
     pub comment: Option<(Uuid, bool)>,
+    /// The moment the update happens (the breach timer's clock for its touches).
+    pub now: Timestamp,
 }
 
 /// Runs the triggers over `ticket` (as the update leaves it), changing it and adding audit
@@ -86,7 +88,7 @@ pub async fn run(
     };
     let mut fired: HashSet<Uuid> = HashSet::new();
     let mut writes = Vec::new();
-    let now = Timestamp::now();
+    let now = event.now;
     let mut passes = 0;
     loop {
         passes += 1;

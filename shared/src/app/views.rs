@@ -276,6 +276,9 @@ pub async fn page(
                 SortBy::DueDate => t.due_date.map_or_else(|| "~".to_owned(), |d| clock::format(d.0)),
                 SortBy::Requester => name(Some(t.requester_id)),
                 SortBy::Assignee => name(t.assignee_id),
+                SortBy::NextBreachAt => {
+                    t.next_breach_at().map_or_else(|| "~".to_owned(), |d| clock::format(d.0))
+                }
                 SortBy::UpdatedAt => clock::format(t.updated_at.0),
             };
             (format!("{key}\u{1}{}", t.id), t)

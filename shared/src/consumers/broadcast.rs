@@ -37,6 +37,16 @@ fn ticket_changes(old: &Ticket, new: &Ticket) -> Value {
     Value::Object(changes)
 }
 
+/// The ticket as a customer may see it in a frame: without the staff-only SLA clocks and
+/// the reply bookkeeping that drives them.
+fn for_customer(t: &Ticket) -> Ticket {
+    let mut t = t.clone();
+    t.sla = None;
+    t.times.replied_at = None;
+    t.times.awaiting_reply_since = None;
+    t
+}
+
 /// One message for the staff, and (when customers may see the event) one for the requester.
 struct Outgoing {
     ticket_id: String,
@@ -55,10 +65,11 @@ fn outgoing(record: &EventRecord) -> Result<Option<Outgoing>, BoxError> {
         (Some(entity::TICKET), "INSERT") => {
             let t: Ticket = serde_dynamo::from_item(new.clone())?;
             let f = frame("ticket.created", Some(&t.id.to_string()), json!(t), None);
+            let customer = frame("ticket.created", Some(&t.id.to_string()), json!(for_customer(&t)), None);
             Some(Outgoing {
                 ticket_id: t.id.to_string(),
                 requester: t.requester_id,
-                customer: Some(f.clone()),
+                customer: Some(customer),
                 staff: f,
                 channel: true,
             })
@@ -68,14 +79,11 @@ fn outgoing(record: &EventRecord) -> Result<Option<Outgoing>, BoxError> {
             let t: Ticket = serde_dynamo::from_item(new.clone())?;
             let id = t.id.to_string();
             let staff = frame("ticket.updated", Some(&id), json!(t), Some(ticket_changes(&before, &t)));
-            let customer = frame("ticket.updated", Some(&id), json!(t), None);
-            Some(Outgoing {
-                ticket_id: id,
-                requester: t.requester_id,
-                staff,
-                customer: Some(customer),
-                channel: true,
-            })
+            // Customers see neither the SLA clocks nor that only they moved (a breach).
+            let (seen_before, seen) = (for_customer(&before), for_customer(&t));
+            let news = ticket_changes(&seen_before, &seen).as_object().is_some_and(|c| !c.is_empty());
+            let customer = news.then(|| frame("ticket.updated", Some(&id), json!(seen), None));
+            Some(Outgoing { ticket_id: id, requester: t.requester_id, staff, customer, channel: true })
         }
         (Some(entity::TICKET), "REMOVE") => {
             let t: Ticket = serde_dynamo::from_item(old.clone())?;

@@ -89,3 +89,18 @@ pub async fn run_automations() -> Result<(), BoxError> {
     ))
     .await
 }
+
+/// Runs the SLA breach timer on its schedule (EventBridge, every minute).
+pub async fn run_sla_timer() -> Result<(), BoxError> {
+    let state = state_with(|s, _| s).await?;
+    let state = &state;
+    lambda_runtime::run(lambda_runtime::service_fn(
+        move |_: lambda_runtime::LambdaEvent<serde_json::Value>| async move {
+            let report = crate::app::sla::sweep(state, crate::clock::now())
+                .await
+                .map_err(|e| format!("SLA breach timer failed: {e:?}"))?;
+            Ok::<_, BoxError>(serde_json::json!({"due": report.due, "changed": report.changed}))
+        },
+    ))
+    .await
+}

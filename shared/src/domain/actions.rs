@@ -447,6 +447,7 @@ mod tests {
             updated_at: now,
             updated_stamp: "x".into(),
             times: Default::default(),
+            sla: None,
         }
     }
 

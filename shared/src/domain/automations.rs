@@ -34,6 +34,7 @@ fn blank() -> Ticket {
         updated_at: now,
         updated_stamp: String::new(),
         times: Default::default(),
+        sla: None,
     }
 }
 

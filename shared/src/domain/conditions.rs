@@ -269,7 +269,7 @@ impl<'a> Facts<'a> {
             assigned_at: ticket.times.assigned_at.map(|t| t.0),
             requester_updated_at: ticket.times.requester_updated_at.map(|t| t.0),
             assignee_updated_at: ticket.times.assignee_updated_at.map(|t| t.0),
-            next_breach_at: None,
+            next_breach_at: ticket.next_breach_at().map(|t| t.0),
             now,
             current_user,
             update: None,
@@ -688,6 +688,7 @@ mod tests {
             updated_at: Timestamp(now.0 - Duration::minutes(90)),
             updated_stamp: "x".into(),
             times: Default::default(),
+            sla: None,
         }
     }
 

@@ -136,8 +136,14 @@ impl Hours {
     /// The instant `minutes` business minutes after `start` (`start` itself for 0 when open,
     /// else the next opening). `None` when the schedule has no opening within two years.
     pub fn add_minutes(&self, start: OffsetDateTime, minutes: u64) -> Option<OffsetDateTime> {
+        self.add_millis(start, minutes as i64 * 60_000)
+    }
+
+    /// As [`Hours::add_minutes`], to the millisecond (SLA clocks keep what they consumed in
+    /// milliseconds, so pausing and resuming loses nothing to rounding).
+    pub fn add_millis(&self, start: OffsetDateTime, millis: i64) -> Option<OffsetDateTime> {
         let start_ms = to_ms(start);
-        let mut left = minutes as i64 * 60_000;
+        let mut left = millis.max(0);
         // The previous local day too: an opening span can start before `start`'s local date
         // begins only through a DST fold, but looking one day back costs nothing.
         let mut d = self.local_date(start_ms)?.yesterday().ok()?;
@@ -159,6 +165,11 @@ impl Hours {
 
     /// Business minutes (whole, rounded down) between `from` and `to` (0 when `to <= from`).
     pub fn minutes_between(&self, from: OffsetDateTime, to: OffsetDateTime) -> u64 {
+        (self.millis_between(from, to) / 60_000) as u64
+    }
+
+    /// Business milliseconds between `from` and `to` (0 when `to <= from`).
+    pub fn millis_between(&self, from: OffsetDateTime, to: OffsetDateTime) -> i64 {
         let (from_ms, to_ms) = (to_ms(from), to_ms(to));
         if to_ms <= from_ms {
             return 0;
@@ -176,7 +187,7 @@ impl Hours {
             let Ok(next) = d.tomorrow() else { break };
             d = next;
         }
-        (total / 60_000) as u64
+        total
     }
 }
 

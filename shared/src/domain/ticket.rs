@@ -347,6 +347,9 @@ pub struct Ticket {
     /// written before these were kept have none (see [`Ticket::solved_at_or_guess`]).
     #[serde(default)]
     pub times: Times,
+    /// SLA metric state (the matching policy's clocks), staff only; none when no policy applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<crate::domain::sla::TicketSla>,
 }
 
 /// The per-event times a ticket keeps.
@@ -357,9 +360,32 @@ pub struct Times {
     pub assigned_at: Option<Timestamp>,
     pub requester_updated_at: Option<Timestamp>,
     pub assignee_updated_at: Option<Timestamp>,
+    /// The last public reply by staff (SLA: the first reply is fulfilled once there is one).
+    #[serde(default)]
+    pub replied_at: Option<Timestamp>,
+    /// The oldest public requester message no public staff reply has answered yet (SLA: where
+    /// a reply-time clock starts). A new ticket's description is such a message.
+    #[serde(default)]
+    pub awaiting_reply_since: Option<Timestamp>,
 }
 
 impl Ticket {
+    /// Records a public comment for the reply clocks: staff answer whatever is waiting; the
+    /// requester's message waits from the oldest unanswered one. Internal notes count for nothing.
+    pub fn mark_public_comment(&mut self, by_staff: bool, now: Timestamp) {
+        if by_staff {
+            self.times.replied_at = Some(now);
+            self.times.awaiting_reply_since = None;
+        } else if self.times.awaiting_reply_since.is_none() {
+            self.times.awaiting_reply_since = Some(now);
+        }
+    }
+
+    /// When the next SLA target breaches (in the past for a breached clock still running).
+    pub fn next_breach_at(&self) -> Option<Timestamp> {
+        self.sla.as_ref().and_then(|s| s.next_breach_at())
+    }
+
     /// Records what an update did at `now`: status and assignee changes against `before`
     /// (`None` for a new ticket), and who (`author`) touched it.
     pub fn mark_times(&mut self, before: Option<&Ticket>, author: Option<Uuid>, now: Timestamp) {
@@ -723,6 +749,7 @@ mod tests {
             updated_at: Timestamp::stored("2026-11-26T00:00:00.000Z"),
             updated_stamp: "s1".into(),
             times: Default::default(),
+            sla: None,
         }
     }
 

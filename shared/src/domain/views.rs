@@ -20,10 +20,12 @@ pub enum SortBy {
     DueDate,
     Requester,
     Assignee,
+    /// The next SLA breach (a running clock's `breach_at`); tickets without one sort last.
+    NextBreachAt,
 }
 
 impl SortBy {
-    const NAMES: [(&'static str, SortBy); 7] = [
+    const NAMES: [(&'static str, SortBy); 8] = [
         ("updated_at", SortBy::UpdatedAt),
         ("created_at", SortBy::CreatedAt),
         ("priority", SortBy::Priority),
@@ -31,13 +33,15 @@ impl SortBy {
         ("due_date", SortBy::DueDate),
         ("requester", SortBy::Requester),
         ("assignee", SortBy::Assignee),
+        ("next_breach_at", SortBy::NextBreachAt),
     ];
 
-    /// Also Zendesk's column names `updated` and `created`.
+    /// Also Zendesk's column names `updated`, `created` and `sla_next_breach_at`.
     pub fn parse(raw: &str) -> Option<SortBy> {
         let raw = match raw {
             "updated" => "updated_at",
             "created" => "created_at",
+            "sla_next_breach_at" => "next_breach_at",
             other => other,
         };
         SortBy::NAMES.iter().find(|(n, _)| *n == raw).map(|(_, s)| *s)
@@ -109,7 +113,7 @@ impl Execution {
                 Some(s) => e.sort_by = s,
                 None => errors.add(
                     "execution.sort_by",
-                    "The sort must be one of: updated_at, created_at, priority, status, due_date, requester, assignee.",
+                    "The sort must be one of: updated_at, created_at, priority, status, due_date, requester, assignee, next_breach_at.",
                 ),
             },
         }

@@ -126,6 +126,12 @@ impl Params {
         self.0.iter().find(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.clone())
     }
 
+    /// The first value of `name`, empty or not: for typed parameters (`per_page`), where an
+    /// empty value is a mistake to report rather than "not sent".
+    pub fn present(&self, name: &str) -> Option<String> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
     /// Every value of `name`, accepting `name`, `name[]` and comma lists.
     pub fn list(&self, name: &str) -> Vec<String> {
         let bracketed = format!("{name}[]");

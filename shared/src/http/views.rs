@@ -127,6 +127,9 @@ pub struct Ticket {
     pub follow_up_of: Option<Uuid>,
     /// For staff, when a message opened it: where to fetch the original (302 to the raw mail).
     pub original_mail: Option<String>,
+    /// For staff: the SLA policy that applies and its clocks (`null` without a policy, and
+    /// for customers).
+    pub slas: Option<crate::domain::sla::TicketSla>,
 }
 
 pub fn ticket(
@@ -167,6 +170,7 @@ pub fn ticket(
             .as_ref()
             .filter(|_| caller.role().is_staff())
             .map(|_| format!("/tickets/{}/original-mail", t.id)),
+        slas: t.sla.clone().filter(|_| caller.role().is_staff()),
     }
 }
 

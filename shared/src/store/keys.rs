@@ -127,6 +127,7 @@ pub mod entity {
     pub const POSTING: &str = "posting";
     pub const SEARCH_COUNTED: &str = "search_counted";
     pub const TAG_ENTRY: &str = "tag_entry";
+    pub const SLA_TIMER: &str = "sla_timer";
     pub const ATTACHMENT: &str = "attachment";
     pub const CONNECTION: &str = "connection";
     pub const SUBSCRIPTION: &str = "subscription";
@@ -440,6 +441,13 @@ pub const SEARCH_COUNTED_SK: &str = "SCOUNTED";
 /// transaction.
 pub fn tag_pk(tag: &str) -> String {
     format!("TAG#{tag}")
+}
+
+// ---- SLA breach timer ----------------------------------------------------------------------
+/// Every ticket with a breach still to record: `SLATIMER` / `<breach_at>#<ticket id>`.
+pub const SLA_TIMER_PK: &str = "SLATIMER";
+pub fn sla_timer_sk(at: impl std::fmt::Display, ticket_id: Uuid) -> String {
+    format!("{at}#{ticket_id}")
 }
 
 // ---- idempotency ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 //! number counter; the list indexes; idempotency records.
 use super::keys::{self, attr, entity, Index};
 use super::{Item, Store, StoreError, TxError, TxWrite};
+use crate::clock::Timestamp;
 use crate::domain::comment::{Change, Comment, Viewer};
 use crate::domain::ticket::{Priority, Status, Ticket};
 use crate::domain::user::User;
@@ -101,7 +102,28 @@ pub fn ticket_writes(previous: Option<&Ticket>, next: &Ticket) -> Result<Vec<TxW
         .with(&entry)?;
         writes.push(TxWrite::plain(item));
     }
+    // The breach timer's entry follows the ticket's next pending SLA breach.
+    let due = |t: &Ticket| t.sla.as_ref().and_then(|s| s.pending_breach_at());
+    let (old_due, new_due) = (previous.and_then(due), due(next));
+    if old_due != new_due {
+        if let Some(at) = old_due {
+            writes.push(TxWrite::delete(keys::key(keys::SLA_TIMER_PK, keys::sla_timer_sk(at, next.id))));
+        }
+        if let Some(at) = new_due {
+            let item =
+                keys::ItemKeys::new(entity::SLA_TIMER, keys::SLA_TIMER_PK, keys::sla_timer_sk(at, next.id))
+                    .with(&SlaTimer { ticket_id: next.id, breach_at: at })?;
+            writes.push(TxWrite::plain(item));
+        }
+    }
     Ok(writes)
+}
+
+/// The breach timer's entry of one ticket.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SlaTimer {
+    pub ticket_id: Uuid,
+    pub breach_at: crate::clock::Timestamp,
 }
 
 /// A stored first response to an idempotent request.
@@ -619,8 +641,40 @@ impl Store {
             .collect();
         children.extend(receipts);
         children.extend(ticket.tags.iter().map(|t| tag_entry_key(t, ticket)));
+        if let Some(at) = ticket.sla.as_ref().and_then(|s| s.pending_breach_at()) {
+            children.push(keys::key(keys::SLA_TIMER_PK, keys::sla_timer_sk(at, ticket.id)));
+        }
         self.batch_delete(children).await?;
         self.delete(ticket_key).await
+    }
+
+    /// Tickets whose next pending SLA breach is at or before `now`, earliest first (one Query
+    /// of at most `limit` timer entries).
+    pub async fn tickets_breaching_by(
+        &self,
+        now: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<SlaTimer>, StoreError> {
+        let out = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .key_condition_expression("#pk = :pk AND #sk <= :to")
+            .expression_attribute_names("#pk", keys::PK)
+            .expression_attribute_names("#sk", keys::SK)
+            .expression_attribute_values(":pk", keys::s(keys::SLA_TIMER_PK))
+            // Every entry at `now` sorts before `now` followed by `#`, then the id.
+            .expression_attribute_values(":to", keys::s(format!("{now}#\u{10FFFF}")))
+            .limit(limit as i32)
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("Query", e))?;
+        out.items.unwrap_or_default().into_iter().map(decode).collect()
+    }
+
+    /// Drops a timer entry whose ticket is gone.
+    pub async fn delete_sla_timer(&self, t: &SlaTimer) -> Result<(), StoreError> {
+        self.delete(keys::key(keys::SLA_TIMER_PK, keys::sla_timer_sk(t.breach_at, t.ticket_id))).await
     }
 
     pub async fn comment(&self, ticket_id: Uuid, comment_id: Uuid) -> Result<Option<Comment>, StoreError> {

@@ -104,6 +104,16 @@ async fn run_automations(state: Arc<AppState>, seconds: u16) {
     }
 }
 
+/// The SLA breach timer (a one-minute EventBridge schedule in AWS), every `seconds`.
+async fn run_sla_timer(state: Arc<AppState>, seconds: u16) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(seconds.max(1).into())).await;
+        if let Err(e) = helpdesk::app::sla::sweep(&state, helpdesk::clock::now()).await {
+            tracing::warn!(error = ?e, "SLA breach timer failed");
+        }
+    }
+}
+
 async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
@@ -209,6 +219,8 @@ async fn main() -> Result<(), BoxError> {
     }
     let automations_every = port("HELPDESK_AUTOMATION_INTERVAL", 60)?;
     let automations = tokio::spawn(run_automations(state.clone(), automations_every));
+    let sla_every = port("HELPDESK_SLA_INTERVAL", 15)?;
+    let sla_timer = tokio::spawn(run_sla_timer(state.clone(), sla_every));
 
     println!();
     println!("  Help desk is running (local stack)");
@@ -253,6 +265,7 @@ async fn main() -> Result<(), BoxError> {
         let _ = std::fs::remove_dir_all(&s3_root);
     }
     automations.abort();
+    sla_timer.abort();
     drop(ddb);
     drop(moto);
     Ok(())

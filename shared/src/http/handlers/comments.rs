@@ -41,7 +41,7 @@ pub async fn list(
     query: Params,
 ) -> HandlerResult {
     let ticket = load_visible(&state, &caller, &raw).await?;
-    let per_page = per_page(query.one("per_page").as_deref())?;
+    let per_page = per_page(query.present("per_page").as_deref())?;
     let staff = caller.role().is_staff();
     let scope = format!("comments|{}|{}", ticket.id, staff);
     let after = match query.one("cursor") {

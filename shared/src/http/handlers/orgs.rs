@@ -125,7 +125,7 @@ fn org_id(raw: &str) -> Result<Uuid, ApiError> {
     responses((status = 200, description = "A page of organizations by name.", body = crate::http::views::Page<crate::http::views::Organization>, example = json!(crate::http::openapi::examples::page(crate::http::openapi::examples::organization(), "/organizations"))), crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E422)
 )]
 pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> HandlerResult {
-    let per_page = per_page(query.one("per_page").as_deref())?;
+    let per_page = per_page(query.present("per_page").as_deref())?;
     let after = match query.one("cursor") {
         Some(c) => Some(state.cursors.decode("organizations", &c)?),
         None => None,

@@ -58,7 +58,7 @@ pub async fn results(
             return Err(ApiError::invalid("sort_order", "The sort order field must be one of desc, asc."))
         }
     };
-    let per_page = cursor::per_page(params.one("per_page").as_deref())?;
+    let per_page = cursor::per_page(params.present("per_page").as_deref())?;
     let scope = format!("search|{only_tickets}|{raw_query}|{}|{descending}", sort_by.as_str());
     let after = match params.one("cursor") {
         Some(c) => Some(state.cursors.decode(&scope, &c)?),

@@ -215,6 +215,12 @@ pub async fn create(State(state): State<Shared>, _: Admin, body: Command<SlaPoli
         return Err(ApiError::Validation(missing));
     }
     let existing = state.store.all_sla_policies().await?;
+    if existing.len() >= crate::domain::sla::MAX_POLICIES {
+        return Err(ApiError::invalid(
+            "title",
+            format!("A desk has at most {} SLA policies.", crate::domain::sla::MAX_POLICIES),
+        ));
+    }
     let now = Timestamp::now();
     let blank = SlaPolicy {
         id: Uuid::now_v7(),

@@ -28,7 +28,7 @@ async fn load(state: &crate::AppState, raw: &str) -> Result<crate::store::inboun
     responses((status = 200, description = "A page of suspended mail, oldest first.", body = crate::http::views::Page<crate::http::views::SuspendedMail>, example = json!(crate::http::openapi::examples::page(crate::http::openapi::examples::suspended_mail(), "/suspended-mails"))), crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E422)
 )]
 pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> HandlerResult {
-    let per_page = per_page(query.one("per_page").as_deref())?;
+    let per_page = per_page(query.present("per_page").as_deref())?;
     let after = match query.one("cursor") {
         Some(c) => Some(state.cursors.decode("suspended-mails", &c)?),
         None => None,

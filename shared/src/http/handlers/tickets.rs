@@ -737,7 +737,7 @@ fn filter_scope(f: &TicketFilter) -> String {
 )]
 pub async fn list(State(state): State<Shared>, caller: Caller, query: Params) -> HandlerResult {
     let filter = list_filter(&query, &caller)?;
-    let per_page = per_page(query.one("per_page").as_deref())?;
+    let per_page = per_page(query.present("per_page").as_deref())?;
     let scope = filter_scope(&filter);
     let before = match query.one("cursor") {
         Some(c) => Some(state.cursors.decode(&scope, &c)?),

@@ -25,7 +25,7 @@ use uuid::Uuid;
     responses((status = 200, description = "A page of users by name.", body = crate::http::views::Page<crate::http::views::User>, example = json!(crate::http::openapi::examples::page(crate::http::openapi::examples::user(), "/users"))), crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E422)
 )]
 pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> HandlerResult {
-    let per_page = per_page(query.one("per_page").as_deref())?;
+    let per_page = per_page(query.present("per_page").as_deref())?;
     let role = match query.first("role") {
         Some(r) => Some(Role::parse(&r).ok_or_else(|| {
             ApiError::invalid("role", "The selected role is invalid. Allowed: admin, agent, customer.")

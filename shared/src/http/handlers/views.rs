@@ -290,7 +290,7 @@ async fn ticket_page(
     path: &str,
     query: &Params,
 ) -> HandlerResult {
-    let per_page = cursor::per_page(query.one("per_page").as_deref())?;
+    let per_page = cursor::per_page(query.present("per_page").as_deref())?;
     let scope = format!("{scope}:{}", caller.id());
     let from = match query.one("cursor") {
         Some(c) => {
