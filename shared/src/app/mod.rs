@@ -5,6 +5,7 @@ pub mod automations;
 pub mod mail_in;
 pub mod restriction;
 pub mod rules;
+pub mod satisfaction;
 pub mod search;
 pub mod sla;
 pub mod ticket_change;

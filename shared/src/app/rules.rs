@@ -53,15 +53,37 @@ pub fn default_triggers() -> Vec<(&'static str, Value, Value)> {
 /// The default automation: the first version's auto-close, as a rule (`AUTO_CLOSE_DAYS` sets
 /// its hours when a desk is created; afterwards an admin edits it).
 pub fn default_automations(days: i64) -> Vec<(&'static str, Value, Value)> {
-    vec![(
-        "Close ticket 4 days after it is solved",
-        json!({"all": [
-            {"field": "status", "operator": "is", "value": "solved"},
-            {"field": "hours_since_solved", "operator": "greater_than", "value": days * 24}
-        ]}),
-        json!([{"field": "status", "value": "closed"}]),
-    )]
+    vec![
+        (
+            "Close ticket 4 days after it is solved",
+            json!({"all": [
+                {"field": "status", "operator": "is", "value": "solved"},
+                {"field": "hours_since_solved", "operator": "greater_than", "value": days * 24}
+            ]}),
+            json!([{"field": "status", "value": "closed"}]),
+        ),
+        (
+            SURVEY_AUTOMATION,
+            json!({"all": [
+                {"field": "status", "operator": "is", "value": "solved"},
+                {"field": "hours_since_solved", "operator": "greater_than", "value": 24},
+                {"field": "satisfaction", "operator": "is", "value": "offered"},
+                {"field": "tags", "operator": "not_includes", "value": SURVEY_TAG}
+            ]}),
+            json!([
+                {"field": "add_tags", "value": SURVEY_TAG},
+                {"field": "notify_user", "value": {"to": "requester",
+                    "subject": "How did we do? [{{ticket.ticket_number}}] {{ticket.subject}}",
+                    "body": "Hello {{ticket.requester.first_name}},\n\nYour request was solved. How would you rate the support you received?\n\n{{satisfaction.rating_section}}"}}
+            ]),
+        ),
+    ]
 }
+
+/// The default survey automation (API.md: "Request satisfaction rating 24 hours after solve").
+pub const SURVEY_AUTOMATION: &str = "Request satisfaction rating 24 hours after solve";
+/// The tag it leaves on a ticket it mailed, so each ticket is asked once.
+pub const SURVEY_TAG: &str = "satisfaction_survey_sent";
 
 /// Creates a kind's default rules the first time a desk needs them (once: a marker item).
 pub async fn ensure_defaults(state: &AppState, kind: RuleKind) -> Result<(), ApiError> {

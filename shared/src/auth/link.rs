@@ -16,6 +16,8 @@ pub enum Purpose {
     VerifyEmail,
     /// Bound to the address and the password hash: setting a password spends the token.
     ResetPassword,
+    /// A survey link: the requester, bound to the ticket, until the rating window closes.
+    Satisfaction,
 }
 
 impl Purpose {
@@ -23,6 +25,7 @@ impl Purpose {
         match self {
             Purpose::VerifyEmail => "verify-email",
             Purpose::ResetPassword => "reset-password",
+            Purpose::Satisfaction => "satisfaction",
         }
     }
 }

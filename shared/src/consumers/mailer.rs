@@ -84,6 +84,11 @@ async fn send_notification(state: &AppState, job: &MailJob) -> Result<bool, BoxE
             (true, None) => state.store.latest_public_comment(ticket.id).await?,
         };
         let url = format!("{}/tickets/{}", mail.frontend_url.trim_end_matches('/'), ticket.ticket_number);
+        // The survey link carries a token for the requester alone: never in anyone else's mail.
+        let survey = (recipient.id == ticket.requester_id)
+            .then(|| crate::app::satisfaction::survey_token(&state.links, &ticket))
+            .flatten()
+            .map(|token| format!("{url}/satisfaction?token={token}"));
         let cx = Context {
             ticket: &ticket,
             requester: names.users.get(&ticket.requester_id),
@@ -92,6 +97,7 @@ async fn send_notification(state: &AppState, job: &MailJob) -> Result<bool, BoxE
             current_user: n.actor_id.and_then(|a| names.users.get(&a)),
             url: Some(&url),
             latest_public_comment: comment.as_ref().map(|c| c.content.as_str()),
+            satisfaction_url: survey.as_deref(),
         };
         render_notification(
             &expand(&n.subject, &cx),

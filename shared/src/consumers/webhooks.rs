@@ -127,6 +127,7 @@ async fn body_of(
                 current_user: d.actor_id.and_then(|a| names.users.get(&a)),
                 url: None,
                 latest_public_comment: None,
+                satisfaction_url: None,
             };
             Ok(expand(template, &cx))
         }

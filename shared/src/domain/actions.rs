@@ -356,6 +356,8 @@ pub struct Context<'a> {
     pub url: Option<&'a str>,
     /// `{{ticket.latest_public_comment}}`: public by definition (mail only).
     pub latest_public_comment: Option<&'a str>,
+    /// `{{satisfaction.rating_url}}`: the survey link with its token (mail to the requester only).
+    pub satisfaction_url: Option<&'a str>,
 }
 
 fn first_name(name: &str) -> &str {
@@ -366,7 +368,8 @@ fn first_name(name: &str) -> &str {
 /// `{{ticket.requester.name}}`, `{{ticket.requester.first_name}}`, `{{ticket.assignee.name}}`,
 /// `{{ticket.group.name}}`, `{{current_user.name}}` and `{{current_user.first_name}}`, and for
 /// mail `{{ticket.description}}`, `{{ticket.priority}}`, `{{ticket.url}}` and
-/// `{{ticket.latest_public_comment}}`. Unknown
+/// `{{ticket.latest_public_comment}}`, and for mail to the requester `{{satisfaction.rating_url}}`
+/// and `{{satisfaction.rating_section}}` (the survey's good and bad links). Unknown
 /// placeholders stay as written (Zendesk's behaviour); a missing value is empty.
 pub fn expand(text: &str, cx: &Context) -> String {
     let t = cx.ticket;
@@ -380,6 +383,13 @@ pub fn expand(text: &str, cx: &Context) -> String {
             "ticket.description" => t.description.clone(),
             "ticket.url" => cx.url.unwrap_or_default().to_owned(),
             "ticket.latest_public_comment" => cx.latest_public_comment.unwrap_or_default().to_owned(),
+            "satisfaction.rating_url" => cx.satisfaction_url.unwrap_or_default().to_owned(),
+            "satisfaction.rating_section" => match cx.satisfaction_url {
+                Some(url) => {
+                    format!("Good, I'm satisfied: {url}&score=good\nBad, I'm unsatisfied: {url}&score=bad")
+                }
+                None => String::new(),
+            },
             "ticket.requester.name" => cx.requester.map(|u| u.name.clone()).unwrap_or_default(),
             "ticket.requester.first_name" => {
                 cx.requester.map(|u| first_name(&u.name).to_owned()).unwrap_or_default()
@@ -541,6 +551,7 @@ mod tests {
             current_user: None,
             url: None,
             latest_public_comment: None,
+            satisfaction_url: None,
         };
         assert_eq!(
             expand("Hi {{ticket.requester.first_name}}, {{ticket.ticket_number}} ({{ ticket.subject }}) is with {{ticket.group.name}}{{ticket.assignee.name}}. {{unknown.thing}} {{", &cx),

@@ -21,6 +21,23 @@ impl FromRequestParts<Shared> for Caller {
     }
 }
 
+/// A caller if the request says who it is: `None` without an `Authorization` header (routes
+/// that also take another proof, such as a survey link's token); a header that does not
+/// authenticate is still a 401.
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl FromRequestParts<Shared> for MaybeCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(http::header::AUTHORIZATION) {
+            Ok(MaybeCaller(Some(crate::auth::authenticate(state, &parts.headers).await?)))
+        } else {
+            Ok(MaybeCaller(None))
+        }
+    }
+}
+
 /// A caller who is an agent or an admin (403 otherwise, before the body is read).
 pub struct Staff(pub Caller);
 

@@ -2,8 +2,8 @@
 //! `#[utoipa::path]`, the schemas from the typed commands, views, enums and value types.
 //! `make openapi` writes it to docs/openapi.yaml; a test fails when the file differs.
 use super::handlers::{
-    attachments, auth, automations, comments, groups, macros, orgs, original_mail, schedules, search,
-    sla_policies, suspended_mails, tickets, triggers, users, views, webhooks,
+    attachments, auth, automations, comments, groups, macros, orgs, original_mail, satisfaction, schedules,
+    search, sla_policies, suspended_mails, tickets, triggers, users, views, webhooks,
 };
 use super::views::{Message, ValidationError};
 use serde_json::{json, Value};
@@ -45,6 +45,7 @@ use utoipa::{IntoResponses, Modify, OpenApi};
         schedules::list, schedules::create, schedules::show, schedules::update, schedules::delete,
         sla_policies::list, sla_policies::create, sla_policies::show, sla_policies::update, sla_policies::delete,
         sla_policies::reorder,
+        satisfaction::create, satisfaction::list,
     )
 )]
 pub struct ApiDoc;
@@ -273,6 +274,12 @@ pub mod examples {
                "intervals": [{"start_time": 1980, "end_time": 2460}, {"start_time": 3420, "end_time": 3900}],
                "holidays": [{"name": "New Year", "start_date": "2027-01-01", "end_date": "2027-01-01"}],
                "created_at": NOW, "updated_at": NOW})
+    }
+
+    pub fn rating() -> Value {
+        json!({"id": "0190f3a4-5e5e-7000-8000-00000000005e", "ticket_id": TICKET, "requester_id": CUSTOMER,
+               "assignee_id": AGENT, "group_id": null, "score": "good", "comment": "Quick and kind.",
+               "reason": null, "created_at": NOW, "updated_at": NOW})
     }
 
     pub fn sla_policy() -> Value {

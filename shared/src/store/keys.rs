@@ -103,6 +103,7 @@ pub mod entity {
     pub const WEBHOOK: &str = "webhook";
     pub const SCHEDULE: &str = "schedule";
     pub const SLA_POLICY: &str = "sla_policy";
+    pub const RATING: &str = "satisfaction_rating";
     pub const PASSWORD_RESET: &str = "password_reset";
     pub const DECOY: &str = "decoy";
     pub const MESSAGE_ID: &str = "message_id";
@@ -235,6 +236,17 @@ pub fn sla_policy_pk(id: Uuid) -> String {
 pub const SLA_POLICY_SK: &str = "SLAPOLICY";
 /// GSI1: every SLA policy, by position.
 pub const SLA_POLICIES_PARTITION: &str = "SLAPOLICIES";
+
+// ---- satisfaction ratings ------------------------------------------------------------------
+/// A rating lives in its ticket's collection: `TICKET#<ticket id>` / `RATING#<id>`.
+pub fn rating_sk(id: Uuid) -> String {
+    format!("RATING#{id}")
+}
+/// GSI1: every rating by time; GSI2: by score (`RATINGS#good`).
+pub const RATINGS_PARTITION: &str = "RATINGS";
+pub fn ratings_by_score_partition(score: &str) -> String {
+    format!("RATINGS#{score}")
+}
 
 // ---- webhooks ------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ pub mod mail;
 pub mod orgs;
 pub mod realtime;
 pub mod rules;
+pub mod satisfaction;
 pub mod schedules;
 pub mod schema;
 pub mod search;

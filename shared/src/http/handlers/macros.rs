@@ -260,6 +260,7 @@ async fn prepare(
                 current_user: Some(&caller.user),
                 url: None,
                 latest_public_comment: None,
+                satisfaction_url: None,
             };
             Some(NewComment { content: expand(&body, &cx), is_internal: !public, ..Default::default() })
         }

@@ -10,6 +10,7 @@ pub mod macros;
 pub mod orgs;
 pub mod original_mail;
 pub mod rules;
+pub mod satisfaction;
 pub mod schedules;
 pub mod search;
 pub mod sla_policies;

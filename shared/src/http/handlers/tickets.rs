@@ -543,6 +543,13 @@ pub async fn update(
 ) -> HandlerResult {
     let ticket = load_visible(&state, &caller, &raw).await?;
     let (patch, updated_stamp) = TicketFields::for_update(&body, &caller)?.into_patch();
+    if let (false, Some(score)) = (caller.role().is_staff(), patch.satisfaction) {
+        // The requester's rating (the older form of POST /tickets/{id}/satisfaction).
+        let score = crate::app::satisfaction::Score { score, comment: None, reason: None };
+        let (_, updated) =
+            crate::app::satisfaction::rate(&state, ticket, &Actor::from(&caller), score, Via::Web).await?;
+        return Ok(ok(&ticket_json(&state, &caller, &updated).await?));
+    }
     check_references(&state, &patch).await?;
     let updated = update_ticket(&state, &caller, ticket, patch, updated_stamp).await?;
     Ok(ok(&ticket_json(&state, &caller, &updated).await?))
