@@ -52,6 +52,7 @@ const EXPECTED: &[(&str, u16)] = &[
     ("sla-policies-list-no-token", 401),
     ("satisfaction-create-no-token", 401),
     ("satisfaction-list-no-token", 401),
+    ("reports-summary-no-token", 401),
     ("sla-policies-create-no-token", 401),
     ("sla-policies-show-no-token", 401),
     ("sla-policies-update-no-token", 401),

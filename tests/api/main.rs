@@ -18,6 +18,7 @@ mod mail;
 mod mail_in;
 mod openapi;
 mod realtime;
+mod reports;
 mod satisfaction;
 mod schedules;
 mod search;

@@ -1,5 +1,5 @@
 //! Work off the request path: the consumers of the table's stream (search indexer, attachment
-//! cleaner, broadcaster, notifier), the consumer of the mail queue (mailer) and the schedules
+//! cleaner, broadcaster, notifier, reporter), the consumer of the mail queue (mailer) and the schedules
 //! (the automations schedule), with their Lambda entries (`lambda`).
 pub mod broadcast;
 pub mod cleanup;
@@ -8,6 +8,7 @@ pub mod lambda;
 pub mod mail_inbound;
 pub mod mailer;
 pub mod notifier;
+pub mod reporter;
 pub mod webhooks;
 
 use crate::{AppState, BoxError};
@@ -48,14 +49,17 @@ pub enum StreamConsumer {
     Broadcaster,
     /// Mail jobs onto the queue (`notifier`).
     Notifier,
+    /// The summary report's daily aggregates (`stream-reporter`).
+    Reporter,
 }
 
 impl StreamConsumer {
-    pub const ALL: [StreamConsumer; 4] = [
+    pub const ALL: [StreamConsumer; 5] = [
         StreamConsumer::Indexer,
         StreamConsumer::AttachmentCleaner,
         StreamConsumer::Broadcaster,
         StreamConsumer::Notifier,
+        StreamConsumer::Reporter,
     ];
 
     /// Every consumer by name: for the local stack and the tests, which run them all. A Lambda
@@ -66,6 +70,7 @@ impl StreamConsumer {
             StreamConsumer::AttachmentCleaner => cleanup::handle(state, event).await,
             StreamConsumer::Broadcaster => broadcast::handle(state, event).await,
             StreamConsumer::Notifier => notifier::handle(state, event).await,
+            StreamConsumer::Reporter => reporter::handle(state, event).await,
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod attachment;
 pub mod automations;
 pub mod comment;
 pub mod conditions;
+pub mod report;
 pub mod satisfaction;
 pub mod schedules;
 pub mod search;

@@ -2,8 +2,8 @@
 //! `#[utoipa::path]`, the schemas from the typed commands, views, enums and value types.
 //! `make openapi` writes it to docs/openapi.yaml; a test fails when the file differs.
 use super::handlers::{
-    attachments, auth, automations, comments, groups, macros, orgs, original_mail, satisfaction, schedules,
-    search, sla_policies, suspended_mails, tickets, triggers, users, views, webhooks,
+    attachments, auth, automations, comments, groups, macros, orgs, original_mail, reports, satisfaction,
+    schedules, search, sla_policies, suspended_mails, tickets, triggers, users, views, webhooks,
 };
 use super::views::{Message, ValidationError};
 use serde_json::{json, Value};
@@ -45,7 +45,7 @@ use utoipa::{IntoResponses, Modify, OpenApi};
         schedules::list, schedules::create, schedules::show, schedules::update, schedules::delete,
         sla_policies::list, sla_policies::create, sla_policies::show, sla_policies::update, sla_policies::delete,
         sla_policies::reorder,
-        satisfaction::create, satisfaction::list,
+        satisfaction::create, satisfaction::list, reports::summary,
     )
 )]
 pub struct ApiDoc;
@@ -274,6 +274,18 @@ pub mod examples {
                "intervals": [{"start_time": 1980, "end_time": 2460}, {"start_time": 3420, "end_time": 3900}],
                "holidays": [{"name": "New Year", "start_date": "2027-01-01", "end_date": "2027-01-01"}],
                "created_at": NOW, "updated_at": NOW})
+    }
+
+    pub fn summary() -> Value {
+        let sla = json!({"first_reply_time": {"achieved": 40, "breached": 2}, "next_reply_time": {"achieved": 12, "breached": 1},
+                         "requester_wait_time": {"achieved": 30, "breached": 0}, "resolution_time": {"achieved": 28, "breached": 3}});
+        let day = json!({"date": "2026-11-26", "created": 12, "solved": 9, "reopened": 1,
+                         "first_reply_minutes": {"median": 35, "p90": 140}, "resolution_minutes": {"median": 600, "p90": 2880},
+                         "sla": sla, "satisfaction": {"good": 4, "bad": 1, "score": 80}});
+        json!({"from": "2026-11-26", "to": "2026-11-26", "group_id": null, "created": 12, "solved": 9, "reopened": 1,
+               "backlog": {"new": 3, "open": 14, "pending": 5, "on-hold": 1},
+               "first_reply_minutes": {"median": 35, "p90": 140}, "resolution_minutes": {"median": 600, "p90": 2880},
+               "sla": sla, "satisfaction": {"good": 4, "bad": 1, "score": 80}, "by_day": [day]})
     }
 
     pub fn rating() -> Value {

@@ -1,8 +1,8 @@
 //! The HTTP route table: the one list that template.yaml, the local stack, the OpenAPI
 //! document and every function's `main` are checked against.
 use super::handlers::{
-    attachments, auth, automations, comments, groups, macros, orgs, original_mail, satisfaction, schedules,
-    search, sla_policies, suspended_mails, tickets, triggers, users, views, webhooks,
+    attachments, auth, automations, comments, groups, macros, orgs, original_mail, reports, satisfaction,
+    schedules, search, sla_policies, suspended_mails, tickets, triggers, users, views, webhooks,
 };
 use super::Shared;
 use axum::routing::{on, MethodFilter, MethodRouter};
@@ -97,6 +97,7 @@ routes! {
     SLA_POLICIES_REORDER = "PUT" "/sla-policies/reorder" => "sla-policies-reorder";
     SATISFACTION_CREATE = "POST" "/tickets/{id}/satisfaction" => "satisfaction-create";
     SATISFACTION_LIST = "GET" "/satisfaction-ratings" => "satisfaction-list";
+    REPORTS_SUMMARY = "GET" "/reports/summary" => "reports-summary";
     TRIGGERS_LIST = "GET" "/triggers" => "triggers-list";
     TRIGGERS_CREATE = "POST" "/triggers" => "triggers-create";
     TRIGGERS_SHOW = "GET" "/triggers/{id}" => "triggers-show";
@@ -192,6 +193,7 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(SLA_POLICIES_REORDER, on(SLA_POLICIES_REORDER.filter(), sla_policies::reorder)),
         r(SATISFACTION_CREATE, on(SATISFACTION_CREATE.filter(), satisfaction::create)),
         r(SATISFACTION_LIST, on(SATISFACTION_LIST.filter(), satisfaction::list)),
+        r(REPORTS_SUMMARY, on(REPORTS_SUMMARY.filter(), reports::summary)),
         r(TRIGGERS_LIST, on(TRIGGERS_LIST.filter(), triggers::list)),
         r(TRIGGERS_CREATE, on(TRIGGERS_CREATE.filter(), triggers::create)),
         r(TRIGGERS_SHOW, on(TRIGGERS_SHOW.filter(), triggers::show)),

@@ -104,6 +104,8 @@ pub mod entity {
     pub const SCHEDULE: &str = "schedule";
     pub const SLA_POLICY: &str = "sla_policy";
     pub const RATING: &str = "satisfaction_rating";
+    pub const REPORT_DAY: &str = "report_day";
+    pub const REPORTED: &str = "reported";
     pub const PASSWORD_RESET: &str = "password_reset";
     pub const DECOY: &str = "decoy";
     pub const MESSAGE_ID: &str = "message_id";
@@ -236,6 +238,19 @@ pub fn sla_policy_pk(id: Uuid) -> String {
 pub const SLA_POLICY_SK: &str = "SLAPOLICY";
 /// GSI1: every SLA policy, by position.
 pub const SLA_POLICIES_PARTITION: &str = "SLAPOLICIES";
+
+// ---- summary report ------------------------------------------------------------------------
+/// One day's aggregates of one scope (`all` or a group id): `REPORT#<scope>` / `DAY#<date>`.
+pub fn report_pk(scope: &str) -> String {
+    format!("REPORT#{scope}")
+}
+pub fn report_day_sk(date: impl std::fmt::Display) -> String {
+    format!("DAY#{date}")
+}
+/// A stream record applied to the aggregates: `REPORTED#<ticket or rating id>` / `<version>`.
+pub fn reported_pk(id: Uuid) -> String {
+    format!("REPORTED#{id}")
+}
 
 // ---- satisfaction ratings ------------------------------------------------------------------
 /// A rating lives in its ticket's collection: `TICKET#<ticket id>` / `RATING#<id>`.

@@ -7,6 +7,7 @@ pub mod macros;
 pub mod mail;
 pub mod orgs;
 pub mod realtime;
+pub mod reports;
 pub mod rules;
 pub mod satisfaction;
 pub mod schedules;

@@ -9,6 +9,7 @@ pub mod groups;
 pub mod macros;
 pub mod orgs;
 pub mod original_mail;
+pub mod reports;
 pub mod rules;
 pub mod satisfaction;
 pub mod schedules;

@@ -8,7 +8,7 @@ use crate::cursor::per_page;
 use crate::domain::satisfaction::{Rating, MAX_COMMENT_CHARS, MAX_REASON_CHARS};
 use crate::domain::ticket::{Satisfaction, Via};
 use crate::domain::user::Role;
-use crate::http::extract::{Admin, Command, FromJson, MaybeCaller, Params};
+use crate::http::extract::{Admin, FromJson, JsonObject, MaybeCaller, Params};
 use crate::http::handlers::tickets::resolve_id;
 use crate::http::views::Page;
 use crate::http::{created, ok, HandlerResult, Shared};
@@ -93,12 +93,13 @@ pub async fn create(
     State(state): State<Shared>,
     MaybeCaller(caller): MaybeCaller,
     Path(raw): Path<String>,
-    body: Command<RatingFields>,
+    JsonObject(body): JsonObject,
 ) -> HandlerResult {
-    let fields = body.command;
-    if caller.is_none() && fields.token.is_none() {
+    // Who asks comes first: without a session or a token there is nothing to check the body for.
+    if caller.is_none() && body.get("token").is_none_or(Value::is_null) {
         return Err(ApiError::Unauthenticated);
     }
+    let fields = RatingFields::from_json(&body).map_err(ApiError::Validation)?;
     if caller.as_ref().is_some_and(|c| c.role().is_staff()) {
         return Err(ApiError::Forbidden);
     }
