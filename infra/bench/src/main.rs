@@ -52,6 +52,8 @@ async fn main() -> Result<(), helpdesk::BoxError> {
         return Ok(());
     }
     let skip_cold = args.iter().any(|a| a == "--skip-cold-start");
+    // Only sections 3 and 4 (cold start, package size): the rest of docs/benchmarks.json stays.
+    let cold_only = args.iter().any(|a| a == "--cold-start-only");
     let began = std::time::Instant::now();
     let port: u16 =
         std::env::var("HELPDESK_BENCH_DDB_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8600);
@@ -83,9 +85,13 @@ async fn main() -> Result<(), helpdesk::BoxError> {
         > 0
     {}
 
-    eprintln!("bench: 1+2 route latency vs floor, DynamoDB requests per route");
-    let iterations = if quick { 48 } else { 320 };
-    let routes = routes::measure(fx.clone(), iterations).await;
+    let routes = if cold_only {
+        Vec::new()
+    } else {
+        eprintln!("bench: 1+2 route latency vs floor, DynamoDB requests per route");
+        let iterations = if quick { 48 } else { 320 };
+        routes::measure(fx.clone(), iterations).await
+    };
 
     let mut cold = Vec::new();
     if !skip_cold {
@@ -134,6 +140,18 @@ async fn main() -> Result<(), helpdesk::BoxError> {
             );
             cold.push(r);
         }
+    }
+
+    if cold_only {
+        let docs = paths::project_root().join("docs");
+        let mut json: Value = serde_json::from_str(&std::fs::read_to_string(docs.join("benchmarks.json"))?)?;
+        json["cold_starts"] = json!(cold.iter().map(|c| c.json()).collect::<Vec<_>>());
+        json["cold_starts_from"] = json!(helpdesk::clock::format(helpdesk::clock::now()));
+        std::fs::write(docs.join("benchmarks.json"), serde_json::to_string_pretty(&json)? + "\n")?;
+        std::fs::write(docs.join("benchmarks.md"), report(&json))?;
+        eprintln!("bench: cold starts written into docs/benchmarks.md and docs/benchmarks.json");
+        drop(ddb);
+        return Ok(());
     }
 
     eprintln!("bench: 5 scale");
@@ -242,7 +260,7 @@ fn report(j: &Value) -> String {
         let hello = &cold[0];
         let _ = writeln!(s, "\n## 3. Cold start and 4. package size (release profile, x86_64)\n\nEach binary is started {} times against a local Lambda Runtime API and handed its sample event from `events/` (HTTP functions: the no-token case, so every function's init and first response are measured without data set-up); each figure is the median of those starts (one start is noise). *First request* is process start → its first `GET /runtime/invocation/next`; *first response* is process start → its first `/response` (or `/error`). Peak RSS is VmHWM. Zip = the binary zipped as `bootstrap` (deflate, level 9); *arm64 zip* is the deployed package, `make build`'s `target/lambda/<function>/bootstrap` zipped the same way (— when it was not built).\n\n| function | first request | ×hello | first response | ×hello | peak RSS MiB | zip KiB | ×hello | arm64 zip KiB |\n|---|---|---|---|---|---|---|---|---|", coldstart::STARTS);
         if let Some(from) = j["cold_starts_from"].as_str() {
-            let _ = writeln!(s, "\n(These cold starts are from the full run of {from}: the run that wrote the rest of this file used `--skip-cold-start`, and functions added since then are not in the table.)\n");
+            let _ = writeln!(s, "\n(These cold starts were measured at {from} by `--cold-start-only`; the other sections are from the run above.)\n");
         }
         for c in &cold {
             let _ = writeln!(

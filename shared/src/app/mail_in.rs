@@ -128,8 +128,8 @@ async fn sender(state: &AppState, m: &Inbound) -> Result<User, ApiError> {
             notify_email: true,
             email_verified: false,
             last_seen: None,
-            created_at: now.clone(),
-            updated_at: now,
+            created_at: crate::clock::Timestamp::stored(&now),
+            updated_at: crate::clock::Timestamp::stored(&now),
         },
         email_lower: email.normalized(),
         // No password: sign-in is refused until the reset flow sets one.
@@ -222,7 +222,7 @@ async fn store_attachments(
             file_size: part.bytes.len() as u64,
             mime_type,
             uploaded_by: author,
-            created_at: clock::format(now),
+            created_at: clock::Timestamp(now),
         };
         s3.put_object()
             .bucket(bucket)

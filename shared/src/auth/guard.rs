@@ -66,14 +66,10 @@ pub async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller, A
         return Err(ApiError::Unauthenticated);
     }
     let mut user = record.user;
-    let stale = user
-        .last_seen
-        .as_deref()
-        .and_then(clock::parse)
-        .is_none_or(|seen| now - seen >= LAST_SEEN_RESOLUTION);
+    let stale = user.last_seen.is_none_or(|seen| now - seen.0 >= LAST_SEEN_RESOLUTION);
     if stale {
-        let stamp = clock::format(now);
-        state.store.touch_last_seen(user.id, &stamp).await?;
+        let stamp = clock::Timestamp(now);
+        state.store.touch_last_seen(user.id, &stamp.to_string()).await?;
         user.last_seen = Some(stamp);
     }
     crate::telemetry::set_user(user.id);

@@ -2,7 +2,6 @@
 //! counters that view counts read (`TCOUNT#<partition>`) in step with tickets, from the table's
 //! change stream. Records are handled in order; the first failure is reported as
 //! a partial batch failure, so Lambda retries from that record and nothing is skipped.
-use crate::clock::Timestamp;
 use crate::domain::comment::Comment;
 use crate::domain::search::doc::{sequence, DocKind, SearchDoc, BASE_TEXT_CHARS};
 use crate::domain::ticket::{Status, Ticket};
@@ -74,8 +73,8 @@ fn org_doc(org: &Organization) -> SearchDoc {
     SearchDoc {
         id: org.id,
         kind: DocKind::Organization,
-        created_at: Timestamp::stored(&org.created_at),
-        updated_at: Timestamp::stored(&org.updated_at),
+        created_at: org.created_at,
+        updated_at: org.updated_at,
         ticket: None,
         user: None,
         base: sequence(&format!("{} {}", org.name, org.domain.as_deref().unwrap_or("")), BASE_TEXT_CHARS),

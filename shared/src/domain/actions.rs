@@ -540,8 +540,8 @@ mod tests {
             notify_email: true,
             email_verified: true,
             last_seen: None,
-            created_at: String::new(),
-            updated_at: String::new(),
+            created_at: Timestamp::now(),
+            updated_at: Timestamp::now(),
         };
         let cx = Context {
             ticket: &t,

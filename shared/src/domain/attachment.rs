@@ -17,7 +17,7 @@ pub struct Attachment {
     pub file_size: u64,
     pub mime_type: String,
     pub uploaded_by: Uuid,
-    pub created_at: String,
+    pub created_at: crate::clock::Timestamp,
     /// Where the bytes live in the bucket (derived from a sanitised name, never the raw one).
     pub object_key: String,
 }

@@ -186,9 +186,9 @@ pub struct User {
     /// Until true, mail to this address carries no text written by users.
     #[serde(default)]
     pub email_verified: bool,
-    pub last_seen: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub last_seen: Option<crate::clock::Timestamp>,
+    pub created_at: crate::clock::Timestamp,
+    pub updated_at: crate::clock::Timestamp,
 }
 
 fn default_true() -> bool {
@@ -197,10 +197,7 @@ fn default_true() -> bool {
 
 impl User {
     pub fn is_online(&self, now: OffsetDateTime) -> bool {
-        self.last_seen
-            .as_deref()
-            .and_then(crate::clock::parse)
-            .is_some_and(|seen| now - seen <= ONLINE_WINDOW)
+        self.last_seen.is_some_and(|seen| now - seen.0 <= ONLINE_WINDOW)
     }
 }
 
@@ -263,12 +260,12 @@ mod tests {
             organization_id: None,
             notify_email: true,
             email_verified: true,
-            last_seen: Some(crate::clock::format(now - Duration::minutes(4))),
-            created_at: String::new(),
-            updated_at: String::new(),
+            last_seen: Some(crate::clock::Timestamp(now - Duration::minutes(4))),
+            created_at: crate::clock::Timestamp(now),
+            updated_at: crate::clock::Timestamp(now),
         };
         assert!(u.is_online(now));
-        u.last_seen = Some(crate::clock::format(now - Duration::minutes(6)));
+        u.last_seen = Some(crate::clock::Timestamp(now - Duration::minutes(6)));
         assert!(!u.is_online(now));
         u.last_seen = None;
         assert!(!u.is_online(now));

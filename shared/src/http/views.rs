@@ -67,9 +67,9 @@ impl User {
             notify_email: u.notify_email,
             email_verified: u.email_verified,
             is_online: u.is_online(now),
-            last_seen: u.last_seen.as_deref().map(Timestamp::stored),
-            created_at: Timestamp::stored(&u.created_at),
-            updated_at: Timestamp::stored(&u.updated_at),
+            last_seen: u.last_seen,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
         }
     }
 }
@@ -216,7 +216,7 @@ impl Attachment {
             file_size: a.file_size,
             mime_type: a.mime_type.clone(),
             uploaded_by: a.uploaded_by,
-            created_at: Timestamp::stored(&a.created_at),
+            created_at: a.created_at,
         }
     }
 }
@@ -350,8 +350,8 @@ impl Organization {
             name: o.name.clone(),
             domain: o.domain.clone(),
             settings: o.settings.clone(),
-            created_at: Timestamp::stored(&o.created_at),
-            updated_at: Timestamp::stored(&o.updated_at),
+            created_at: o.created_at,
+            updated_at: o.updated_at,
         }
     }
 }

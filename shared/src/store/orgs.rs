@@ -14,8 +14,8 @@ pub struct Organization {
     /// DynamoDB's range) is stored as it came. Older items hold a map; both read back.
     #[serde(default, with = "json_text")]
     pub settings: Map<String, Value>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: crate::clock::Timestamp,
+    pub updated_at: crate::clock::Timestamp,
 }
 
 impl Store {

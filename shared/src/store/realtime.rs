@@ -17,7 +17,7 @@ pub struct Connection {
     /// The session whose token opened the connection: every frame checks it is still live.
     #[serde(default)]
     pub session_id: Uuid,
-    pub connected_at: String,
+    pub connected_at: crate::clock::Timestamp,
 }
 
 /// A connection's interest in a topic. Who may receive what is decided per frame from the
@@ -35,7 +35,7 @@ impl Store {
     /// Records a connection; its item expires with the session or after two hours.
     pub async fn put_connection(&self, c: &Connection, expires_epoch: i64) -> Result<(), StoreError> {
         let item = keys::ItemKeys::new(entity::CONNECTION, keys::conn_pk(&c.id), keys::CONN_SK)
-            .index(Index::Gsi1, keys::user_connections_partition(c.user_id), &c.connected_at)
+            .index(Index::Gsi1, keys::user_connections_partition(c.user_id), c.connected_at.to_string())
             .ttl(expires_epoch)
             .with(c)?;
         self.put(item).await

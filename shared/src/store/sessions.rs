@@ -11,7 +11,7 @@ use uuid::Uuid;
 pub struct Session {
     pub id: Uuid,
     pub user_id: Uuid,
-    pub created_at: String,
+    pub created_at: crate::clock::Timestamp,
     /// Unix seconds; the token's `exp`.
     pub expires_at: i64,
     /// The user's `session_epoch` when the session was made: live only while they are equal.
@@ -30,7 +30,7 @@ impl Session {
 impl Session {
     pub(crate) fn item(&self) -> Result<HashMap<String, AttributeValue>, StoreError> {
         Ok(keys::ItemKeys::new(entity::SESSION, keys::session_pk(self.id), keys::SESSION_SK)
-            .index(Index::Gsi1, keys::user_sessions_partition(self.user_id), &self.created_at)
+            .index(Index::Gsi1, keys::user_sessions_partition(self.user_id), self.created_at.to_string())
             .ttl(self.expires_at)
             .with(self)?)
     }

@@ -218,12 +218,12 @@ impl Store {
             next.password_hash = hash.clone();
         }
         next.session_epoch = record.session_epoch.wrapping_add(1);
-        next.user.updated_at = now.to_owned();
+        next.user.updated_at = crate::clock::Timestamp::stored(now);
         let mut writes = vec![super::TxWrite::if_attr_equals(
             super::Guard::StaleUser,
             user_item(&next)?,
             attr::UPDATED_AT,
-            &record.user.updated_at,
+            &record.user.updated_at.to_string(),
         )];
         // The session making the change lives on (a reset has none: every session dies).
         if let Some(keep) = keep {
@@ -328,12 +328,12 @@ impl Store {
         if audit.is_empty() {
             return Ok(Some(record.clone()));
         }
-        next.user.updated_at = now.to_owned();
+        next.user.updated_at = crate::clock::Timestamp::stored(now);
         let guard = super::TxWrite::if_attr_equals(
             super::Guard::StaleUser,
             user_item(&next)?,
             attr::UPDATED_AT,
-            &u.updated_at,
+            &u.updated_at.to_string(),
         );
         let mut puts = vec![guard];
         if let Some(other) = another_admin {

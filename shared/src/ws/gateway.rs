@@ -66,7 +66,7 @@ pub async fn connect(
         id: connection_id(event)?.to_owned(),
         user_id: caller.id(),
         session_id: caller.session_id,
-        connected_at: clock::format(now),
+        connected_at: clock::Timestamp(now),
     };
     let expires = caller.expires_at.min(now.unix_timestamp() + CONNECTION_TTL_SECONDS);
     state.store.put_connection(&connection, expires).await?;

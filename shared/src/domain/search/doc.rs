@@ -179,8 +179,8 @@ impl SearchDoc {
         SearchDoc {
             id: user.id,
             kind: DocKind::User,
-            created_at: Timestamp::stored(&user.created_at),
-            updated_at: Timestamp::stored(&user.updated_at),
+            created_at: user.created_at,
+            updated_at: user.updated_at,
             ticket: None,
             user: Some(UserFields {
                 role: user.role,

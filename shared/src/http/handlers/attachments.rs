@@ -123,7 +123,7 @@ pub async fn create(State(state): State<Shared>, caller: Caller, body: Command<N
         file_size: size,
         mime_type: mime,
         uploaded_by: caller.id(),
-        created_at: clock::format(now),
+        created_at: clock::Timestamp(now),
     };
     let presigned = s3
         .put_object()

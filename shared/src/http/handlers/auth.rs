@@ -30,7 +30,7 @@ fn session_for(issued: &Issued, epoch: u32, now: OffsetDateTime) -> Session {
     Session {
         id: issued.claims.sid,
         user_id: issued.claims.sub,
-        created_at: clock::format(now),
+        created_at: clock::Timestamp(now),
         expires_at: issued.claims.exp,
         epoch,
     }
@@ -57,9 +57,9 @@ pub async fn new_user_record(
             organization_id: None,
             notify_email: true,
             email_verified,
-            last_seen: Some(stamp.clone()),
-            created_at: stamp.clone(),
-            updated_at: stamp,
+            last_seen: Some(crate::clock::Timestamp::stored(&stamp)),
+            created_at: crate::clock::Timestamp::stored(&stamp),
+            updated_at: crate::clock::Timestamp::stored(&stamp),
         },
         email_lower: email.normalized(),
         password_hash: password::hash(password.expose()).await.map_err(ApiError::internal)?,

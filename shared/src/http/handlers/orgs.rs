@@ -148,13 +148,13 @@ pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> Handl
 )]
 pub async fn create(State(state): State<Shared>, _: Admin, body: Command<NewOrg>) -> HandlerResult {
     let NewOrg { name, domain, settings } = body.command;
-    let now = clock::format(clock::now());
+    let now = clock::Timestamp::now();
     let org = Organization {
         id: Uuid::now_v7(),
         name,
         domain,
         settings: settings.unwrap_or_default(),
-        created_at: now.clone(),
+        created_at: now,
         updated_at: now,
     };
     state.store.put_org(&org).await?;
@@ -204,7 +204,7 @@ pub async fn update(
     if let Some(s) = settings {
         org.settings = s;
     }
-    org.updated_at = clock::format(clock::now());
+    org.updated_at = clock::Timestamp::now();
     state.store.put_org(&org).await?;
     Ok(ok(&OrganizationEnvelope { organization: OrgView::of(&org) }))
 }
