@@ -337,34 +337,15 @@ impl TestApp {
     pub async fn import_tickets(&self, requester: Uuid, subjects: impl Iterator<Item = String>, first: u64) {
         use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
         use helpdesk::clock::Timestamp;
-        use helpdesk::domain::ticket::{ticket_number, Priority, Satisfaction, Status, Ticket};
+        use helpdesk::domain::ticket::{Status, Ticket};
         let writes: Vec<WriteRequest> = subjects
             .enumerate()
             .map(|(i, subject)| {
                 let at = Timestamp(Timestamp::now().0 + time::Duration::milliseconds(i as i64 + 1));
                 let t = Ticket {
-                    id: Uuid::now_v7(),
-                    ticket_number: ticket_number(first + i as u64),
                     subject,
-                    description: String::new(),
                     status: Status::Open,
-                    priority: Priority::Normal,
-                    satisfaction: Satisfaction::Unoffered,
-                    requester_id: requester,
-                    assignee_id: None,
-                    organization_id: None,
-                    group_id: None,
-                    via: Default::default(),
-                    follow_up_of: None,
-                    mail_key: None,
-                    due_date: None,
-                    tags: Vec::new(),
-                    custom_fields: Default::default(),
-                    created_at: at,
-                    updated_at: at,
-                    updated_stamp: Uuid::now_v7().to_string(),
-                    times: Default::default(),
-                    sla: None,
+                    ..Ticket::blank(first + i as u64, requester, at)
                 };
                 let item = helpdesk::store::tickets::ticket_item(&t).expect("a ticket item");
                 WriteRequest::builder()

@@ -164,3 +164,22 @@ async fn summary_figures_equal_those_of_the_scripted_tickets() {
     let default = app.get("/reports/summary", Some(&agent.token)).await;
     assert_eq!(default.body["by_day"].as_array().unwrap().len(), 30, "the last 30 days by default");
 }
+
+#[tokio::test]
+async fn a_record_delivered_twice_counts_once() {
+    use helpdesk::domain::report::{DayDelta, Scope};
+    let app = TestApp::spawn().await;
+    let day = helpdesk::clock::now().date();
+    let delta = DayDelta { created: 1, first_reply_minutes: vec![42], ..Default::default() };
+    let deltas = std::collections::BTreeMap::from([((Scope::Desk, day), delta)]);
+    let id = Uuid::now_v7();
+    let now = helpdesk::clock::now().unix_timestamp();
+    for _ in 0..3 {
+        app.state.store.add_report_deltas(id, "v1", &deltas, now).await.unwrap();
+    }
+    // The next version of the same ticket counts again.
+    app.state.store.add_report_deltas(id, "v2", &deltas, now).await.unwrap();
+    let rows = app.state.store.report_days(&Scope::Desk, day, day).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((rows[0].delta.created, rows[0].delta.first_reply_minutes.clone()), (2, vec![42, 42]));
+}

@@ -182,3 +182,28 @@ async fn views_sort_and_filter_by_the_next_breach() {
     assert_eq!(res.status, 200, "{res:?}");
     assert_eq!(ids(&res.body), [id(&late), id(&early)]);
 }
+
+#[tokio::test]
+async fn a_deleted_ticket_leaves_no_timer_behind() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let customer = app.customer().await;
+    policy(&app, &admin.token).await;
+    let t = app.ticket(&customer.token, "Gone soon").await;
+    let created_at = at(&t["created_at"]);
+    let later = created_at + time::Duration::days(30);
+    assert_eq!(
+        app.state.store.tickets_breaching_by(helpdesk::clock::Timestamp(later), 10).await.unwrap().len(),
+        1
+    );
+    let res = app.delete(&format!("/tickets/{}", t["id"].as_str().unwrap()), Some(&admin.token)).await;
+    assert_eq!(res.status, 204);
+    assert!(app
+        .state
+        .store
+        .tickets_breaching_by(helpdesk::clock::Timestamp(later), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(sweep(&app.state, later).await.unwrap().due, 0);
+}

@@ -3,7 +3,7 @@ use crate::routes::{call, request, Fixture};
 use crate::stats::{self, Stats};
 use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
 use helpdesk::domain::search::doc::{Scope, SearchDoc};
-use helpdesk::domain::ticket::{ticket_number, Priority, Satisfaction, Status, Ticket};
+use helpdesk::domain::ticket::{Priority, Status, Ticket};
 use helpdesk::store::tickets::ticket_item;
 use helpdesk::store::views::counter_pairs;
 use helpdesk::store::Store;
@@ -24,29 +24,12 @@ fn bench_ticket(n: u64, requester: uuid::Uuid, agent: uuid::Uuid) -> Ticket {
     ));
     let w = |k: u64| WORDS[((n / k) % WORDS.len() as u64) as usize];
     Ticket {
-        id: uuid::Uuid::now_v7(),
-        ticket_number: ticket_number(1_000_000 + n),
         subject: format!("{} {} problem {n}", w(1), w(7)),
-        description: String::new(),
         status: Status::ALL[(n % 4) as usize],
         // Independent of the status, so every status/priority pair occurs (1 in 16 tickets).
         priority: Priority::ALL[((n / 4) % 4) as usize],
-        satisfaction: Satisfaction::Unoffered,
-        requester_id: requester,
         assignee_id: n.is_multiple_of(3).then_some(agent),
-        organization_id: None,
-        group_id: None,
-        via: Default::default(),
-        follow_up_of: None,
-        mail_key: None,
-        due_date: None,
-        tags: Vec::new(),
-        custom_fields: Default::default(),
-        created_at: now,
-        updated_at: now,
-        updated_stamp: uuid::Uuid::now_v7().to_string(),
-        times: Default::default(),
-        sla: None,
+        ..Ticket::blank(1_000_000 + n, requester, now)
     }
 }
 

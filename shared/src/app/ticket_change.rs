@@ -274,33 +274,15 @@ fn backoff(attempt: u32) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ticket::{ticket_number, Priority, Satisfaction};
+    use crate::domain::ticket::Priority;
     use crate::domain::user::Role;
 
     fn ticket(requester: Uuid) -> Ticket {
         Ticket {
-            id: Uuid::now_v7(),
-            ticket_number: ticket_number(1),
             subject: "s".into(),
             description: "d".into(),
-            status: Status::New,
-            priority: Priority::Normal,
-            satisfaction: Satisfaction::Unoffered,
-            requester_id: requester,
-            assignee_id: None,
-            organization_id: None,
-            group_id: None,
-            via: Default::default(),
-            follow_up_of: None,
-            mail_key: None,
-            due_date: None,
-            tags: vec![],
-            custom_fields: Default::default(),
-            created_at: Timestamp::stored("2026-11-26T00:00:00.000Z"),
-            updated_at: Timestamp::stored("2026-11-26T00:00:00.000Z"),
             updated_stamp: "s1".into(),
-            times: Default::default(),
-            sla: None,
+            ..Ticket::blank(1, requester, Timestamp::stored("2026-11-26T00:00:00.000Z"))
         }
     }
 

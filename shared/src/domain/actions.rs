@@ -434,30 +434,13 @@ mod tests {
     use serde_json::json;
 
     fn ticket() -> Ticket {
-        let now = Timestamp::now();
         Ticket {
             id: Uuid::from_u128(7),
-            ticket_number: "TKT-000007".into(),
             subject: "Printer on fire".into(),
             description: "d".into(),
             status: Status::Open,
-            priority: super::super::ticket::Priority::Normal,
-            satisfaction: super::super::ticket::Satisfaction::Unoffered,
-            requester_id: Uuid::from_u128(1),
-            assignee_id: None,
-            organization_id: None,
-            group_id: None,
-            via: Default::default(),
-            follow_up_of: None,
-            mail_key: None,
-            due_date: None,
             tags: vec!["billing".into(), "old".into()],
-            custom_fields: Map::new(),
-            created_at: now,
-            updated_at: now,
-            updated_stamp: "x".into(),
-            times: Default::default(),
-            sla: None,
+            ..Ticket::blank(7, Uuid::from_u128(1), Timestamp::now())
         }
     }
 

@@ -3,7 +3,7 @@
 //! conditions false, so it fires once per ticket rather than every hour.
 use super::actions::{Action, Actions, Assignee};
 use super::conditions::{Condition, Conditions, Facts, Field};
-use super::ticket::{ticket_number, Priority, Satisfaction, Status, Ticket};
+use super::ticket::{Status, Ticket};
 use super::views::Anchor;
 use crate::clock::Timestamp;
 use crate::validation::ValidationErrors;
@@ -12,30 +12,7 @@ use uuid::Uuid;
 /// A ticket with nothing set, to test one field at a time.
 fn blank() -> Ticket {
     let now = Timestamp::now();
-    Ticket {
-        id: Uuid::nil(),
-        ticket_number: ticket_number(0),
-        subject: String::new(),
-        description: String::new(),
-        status: Status::Open,
-        priority: Priority::Normal,
-        satisfaction: Satisfaction::Unoffered,
-        requester_id: Uuid::nil(),
-        assignee_id: None,
-        organization_id: None,
-        group_id: None,
-        via: Default::default(),
-        follow_up_of: None,
-        mail_key: None,
-        due_date: None,
-        tags: Vec::new(),
-        custom_fields: Default::default(),
-        created_at: now,
-        updated_at: now,
-        updated_stamp: String::new(),
-        times: Default::default(),
-        sla: None,
-    }
+    Ticket { status: Status::Open, ..Ticket::blank(0, Uuid::nil(), now) }
 }
 
 /// Whether applying `action` leaves `condition` false, whatever else the ticket holds.

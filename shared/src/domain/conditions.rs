@@ -668,27 +668,17 @@ mod tests {
         let now = Timestamp::now();
         Ticket {
             id: Uuid::nil(),
-            ticket_number: "TKT-000001".into(),
             subject: "s".into(),
             description: "d".into(),
             status: Status::Pending,
             priority: Priority::High,
-            satisfaction: Satisfaction::Unoffered,
-            requester_id: Uuid::from_u128(1),
             assignee_id: Some(Uuid::from_u128(2)),
-            organization_id: None,
             group_id: Some(Uuid::from_u128(9)),
-            via: Default::default(),
-            follow_up_of: None,
-            mail_key: None,
             due_date: Some(Timestamp(now.0 + Duration::hours(5))),
             tags: vec!["billing".into(), "vip".into()],
             custom_fields: serde_json::from_value(json!({"plan": "gold", "seats": 12})).unwrap(),
-            created_at: Timestamp(now.0 - Duration::hours(30)),
             updated_at: Timestamp(now.0 - Duration::minutes(90)),
-            updated_stamp: "x".into(),
-            times: Default::default(),
-            sla: None,
+            ..Ticket::blank(1, Uuid::from_u128(1), Timestamp(now.0 - Duration::hours(30)))
         }
     }
 

@@ -392,7 +392,7 @@ mod tests {
 mod clock_tests {
     use super::*;
     use crate::domain::schedules::Interval;
-    use crate::domain::ticket::{ticket_number, Satisfaction};
+
     use time::macros::datetime;
     use time::Duration;
 
@@ -400,32 +400,14 @@ mod clock_tests {
     const T0: OffsetDateTime = datetime!(2026-11-23 09:00 UTC);
 
     fn ticket() -> Ticket {
-        let at = Timestamp(T0);
         let mut t = Ticket {
             id: Uuid::nil(),
-            ticket_number: ticket_number(1),
             subject: "s".into(),
             description: "d".into(),
-            status: Status::New,
             priority: Priority::High,
-            satisfaction: Satisfaction::Unoffered,
-            requester_id: Uuid::nil(),
-            assignee_id: None,
-            organization_id: None,
-            group_id: None,
-            via: Default::default(),
-            follow_up_of: None,
-            mail_key: None,
-            due_date: None,
-            tags: vec![],
-            custom_fields: Default::default(),
-            created_at: at,
-            updated_at: at,
-            updated_stamp: "s".into(),
-            times: Default::default(),
-            sla: None,
+            ..Ticket::blank(1, Uuid::nil(), Timestamp(T0))
         };
-        t.times.awaiting_reply_since = Some(at);
+        t.times.awaiting_reply_since = Some(Timestamp(T0));
         t
     }
 

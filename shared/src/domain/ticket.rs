@@ -370,6 +370,35 @@ pub struct Times {
 }
 
 impl Ticket {
+    /// A new-status ticket with nothing but a number, a requester and a time (fixtures,
+    /// imports and the benchmark fill in the rest with struct update syntax).
+    pub fn blank(number: u64, requester_id: Uuid, at: Timestamp) -> Ticket {
+        Ticket {
+            id: Uuid::now_v7(),
+            ticket_number: ticket_number(number),
+            subject: String::new(),
+            description: String::new(),
+            status: Status::New,
+            priority: Priority::Normal,
+            satisfaction: Satisfaction::Unoffered,
+            requester_id,
+            assignee_id: None,
+            organization_id: None,
+            group_id: None,
+            via: Via::default(),
+            follow_up_of: None,
+            mail_key: None,
+            due_date: None,
+            tags: Vec::new(),
+            custom_fields: Map::new(),
+            created_at: at,
+            updated_at: at,
+            updated_stamp: Uuid::now_v7().to_string(),
+            times: Times::default(),
+            sla: None,
+        }
+    }
+
     /// Records a public comment for the reply clocks: staff answer whatever is waiting; the
     /// requester's message waits from the oldest unanswered one. Internal notes count for nothing.
     pub fn mark_public_comment(&mut self, by_staff: bool, now: Timestamp) {
@@ -728,28 +757,10 @@ mod tests {
 
     fn ticket() -> Ticket {
         Ticket {
-            id: Uuid::now_v7(),
-            ticket_number: ticket_number(1),
             subject: "Printer on fire".into(),
             description: "It is on fire".into(),
-            status: Status::New,
-            priority: Priority::Normal,
-            satisfaction: Satisfaction::Unoffered,
-            requester_id: Uuid::now_v7(),
-            assignee_id: None,
-            organization_id: None,
-            group_id: None,
-            via: Default::default(),
-            follow_up_of: None,
-            mail_key: None,
-            due_date: None,
-            tags: vec![],
-            custom_fields: Map::new(),
-            created_at: Timestamp::stored("2026-11-26T00:00:00.000Z"),
-            updated_at: Timestamp::stored("2026-11-26T00:00:00.000Z"),
             updated_stamp: "s1".into(),
-            times: Default::default(),
-            sla: None,
+            ..Ticket::blank(1, Uuid::now_v7(), Timestamp::stored("2026-11-26T00:00:00.000Z"))
         }
     }
 
