@@ -1,5 +1,6 @@
 //! Black-box tests: the real handlers, routed as the local stack routes them, against a real
 //! DynamoDB Local. Each test gets its own table, so tests run in parallel.
+mod api_tokens;
 mod attachments;
 mod auth;
 mod automations;

@@ -1,4 +1,5 @@
 //! Authentication: password hashing, access tokens, and the guard every protected route uses.
+pub mod api_token;
 pub mod guard;
 pub mod link;
 pub mod password;

@@ -2,8 +2,9 @@
 //! `#[utoipa::path]`, the schemas from the typed commands, views, enums and value types.
 //! `make openapi` writes it to docs/openapi.yaml; a test fails when the file differs.
 use super::handlers::{
-    attachments, auth, automations, comments, groups, macros, orgs, original_mail, reports, satisfaction,
-    schedules, search, sla_policies, suspended_mails, tickets, triggers, users, views, webhooks,
+    api_tokens, attachments, auth, automations, comments, groups, macros, orgs, original_mail, reports,
+    satisfaction, schedules, search, sla_policies, suspended_mails, tickets, triggers, users, views,
+    webhooks,
 };
 use super::views::{Message, ValidationError};
 use serde_json::{json, Value};
@@ -46,6 +47,7 @@ use utoipa::{IntoResponses, Modify, OpenApi};
         sla_policies::list, sla_policies::create, sla_policies::show, sla_policies::update, sla_policies::delete,
         sla_policies::reorder,
         satisfaction::create, satisfaction::list, reports::summary,
+        api_tokens::list, api_tokens::create, api_tokens::delete,
     )
 )]
 pub struct ApiDoc;

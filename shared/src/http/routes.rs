@@ -1,8 +1,9 @@
 //! The HTTP route table: the one list that template.yaml, the local stack, the OpenAPI
 //! document and every function's `main` are checked against.
 use super::handlers::{
-    attachments, auth, automations, comments, groups, macros, orgs, original_mail, reports, satisfaction,
-    schedules, search, sla_policies, suspended_mails, tickets, triggers, users, views, webhooks,
+    api_tokens, attachments, auth, automations, comments, groups, macros, orgs, original_mail, reports,
+    satisfaction, schedules, search, sla_policies, suspended_mails, tickets, triggers, users, views,
+    webhooks,
 };
 use super::Shared;
 use axum::routing::{on, MethodFilter, MethodRouter};
@@ -98,6 +99,9 @@ routes! {
     SATISFACTION_CREATE = "POST" "/tickets/{id}/satisfaction" => "satisfaction-create";
     SATISFACTION_LIST = "GET" "/satisfaction-ratings" => "satisfaction-list";
     REPORTS_SUMMARY = "GET" "/reports/summary" => "reports-summary";
+    API_TOKENS_LIST = "GET" "/api-tokens" => "api-tokens-list";
+    API_TOKENS_CREATE = "POST" "/api-tokens" => "api-tokens-create";
+    API_TOKENS_DELETE = "DELETE" "/api-tokens/{id}" => "api-tokens-delete";
     TRIGGERS_LIST = "GET" "/triggers" => "triggers-list";
     TRIGGERS_CREATE = "POST" "/triggers" => "triggers-create";
     TRIGGERS_SHOW = "GET" "/triggers/{id}" => "triggers-show";
@@ -194,6 +198,9 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(SATISFACTION_CREATE, on(SATISFACTION_CREATE.filter(), satisfaction::create)),
         r(SATISFACTION_LIST, on(SATISFACTION_LIST.filter(), satisfaction::list)),
         r(REPORTS_SUMMARY, on(REPORTS_SUMMARY.filter(), reports::summary)),
+        r(API_TOKENS_LIST, on(API_TOKENS_LIST.filter(), api_tokens::list)),
+        r(API_TOKENS_CREATE, on(API_TOKENS_CREATE.filter(), api_tokens::create)),
+        r(API_TOKENS_DELETE, on(API_TOKENS_DELETE.filter(), api_tokens::delete)),
         r(TRIGGERS_LIST, on(TRIGGERS_LIST.filter(), triggers::list)),
         r(TRIGGERS_CREATE, on(TRIGGERS_CREATE.filter(), triggers::create)),
         r(TRIGGERS_SHOW, on(TRIGGERS_SHOW.filter(), triggers::show)),

@@ -101,6 +101,7 @@ pub mod entity {
     pub const RULE: &str = "rule";
     pub const NOTIFICATION: &str = "notification";
     pub const WEBHOOK: &str = "webhook";
+    pub const API_TOKEN: &str = "api_token";
     pub const SCHEDULE: &str = "schedule";
     pub const SLA_POLICY: &str = "sla_policy";
     pub const RATING: &str = "satisfaction_rating";
@@ -264,6 +265,13 @@ pub fn ratings_by_score_partition(score: &str) -> String {
 }
 
 // ---- webhooks ------------------------------------------------------------------------------
+
+/// API tokens: `APITOKEN#<id>` / `APITOKEN`, every one in GSI1 `APITOKENS` by creation.
+pub fn api_token_pk(id: Uuid) -> String {
+    format!("APITOKEN#{id}")
+}
+pub const API_TOKEN_SK: &str = "APITOKEN";
+pub const API_TOKENS_PARTITION: &str = "APITOKENS";
 
 pub fn webhook_pk(id: Uuid) -> String {
     format!("WEBHOOK#{id}")

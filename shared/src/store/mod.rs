@@ -1,4 +1,5 @@
 //! The DynamoDB single-table store: every read and write the handlers make goes through here.
+pub mod api_tokens;
 pub mod attachments;
 pub mod groups;
 pub mod inbound;

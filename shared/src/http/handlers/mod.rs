@@ -1,6 +1,7 @@
 //! One axum handler per route, grouped by resource. Each takes its extractors (the caller, a
 //! typed command, the path id, the query) and returns a response or an API error; the use
 //! cases in `app` and the store do the rest.
+pub mod api_tokens;
 pub mod attachments;
 pub mod auth;
 pub mod automations;

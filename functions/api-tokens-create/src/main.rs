@@ -1,0 +1,8 @@
+//! Lambda entry point for `POST /api-tokens`: this route's handler only.
+use helpdesk::http::handlers::api_tokens;
+use helpdesk::http::{lambda, routes};
+
+#[tokio::main]
+async fn main() -> Result<(), helpdesk::BoxError> {
+    lambda::serve(routes::API_TOKENS_CREATE, api_tokens::create).await
+}
