@@ -69,6 +69,11 @@ async fn a_token_authenticates_as_the_email_it_is_sent_with_until_it_is_deleted(
     assert_eq!(app.delete(&format!("/api-tokens/{id}"), Some(&admin.token)).await.status, 204);
     assert_eq!(basic(&app, "/tickets", &format!("{}/token", agent.email), &token).await.0, 401);
     assert_eq!(app.delete(&format!("/api-tokens/{id}"), Some(&admin.token)).await.status, 404);
+    assert_eq!(
+        app.post("/api-tokens", Some(&admin.token), json!({})).await.status,
+        422,
+        "a description is required"
+    );
     let long = "x".repeat(256);
     assert_eq!(app.post("/api-tokens", Some(&admin.token), json!({"description": long})).await.status, 422);
 }

@@ -20,27 +20,24 @@ use uuid::Uuid;
 /// The body of `POST /api-tokens`.
 #[derive(Debug, Default, utoipa::ToSchema)]
 pub struct NewApiToken {
-    /// What the token is for (shown in the list), up to 255 characters.
-    #[schema(max_length = 255, nullable = false)]
-    pub description: Option<String>,
+    /// What the token is for (shown in the list): 1 to 255 characters.
+    #[schema(min_length = 1, max_length = 255)]
+    pub description: String,
 }
 
 impl FromJson for NewApiToken {
     fn from_json(body: &Map<String, Value>) -> Result<Self, ValidationErrors> {
         let mut input = Input::new(body.clone());
-        let description = match input.nullable_string("description") {
-            Some(Some(d)) if d.chars().count() > 255 => {
-                input.error("description", "The description field must not be greater than 255 characters.");
-                None
-            }
-            Some(Some(d)) if d.chars().any(char::is_control) => {
-                input.error("description", "The description field must not contain control characters.");
-                None
-            }
-            Some(Some(d)) => Some(d.trim().to_owned()),
-            _ => None,
-        };
-        input.into_result(NewApiToken { description })
+        let Some(raw) = input.required_string("description") else { return Err(input.into_errors()) };
+        if raw.chars().count() > 255 {
+            input.error("description", "The description field must not be greater than 255 characters.");
+        } else if raw.chars().any(char::is_control) || crate::domain::has_deceptive_chars(&raw) {
+            input.error(
+                "description",
+                "The description field must not contain control, invisible or text-direction characters.",
+            );
+        }
+        input.into_result(NewApiToken { description: raw.trim().to_owned() })
     }
 }
 
@@ -102,7 +99,7 @@ pub async fn create(
     let issued = api_token::issue().map_err(|e| ApiError::internal(format!("no randomness: {e}")))?;
     let record = ApiTokenRecord {
         id: issued.id,
-        description: body.command.description.unwrap_or_default(),
+        description: body.command.description,
         token_hash: issued.hash,
         created_by: caller.id(),
         created_at: Timestamp::now(),
