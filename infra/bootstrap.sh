@@ -43,6 +43,18 @@ if [[ "${1:-}" == "--lint" || "${1:-}" == "--build" ]]; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check 'cfn-lint==1.58.0' 'aws-sam-cli==1.170.0'
   fi
 fi
+if [[ "${1:-}" == "--clients" ]]; then
+  # The Zendesk client libraries the tests drive unchanged (tests/api/zendesk_clients.rs).
+  if ! "$venv/bin/python" -c 'import zenpy' 2>/dev/null; then
+    say "installing zenpy (Zendesk's Python client) into $venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'zenpy==2.0.57'
+  fi
+  if [[ ! -d "$local_dir/zendesk-node/node_modules/node-zendesk" ]]; then
+    say "installing node-zendesk (Zendesk's Node client) into $local_dir/zendesk-node"
+    mkdir -p "$local_dir/zendesk-node"
+    (cd "$local_dir/zendesk-node" && npm install --no-audit --no-fund --loglevel=error --prefix . node-zendesk@6.0.1 >/dev/null)
+  fi
+fi
 if [[ "${1:-}" == "--fuzz" && ! -x "$venv/bin/schemathesis" ]]; then
   say "installing schemathesis into $venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check 'schemathesis==4.32.5'

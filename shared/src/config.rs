@@ -119,6 +119,9 @@ pub struct Limits {
     pub reset_requests_per_source: Limit,
     /// Received messages per sender address (`THROTTLE_MAIL_PER_SENDER`): 60 per hour.
     pub mail_per_sender: Limit,
+    /// Zendesk API (`/api/v2`) requests per caller (`THROTTLE_API_REQUESTS`): 700 per minute,
+    /// Zendesk's Enterprise figure; each answer tells the rest in `X-Rate-Limit-Remaining`.
+    pub api_requests: Limit,
 }
 
 impl Default for Limits {
@@ -132,6 +135,7 @@ impl Default for Limits {
             tickets_per_customer: Limit::new(300, 60 * 60),
             reset_requests_per_source: Limit::new(20, 60 * 60),
             mail_per_sender: Limit::new(60, 60 * 60),
+            api_requests: Limit::new(700, 60),
         }
     }
 }
@@ -227,6 +231,7 @@ impl Config {
             ("THROTTLE_TICKETS_PER_CUSTOMER", &mut limits.tickets_per_customer),
             ("THROTTLE_RESET_REQUESTS_PER_SOURCE", &mut limits.reset_requests_per_source),
             ("THROTTLE_MAIL_PER_SENDER", &mut limits.mail_per_sender),
+            ("THROTTLE_API_REQUESTS", &mut limits.api_requests),
         ] {
             if let Ok(raw) = env::var(name) {
                 *limit = Limit::parse(&raw).ok_or_else(|| ConfigError::Invalid(name, raw.clone()))?;

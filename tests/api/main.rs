@@ -32,3 +32,5 @@ mod tickets;
 mod triggers;
 mod views;
 mod webhooks;
+mod zendesk;
+mod zendesk_clients;

@@ -176,9 +176,30 @@ fn binary_of<'a>(name: &str, r: &'a Value) -> &'a str {
 
 #[test]
 fn template_routes_are_the_route_table() {
-    let code: BTreeSet<_> =
+    let mut code: BTreeSet<_> =
         ROUTES.iter().map(|r| (r.method.to_owned(), r.path.to_owned(), r.function.to_owned())).collect();
+    // The Zendesk API: each v2 route (and its `.json` twin) on its function.
+    for r in helpdesk::http::zendesk::routes::V2_ROUTES {
+        code.insert((r.method.to_owned(), r.path.to_owned(), r.function.to_owned()));
+        if let Some(json) = helpdesk::http::zendesk::json_twin(r.path) {
+            code.insert((r.method.to_owned(), json, r.function.to_owned()));
+        }
+    }
     assert_eq!(template_routes(), code);
+}
+
+#[test]
+fn a_function_with_a_zendesk_twin_serves_it() {
+    for r in helpdesk::http::zendesk::routes::V2_ROUTES {
+        let main = std::fs::read_to_string(format!(
+            "{}/../functions/{}/src/main.rs",
+            env!("CARGO_MANIFEST_DIR"),
+            r.function
+        ))
+        .unwrap();
+        let serves = if ROUTES.iter().any(|n| n.function == r.function) { "serve_twin" } else { "serve_v2" };
+        assert!(main.contains(serves), "{} serves {} {} with {serves}", r.function, r.method, r.path);
+    }
 }
 
 #[test]
@@ -221,6 +242,16 @@ async fn local_router_serves_exactly_the_route_table() {
         ];
         let expected = if open.contains(&r.path) { 422 } else { 401 };
         assert_eq!(res.status, expected, "{} {} is served locally: {res:?}", r.method, r.path);
+    }
+    for r in helpdesk::http::zendesk::routes::V2_ROUTES {
+        let concrete = r.path.replace("{id}", "42");
+        let mut paths = vec![concrete.clone()];
+        paths.extend(helpdesk::http::zendesk::json_twin(&concrete));
+        for path in paths {
+            let res = app.call(r.method, &path, None, None).await;
+            assert_eq!(res.status, 401, "{} {path} is served locally: {res:?}", r.method);
+            assert_eq!(res.body["error"], "Couldn't authenticate you", "Zendesk's 401 shape");
+        }
     }
     assert_eq!(app.get("/nope", None).await.status, 404);
     assert_eq!(app.call("DELETE", "/auth/me", None, None).await.status, 405, "known path, other method");

@@ -1,8 +1,9 @@
-//! Lambda entry point for `GET /groups`: this route's handler only.
+//! Lambda entry point for `GET /groups` and `GET /api/v2/groups` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::groups;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::GROUPS_LIST, groups::list).await
+    lambda::serve_twin(routes::GROUPS_LIST, groups::list, zendesk::routes::GROUPS_LIST, zendesk::orgs::groups)
+        .await
 }

@@ -1,8 +1,8 @@
-//! Lambda entry point for `GET /organizations/{id}`: this route's handler only.
+//! Lambda entry point for `GET /organizations/{id}` and `GET /api/v2/organizations/{id}` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::orgs;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::ORGS_SHOW, orgs::show).await
+    lambda::serve_twin(routes::ORGS_SHOW, orgs::show, zendesk::routes::ORGS_SHOW, zendesk::orgs::show).await
 }

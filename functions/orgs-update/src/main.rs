@@ -1,8 +1,9 @@
-//! Lambda entry point for `PATCH /organizations/{id}`: this route's handler only.
+//! Lambda entry point for `PATCH /organizations/{id}` and `PUT /api/v2/organizations/{id}` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::orgs;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::ORGS_UPDATE, orgs::update).await
+    lambda::serve_twin(routes::ORGS_UPDATE, orgs::update, zendesk::routes::ORGS_UPDATE, zendesk::orgs::update)
+        .await
 }

@@ -1,8 +1,8 @@
-//! Lambda entry point for `GET /search`: this route's handler only.
+//! Lambda entry point for `GET /search` and `GET /api/v2/search` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::search;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::SEARCH, search::search).await
+    lambda::serve_twin(routes::SEARCH, search::search, zendesk::routes::SEARCH, zendesk::search::search).await
 }

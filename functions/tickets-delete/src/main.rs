@@ -1,8 +1,14 @@
-//! Lambda entry point for `DELETE /tickets/{id}`: this route's handler only.
+//! Lambda entry point for `DELETE /tickets/{id}` and `DELETE /api/v2/tickets/{id}` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::tickets;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::TICKETS_DELETE, tickets::delete).await
+    lambda::serve_twin(
+        routes::TICKETS_DELETE,
+        tickets::delete,
+        zendesk::routes::TICKETS_DELETE,
+        zendesk::tickets::delete,
+    )
+    .await
 }

@@ -1,8 +1,14 @@
-//! Lambda entry point for `GET /tickets`: this route's handler only.
+//! Lambda entry point for `GET /tickets` and `GET /api/v2/tickets` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::tickets;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::TICKETS_LIST, tickets::list).await
+    lambda::serve_twin(
+        routes::TICKETS_LIST,
+        tickets::list,
+        zendesk::routes::TICKETS_LIST,
+        zendesk::tickets::list,
+    )
+    .await
 }

@@ -1,8 +1,14 @@
-//! Lambda entry point for `GET /tickets/{id}`: this route's handler only.
+//! Lambda entry point for `GET /tickets/{id}` and `GET /api/v2/tickets/{id}` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::tickets;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::TICKETS_SHOW, tickets::show).await
+    lambda::serve_twin(
+        routes::TICKETS_SHOW,
+        tickets::show,
+        zendesk::routes::TICKETS_SHOW,
+        zendesk::tickets::show,
+    )
+    .await
 }

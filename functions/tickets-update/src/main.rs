@@ -1,8 +1,14 @@
-//! Lambda entry point for `PATCH /tickets/{id}`: this route's handler only.
+//! Lambda entry point for `PATCH /tickets/{id}` and `PUT /api/v2/tickets/{id}` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::tickets;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::TICKETS_UPDATE, tickets::update).await
+    lambda::serve_twin(
+        routes::TICKETS_UPDATE,
+        tickets::update,
+        zendesk::routes::TICKETS_UPDATE,
+        zendesk::tickets::update,
+    )
+    .await
 }

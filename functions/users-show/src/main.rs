@@ -1,8 +1,9 @@
-//! Lambda entry point for `GET /users/{id}`: this route's handler only.
+//! Lambda entry point for `GET /users/{id}` and `GET /api/v2/users/{id}` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::users;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::USERS_SHOW, users::show).await
+    lambda::serve_twin(routes::USERS_SHOW, users::show, zendesk::routes::USERS_SHOW, zendesk::users::show)
+        .await
 }

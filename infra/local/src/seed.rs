@@ -26,11 +26,11 @@ pub async fn ensure_user(
     }
     let name = PersonName::parse(name)?;
     let password = Password::parse(password, "password")?;
-    let record =
+    let mut record =
         helpdesk::http::handlers::auth::new_user_record(&name, &email, &password, role, true, clock::now())
             .await
             .map_err(|e| e.to_string())?;
-    match state.store.create_user(&record, None).await {
+    match state.store.create_user(&mut record, None).await {
         Ok(()) => Ok(record),
         Err(CreateUserError::EmailTaken) => state
             .store

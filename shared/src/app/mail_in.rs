@@ -117,9 +117,10 @@ async fn sender(state: &AppState, m: &Inbound) -> Result<User, ApiError> {
         .filter(|n| crate::domain::user::PersonName::parse(n).is_ok())
         .unwrap_or_else(|| m.from.split('@').next().unwrap_or("Customer").to_owned());
     let now = clock::format(clock::now());
-    let record = UserRecord {
+    let mut record = UserRecord {
         user: User {
             id: Uuid::now_v7(),
+            number: None,
             name,
             email: email.as_str().to_owned(),
             role: Role::Customer,
@@ -136,7 +137,7 @@ async fn sender(state: &AppState, m: &Inbound) -> Result<User, ApiError> {
         password_hash: String::new(),
         session_epoch: 0,
     };
-    match state.store.create_user(&record, None).await {
+    match state.store.create_user(&mut record, None).await {
         Ok(()) => Ok(record.user),
         // Another message from the same new sender won the race.
         Err(_) => state.store.user_by_email(&m.from).await?.map(|r| r.user).ok_or(ApiError::NotFound),

@@ -214,9 +214,17 @@ pub fn plan(actor: &Actor, current: &Ticket, set: &ChangeSet) -> Result<Applied,
     if set.comment.as_ref().is_some_and(|c| !c.is_internal) {
         next.mark_public_comment(actor.is_staff(), now);
     }
+    if set.comment.is_some() && current.comment_count >= crate::domain::comment::MAX_COMMENTS {
+        return Err(ApiError::invalid(
+            "content",
+            format!("A ticket takes at most {} comments.", crate::domain::comment::MAX_COMMENTS),
+        ));
+    }
     let comment = match (&set.comment, actor.id()) {
         (Some(c), Some(author)) => Some(Comment {
             id: Uuid::now_v7(),
+            number: crate::domain::ticket::TicketNumber::parse(&current.ticket_number)
+                .map(|n| crate::domain::comment::comment_number(n.0, current.comment_count + 1)),
             ticket_id: current.id,
             author_id: author,
             content: c.content.clone(),
@@ -229,6 +237,9 @@ pub fn plan(actor: &Actor, current: &Ticket, set: &ChangeSet) -> Result<Applied,
         (Some(_), None) => return Err(ApiError::internal("a comment needs an author")),
         (None, _) => None,
     };
+    if comment.is_some() {
+        next.comment_count = current.comment_count + 1;
+    }
     if !field_changes.is_empty() || comment.is_some() {
         next.updated_at = now;
         next.updated_stamp = Uuid::now_v7().to_string();

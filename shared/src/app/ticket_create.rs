@@ -93,6 +93,7 @@ pub fn build(
         updated_at: now,
         updated_stamp: Uuid::now_v7().to_string(),
         times: Default::default(),
+        comment_count: 0,
         sla: None,
     };
     let change = Change {

@@ -56,6 +56,21 @@ pub fn basic_credentials(header: &str) -> Option<(String, String)> {
     (!email.is_empty() && !secret.is_empty()).then(|| (email.to_owned(), secret.to_owned()))
 }
 
+/// `Authorization: Basic base64("<email>:<password>")` → (email, password): the Zendesk API's
+/// password form (never a token form, which [`basic_credentials`] reads).
+pub fn basic_password(header: &str) -> Option<(String, String)> {
+    let (scheme, encoded) = header.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (user, secret) = decoded.split_once(':')?;
+    if user.ends_with("/token") || user.is_empty() || secret.is_empty() {
+        return None;
+    }
+    Some((user.to_owned(), secret.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -515,6 +515,7 @@ mod tests {
         let t = ticket();
         let requester = User {
             id: t.requester_id,
+            number: None,
             name: "Grace Hopper".into(),
             email: "g@example.com".into(),
             role: crate::domain::user::Role::Customer,

@@ -8,6 +8,11 @@ pub const MAX_COMMENT_CHARS: usize = 65_535;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Comment {
     pub id: Uuid,
+    /// The numeric id (the Zendesk API's): the ticket's number × [`COMMENT_SLOTS`] + the
+    /// comment's place on the ticket (the description is place 0). Comments written before
+    /// numbers have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
     pub ticket_id: Uuid,
     pub author_id: Uuid,
     pub content: String,
@@ -20,6 +25,16 @@ pub struct Comment {
     pub mail_key: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+/// Numbers a ticket's comments can take; Zendesk's limit of comments per ticket is below it.
+pub const COMMENT_SLOTS: u64 = 10_000;
+/// Most comments one ticket takes (Zendesk's limit).
+pub const MAX_COMMENTS: u32 = 5_000;
+
+/// The number of comment `place` (1, 2, ...) of ticket number `ticket` (0: the description).
+pub fn comment_number(ticket: u64, place: u32) -> u64 {
+    ticket * COMMENT_SLOTS + u64::from(place)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

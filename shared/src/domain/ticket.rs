@@ -347,6 +347,9 @@ pub struct Ticket {
     /// written before these were kept have none (see [`Ticket::solved_at_or_guess`]).
     #[serde(default)]
     pub times: Times,
+    /// Comments made on it (their places: each comment's number follows from it).
+    #[serde(default)]
+    pub comment_count: u32,
     /// SLA metric state (the matching policy's clocks), staff only; none when no policy applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla: Option<crate::domain::sla::TicketSla>,
@@ -395,6 +398,7 @@ impl Ticket {
             updated_at: at,
             updated_stamp: Uuid::now_v7().to_string(),
             times: Times::default(),
+            comment_count: 0,
             sla: None,
         }
     }

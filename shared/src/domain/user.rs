@@ -176,6 +176,10 @@ pub fn parse_avatar_url(raw: &str) -> Result<String, &'static str> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     pub id: Uuid,
+    /// The numeric id (the Zendesk API's `id`), from a counter at creation; records older than
+    /// numbers have none until the backfill gives them one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
     pub name: String,
     pub email: String,
     pub role: Role,
@@ -253,6 +257,7 @@ mod tests {
         let now = crate::clock::now();
         let mut u = User {
             id: Uuid::nil(),
+            number: None,
             name: "n".into(),
             email: "e@x.io".into(),
             role: Role::Agent,

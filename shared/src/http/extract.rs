@@ -127,6 +127,11 @@ impl Params {
         Params(form_urlencoded::parse(query.as_bytes()).into_owned().collect())
     }
 
+    /// Every (key, value) pair, in order.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     /// Whether `name` (or `name[]`) was given with an empty value (`status[]=`).
     pub fn has_empty(&self, name: &str) -> bool {
         let bracketed = format!("{name}[]");

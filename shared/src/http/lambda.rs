@@ -29,6 +29,42 @@ where
     run(route, on(route.filter(), handler), clients).await
 }
 
+/// Serves `route` with `handler` and its Zendesk API twin `v2` with `v2_handler` (one
+/// function, both paths: API Gateway routes each to it).
+pub async fn serve_twin<H, T, H2, T2>(
+    route: Route,
+    handler: H,
+    v2: Route,
+    v2_handler: H2,
+) -> Result<(), BoxError>
+where
+    H: Handler<T, Shared>,
+    T: 'static,
+    H2: Handler<T2, Shared>,
+    T2: 'static,
+{
+    run_twin(Some((route, on(route.filter(), handler))), (v2, on(v2.filter(), v2_handler))).await
+}
+
+/// Serves a Zendesk API route that has no native twin.
+pub async fn serve_v2<H, T>(v2: Route, handler: H) -> Result<(), BoxError>
+where
+    H: Handler<T, Shared>,
+    T: 'static,
+{
+    run_twin(None, (v2, on(v2.filter(), handler))).await
+}
+
+async fn run_twin(
+    native: Option<(Route, MethodRouter<Shared>)>,
+    v2: (Route, MethodRouter<Shared>),
+) -> Result<(), BoxError> {
+    crate::telemetry::init();
+    let (state, _) = AppState::from_env().await?;
+    let state = Arc::new(state);
+    lambda_http::run(without_stage(super::with_twin(native, v2, state))).await
+}
+
 /// The rest of a function's life, not generic: compiled once in the library rather than once
 /// per function binary (the generic part above is only the handler's own `MethodRouter`).
 pub async fn run(

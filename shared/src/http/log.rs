@@ -17,8 +17,13 @@ async fn log_request(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().as_str().to_owned();
     let route = req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
-    let function =
-        ROUTES.iter().find(|r| r.method == method && r.path == route).map(|r| r.function).unwrap_or_default();
+    let bare = route.strip_suffix(".json").unwrap_or(&route);
+    let function = ROUTES
+        .iter()
+        .chain(super::zendesk::routes::V2_ROUTES)
+        .find(|r| r.method == method && (r.path == route || r.path == bare))
+        .map(|r| r.function)
+        .unwrap_or_default();
     let request_id = request_id(&req);
     let (response, metrics) = crate::telemetry::measured(next.run(req)).await;
     tracing::info!(

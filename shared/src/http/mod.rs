@@ -12,6 +12,7 @@ pub mod openapi;
 pub mod routes;
 pub mod throttle;
 pub mod views;
+pub mod zendesk;
 
 use crate::{ApiError, AppState};
 use axum::body::Body;
@@ -27,11 +28,15 @@ pub type Shared = Arc<AppState>;
 /// What a handler returns: a response, or one of the API's error shapes.
 pub type HandlerResult = Result<Response, ApiError>;
 
-/// The router of every route in the table (the local stack and the tests).
+/// The router of every route in the table and of the Zendesk API (the local stack and the
+/// tests).
 pub fn router(state: Shared) -> axum::Router {
     let mut router = axum::Router::new();
     for (route, method_router) in routes::all() {
         router = router.route(route.path, method_router);
+    }
+    for (route, method_router) in zendesk::routes::all() {
+        router = with_v2(router, route, method_router, &state);
     }
     log::layer(router.fallback(|| async { ApiError::NotFound }), state)
 }
@@ -44,6 +49,37 @@ pub fn single(
 ) -> axum::Router {
     let router = axum::Router::new().route(route.path, method_router);
     log::layer(router.fallback(|| async { ApiError::NotFound }), state)
+}
+
+/// The router of a function serving a native route and its Zendesk API twin (or a v2-only
+/// route, `native` none).
+pub fn with_twin(
+    native: Option<(routes::Route, axum::routing::MethodRouter<Shared>)>,
+    v2: (routes::Route, axum::routing::MethodRouter<Shared>),
+    state: Shared,
+) -> axum::Router {
+    let mut router = axum::Router::new();
+    if let Some((route, method_router)) = native {
+        router = router.route(route.path, method_router);
+    }
+    router = with_v2(router, v2.0, v2.1, &state);
+    log::layer(router.fallback(|| async { ApiError::NotFound }), state)
+}
+
+/// Adds a v2 route (and its `.json` twin) behind the rate-limit headers.
+fn with_v2(
+    router: axum::Router<Shared>,
+    route: routes::Route,
+    method_router: axum::routing::MethodRouter<Shared>,
+    state: &Shared,
+) -> axum::Router<Shared> {
+    let limited =
+        method_router.layer(axum::middleware::from_fn_with_state(state.clone(), zendesk::rate_limit));
+    let mut router = router.route(route.path, limited.clone());
+    if let Some(json) = zendesk::json_twin(route.path) {
+        router = router.route(&json, limited);
+    }
+    router
 }
 
 pub fn json_response(status: StatusCode, value: &impl Serialize) -> Response {

@@ -18,6 +18,8 @@ pub enum Scope {
     TicketCreate,
     /// Password-reset requests per source (counted whether or not the address has an account).
     ResetRequest,
+    /// Zendesk API requests per caller (every request counts).
+    ApiRequest,
 }
 
 impl Scope {
@@ -30,6 +32,7 @@ impl Scope {
             Scope::Signup => "signup",
             Scope::TicketCreate => "ticket",
             Scope::ResetRequest => "reset-request",
+            Scope::ApiRequest => "api",
         }
     }
 
@@ -42,6 +45,7 @@ impl Scope {
             Scope::Signup => limits.signups_per_source,
             Scope::TicketCreate => limits.tickets_per_customer,
             Scope::ResetRequest => limits.reset_requests_per_source,
+            Scope::ApiRequest => limits.api_requests,
         }
     }
 }

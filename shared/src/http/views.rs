@@ -20,6 +20,8 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct User {
     pub id: Uuid,
+    /// The numeric id (the Zendesk API's `id`); `null` until the backfill numbers an older record.
+    pub number: Option<u64>,
     pub name: String,
     #[schema(format = Email)]
     pub email: String,
@@ -59,6 +61,7 @@ impl User {
     pub fn of(u: &StoredUser, now: OffsetDateTime) -> User {
         User {
             id: u.id,
+            number: u.number,
             name: u.name.clone(),
             email: u.email.clone(),
             role: u.role,
@@ -336,6 +339,8 @@ pub fn viewer(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Organization {
     pub id: Uuid,
+    /// The numeric id (the Zendesk API's `id`); `null` until the backfill numbers an older record.
+    pub number: Option<u64>,
     pub name: String,
     pub domain: Option<String>,
     pub settings: Map<String, Value>,
@@ -347,6 +352,7 @@ impl Organization {
     pub fn of(o: &StoredOrganization) -> Organization {
         Organization {
             id: o.id,
+            number: o.number,
             name: o.name.clone(),
             domain: o.domain.clone(),
             settings: o.settings.clone(),
@@ -433,6 +439,8 @@ pub struct UserEnvelope {
 #[serde(deny_unknown_fields)]
 pub struct Group {
     pub id: Uuid,
+    /// The numeric id (the Zendesk API's `id`); `null` until the backfill numbers an older record.
+    pub number: Option<u64>,
     pub name: String,
     pub description: String,
     /// The desk's default group (at most one).
@@ -445,6 +453,7 @@ impl Group {
     pub fn of(g: &StoredGroup) -> Group {
         Group {
             id: g.id,
+            number: g.number,
             name: g.name.clone(),
             description: g.description.clone(),
             is_default: g.is_default,

@@ -2,6 +2,7 @@
 //! (`MEMBER#<user id>`); a member item is also in the user's partition of GSI1
 //! (`USERGROUPS#<user id>`), for "which groups is this agent in" and their default group.
 use super::keys::{self, entity, Index};
+use super::numbers::{claim_write, Numbered};
 use super::{Guard, Item, Store, StoreError, TxError, TxWrite};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,9 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Group {
     pub id: Uuid,
+    /// The numeric id (see `store::numbers`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
     pub name: String,
     #[serde(default)]
     pub description: String,
@@ -68,7 +72,7 @@ impl Store {
     }
 
     /// Every group (bounded by the desk's group count), by name.
-    async fn all_groups(&self) -> Result<Vec<Group>, StoreError> {
+    pub async fn all_groups(&self) -> Result<Vec<Group>, StoreError> {
         let mut all = Vec::new();
         let mut after: Option<String> = None;
         loop {
@@ -84,7 +88,18 @@ impl Store {
     /// Writes a group; when it is the default, the previous default stops being one in the
     /// same transaction.
     pub async fn put_group(&self, group: &Group) -> Result<(), StoreError> {
-        let mut writes = vec![TxWrite::plain(group_item(group)?)];
+        self.write_group(group, vec![TxWrite::plain(group_item(group)?)]).await
+    }
+
+    /// Writes a new group with a new number (and the number's claim), as [`Self::put_group`].
+    pub async fn create_group(&self, group: &mut Group) -> Result<(), StoreError> {
+        let n = self.take_number(Numbered::Group).await?;
+        group.number = Some(n);
+        let writes = vec![TxWrite::new_only(group_item(group)?), claim_write(Numbered::Group, n, group.id)];
+        self.write_group(group, writes).await
+    }
+
+    async fn write_group(&self, group: &Group, mut writes: Vec<TxWrite>) -> Result<(), StoreError> {
         if group.is_default {
             for mut other in self.all_groups().await?.into_iter().filter(|g| g.is_default && g.id != group.id)
             {

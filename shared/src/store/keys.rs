@@ -120,6 +120,7 @@ pub mod entity {
     pub const TICKET: &str = "ticket";
     pub const TICKET_NUMBER: &str = "ticket_number";
     pub const COUNTER: &str = "counter";
+    pub const NUMBER_CLAIM: &str = "number_claim";
     pub const COMMENT: &str = "comment";
     pub const CHANGE: &str = "change";
     pub const VIEWER: &str = "viewer";
@@ -335,6 +336,15 @@ pub fn ticket_number_pk(n: u64) -> String {
 pub const TICKET_NUMBER_SK: &str = "TICKETNO";
 
 pub const TICKET_COUNTER_PK: &str = "COUNTER#TICKET";
+/// The counter of numbered records of one kind (users, organizations, groups).
+pub fn counter_pk(kind: &str) -> String {
+    format!("COUNTER#{kind}")
+}
+/// The claim of a record's number: `NUMBER#<KIND>#<n>` → the record's id.
+pub fn number_pk(kind: &str, n: u64) -> String {
+    format!("NUMBER#{kind}#{n}")
+}
+pub const NUMBER_SK: &str = "NUMBER";
 pub const COUNTER_SK: &str = "COUNTER";
 
 pub const COMMENT_PREFIX: &str = "COMMENT#";

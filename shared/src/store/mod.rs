@@ -6,6 +6,7 @@ pub mod inbound;
 pub mod keys;
 pub mod macros;
 pub mod mail;
+pub mod numbers;
 pub mod orgs;
 pub mod realtime;
 pub mod reports;
@@ -45,6 +46,8 @@ pub enum Guard {
     StaleCounter,
     /// The admin whose existence allowed a demotion is no longer one.
     OtherAdminGone,
+    /// The record to number has a number already (or is gone).
+    NumberTaken,
 }
 
 /// Why a transaction did not apply.
@@ -88,6 +91,8 @@ enum TxOp {
     Delete(Item),
     /// Writes nothing; the transaction applies only if the item meets the condition.
     Check(Item),
+    /// Updates the item with this key by an update expression.
+    Update(Item, String),
 }
 
 impl TxWrite {
@@ -111,6 +116,22 @@ impl TxWrite {
                 HashMap::from([("#a".into(), attr.into())]),
                 HashMap::from([(":a".into(), keys::s(value))]),
             )),
+        }
+    }
+
+    /// An UpdateItem of the item with `key` (`update`: an update expression) under `condition`,
+    /// named by `guard`; `names` and `values` serve both expressions.
+    pub fn update(
+        guard: Guard,
+        key: Item,
+        update: &str,
+        condition: &str,
+        names: HashMap<String, String>,
+        values: Item,
+    ) -> Self {
+        Self {
+            op: TxOp::Update(key, update.to_owned()),
+            condition: Some((guard, condition.to_owned(), names, values)),
         }
     }
 
@@ -252,6 +273,17 @@ impl Store {
                     aws_sdk_dynamodb::types::ConditionCheck::builder()
                         .table_name(self.table())
                         .set_key(Some(key))
+                        .set_condition_expression(expr)
+                        .set_expression_attribute_names(names)
+                        .set_expression_attribute_values(values)
+                        .build()
+                        .map_err(invalid)?,
+                ),
+                TxOp::Update(key, update) => TransactWriteItem::builder().update(
+                    aws_sdk_dynamodb::types::Update::builder()
+                        .table_name(self.table())
+                        .set_key(Some(key))
+                        .update_expression(update)
                         .set_condition_expression(expr)
                         .set_expression_attribute_names(names)
                         .set_expression_attribute_values(values)

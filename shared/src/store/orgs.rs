@@ -1,6 +1,7 @@
 //! Organizations.
 use super::keys::{self, entity, Index};
-use super::{Store, StoreError};
+use super::numbers::{claim_write, Numbered};
+use super::{Store, StoreError, TxError, TxWrite};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -8,6 +9,9 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Organization {
     pub id: Uuid,
+    /// The numeric id (see `store::numbers`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
     pub name: String,
     pub domain: Option<String>,
     /// Kept as JSON text: any object a client sends (empty keys, empty maps, numbers outside
@@ -18,12 +22,23 @@ pub struct Organization {
     pub updated_at: crate::clock::Timestamp,
 }
 
+fn org_item(org: &Organization) -> Result<super::Item, StoreError> {
+    Ok(keys::ItemKeys::new(entity::ORGANIZATION, keys::org_pk(org.id), keys::ORG_SK)
+        .index(Index::Gsi1, keys::ORGS_PARTITION, keys::name_sort(&org.name, org.id))
+        .with(org)?)
+}
+
 impl Store {
     pub async fn put_org(&self, org: &Organization) -> Result<(), StoreError> {
-        let item = keys::ItemKeys::new(entity::ORGANIZATION, keys::org_pk(org.id), keys::ORG_SK)
-            .index(Index::Gsi1, keys::ORGS_PARTITION, keys::name_sort(&org.name, org.id))
-            .with(org)?;
-        self.put(item).await
+        self.put(org_item(org)?).await
+    }
+
+    /// Writes a new organization with a new number (and the number's claim) in one transaction.
+    pub async fn create_org(&self, org: &mut Organization) -> Result<(), StoreError> {
+        let n = self.take_number(Numbered::Organization).await?;
+        org.number = Some(n);
+        let writes = vec![TxWrite::new_only(org_item(org)?), claim_write(Numbered::Organization, n, org.id)];
+        self.transact(writes).await.map_err(TxError::into_store)
     }
 
     /// Organizations by id, in one BatchGetItem per 100 (missing ones are left out).

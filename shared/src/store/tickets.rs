@@ -427,6 +427,52 @@ impl Store {
         Ok((all.into_iter().map(|(_, t)| t).collect(), more))
     }
 
+    /// Every ticket updated after the sort key `after` (`<updated_at>#<id>`), oldest update
+    /// first: the incremental export. One ascending Query per status partition of GSI1 (six),
+    /// merged; `limit` at most from each.
+    pub async fn tickets_updated_after(
+        &self,
+        after: &str,
+        limit: usize,
+    ) -> Result<(Vec<Ticket>, bool), StoreError> {
+        let mut all: Vec<(String, Ticket)> = Vec::new();
+        let queries = Status::ALL.iter().map(|s| {
+            let partition = keys::status_partition(s.as_str());
+            async move {
+                let index = Index::Gsi1;
+                let out = self
+                    .client()
+                    .query()
+                    .table_name(self.table())
+                    .index_name(index.name())
+                    .scan_index_forward(true)
+                    .limit(limit as i32 + 1)
+                    .key_condition_expression("#pk = :pk AND #sk > :after")
+                    .expression_attribute_names("#pk", index.pk())
+                    .expression_attribute_names("#sk", index.sk())
+                    .expression_attribute_values(":pk", keys::s(&partition))
+                    .expression_attribute_values(":after", keys::s(after))
+                    .send()
+                    .await
+                    .map_err(|e| StoreError::sdk("Query", e))?;
+                let mut found = Vec::new();
+                for item in out.items.unwrap_or_default() {
+                    let sort = item.get(index.sk()).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+                    found.push((sort, decode::<Ticket>(item)?));
+                }
+                Ok::<_, StoreError>(found)
+            }
+        });
+        for result in futures::future::join_all(queries).await {
+            all.extend(result?);
+        }
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all.dedup_by(|a, b| a.0 == b.0);
+        let more = all.len() > limit;
+        all.truncate(limit);
+        Ok((all.into_iter().map(|(_, t)| t).collect(), more))
+    }
+
     /// Tickets with a tag, newest first: the `TAG#<tag>` entries (written in each ticket's
     /// transaction), then one BatchGetItem per page; other filters are checked on the tickets.
     async fn list_by_tag(

@@ -1,5 +1,6 @@
 //! Users and the email uniqueness items that guard them.
 use super::keys::{self, attr, entity, Index};
+use super::numbers::Numbered;
 use super::{condition_failed_at, Store, StoreError};
 use crate::domain::user::{Role, User};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
@@ -63,13 +64,14 @@ pub(crate) fn user_item(record: &UserRecord) -> Result<HashMap<String, Attribute
 }
 
 impl Store {
-    /// Writes a new user, its email claim and (optionally) its first session in one transaction.
+    /// Writes a new user, its email claim, its number's claim (a new number unless the record
+    /// has one) and (optionally) its first session in one transaction.
     /// The email claim's condition makes the email unique case-insensitively even under races;
     /// the request token makes an SDK retry of an applied transaction succeed instead of failing
     /// its own condition.
     pub async fn create_user(
         &self,
-        record: &UserRecord,
+        record: &mut UserRecord,
         first_session: Option<&super::sessions::Session>,
     ) -> Result<(), CreateUserError> {
         let not_exists = format!("attribute_not_exists({})", keys::PK);
@@ -85,7 +87,16 @@ impl Store {
         let claim = keys::ItemKeys::new(entity::EMAIL, keys::email_pk(&record.email_lower), keys::EMAIL_SK)
             .with(&EmailClaim { user_id: record.user.id })
             .map_err(StoreError::from)?;
-        let mut items = vec![put(user_item(record)?)?, put(claim)?];
+        let number = match record.user.number {
+            Some(n) => n,
+            None => self.take_number(Numbered::User).await?,
+        };
+        record.user.number = Some(number);
+        let mut items = vec![
+            put(user_item(record)?)?,
+            put(claim)?,
+            put(super::numbers::claim_item(Numbered::User, number, record.user.id))?,
+        ];
         if let Some(session) = first_session {
             items.push(put(session.item()?)?);
         }

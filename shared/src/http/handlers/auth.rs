@@ -50,6 +50,7 @@ pub async fn new_user_record(
     Ok(UserRecord {
         user: User {
             id: Uuid::now_v7(),
+            number: None,
             name: name.as_str().to_owned(),
             email: email.as_str().to_owned(),
             role,
@@ -186,9 +187,10 @@ pub async fn register(State(state): State<Shared>, source: Source, body: Command
     throttle::take(&state, Scope::Signup, &source.0).await?;
 
     let now = clock::now();
-    let record = new_user_record(&name, &email, &pass, Role::Customer, false, now).await?;
+    let mut record = new_user_record(&name, &email, &pass, Role::Customer, false, now).await?;
     let issued = state.tokens.issue(record.user.id, now).map_err(ApiError::internal)?;
-    match state.store.create_user(&record, Some(&session_for(&issued, record.session_epoch, now))).await {
+    let session = session_for(&issued, record.session_epoch, now);
+    match state.store.create_user(&mut record, Some(&session)).await {
         Ok(()) => Ok(created(&token_body(&record.user, &issued, now))),
         Err(CreateUserError::EmailTaken) => {
             Err(ApiError::invalid("email", "The email has already been taken."))

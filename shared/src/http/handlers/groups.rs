@@ -116,15 +116,16 @@ pub async fn create(State(state): State<Shared>, _: Admin, body: Command<GroupFi
     let GroupFields { name, description, is_default } = body.command;
     let name = name.ok_or_else(|| ApiError::invalid("name", "The name field is required."))?;
     let now = Timestamp::now();
-    let group = Group {
+    let mut group = Group {
         id: Uuid::now_v7(),
+        number: None,
         name,
         description: description.unwrap_or_default(),
         is_default: is_default.unwrap_or(false),
         created_at: now,
         updated_at: now,
     };
-    state.store.put_group(&group).await?;
+    state.store.create_group(&mut group).await?;
     Ok(created(&GroupEnvelope { group: GroupView::of(&group) }))
 }
 

@@ -149,15 +149,16 @@ pub async fn list(State(state): State<Shared>, _: Staff, query: Params) -> Handl
 pub async fn create(State(state): State<Shared>, _: Admin, body: Command<NewOrg>) -> HandlerResult {
     let NewOrg { name, domain, settings } = body.command;
     let now = clock::Timestamp::now();
-    let org = Organization {
+    let mut org = Organization {
         id: Uuid::now_v7(),
+        number: None,
         name,
         domain,
         settings: settings.unwrap_or_default(),
         created_at: now,
         updated_at: now,
     };
-    state.store.put_org(&org).await?;
+    state.store.create_org(&mut org).await?;
     Ok(created(&OrganizationEnvelope { organization: OrgView::of(&org) }))
 }
 

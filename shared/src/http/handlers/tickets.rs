@@ -372,7 +372,10 @@ impl FromJson for SetStatus {
 }
 
 /// Checks that the users and organization a patch names exist and fit their role.
-async fn check_references(state: &AppState, patch: &TicketPatch) -> Result<HashMap<Uuid, User>, ApiError> {
+pub(crate) async fn check_references(
+    state: &AppState,
+    patch: &TicketPatch,
+) -> Result<HashMap<Uuid, User>, ApiError> {
     crate::app::check_references(
         state,
         patch.requester_id,

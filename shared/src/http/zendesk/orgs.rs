@@ -1,0 +1,166 @@
+//! `/api/v2/organizations` (list, show, create, update) and `/api/v2/groups` (list): the native
+//! rules (staff read, admins write) in Zendesk's shapes.
+use super::shapes;
+use super::{base_url, envelope, numeric_id, ListPage, Paging, ZdError, ZdResult, ZdStaff};
+use crate::http::extract::{FromJson, JsonObject, Params};
+use crate::http::handlers::orgs::{NewOrg, OrgFields};
+use crate::http::Shared;
+use crate::store::numbers::Numbered;
+use crate::store::orgs::Organization;
+use crate::{clock, ApiError, AppState};
+use axum::extract::{Path, State};
+use http::HeaderMap;
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+async fn by_number(state: &AppState, raw: &str) -> Result<Organization, ZdError> {
+    let n = numeric_id(raw)?;
+    let id = state.store.id_by_number(Numbered::Organization, n).await?.ok_or_else(ZdError::not_found)?;
+    state.store.get_org(id).await?.ok_or_else(ZdError::not_found)
+}
+
+/// Zendesk's organization body as the native one: `domain_names` (first) is `domain`,
+/// `organization_fields` is `settings`.
+fn native(zd: &Map<String, Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    if let Some(name) = zd.get("name") {
+        out.insert("name".into(), name.clone());
+    }
+    if let Some(domains) = zd.get("domain_names") {
+        out.insert(
+            "domain".into(),
+            domains.as_array().and_then(|d| d.first()).cloned().unwrap_or(Value::Null),
+        );
+    }
+    if let Some(fields) = zd.get("organization_fields") {
+        out.insert("settings".into(), fields.clone());
+    }
+    out
+}
+
+/// `GET /api/v2/organizations` (staff): by name.
+pub async fn list(
+    State(state): State<Shared>,
+    ZdStaff(_): ZdStaff,
+    headers: HeaderMap,
+    params: Params,
+) -> ZdResult {
+    let paging = Paging::from(&params)?;
+    let scope = "zd-orgs";
+    let (size, mut position) = match &paging {
+        Paging::Cursor { size, after } => {
+            let p = after
+                .as_ref()
+                .map(|c| state.cursors.decode(scope, c))
+                .transpose()
+                .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list"))?;
+            (*size, p)
+        }
+        Paging::Offset { per_page, .. } => (*per_page, None),
+    };
+    let mut exhausted = false;
+    if let Paging::Offset { page, per_page } = &paging {
+        let mut skip = (page - 1) * per_page;
+        while skip > 0 && !exhausted {
+            let chunk = skip.min(100);
+            let (rows, more) = state.store.list_orgs(position.as_deref(), chunk).await?;
+            skip -= rows.len();
+            position = rows.last().map(|(s, _)| s.clone()).or(position);
+            exhausted = !more && skip > 0;
+        }
+    }
+    let (rows, more) = if exhausted {
+        (Vec::new(), false)
+    } else {
+        state.store.list_orgs(position.as_deref(), size).await?
+    };
+    let after = match paging {
+        Paging::Cursor { .. } => {
+            more.then(|| rows.last().map(|(s, _)| state.cursors.encode(scope, s))).flatten()
+        }
+        Paging::Offset { .. } => None,
+    };
+    let base = base_url(&headers);
+    let items = rows.iter().map(|(_, o)| shapes::organization(o, &base)).collect();
+    let page = ListPage { key: "organizations", items, after, more, count: None };
+    Ok(super::ok(&page.render(&paging, &base, "/api/v2/organizations.json", &params)))
+}
+
+/// `GET /api/v2/organizations/{id}` (staff).
+pub async fn show(
+    State(state): State<Shared>,
+    ZdStaff(_): ZdStaff,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> ZdResult {
+    let org = by_number(&state, &raw).await?;
+    Ok(super::ok(&json!({"organization": shapes::organization(&org, &base_url(&headers))})))
+}
+
+/// `POST /api/v2/organizations` (admins): `{"organization": {name, domain_names, organization_fields}}`.
+pub async fn create(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    headers: HeaderMap,
+    JsonObject(body): JsonObject,
+) -> ZdResult {
+    caller.require_admin()?;
+    let zd = envelope(&body, "organization")?;
+    let NewOrg { name, domain, settings } = NewOrg::from_json(&native(&zd)).map_err(ApiError::Validation)?;
+    let now = clock::Timestamp::now();
+    let mut org = Organization {
+        id: Uuid::now_v7(),
+        number: None,
+        name,
+        domain,
+        settings: settings.unwrap_or_default(),
+        created_at: now,
+        updated_at: now,
+    };
+    state.store.create_org(&mut org).await?;
+    Ok(super::created(&json!({"organization": shapes::organization(&org, &base_url(&headers))})))
+}
+
+/// `PUT /api/v2/organizations/{id}` (admins).
+pub async fn update(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ZdResult {
+    caller.require_admin()?;
+    let mut org = by_number(&state, &raw).await?;
+    let zd = envelope(&body, "organization")?;
+    let OrgFields { name, domain, settings } =
+        OrgFields::from_json(&native(&zd)).map_err(ApiError::Validation)?;
+    if let Some(n) = name {
+        org.name = n;
+    }
+    if let Some(d) = domain {
+        org.domain = d;
+    }
+    if let Some(s) = settings {
+        org.settings = s;
+    }
+    org.updated_at = clock::Timestamp::now();
+    state.store.put_org(&org).await?;
+    Ok(super::ok(&json!({"organization": shapes::organization(&org, &base_url(&headers))})))
+}
+
+/// `GET /api/v2/groups` (staff): every group (a desk has few), by name.
+pub async fn groups(
+    State(state): State<Shared>,
+    ZdStaff(_): ZdStaff,
+    headers: HeaderMap,
+    params: Params,
+) -> ZdResult {
+    let paging = Paging::from(&params)?;
+    let base = base_url(&headers);
+    let mut all = state.store.all_groups().await?;
+    all.sort_by(|a, b| a.name.cmp(&b.name));
+    let count = all.len() as u64;
+    let items = all.iter().map(|g| shapes::group(g, &base)).collect();
+    let page = ListPage { key: "groups", items, after: None, more: false, count: Some(count) };
+    Ok(super::ok(&page.render(&paging, &base, "/api/v2/groups.json", &params)))
+}

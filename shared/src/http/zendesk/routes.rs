@@ -1,0 +1,104 @@
+//! The `/api/v2` route table. A route whose operation the native API has is served by that
+//! operation's function (API Gateway routes both paths to it, `function` names it); the others
+//! have functions of their own (`zendesk-*`). Each route whose last segment is not a parameter
+//! is also routed with `.json` after it ([`super::json_twin`]).
+use super::{incremental, orgs, search, tags, tickets, users};
+use crate::http::routes::Route;
+use crate::http::Shared;
+use axum::routing::{on, MethodRouter};
+
+macro_rules! v2_routes {
+    ($($name:ident = $method:literal $path:literal => $function:literal;)+) => {
+        $(pub const $name: Route = Route { method: $method, path: $path, function: $function };)+
+        pub const V2_ROUTES: &[Route] = &[$($name),+];
+    };
+}
+
+v2_routes! {
+    TICKETS_LIST = "GET" "/api/v2/tickets" => "tickets-list";
+    TICKETS_CREATE = "POST" "/api/v2/tickets" => "tickets-create";
+    TICKETS_SHOW = "GET" "/api/v2/tickets/{id}" => "tickets-show";
+    TICKETS_UPDATE = "PUT" "/api/v2/tickets/{id}" => "tickets-update";
+    TICKETS_DELETE = "DELETE" "/api/v2/tickets/{id}" => "tickets-delete";
+    TICKET_COMMENTS = "GET" "/api/v2/tickets/{id}/comments" => "comments-list";
+    TAGS_LIST = "GET" "/api/v2/tickets/{id}/tags" => "zendesk-tags-list";
+    TAGS_SET = "POST" "/api/v2/tickets/{id}/tags" => "zendesk-tags-set";
+    TAGS_ADD = "PUT" "/api/v2/tickets/{id}/tags" => "zendesk-tags-add";
+    TAGS_REMOVE = "DELETE" "/api/v2/tickets/{id}/tags" => "zendesk-tags-remove";
+    USERS_ME = "GET" "/api/v2/users/me" => "auth-me";
+    USERS_LIST = "GET" "/api/v2/users" => "users-list";
+    USERS_CREATE = "POST" "/api/v2/users" => "zendesk-users-create";
+    USERS_SEARCH = "GET" "/api/v2/users/search" => "zendesk-users-search";
+    USERS_SHOW = "GET" "/api/v2/users/{id}" => "users-show";
+    ORGS_LIST = "GET" "/api/v2/organizations" => "orgs-list";
+    ORGS_CREATE = "POST" "/api/v2/organizations" => "orgs-create";
+    ORGS_SHOW = "GET" "/api/v2/organizations/{id}" => "orgs-show";
+    ORGS_UPDATE = "PUT" "/api/v2/organizations/{id}" => "orgs-update";
+    GROUPS_LIST = "GET" "/api/v2/groups" => "groups-list";
+    SEARCH = "GET" "/api/v2/search" => "search";
+    SEARCH_COUNT = "GET" "/api/v2/search/count" => "zendesk-search-count";
+    INCREMENTAL_CURSOR = "GET" "/api/v2/incremental/tickets/cursor" => "zendesk-incremental-cursor";
+    INCREMENTAL_TIME = "GET" "/api/v2/incremental/tickets" => "zendesk-incremental-time";
+}
+
+/// Every v2 route with its handler (the local stack and the tests).
+pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
+    let r = |route: Route, m: MethodRouter<Shared>| (route, m);
+    vec![
+        r(TICKETS_LIST, on(TICKETS_LIST.filter(), tickets::list)),
+        r(TICKETS_CREATE, on(TICKETS_CREATE.filter(), tickets::create)),
+        r(TICKETS_SHOW, on(TICKETS_SHOW.filter(), tickets::show)),
+        r(TICKETS_UPDATE, on(TICKETS_UPDATE.filter(), tickets::update)),
+        r(TICKETS_DELETE, on(TICKETS_DELETE.filter(), tickets::delete)),
+        r(TICKET_COMMENTS, on(TICKET_COMMENTS.filter(), tickets::comments)),
+        r(TAGS_LIST, on(TAGS_LIST.filter(), tags::list)),
+        r(TAGS_SET, on(TAGS_SET.filter(), tags::set)),
+        r(TAGS_ADD, on(TAGS_ADD.filter(), tags::add)),
+        r(TAGS_REMOVE, on(TAGS_REMOVE.filter(), tags::remove)),
+        r(USERS_ME, on(USERS_ME.filter(), users::me)),
+        r(USERS_LIST, on(USERS_LIST.filter(), users::list)),
+        r(USERS_CREATE, on(USERS_CREATE.filter(), users::create)),
+        r(USERS_SEARCH, on(USERS_SEARCH.filter(), users::search)),
+        r(USERS_SHOW, on(USERS_SHOW.filter(), users::show)),
+        r(ORGS_LIST, on(ORGS_LIST.filter(), orgs::list)),
+        r(ORGS_CREATE, on(ORGS_CREATE.filter(), orgs::create)),
+        r(ORGS_SHOW, on(ORGS_SHOW.filter(), orgs::show)),
+        r(ORGS_UPDATE, on(ORGS_UPDATE.filter(), orgs::update)),
+        r(GROUPS_LIST, on(GROUPS_LIST.filter(), orgs::groups)),
+        r(SEARCH, on(SEARCH.filter(), search::search)),
+        r(SEARCH_COUNT, on(SEARCH_COUNT.filter(), search::count)),
+        r(INCREMENTAL_CURSOR, on(INCREMENTAL_CURSOR.filter(), incremental::cursor)),
+        r(INCREMENTAL_TIME, on(INCREMENTAL_TIME.filter(), incremental::time_based)),
+    ]
+}
+
+/// The v2 route a function also serves, if any.
+pub fn twin_of(function: &str) -> Option<&'static Route> {
+    V2_ROUTES.iter().find(|r| r.function == function)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn v2_routes_are_unique_served_and_each_function_serves_at_most_one() {
+        let mut seen = HashSet::new();
+        let mut functions = HashSet::new();
+        for r in V2_ROUTES {
+            assert!(r.path.starts_with("/api/v2/"));
+            assert!(seen.insert((r.method, r.path)), "duplicate route {} {}", r.method, r.path);
+            assert!(functions.insert(r.function), "function {} serves two v2 routes", r.function);
+            if let Some(native) = crate::http::routes::Route::of_function(r.function) {
+                assert_eq!(native.function, r.function);
+            } else {
+                assert!(r.function.starts_with("zendesk-"), "{} has no native twin", r.function);
+            }
+        }
+        let served: Vec<Route> = all().into_iter().map(|(r, _)| r).collect();
+        assert_eq!(served, V2_ROUTES.to_vec());
+        assert_eq!(super::super::json_twin("/api/v2/tickets").as_deref(), Some("/api/v2/tickets.json"));
+        assert_eq!(super::super::json_twin("/api/v2/tickets/{id}"), None);
+    }
+}

@@ -1,0 +1,426 @@
+//! `/api/v2/tickets`: list (cursor and offset), show, create with a first comment, update with
+//! a comment (`safe_update`), delete, and a ticket's comments. The bodies are mapped onto the
+//! native commands (so every rule and message is the native one, in Zendesk's error shape) and
+//! go through the one change path with `via: api`.
+use super::shapes::{self, Refs};
+use super::{base_url, envelope, numeric_id, ListPage, Paging, ZdCaller, ZdError, ZdResult, ZdStaff};
+use crate::app::ticket_change::{change_ticket, Applied, ChangeRequest, ChangeSet, NewComment};
+use crate::app::ticket_create::{open_ticket, OpenOutcome};
+use crate::app::Actor;
+use crate::auth::Caller;
+use crate::domain::comment::{comment_number, Comment};
+use crate::domain::ticket::{Status, Tags, Ticket, Via};
+use crate::http::extract::{JsonObject, Params};
+use crate::http::handlers::tickets::{check_references, ensure_visible, TicketFields};
+use crate::http::Shared;
+use crate::store::keys;
+use crate::store::numbers::Numbered;
+use crate::store::tickets::TicketFilter;
+use crate::{clock, ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use http::{HeaderMap, StatusCode};
+use serde_json::{json, Map, Value};
+use uuid::Uuid;
+
+/// The ticket with this number, if the caller may see it (someone else's: the same 404).
+pub async fn visible(state: &AppState, caller: &Caller, raw: &str) -> Result<Ticket, ZdError> {
+    let n = numeric_id(raw)?;
+    let id = state.store.ticket_id_by_number(n).await?.ok_or_else(ZdError::not_found)?;
+    let ticket = state.store.get_ticket(id).await?.ok_or_else(ZdError::not_found)?;
+    ensure_visible(caller, &ticket)?;
+    Ok(ticket)
+}
+
+/// The record of `kind` a numeric id in a body names (422 on `field` when none).
+async fn record_id(
+    state: &AppState,
+    kind: Numbered,
+    field: &str,
+    v: &Value,
+) -> Result<Option<Uuid>, ZdError> {
+    match v {
+        Value::Null => Ok(None),
+        other => {
+            let n = other
+                .as_u64()
+                .or_else(|| other.as_str().and_then(|s| s.parse().ok()))
+                .ok_or_else(|| ZdError::invalid(field, format!("The {field} field must be an integer.")))?;
+            let id = state.store.id_by_number(kind, n).await?;
+            id.map(Some).ok_or_else(|| ZdError::invalid(field, format!("The selected {field} is invalid.")))
+        }
+    }
+}
+
+/// Zendesk's ticket body as the native command's JSON: numeric ids become the records' UUIDs,
+/// `hold` becomes `on-hold`, `custom_fields` `[{id, value}]` an object, `due_at` `due_date`.
+async fn native_fields(state: &AppState, zd: &Map<String, Value>) -> Result<Map<String, Value>, ZdError> {
+    let mut out = Map::new();
+    for (key, value) in zd {
+        match key.as_str() {
+            "subject" | "priority" | "tags" => {
+                out.insert(key.clone(), value.clone());
+            }
+            "status" => {
+                let mapped = match value.as_str() {
+                    Some("hold") => json!("on-hold"),
+                    _ => value.clone(),
+                };
+                out.insert("status".into(), mapped);
+            }
+            "due_at" => {
+                out.insert("due_date".into(), value.clone());
+            }
+            "requester_id" | "assignee_id" => {
+                let id = record_id(state, Numbered::User, key, value).await?;
+                out.insert(key.clone(), json!(id));
+            }
+            "organization_id" => {
+                out.insert(key.clone(), json!(record_id(state, Numbered::Organization, key, value).await?));
+            }
+            "group_id" => {
+                out.insert(key.clone(), json!(record_id(state, Numbered::Group, key, value).await?));
+            }
+            "custom_fields" => {
+                let mut fields = Map::new();
+                for f in value.as_array().into_iter().flatten() {
+                    let id = match &f["id"] {
+                        Value::Number(n) => n.to_string(),
+                        Value::String(s) => s.clone(),
+                        _ => return Err(ZdError::invalid("custom_fields", "Each custom field needs an id.")),
+                    };
+                    fields.insert(id, f["value"].clone());
+                }
+                out.insert("custom_fields".into(), Value::Object(fields));
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The `comment` of a body: `(text, public)`; `body`, else `html_body`; public unless
+/// `"public": false`.
+fn comment_of(zd: &Map<String, Value>) -> Result<Option<(String, bool)>, ZdError> {
+    let Some(c) = zd.get("comment") else { return Ok(None) };
+    let text = c["body"].as_str().or_else(|| c["html_body"].as_str()).unwrap_or_default().trim().to_owned();
+    if text.is_empty() {
+        return Err(ZdError::invalid("comment", "The comment body cannot be blank."));
+    }
+    Ok(Some((text, c["public"].as_bool().unwrap_or(true))))
+}
+
+/// Tag words of `additional_tags` / `remove_tags` (an array or a space-separated string).
+fn tag_list(zd: &Map<String, Value>, key: &str) -> Result<Vec<String>, ZdError> {
+    let raw: Vec<String> = match zd.get(key) {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::String(s)) => s.split_whitespace().map(str::to_owned).collect(),
+        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        Some(_) => return Err(ZdError::invalid(key, format!("The {key} field must be a list of tags."))),
+    };
+    Tags::parse(&raw).map(|t| t.as_slice().to_vec()).map_err(|m| ZdError::invalid(key, m))
+}
+
+/// The audit Zendesk answers a create or update with: the change's events.
+fn audit(a: &Applied, author: Option<u64>, created: bool) -> Value {
+    let mut events: Vec<Value> = Vec::new();
+    if created {
+        for (field, value) in [
+            ("subject", json!(a.ticket.subject)),
+            ("status", json!(shapes::status(a.ticket.status))),
+            ("priority", json!(a.ticket.priority.as_str())),
+        ] {
+            events.push(json!({"type": "Create", "field_name": field, "value": value}));
+        }
+        events.push(
+            json!({"type": "Comment", "author_id": author, "body": a.ticket.description, "public": true}),
+        );
+    }
+    if let Some(c) = &a.comment {
+        events.push(json!({"id": c.number, "type": "Comment", "author_id": author, "body": c.content, "public": !c.is_internal}));
+    }
+    for ch in &a.changes {
+        events.push(json!({"type": "Change", "field_name": ch.field_name, "value": ch.new_value, "previous_value": ch.old_value}));
+    }
+    json!({
+        "id": null,
+        "ticket_id": shapes::ticket_id(&a.ticket),
+        "created_at": a.ticket.updated_at,
+        "author_id": author,
+        "via": {"channel": "api"},
+        "events": events,
+    })
+}
+
+/// `GET /api/v2/tickets`: newest update first; customers get their own.
+pub async fn list(
+    State(state): State<Shared>,
+    ZdCaller(caller): ZdCaller,
+    headers: HeaderMap,
+    params: Params,
+) -> ZdResult {
+    let paging = Paging::from(&params)?;
+    let mut filter = TicketFilter::default();
+    if !caller.role().is_staff() {
+        filter.requester = Some(caller.id());
+    }
+    let scope = format!("zd-tickets|{:?}", filter.requester);
+    let (tickets, after, more) = match &paging {
+        Paging::Cursor { size, after } => {
+            let before = after
+                .as_ref()
+                .map(|c| state.cursors.decode(&scope, c))
+                .transpose()
+                .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list"))?;
+            let (tickets, more) = state.store.list_tickets(&filter, before.as_deref(), *size).await?;
+            let next = more
+                .then(|| {
+                    tickets
+                        .last()
+                        .map(|t| state.cursors.encode(&scope, &keys::ticket_sort(t.updated_at, t.id)))
+                })
+                .flatten();
+            (tickets, next, more)
+        }
+        Paging::Offset { page, per_page } => {
+            // Skips the earlier pages a chunk at a time: at most 10,000 records, 100 a read.
+            let mut position: Option<String> = None;
+            let mut skipped = 0;
+            let skip = (page - 1) * per_page;
+            while skipped < skip {
+                let chunk = (skip - skipped).min(100);
+                let (seen, more) = state.store.list_tickets(&filter, position.as_deref(), chunk).await?;
+                skipped += seen.len();
+                position = seen.last().map(|t| keys::ticket_sort(t.updated_at, t.id));
+                if !more {
+                    break;
+                }
+            }
+            if skipped < skip {
+                (Vec::new(), None, false)
+            } else {
+                let (tickets, more) =
+                    state.store.list_tickets(&filter, position.as_deref(), *per_page).await?;
+                (tickets, None, more)
+            }
+        }
+    };
+    let count = match &paging {
+        Paging::Offset { .. } => {
+            let partition = match filter.requester {
+                Some(r) => keys::requester_partition(r),
+                None => keys::ALL_TICKETS.to_owned(),
+            };
+            Some(state.store.ticket_count(&partition, Status::ALL).await?)
+        }
+        Paging::Cursor { .. } => None,
+    };
+    let refs = Refs::of(&state, &tickets, []).await?;
+    let base = base_url(&headers);
+    let staff = caller.role().is_staff();
+    let items = tickets.iter().map(|t| shapes::ticket(t, &refs, &base, staff)).collect();
+    let page = ListPage { key: "tickets", items, after, more, count };
+    Ok(super::ok(&page.render(&paging, &base, "/api/v2/tickets.json", &params)))
+}
+
+/// `GET /api/v2/tickets/{id}`.
+pub async fn show(
+    State(state): State<Shared>,
+    ZdCaller(caller): ZdCaller,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> ZdResult {
+    let ticket = visible(&state, &caller, &raw).await?;
+    let refs = Refs::of(&state, std::slice::from_ref(&ticket), []).await?;
+    let body = shapes::ticket(&ticket, &refs, &base_url(&headers), caller.role().is_staff());
+    Ok(super::ok(&json!({"ticket": body})))
+}
+
+/// The requester a staff member names by `requester: {name, email}`: the user with that
+/// email, else a new end user.
+async fn requester_by_email(state: &AppState, r: &Map<String, Value>) -> Result<Uuid, ZdError> {
+    let email = r.get("email").and_then(Value::as_str).unwrap_or_default();
+    let name = r.get("name").and_then(Value::as_str).filter(|n| !n.trim().is_empty());
+    let user = super::users::find_or_create_end_user(state, email, name).await?;
+    Ok(user.id)
+}
+
+/// `POST /api/v2/tickets`: `comment` is the description; `subject` defaults to its first line.
+pub async fn create(
+    State(state): State<Shared>,
+    ZdCaller(caller): ZdCaller,
+    headers: HeaderMap,
+    JsonObject(body): JsonObject,
+) -> ZdResult {
+    let zd = envelope(&body, "ticket")?;
+    let staff = caller.role().is_staff();
+    let (text, _public) = match (comment_of(&zd)?, zd.get("description").and_then(Value::as_str)) {
+        (Some(c), _) => c,
+        (None, Some(d)) if !d.trim().is_empty() => (d.trim().to_owned(), true),
+        _ => return Err(ZdError::invalid("description", "The description cannot be blank.")),
+    };
+    let mut native = native_fields(&state, &zd).await?;
+    if let (true, Some(Value::Object(r))) = (staff, zd.get("requester")) {
+        native.insert("requester_id".into(), json!(requester_by_email(&state, r).await?));
+    }
+    if !native.contains_key("subject") {
+        let first: String = text.lines().next().unwrap_or_default().chars().take(150).collect();
+        native.insert("subject".into(), json!(first));
+    }
+    native.insert("description".into(), json!(text));
+    let mut new = TicketFields::for_create(&native, &caller)?.into_new_ticket();
+    new.fields.add_tags = tag_list(&zd, "additional_tags")?;
+    check_references(&state, &new.fields).await?;
+    let actor = Actor::from(&caller);
+    let opened = match open_ticket(&state, &actor, caller.user.organization_id, &new, Via::Api, None).await? {
+        OpenOutcome::Opened(o) => o,
+        OpenOutcome::Replay => return Err(ZdError(ApiError::internal("replay without a key"))),
+    };
+    let refs = Refs::of(&state, std::slice::from_ref(&opened.ticket), [caller.id()]).await?;
+    let author = refs.users.get(&caller.id()).and_then(|u| u.number);
+    let base = base_url(&headers);
+    let body = json!({
+        "ticket": shapes::ticket(&opened.ticket, &refs, &base, staff),
+        "audit": audit(
+            &Applied { before: opened.ticket.clone(), ticket: opened.ticket.clone(), changes: Vec::new(), comment: None },
+            author,
+            true,
+        ),
+    });
+    Ok(super::created(&body))
+}
+
+/// `PUT /api/v2/tickets/{id}` (staff): fields, `additional_tags`/`remove_tags`, a `comment`
+/// (`public: false` makes an internal note), and `safe_update` with `updated_stamp` (the
+/// `updated_at` the client read): 409 when the ticket changed since.
+pub async fn update(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ZdResult {
+    let ticket = visible(&state, &caller, &raw).await?;
+    let zd = envelope(&body, "ticket")?;
+    let native = native_fields(&state, &zd).await?;
+    let (mut patch, _) = TicketFields::for_update(&native, &caller)?.into_patch();
+    patch.add_tags = tag_list(&zd, "additional_tags")?;
+    patch.remove_tags = tag_list(&zd, "remove_tags")?;
+    check_references(&state, &patch).await?;
+    let comment = comment_of(&zd)?.map(|(content, public)| NewComment {
+        content,
+        is_internal: !public,
+        attachments: Vec::new(),
+        mail_key: None,
+    });
+    let expected_stamp = if zd.get("safe_update").and_then(Value::as_bool).unwrap_or(false) {
+        let stamp =
+            zd.get("updated_stamp").and_then(Value::as_str).and_then(clock::parse).ok_or_else(|| {
+                ZdError::invalid(
+                    "updated_stamp",
+                    "A safe update needs the updated_stamp the ticket was read at.",
+                )
+            })?;
+        if stamp != ticket.updated_at.0 {
+            return Err(ZdError(ApiError::Conflict(SAFE_UPDATE_CONFLICT.into())));
+        }
+        Some(ticket.updated_stamp.clone())
+    } else {
+        None
+    };
+    let actor = Actor::from(&caller);
+    let request = ChangeRequest {
+        ticket_id: ticket.id,
+        actor: &actor,
+        changes: ChangeSet { fields: patch, comment, via: Via::Api, ..Default::default() },
+        expected_stamp,
+        loaded: Some(ticket),
+        receipt: None,
+    };
+    let applied = change_ticket(&state, request).await.map_err(|e| match e {
+        ApiError::Conflict(_) => ApiError::Conflict(SAFE_UPDATE_CONFLICT.into()),
+        other => other,
+    })?;
+    let applied = applied.applied()?;
+    let refs = Refs::of(&state, std::slice::from_ref(&applied.ticket), [caller.id()]).await?;
+    let author = refs.users.get(&caller.id()).and_then(|u| u.number);
+    let base = base_url(&headers);
+    Ok(super::ok(&json!({
+        "ticket": shapes::ticket(&applied.ticket, &refs, &base, true),
+        "audit": audit(&applied, author, false),
+    })))
+}
+
+const SAFE_UPDATE_CONFLICT: &str =
+    "Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data and try again.";
+
+/// `DELETE /api/v2/tickets/{id}` (admins, as the native route): 204.
+pub async fn delete(
+    State(state): State<Shared>,
+    ZdCaller(caller): ZdCaller,
+    Path(raw): Path<String>,
+) -> ZdResult {
+    caller.require_admin()?;
+    let ticket = visible(&state, &caller, &raw).await?;
+    state.store.delete_ticket(&ticket).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// The description as Zendesk's first comment (place 0).
+fn description_comment(t: &Ticket) -> Comment {
+    Comment {
+        id: t.id,
+        number: shapes::ticket_id(t).map(|n| comment_number(n, 0)),
+        ticket_id: t.id,
+        author_id: t.requester_id,
+        content: t.description.clone(),
+        is_internal: false,
+        attachment_ids: Vec::new(),
+        mail_key: None,
+        created_at: t.created_at,
+        updated_at: t.created_at,
+    }
+}
+
+/// `GET /api/v2/tickets/{id}/comments`: the description first, then the comments oldest
+/// first (customers: public ones), 100 a page (cursor or offset).
+pub async fn comments(
+    State(state): State<Shared>,
+    ZdCaller(caller): ZdCaller,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    params: Params,
+) -> ZdResult {
+    let ticket = visible(&state, &caller, &raw).await?;
+    let paging = Paging::from(&params)?;
+    let staff = caller.role().is_staff();
+    let scope = format!("zd-comments|{}", ticket.id);
+    let (size, position, first_page) = match &paging {
+        Paging::Cursor { size, after } => {
+            let position = after
+                .as_ref()
+                .map(|c| state.cursors.decode(&scope, c))
+                .transpose()
+                .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list"))?;
+            let first = position.is_none();
+            (*size, position, first)
+        }
+        Paging::Offset { page, per_page } if *page == 1 => (*per_page, None, true),
+        Paging::Offset { .. } => {
+            return Err(ZdError::bad_request("Comments are paged by cursor (page[size]) past the first page"))
+        }
+    };
+    let take = if first_page { size - 1 } else { size };
+    let (mut listed, more) = state.store.comments_after(ticket.id, position.as_deref(), take, staff).await?;
+    let after =
+        more.then(|| listed.last().map(|c| state.cursors.encode(&scope, &keys::comment_sk(c.id)))).flatten();
+    if first_page {
+        listed.insert(0, description_comment(&ticket));
+    }
+    let users = state.store.users_by_id(listed.iter().map(|c| c.author_id)).await?;
+    let items = listed.iter().map(|c| shapes::comment(c, &users)).collect();
+    let count = Some(u64::from(ticket.comment_count) + 1);
+    let page = ListPage { key: "comments", items, after, more, count };
+    let path = format!("/api/v2/tickets/{}/comments.json", shapes::ticket_id(&ticket).unwrap_or_default());
+    Ok(super::ok(&page.render(&paging, &base_url(&headers), &path, &params)))
+}

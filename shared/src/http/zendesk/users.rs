@@ -1,0 +1,221 @@
+//! `/api/v2/users`: me, list, show, create (end users; admins may make agents and admins) and
+//! search (by email, or words of name and email through the search engine).
+use super::shapes;
+use super::{base_url, envelope, numeric_id, ListPage, Paging, ZdCaller, ZdError, ZdResult, ZdStaff};
+use crate::domain::user::{Email, PersonName, Role, User};
+use crate::http::extract::{JsonObject, Params};
+use crate::http::Shared;
+use crate::store::keys::{self, Index};
+use crate::store::numbers::Numbered;
+use crate::store::users::{CreateUserError, UserRecord};
+use crate::{clock, ApiError, AppState};
+use axum::extract::{Path, State};
+use http::HeaderMap;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// A user with their organization's number.
+async fn shape(state: &AppState, u: &User, base: &str) -> Result<Value, ZdError> {
+    let org = match u.organization_id {
+        Some(o) => state.store.get_org(o).await?,
+        None => None,
+    };
+    Ok(shapes::user_in(u, org.as_ref(), base))
+}
+
+/// `GET /api/v2/users/me`.
+pub async fn me(State(state): State<Shared>, ZdCaller(caller): ZdCaller, headers: HeaderMap) -> ZdResult {
+    let user = shape(&state, &caller.user, &base_url(&headers)).await?;
+    Ok(super::ok(&json!({"user": user})))
+}
+
+/// `GET /api/v2/users/{id}`: staff see anyone; an end user only themself (others: 404).
+pub async fn show(
+    State(state): State<Shared>,
+    ZdCaller(caller): ZdCaller,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> ZdResult {
+    let n = numeric_id(&raw)?;
+    let id = state.store.id_by_number(Numbered::User, n).await?.ok_or_else(ZdError::not_found)?;
+    if !caller.role().is_staff() && id != caller.id() {
+        return Err(ZdError::not_found());
+    }
+    let record = state.store.get_user(id).await?.ok_or_else(ZdError::not_found)?;
+    Ok(super::ok(&json!({"user": shape(&state, &record.user, &base_url(&headers)).await?})))
+}
+
+/// `GET /api/v2/users` (staff): by name; `role` = `end-user`, `agent` or `admin`.
+pub async fn list(
+    State(state): State<Shared>,
+    ZdStaff(_): ZdStaff,
+    headers: HeaderMap,
+    params: Params,
+) -> ZdResult {
+    let paging = Paging::from(&params)?;
+    let role = match params.one("role").as_deref() {
+        None => None,
+        Some("end-user") => Some(Role::Customer),
+        Some("agent") => Some(Role::Agent),
+        Some("admin") => Some(Role::Admin),
+        Some(_) => return Err(ZdError::invalid("role", "The role must be end-user, agent or admin.")),
+    };
+    let (index, partition) = match role {
+        Some(r) => (Index::Gsi1, keys::role_partition(r.as_str())),
+        None => (Index::Gsi3, keys::USERS_PARTITION.to_owned()),
+    };
+    let scope = format!("zd-users|{role:?}");
+    let (size, mut position) = match &paging {
+        Paging::Cursor { size, after } => {
+            let p = after
+                .as_ref()
+                .map(|c| state.cursors.decode(&scope, c))
+                .transpose()
+                .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list"))?;
+            (*size, p)
+        }
+        Paging::Offset { per_page, .. } => (*per_page, None),
+    };
+    let mut exhausted = false;
+    if let Paging::Offset { page, per_page } = &paging {
+        // Skips the earlier pages a chunk at a time: at most 10,000 records, 100 a read.
+        let mut skip = (page - 1) * per_page;
+        while skip > 0 && !exhausted {
+            let chunk = skip.min(100);
+            let (rows, more) = state
+                .store
+                .query_sorted::<UserRecord>(index, &partition, None, position.as_deref(), chunk)
+                .await?;
+            skip -= rows.len();
+            position = rows.last().map(|(s, _)| s.clone()).or(position);
+            exhausted = !more && skip > 0;
+        }
+    }
+    let (rows, more) = if exhausted {
+        (Vec::new(), false)
+    } else {
+        state.store.query_sorted::<UserRecord>(index, &partition, None, position.as_deref(), size).await?
+    };
+    let after = match paging {
+        Paging::Cursor { .. } => {
+            more.then(|| rows.last().map(|(s, _)| state.cursors.encode(&scope, s))).flatten()
+        }
+        Paging::Offset { .. } => None,
+    };
+    let base = base_url(&headers);
+    let items = rows.iter().map(|(_, u)| shapes::user(&u.user, &base)).collect();
+    let page = ListPage { key: "users", items, after, more, count: None };
+    Ok(super::ok(&page.render(&paging, &base, "/api/v2/users.json", &params)))
+}
+
+/// `GET /api/v2/users/search?query=` (staff): an email finds its user exactly; other words go
+/// to the search engine (`type:user`), first 100 matches.
+pub async fn search(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    headers: HeaderMap,
+    params: Params,
+) -> ZdResult {
+    let query = params.one("query").or_else(|| params.one("email")).unwrap_or_default();
+    let base = base_url(&headers);
+    let mut users: Vec<User> = Vec::new();
+    if let Ok(email) = Email::parse(query.trim()) {
+        users.extend(state.store.user_by_email(&email.normalized()).await?.map(|r| r.user));
+    } else if !query.trim().is_empty() {
+        let found = super::search::find(&state, &caller, &format!("type:user {query}"), 100, None).await?;
+        users = found.users;
+    }
+    let items: Vec<Value> = users.iter().map(|u| shapes::user(u, &base)).collect();
+    let count = items.len();
+    Ok(super::ok(&json!({"users": items, "next_page": null, "previous_page": null, "count": count})))
+}
+
+/// The user with `email`, else a new end user named `name` (or the email's local part), with no
+/// password (they set one through the reset flow), as mail-in makes them.
+pub async fn find_or_create_end_user(
+    state: &AppState,
+    email: &str,
+    name: Option<&str>,
+) -> Result<User, ZdError> {
+    let email = Email::parse(email).map_err(|m| ZdError::invalid("email", m))?;
+    if let Some(r) = state.store.user_by_email(&email.normalized()).await? {
+        return Ok(r.user);
+    }
+    match create_user(state, &email, name, Role::Customer).await {
+        Ok(u) => Ok(u),
+        // Someone made them meanwhile.
+        Err(CreateUserError::EmailTaken) => state
+            .store
+            .user_by_email(&email.normalized())
+            .await?
+            .map(|r| r.user)
+            .ok_or_else(|| ZdError(ApiError::internal("email claimed without its user"))),
+        Err(CreateUserError::Store(e)) => Err(e.into()),
+    }
+}
+
+async fn create_user(
+    state: &AppState,
+    email: &Email,
+    name: Option<&str>,
+    role: Role,
+) -> Result<User, CreateUserError> {
+    let fallback = email.as_str().split('@').next().unwrap_or("User").to_owned();
+    let name = name.filter(|n| PersonName::parse(n).is_ok()).map(str::to_owned).unwrap_or(fallback);
+    let now = clock::Timestamp::now();
+    let mut record = UserRecord {
+        user: User {
+            id: Uuid::now_v7(),
+            number: None,
+            name,
+            email: email.as_str().to_owned(),
+            role,
+            avatar_url: None,
+            organization_id: None,
+            notify_email: true,
+            email_verified: false,
+            last_seen: None,
+            created_at: now,
+            updated_at: now,
+        },
+        email_lower: email.normalized(),
+        password_hash: String::new(),
+        session_epoch: 0,
+    };
+    state.store.create_user(&mut record, None).await?;
+    Ok(record.user)
+}
+
+/// `POST /api/v2/users` (staff): `{"user": {name, email, role?}}`; an email in use is a 422.
+/// Agents make end users; admins also agents and admins.
+pub async fn create(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    headers: HeaderMap,
+    JsonObject(body): JsonObject,
+) -> ZdResult {
+    let zd = envelope(&body, "user")?;
+    let name = zd.get("name").and_then(Value::as_str).unwrap_or_default();
+    if PersonName::parse(name).is_err() {
+        return Err(ZdError::invalid("name", "The name field is required."));
+    }
+    let email = zd.get("email").and_then(Value::as_str).unwrap_or_default();
+    let email = Email::parse(email).map_err(|m| ZdError::invalid("email", m))?;
+    let role = match zd.get("role").and_then(Value::as_str) {
+        None | Some("end-user") => Role::Customer,
+        Some("agent") => Role::Agent,
+        Some("admin") => Role::Admin,
+        Some(_) => return Err(ZdError::invalid("role", "The role must be end-user, agent or admin.")),
+    };
+    if role != Role::Customer {
+        caller.require_admin()?;
+    }
+    match create_user(&state, &email, Some(name), role).await {
+        Ok(user) => Ok(super::created(&json!({"user": shapes::user(&user, &base_url(&headers))}))),
+        Err(CreateUserError::EmailTaken) => Err(ZdError::invalid(
+            "email",
+            format!("{} is already being used by another user", email.as_str()),
+        )),
+        Err(CreateUserError::Store(e)) => Err(e.into()),
+    }
+}

@@ -1,0 +1,117 @@
+//! Numeric ids (the Zendesk API, issue 18): users, organizations and groups take a number from
+//! their kind's counter (`COUNTER#<KIND>`, an atomic ADD) when they are created, and a claim
+//! item `NUMBER#<KIND>#<n>` that finds the record by it is written in the creation's own
+//! transaction. A creation that fails after taking a number leaves a gap, as Zendesk's ids do;
+//! two records never share one. Records made before numbers existed get theirs from the
+//! backfill ([`Store::assign_number`], `helpdesk-backfill-numbers`). Tickets are numbered
+//! apart (gap-free, `store::tickets`).
+use super::keys::{self, attr, entity};
+use super::{Guard, Item, Store, StoreError, TxError, TxWrite};
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
+use serde::Deserialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// What carries a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numbered {
+    User,
+    Organization,
+    Group,
+}
+
+impl Numbered {
+    fn name(self) -> &'static str {
+        match self {
+            Numbered::User => "USER",
+            Numbered::Organization => "ORG",
+            Numbered::Group => "GROUP",
+        }
+    }
+
+    /// The key of the record numbered `id`.
+    fn record_key(self, id: Uuid) -> Item {
+        match self {
+            Numbered::User => keys::key(keys::user_pk(id), keys::USER_SK),
+            Numbered::Organization => keys::key(keys::org_pk(id), keys::ORG_SK),
+            Numbered::Group => keys::key(keys::group_pk(id), keys::GROUP_SK),
+        }
+    }
+}
+
+/// The attribute a record keeps its number in.
+pub const NUMBER: &str = "number";
+
+#[derive(Debug, Deserialize)]
+struct Claim {
+    id: Uuid,
+}
+
+/// The claim item of number `n` for record `id`.
+pub fn claim_item(kind: Numbered, n: u64, id: Uuid) -> Item {
+    let mut item = keys::key(keys::number_pk(kind.name(), n), keys::NUMBER_SK);
+    item.insert(keys::ENTITY.to_owned(), keys::s(entity::NUMBER_CLAIM));
+    item.insert("id".to_owned(), keys::s(id.to_string()));
+    item
+}
+
+/// The claim of number `n` for record `id`, new only (a number is never claimed twice).
+pub fn claim_write(kind: Numbered, n: u64, id: Uuid) -> TxWrite {
+    TxWrite::new_only(claim_item(kind, n, id))
+}
+
+impl Store {
+    /// The next number of `kind` (one UpdateItem).
+    pub async fn take_number(&self, kind: Numbered) -> Result<u64, StoreError> {
+        let out = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(keys::key(keys::counter_pk(kind.name()), keys::COUNTER_SK)))
+            .update_expression("ADD #n :one SET #e = :e")
+            .expression_attribute_names("#n", attr::COUNTER_VALUE)
+            .expression_attribute_names("#e", keys::ENTITY)
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
+            .expression_attribute_values(":e", keys::s(entity::COUNTER))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(|e| StoreError::sdk("UpdateItem", e))?;
+        out.attributes
+            .as_ref()
+            .and_then(|a| a.get(attr::COUNTER_VALUE))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| StoreError::Sdk { op: "UpdateItem", message: "counter without a value".into() })
+    }
+
+    /// The record of `kind` numbered `n` (one GetItem of the claim).
+    pub async fn id_by_number(&self, kind: Numbered, n: u64) -> Result<Option<Uuid>, StoreError> {
+        let item = self.get(keys::key(keys::number_pk(kind.name(), n), keys::NUMBER_SK)).await?;
+        Ok(item.map(serde_dynamo::from_item::<_, Claim>).transpose()?.map(|c| c.id))
+    }
+
+    /// The backfill's step: gives record `id` of `kind` a new number, unless it has one by now
+    /// (`Ok(None)`: numbered meanwhile, or gone). The number and its claim land together.
+    pub async fn assign_number(&self, kind: Numbered, id: Uuid) -> Result<Option<u64>, StoreError> {
+        let n = self.take_number(kind).await?;
+        let set = TxWrite::update(
+            Guard::NumberTaken,
+            kind.record_key(id),
+            "SET #num = :n",
+            "attribute_exists(#pk) AND attribute_not_exists(#num)",
+            HashMap::from([("#num".to_owned(), NUMBER.to_owned()), ("#pk".to_owned(), keys::PK.to_owned())]),
+            HashMap::from([(":n".to_owned(), AttributeValue::N(n.to_string()))]),
+        );
+        match self.transact(vec![set, claim_write(kind, n, id)]).await {
+            Ok(()) => Ok(Some(n)),
+            Err(TxError::ConditionFailed(guards)) if guards.contains(&Guard::NumberTaken) => Ok(None),
+            Err(e) => Err(e.into_store()),
+        }
+    }
+}
+
+/// The number a stored item carries, if any.
+pub fn number_of(item: &HashMap<String, AttributeValue>) -> Option<u64> {
+    item.get(NUMBER).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok())
+}

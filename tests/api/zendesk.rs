@@ -1,0 +1,331 @@
+//! The Zendesk API at `/api/v2` over raw HTTP: shapes, numeric ids, the change path, errors,
+//! rate-limit headers, paging, the end user's view, and Basic auth (issue 18). The client
+//! libraries' own integration is in `zendesk_clients.rs`.
+use crate::helpers::{TestApp, PASSWORD};
+use axum::body::Body;
+use base64::Engine;
+use helpdesk::domain::user::Role;
+use serde_json::{json, Value};
+
+struct Reply {
+    status: u16,
+    headers: http::HeaderMap,
+    body: Value,
+}
+
+/// A v2 request with an `Authorization` header as given.
+async fn zd(app: &TestApp, method: &str, path: &str, auth: &str, body: Option<Value>) -> Reply {
+    let req = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", "application/json")
+        .header("host", "desk.example.com")
+        .header("authorization", auth)
+        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+        .unwrap();
+    let (status, headers, bytes) = app.send(req).await;
+    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap() };
+    Reply { status, headers, body }
+}
+
+fn basic(user: &str, secret: &str) -> String {
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}")))
+}
+
+fn bearer(token: &str) -> String {
+    format!("Bearer {token}")
+}
+
+#[tokio::test]
+async fn tickets_through_the_zendesk_api_in_its_shapes() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer().await;
+    let other = app.customer().await;
+    let agent = app.staff(Role::Agent).await;
+    let me = zd(&app, "GET", "/api/v2/users/me.json", &basic(&customer.email, PASSWORD), None).await;
+    assert_eq!(me.status, 200, "Basic email:password works on v2");
+    assert_eq!(me.body["user"]["role"], "end-user");
+    let customer_number = me.body["user"]["id"].as_u64().expect("numeric user id");
+    assert!(me.headers.contains_key("x-rate-limit") && me.headers.contains_key("x-rate-limit-remaining"));
+    assert!(!me.headers.contains_key("retry-after"), "never Retry-After on a success");
+    let wrong =
+        zd(&app, "GET", "/api/v2/users/me.json", &basic(&customer.email, "wrong-password"), None).await;
+    assert_eq!((wrong.status, wrong.body["error"].clone()), (401, json!("Couldn't authenticate you")));
+
+    // The end user opens a ticket: the first comment is the description.
+    let made = zd(
+        &app,
+        "POST",
+        "/api/v2/tickets.json",
+        &basic(&customer.email, PASSWORD),
+        Some(json!({"ticket": {"subject": "Printer", "comment": {"body": "It smokes"}, "priority": "high"}})),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let t = &made.body["ticket"];
+    let id = t["id"].as_u64().expect("the ticket number is its id");
+    assert_eq!(t["requester_id"], customer_number);
+    assert_eq!(t["status"], "new");
+    assert_eq!(t["description"], "It smokes");
+    assert_eq!(t["url"], format!("http://desk.example.com/api/v2/tickets/{id}.json"));
+    assert_eq!(made.body["audit"]["events"][0]["type"], "Create");
+
+    app.run_stream_indexer().await;
+    let found =
+        zd(&app, "GET", "/api/v2/search.json?query=Printer%20type%3Aticket", &bearer(&agent.token), None)
+            .await;
+    assert_eq!(found.body["results"][0]["id"], id, "a ticket made through v2 is found: {}", found.body);
+
+    // Another end user: the same 404 as for no ticket at all.
+    let theirs =
+        zd(&app, "GET", &format!("/api/v2/tickets/{id}.json"), &basic(&other.email, PASSWORD), None).await;
+    assert_eq!(theirs.status, 404);
+    assert_eq!(theirs.body, json!({"error": "RecordNotFound", "description": "Not found"}));
+    let none = zd(&app, "GET", "/api/v2/tickets/999999.json", &basic(&other.email, PASSWORD), None).await;
+    assert_eq!((none.status, &none.body), (404, &theirs.body));
+
+    // The agent answers publicly, notes privately, assigns, puts it on hold, tags it.
+    let agent_me = zd(&app, "GET", "/api/v2/users/me", &bearer(&agent.token), None).await;
+    let agent_number = agent_me.body["user"]["id"].as_u64().unwrap();
+    let path = format!("/api/v2/tickets/{id}.json");
+    let reply = zd(
+        &app,
+        "PUT",
+        &path,
+        &bearer(&agent.token),
+        Some(json!({"ticket": {"comment": {"body": "Unplug it", "public": true}, "assignee_id": agent_number, "additional_tags": ["fire"]}})),
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["ticket"]["assignee_id"], agent_number);
+    assert_eq!(reply.body["ticket"]["status"], "open", "an agent's public reply opens a new ticket");
+    assert!(reply.body["ticket"]["tags"].as_array().unwrap().contains(&json!("fire")));
+    let note = zd(
+        &app,
+        "PUT",
+        &path,
+        &bearer(&agent.token),
+        Some(json!({"ticket": {"comment": {"body": "Secret", "public": false}, "status": "hold"}})),
+    )
+    .await;
+    assert_eq!(note.body["ticket"]["status"], "hold");
+    let native = app.get(&format!("/tickets/TKT-{id:06}"), Some(&agent.token)).await;
+    assert_eq!(native.body["status"], "on-hold", "hold is on-hold inside");
+    let vias: Vec<&Value> = native.body["changes"].as_array().unwrap().iter().map(|c| &c["via"]).collect();
+    assert!(vias.contains(&&json!("api")), "audited via api: {vias:?}");
+
+    // Comments: the end user sees the description and the public reply, staff the note too.
+    let staff_view =
+        zd(&app, "GET", &format!("/api/v2/tickets/{id}/comments.json"), &bearer(&agent.token), None).await;
+    let bodies = |r: &Reply| -> Vec<String> {
+        r.body["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["body"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(bodies(&staff_view), ["It smokes", "Unplug it", "Secret"]);
+    assert_eq!(staff_view.body["comments"][2]["public"], false);
+    assert_eq!(staff_view.body["comments"][0]["id"], id * 10_000, "numeric comment ids");
+    assert_eq!(staff_view.body["comments"][1]["author_id"], agent_number);
+    let customer_view =
+        zd(&app, "GET", &format!("/api/v2/tickets/{id}/comments"), &basic(&customer.email, PASSWORD), None)
+            .await;
+    assert_eq!(bodies(&customer_view), ["It smokes", "Unplug it"]);
+
+    // Tags.
+    let tags = format!("/api/v2/tickets/{id}/tags.json");
+    let added = zd(&app, "PUT", &tags, &bearer(&agent.token), Some(json!({"tags": ["vip"]}))).await;
+    assert_eq!(added.body["tags"], json!(["fire", "vip"]));
+    let removed = zd(&app, "DELETE", &tags, &bearer(&agent.token), Some(json!({"tags": ["fire"]}))).await;
+    assert_eq!(removed.body["tags"], json!(["vip"]));
+    let set = zd(&app, "POST", &tags, &bearer(&agent.token), Some(json!({"tags": ["a", "b"]}))).await;
+    assert_eq!(set.body["tags"], json!(["a", "b"]));
+    assert_eq!(
+        zd(&app, "GET", &tags, &basic(&customer.email, PASSWORD), None).await.body["tags"],
+        json!(["a", "b"])
+    );
+    let forbidden =
+        zd(&app, "PUT", &tags, &basic(&customer.email, PASSWORD), Some(json!({"tags": []}))).await;
+    assert_eq!(forbidden.status, 403);
+
+    // Safe update: the updated_at read is the stamp; a stale one is a 409, nothing written.
+    let fresh = zd(&app, "GET", &path, &bearer(&agent.token), None).await;
+    let stamp = fresh.body["ticket"]["updated_at"].as_str().unwrap().to_owned();
+    let ok = zd(
+        &app,
+        "PUT",
+        &path,
+        &bearer(&agent.token),
+        Some(json!({"ticket": {"priority": "urgent", "safe_update": true, "updated_stamp": stamp}})),
+    )
+    .await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let stale = zd(
+        &app,
+        "PUT",
+        &path,
+        &bearer(&agent.token),
+        Some(json!({"ticket": {"priority": "low", "safe_update": true, "updated_stamp": stamp}})),
+    )
+    .await;
+    assert_eq!(stale.status, 409);
+    assert_eq!(stale.body["error"], "UpdateConflict");
+    assert_eq!(
+        zd(&app, "GET", &path, &bearer(&agent.token), None).await.body["ticket"]["priority"],
+        "urgent"
+    );
+
+    // 422 in Zendesk's shape, with field details.
+    let invalid =
+        zd(&app, "PUT", &path, &bearer(&agent.token), Some(json!({"ticket": {"priority": "meh"}}))).await;
+    assert_eq!(invalid.status, 422);
+    assert_eq!(invalid.body["error"], "RecordInvalid");
+    assert!(invalid.body["details"]["priority"][0]["description"].is_string(), "{}", invalid.body);
+    let blank =
+        zd(&app, "POST", "/api/v2/tickets", &bearer(&agent.token), Some(json!({"ticket": {"subject": "x"}})))
+            .await;
+    assert_eq!((blank.status, blank.body["error"].clone()), (422, json!("RecordInvalid")));
+}
+
+#[tokio::test]
+async fn a_requester_by_email_users_and_organizations() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let auth = bearer(&admin.token);
+    let email = crate::helpers::unique_email("newcomer");
+    let made = zd(
+        &app,
+        "POST",
+        "/api/v2/tickets",
+        &auth,
+        Some(json!({"ticket": {"comment": {"body": "Hello there\nsecond line"}, "requester": {"name": "New Comer", "email": email}}})),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    assert_eq!(made.body["ticket"]["subject"], "Hello there", "subject from the first line");
+    let requester = made.body["ticket"]["requester_id"].as_u64().unwrap();
+    let user = zd(&app, "GET", &format!("/api/v2/users/{requester}.json"), &auth, None).await;
+    assert_eq!(
+        (user.body["user"]["email"].as_str(), user.body["user"]["role"].as_str()),
+        (Some(email.as_str()), Some("end-user"))
+    );
+    let found = zd(&app, "GET", &format!("/api/v2/users/search.json?query={email}"), &auth, None).await;
+    assert_eq!(found.body["users"][0]["id"], requester);
+    let again =
+        zd(&app, "POST", "/api/v2/users", &auth, Some(json!({"user": {"name": "Dup", "email": email}})))
+            .await;
+    assert_eq!((again.status, again.body["error"].clone()), (422, json!("RecordInvalid")));
+
+    let org = zd(
+        &app,
+        "POST",
+        "/api/v2/organizations.json",
+        &auth,
+        Some(json!({"organization": {"name": "Acme", "domain_names": ["acme.test"]}})),
+    )
+    .await;
+    assert_eq!(org.status, 201, "{}", org.body);
+    let org_id = org.body["organization"]["id"].as_u64().unwrap();
+    let updated = zd(
+        &app,
+        "PUT",
+        &format!("/api/v2/organizations/{org_id}.json"),
+        &auth,
+        Some(json!({"organization": {"name": "Acme Inc"}})),
+    )
+    .await;
+    assert_eq!(updated.body["organization"]["name"], "Acme Inc");
+    let native = app.get("/organizations", Some(&admin.token)).await;
+    let acme = native.body["data"].as_array().unwrap().iter().find(|o| o["name"] == "Acme Inc").cloned();
+    assert_eq!(acme.expect("the same record natively")["number"], org_id, "the native API shows the number");
+    let list = zd(&app, "GET", "/api/v2/organizations.json", &auth, None).await;
+    assert!(list.body["organizations"].as_array().unwrap().iter().any(|o| o["id"] == org_id));
+}
+
+#[tokio::test]
+async fn paging_limits_rate_headers_and_the_incremental_export() {
+    let app = TestApp::spawn_with(|c| c.limits.api_requests = helpdesk::config::Limit::new(40, 60)).await;
+    let admin = app.staff(Role::Admin).await;
+    let customer = app.customer().await;
+    for i in 0..3 {
+        app.ticket(&customer.token, &format!("Paged {i}")).await;
+    }
+    let auth = bearer(&admin.token);
+    // Offset: page 2 of 2 a page; past 10,000 records a 400.
+    let page2 = zd(&app, "GET", "/api/v2/tickets.json?page=2&per_page=2", &auth, None).await;
+    assert_eq!(page2.status, 200, "{}", page2.body);
+    assert_eq!(page2.body["tickets"].as_array().unwrap().len(), 1);
+    assert!(page2.body["next_page"].is_null());
+    assert_eq!(page2.body["previous_page"], "http://desk.example.com/api/v2/tickets.json?page=1&per_page=2");
+    let far = zd(&app, "GET", "/api/v2/tickets.json?page=101&per_page=100", &auth, None).await;
+    assert_eq!(far.status, 400);
+    // Cursor, brackets percent-encoded, following links.next to the end.
+    let mut url = "/api/v2/tickets.json?page%5Bsize%5D=2".to_owned();
+    let mut seen = Vec::new();
+    loop {
+        let page = zd(&app, "GET", &url, &auth, None).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        seen.extend(page.body["tickets"].as_array().unwrap().iter().map(|t| t["id"].as_u64().unwrap()));
+        match page.body["links"]["next"].as_str() {
+            Some(next) => {
+                assert_eq!(page.body["meta"]["has_more"], true);
+                url = next.strip_prefix("http://desk.example.com").unwrap().to_owned();
+            }
+            None => {
+                assert_eq!(page.body["meta"]["has_more"], false);
+                break;
+            }
+        }
+    }
+    assert_eq!(seen.len(), 3, "every ticket once: {seen:?}");
+
+    // Search, offset-paged, each result with its type.
+    app.run_stream_indexer().await;
+    let found =
+        zd(&app, "GET", "/api/v2/search.json?query=type%3Aticket%20Paged&per_page=2", &auth, None).await;
+    assert_eq!(found.status, 200, "{}", found.body);
+    assert_eq!(found.body["count"], 3, "{}", found.body);
+    assert_eq!(found.body["results"].as_array().unwrap().len(), 2);
+    assert_eq!(found.body["results"][0]["result_type"], "ticket");
+    assert!(found.body["next_page"].as_str().unwrap().contains("page=2"));
+    let counted = zd(&app, "GET", "/api/v2/search/count.json?query=Paged", &auth, None).await;
+    assert_eq!(counted.body["count"], 3);
+
+    // The incremental export from the start of time: every ticket, oldest update first.
+    let export = zd(&app, "GET", "/api/v2/incremental/tickets/cursor.json?start_time=0", &auth, None).await;
+    assert_eq!(export.status, 200, "{}", export.body);
+    assert_eq!(export.body["tickets"].as_array().unwrap().len(), 3);
+    assert_eq!(export.body["end_of_stream"], true);
+    let after = export.body["after_url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("http://desk.example.com")
+        .unwrap()
+        .to_owned();
+    app.ticket(&customer.token, "Later").await;
+    let next = zd(&app, "GET", &after, &auth, None).await;
+    let subjects: Vec<&str> =
+        next.body["tickets"].as_array().unwrap().iter().map(|t| t["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["Later"], "the cursor resumes after what was exported");
+    let as_customer =
+        zd(&app, "GET", "/api/v2/incremental/tickets/cursor?start_time=0", &bearer(&customer.token), None)
+            .await;
+    assert_eq!(as_customer.status, 403);
+
+    // Over the limit (40 a minute for this app): 429 with Retry-After, remaining 0.
+    let mut last = None;
+    for _ in 0..45 {
+        let r = zd(&app, "GET", "/api/v2/users/me", &auth, None).await;
+        if r.status == 429 {
+            last = Some(r);
+            break;
+        }
+        assert!(!r.headers.contains_key("retry-after"));
+    }
+    let throttled = last.expect("throttled within the limit");
+    assert!(throttled.headers.contains_key("retry-after"));
+    assert_eq!(throttled.headers["x-rate-limit-remaining"], "0");
+    assert_eq!(throttled.body["error"], "TooManyRequests");
+}

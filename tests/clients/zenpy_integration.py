@@ -1,0 +1,72 @@
+"""A script written for Zendesk with zenpy, run against the desk with only the URL and the
+credentials changed (issue 18). Driven by tests/api/zendesk_clients.rs; exits non-zero on the
+first failed check. Environment: ZENPY_FORCE_NETLOC / ZENPY_FORCE_SCHEME (zenpy's own), ZD_EMAIL,
+ZD_TOKEN (an API token of an admin), ZD_REQUESTER (an email that has no account yet),
+ZD_AGENT_ID (an agent's numeric id), ZD_TOTAL (tickets the desk holds before the script)."""
+import os
+import sys
+import time
+
+from zenpy import Zenpy
+from zenpy.lib.api_objects import Comment, Organization, Ticket, User
+
+
+def check(cond, what):
+    if not cond:
+        print(f"FAILED: {what}", file=sys.stderr)
+        sys.exit(1)
+    print(f"ok: {what}")
+
+
+zd = Zenpy(subdomain="local", email=os.environ["ZD_EMAIL"], token=os.environ["ZD_TOKEN"])
+
+me = zd.users.me()
+check(me.email == os.environ["ZD_EMAIL"] and isinstance(me.id, int), "users.me")
+
+# A ticket for a requester who has no account yet.
+requester = os.environ["ZD_REQUESTER"]
+audit = zd.tickets.create(
+    Ticket(subject="Printer on fire", description="Smoke everywhere", requester=User(name="Ada Lovelace", email=requester))
+)
+ticket = audit.ticket
+check(isinstance(ticket.id, int) and ticket.status == "new", "tickets.create answers a TicketAudit")
+check(zd.users(id=ticket.requester_id).email == requester, "the requester was made from name and email")
+
+# Public reply, private note, assignment.
+ticket.comment = Comment(body="We are on our way", public=True)
+ticket.assignee_id = int(os.environ["ZD_AGENT_ID"])
+zd.tickets.update(ticket)
+ticket = zd.tickets(id=ticket.id)
+ticket.comment = Comment(body="Bring the extinguisher", public=False)
+ticket.status = "hold"
+zd.tickets.update(ticket)
+ticket = zd.tickets(id=ticket.id)
+check(ticket.assignee_id == int(os.environ["ZD_AGENT_ID"]) and ticket.status == "hold", "assigned and on hold")
+comments = list(zd.tickets.comments(ticket=ticket.id))
+check([c.body for c in comments] == ["Smoke everywhere", "We are on our way", "Bring the extinguisher"], "comments")
+check([c.public for c in comments] == [True, True, False], "public and private comments")
+
+# Tags.
+zd.tickets.add_tags(ticket.id, ["fire", "urgent"])
+zd.tickets.delete_tags(ticket.id, ["urgent"])
+check(list(zd.tickets.tags(ticket.id)) == ["fire"], "tags added and removed")
+
+# Every ticket, past the first 100 (cursor pages).
+ids = [t.id for t in zd.tickets()]
+check(len(ids) == int(os.environ["ZD_TOTAL"]) + 1 and len(set(ids)) == len(ids), f"iterated {len(ids)} tickets")
+
+# Search through zenpy is not checked here yet: in this harness the index did not show the
+# new ticket within 10 s (docs/zendesk.md, "Not built yet"); tests/api/zendesk.rs covers /search.
+
+# Incremental export from the start of time, following after_url to the end of the stream.
+exported = list(zd.tickets.incremental(start_time=0, paginate_by_time=False))
+check(ticket.id in [t.id for t in exported], f"incremental export ({len(exported)} tickets)")
+
+# Organizations.
+org = zd.organizations.create(Organization(name=f"Acme {time.time_ns()}", domain_names=["acme.test"]))
+check(isinstance(org.id, int), "organizations.create")
+check(any(o.id == org.id for o in zd.organizations()), "organizations list")
+
+# Safe update through zenpy is not checked here yet (docs/zendesk.md, "Not built yet"):
+# tests/api/zendesk.rs checks the 409 over raw HTTP.
+print("zenpy: all checks passed")
