@@ -331,6 +331,45 @@ impl TestApp {
         }));
     }
 
+    /// The stream indexer over everything so far, then in the background from there on (one
+    /// feeder throughout, so nothing is read twice): search follows writes as deployed.
+    pub async fn keep_indexing(&mut self) {
+        let endpoint = self.ddb_endpoint.clone();
+        let mut feeder = helpdesk_local::streams::StreamFeeder::new(
+            self.state.store.client(),
+            helpdesk_local::streams::client(&endpoint),
+            &self.table,
+        )
+        .await
+        .expect("table has a stream");
+        let consumer = helpdesk::consumers::StreamConsumer::Indexer;
+        loop {
+            let state = self.state.clone();
+            let n = feeder
+                .poll_once(|event| {
+                    let state = state.clone();
+                    async move { consumer.handle(&state, &event).await }
+                })
+                .await
+                .expect("stream polls");
+            if n == 0 {
+                break;
+            }
+        }
+        let state = self.state.clone();
+        self.background.push(tokio::spawn(async move {
+            loop {
+                let _ = feeder
+                    .poll_once(|event| {
+                        let state = state.clone();
+                        async move { consumer.handle(&state, &event).await }
+                    })
+                    .await;
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+        }));
+    }
+
     /// Runs the stream indexer over everything in this table's stream so far.
     /// Writes open tickets straight to the table as an import would (numbered from `first`,
     /// each a millisecond newer than the last); the stream indexer then sees them like any other.

@@ -12,8 +12,8 @@ fn root() -> PathBuf {
 
 /// The desk served on a loopback port (the local stack's router), an admin's API token, an
 /// agent's number and 105 tickets already there (so listing crosses a page of 100).
-async fn desk() -> (std::sync::Arc<TestApp>, String, String, String, u64, usize) {
-    let app = TestApp::spawn_private().await;
+async fn desk() -> (TestApp, String, String, String, u64, usize) {
+    let mut app = TestApp::spawn_private().await;
     let admin = app.staff(Role::Admin).await;
     let agent = app.staff(Role::Agent).await;
     let customer = app.customer().await;
@@ -24,14 +24,7 @@ async fn desk() -> (std::sync::Arc<TestApp>, String, String, String, u64, usize)
     let agent_record =
         app.state.store.get_user(uuid::Uuid::parse_str(&agent.id).unwrap()).await.unwrap().unwrap();
     // Search reads the index the stream indexer keeps from the table's stream, as deployed.
-    let app = std::sync::Arc::new(app);
-    let indexing = app.clone();
-    tokio::spawn(async move {
-        loop {
-            indexing.run_stream_indexer().await;
-            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        }
-    });
+    app.keep_indexing().await;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(helpdesk_local::server::serve(listener, app.state.clone(), None));
@@ -75,3 +68,4 @@ async fn a_node_zendesk_script_runs_unchanged() {
         .env("ZD_TOTAL", total.to_string());
     tokio::task::spawn_blocking(move || run(cmd, "the node-zendesk script")).await.unwrap();
 }
+
