@@ -329,3 +329,71 @@ async fn paging_limits_rate_headers_and_the_incremental_export() {
     assert_eq!(throttled.headers["x-rate-limit-remaining"], "0");
     assert_eq!(throttled.body["error"], "TooManyRequests");
 }
+
+#[tokio::test]
+async fn the_backfill_numbers_records_made_before_numbers_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let customer = app.customer().await;
+    let store = &app.state.store;
+    // Records as they were before numbers: no `number`, no claim.
+    let user_id = uuid::Uuid::parse_str(&customer.id).unwrap();
+    let user_number = store.get_user(user_id).await.unwrap().unwrap().user.number.unwrap();
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .set_key(Some(helpdesk::store::keys::key(
+            helpdesk::store::keys::user_pk(user_id),
+            helpdesk::store::keys::USER_SK,
+        )))
+        .update_expression("REMOVE #n")
+        .expression_attribute_names("#n", "number")
+        .send()
+        .await
+        .unwrap();
+    let now = helpdesk::clock::Timestamp::now();
+    let org = helpdesk::store::orgs::Organization {
+        id: uuid::Uuid::now_v7(),
+        number: None,
+        name: "Old Org".into(),
+        domain: None,
+        settings: Default::default(),
+        created_at: now,
+        updated_at: now,
+    };
+    store.put_org(&org).await.unwrap();
+    let group = helpdesk::store::groups::Group {
+        id: uuid::Uuid::now_v7(),
+        number: None,
+        name: "Old Group".into(),
+        description: String::new(),
+        is_default: false,
+        created_at: now,
+        updated_at: now,
+    };
+    store.put_group(&group).await.unwrap();
+    let me = zd(&app, "GET", "/api/v2/users/me", &basic(&customer.email, PASSWORD), None).await;
+    assert!(me.body["user"]["id"].is_null(), "not numbered yet: {}", me.body);
+
+    let mut heard = Vec::new();
+    let done = helpdesk_local::admin::backfill_numbers(store, |kind, b| heard.push((kind.to_owned(), b)))
+        .await
+        .unwrap();
+    assert!(done.iter().all(|b| b.numbered >= 1), "{done:?}");
+    assert!(heard.iter().any(|(k, _)| k == "users"), "progress is reported");
+    let me = zd(&app, "GET", "/api/v2/users/me", &basic(&customer.email, PASSWORD), None).await;
+    let new_number = me.body["user"]["id"].as_u64().expect("numbered now");
+    assert_ne!(new_number, user_number, "a fresh number: the old claim is never reused");
+    let shown =
+        zd(&app, "GET", &format!("/api/v2/users/{new_number}.json"), &bearer(&admin.token), None).await;
+    assert_eq!(shown.body["user"]["email"], customer.email.as_str());
+    let org_number = store.get_org(org.id).await.unwrap().unwrap().number.expect("org numbered");
+    let org_shown =
+        zd(&app, "GET", &format!("/api/v2/organizations/{org_number}"), &bearer(&admin.token), None).await;
+    assert_eq!(org_shown.body["organization"]["name"], "Old Org");
+    // Run again: nothing left to number, nothing renumbered.
+    let again = helpdesk_local::admin::backfill_numbers(store, |_, _| {}).await.unwrap();
+    assert!(again.iter().all(|b| b.numbered == 0), "{again:?}");
+    assert_eq!(store.get_org(org.id).await.unwrap().unwrap().number, Some(org_number));
+}

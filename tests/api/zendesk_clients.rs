@@ -68,4 +68,3 @@ async fn a_node_zendesk_script_runs_unchanged() {
         .env("ZD_TOTAL", total.to_string());
     tokio::task::spawn_blocking(move || run(cmd, "the node-zendesk script")).await.unwrap();
 }
-

@@ -19,3 +19,68 @@ pub async fn promote(store: &Store, email: &str) -> Result<uuid::Uuid, BoxError>
         .ok_or("the user changed meanwhile; run again")?;
     Ok(user.user.id)
 }
+
+/// How far the numbering backfill got, per kind.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Backfilled {
+    pub seen: usize,
+    pub numbered: usize,
+}
+
+/// Gives every user, organization and group made before numeric ids one (the Zendesk API's
+/// `id`). Resumable and safe to run again or while the desk serves: records that have a number
+/// are skipped, and each number lands with its claim in one conditional transaction
+/// (`Store::assign_number`). Reads the kind's listing a page of 100 at a time (Queries, no
+/// Scan); `progress` hears after each page.
+pub async fn backfill_numbers(
+    store: &Store,
+    mut progress: impl FnMut(&str, Backfilled),
+) -> Result<[Backfilled; 3], BoxError> {
+    use helpdesk::store::keys::{self, Index};
+    use helpdesk::store::numbers::Numbered;
+    use helpdesk::store::users::UserRecord;
+    let mut out = [Backfilled::default(); 3];
+    // Users, by name.
+    let mut after: Option<String> = None;
+    loop {
+        let (rows, more) = store
+            .query_sorted::<UserRecord>(Index::Gsi3, keys::USERS_PARTITION, None, after.as_deref(), 100)
+            .await?;
+        for (_, u) in &rows {
+            out[0].seen += 1;
+            if u.user.number.is_none() && store.assign_number(Numbered::User, u.user.id).await?.is_some() {
+                out[0].numbered += 1;
+            }
+        }
+        progress("users", out[0]);
+        after = rows.last().map(|(s, _)| s.clone());
+        if !more {
+            break;
+        }
+    }
+    // Organizations.
+    let mut after: Option<String> = None;
+    loop {
+        let (rows, more) = store.list_orgs(after.as_deref(), 100).await?;
+        for (_, o) in &rows {
+            out[1].seen += 1;
+            if o.number.is_none() && store.assign_number(Numbered::Organization, o.id).await?.is_some() {
+                out[1].numbered += 1;
+            }
+        }
+        progress("organizations", out[1]);
+        after = rows.last().map(|(s, _)| s.clone());
+        if !more {
+            break;
+        }
+    }
+    // Groups.
+    for g in store.all_groups().await? {
+        out[2].seen += 1;
+        if g.number.is_none() && store.assign_number(Numbered::Group, g.id).await?.is_some() {
+            out[2].numbered += 1;
+        }
+    }
+    progress("groups", out[2]);
+    Ok(out)
+}
