@@ -397,3 +397,129 @@ async fn the_backfill_numbers_records_made_before_numbers_once() {
     assert!(again.iter().all(|b| b.numbered == 0), "{again:?}");
     assert_eq!(store.get_org(org.id).await.unwrap().unwrap().number, Some(org_number));
 }
+
+#[tokio::test]
+async fn the_requests_api_is_the_end_users_side() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer().await;
+    let other = app.customer().await;
+    let agent = app.staff(Role::Agent).await;
+    let me = basic(&customer.email, PASSWORD);
+    let made = zd(
+        &app,
+        "POST",
+        "/api/v2/requests.json",
+        &me,
+        Some(json!({"request": {"subject": "Help", "comment": {"body": "My screen is dark"}}})),
+    )
+    .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let id = made.body["request"]["id"].as_u64().unwrap();
+    assert_eq!(made.body["request"]["can_be_solved_by_me"], false, "no assignee yet");
+    assert!(made.body["request"].get("group_id").is_none(), "end users do not see the group");
+    // The agent answers publicly and notes privately; the end user reads only the public ones.
+    let path = format!("/api/v2/tickets/{id}.json");
+    let agent_number =
+        zd(&app, "GET", "/api/v2/users/me", &bearer(&agent.token), None).await.body["user"]["id"].clone();
+    zd(
+        &app,
+        "PUT",
+        &path,
+        &bearer(&agent.token),
+        Some(json!({"ticket": {"comment": {"body": "Try the switch"}, "assignee_id": agent_number}})),
+    )
+    .await;
+    zd(
+        &app,
+        "PUT",
+        &path,
+        &bearer(&agent.token),
+        Some(json!({"ticket": {"comment": {"body": "internal", "public": false}}})),
+    )
+    .await;
+    let comments = zd(&app, "GET", &format!("/api/v2/requests/{id}/comments.json"), &me, None).await;
+    let bodies: Vec<&str> =
+        comments.body["comments"].as_array().unwrap().iter().map(|c| c["body"].as_str().unwrap()).collect();
+    assert_eq!(bodies, ["My screen is dark", "Try the switch"]);
+    assert_eq!(comments.body["comments"][1]["request_id"], id);
+    // The end user answers, then solves it.
+    let answered = zd(
+        &app,
+        "PUT",
+        &format!("/api/v2/requests/{id}.json"),
+        &me,
+        Some(json!({"request": {"comment": {"body": "Works now"}}})),
+    )
+    .await;
+    assert_eq!(answered.status, 200, "{}", answered.body);
+    assert_eq!(answered.body["request"]["can_be_solved_by_me"], true);
+    let solved =
+        zd(&app, "PUT", &format!("/api/v2/requests/{id}"), &me, Some(json!({"request": {"solved": true}})))
+            .await;
+    assert_eq!(solved.body["request"]["status"], "solved");
+    // Listed for them, not for another end user, who gets the same 404 as for nothing.
+    let listed = zd(&app, "GET", "/api/v2/requests.json", &me, None).await;
+    assert_eq!(listed.body["requests"][0]["id"], id);
+    let theirs = basic(&other.email, PASSWORD);
+    assert_eq!(zd(&app, "GET", "/api/v2/requests.json", &theirs, None).await.body["requests"], json!([]));
+    let hidden = zd(&app, "GET", &format!("/api/v2/requests/{id}.json"), &theirs, None).await;
+    let missing = zd(&app, "GET", "/api/v2/requests/999999.json", &theirs, None).await;
+    assert_eq!((hidden.status, &hidden.body), (404, &missing.body));
+    let write = zd(
+        &app,
+        "PUT",
+        &format!("/api/v2/requests/{id}"),
+        &theirs,
+        Some(json!({"request": {"comment": {"body": "x"}}})),
+    )
+    .await;
+    assert_eq!(write.status, 404);
+
+    // show_many: in the order asked, someone else's left out for an end user.
+    let second = zd(
+        &app,
+        "POST",
+        "/api/v2/requests",
+        &theirs,
+        Some(json!({"request": {"comment": {"body": "Mine"}}})),
+    )
+    .await;
+    let second_id = second.body["request"]["id"].as_u64().unwrap();
+    let many = zd(
+        &app,
+        "GET",
+        &format!("/api/v2/tickets/show_many.json?ids={second_id},{id}"),
+        &bearer(&agent.token),
+        None,
+    )
+    .await;
+    let ids: Vec<u64> =
+        many.body["tickets"].as_array().unwrap().iter().map(|t| t["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, [second_id, id]);
+    let mine = zd(&app, "GET", &format!("/api/v2/tickets/show_many?ids={second_id},{id}"), &me, None).await;
+    assert_eq!(mine.body["tickets"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn groups_and_memberships_by_number() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let agent = app.staff(Role::Agent).await;
+    let group = app.post("/groups", Some(&admin.token), json!({"name": "Billing"})).await;
+    let gid = group.body["group"]["id"].as_str().unwrap().to_owned();
+    let number = group.body["group"]["number"].as_u64().expect("a new group has a number");
+    app.post(&format!("/groups/{gid}/memberships"), Some(&admin.token), json!({"user_id": agent.id})).await;
+    let listed = zd(&app, "GET", "/api/v2/groups.json", &bearer(&agent.token), None).await;
+    assert!(listed.body["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["id"] == number && g["name"] == "Billing"));
+    let members =
+        zd(&app, "GET", &format!("/api/v2/groups/{number}/memberships.json"), &bearer(&agent.token), None)
+            .await;
+    let agent_number =
+        zd(&app, "GET", "/api/v2/users/me", &bearer(&agent.token), None).await.body["user"]["id"].clone();
+    assert_eq!(members.body["group_memberships"][0]["user_id"], agent_number);
+    assert_eq!(members.body["group_memberships"][0]["group_id"], number);
+}

@@ -331,6 +331,24 @@ impl Store {
         Ok(item.map(decode::<Claim>).transpose()?.map(|c| c.ticket_id))
     }
 
+    /// The tickets with these numbers (missing ones left out): one BatchGetItem of the number
+    /// claims, one of the tickets, per 100.
+    pub async fn tickets_by_number(&self, numbers: &[u64]) -> Result<Vec<Ticket>, StoreError> {
+        #[derive(Deserialize)]
+        struct Claim {
+            ticket_id: Uuid,
+        }
+        let claims =
+            numbers.iter().map(|n| keys::key(keys::ticket_number_pk(*n), keys::TICKET_NUMBER_SK)).collect();
+        let ids: Vec<Uuid> = self
+            .batch_get(claims)
+            .await?
+            .into_iter()
+            .map(|i| decode::<Claim>(i).map(|c| c.ticket_id))
+            .collect::<Result<_, _>>()?;
+        self.tickets_by_id(&ids).await
+    }
+
     /// The ticket page: one Query over the ticket's item collection.
     pub async fn ticket_page(&self, id: Uuid) -> Result<TicketPage, StoreError> {
         let mut page = TicketPage::default();

@@ -6,6 +6,7 @@
 //! absolute URLs and the two kinds of pagination.
 pub mod incremental;
 pub mod orgs;
+pub mod requests;
 pub mod routes;
 pub mod search;
 pub mod shapes;

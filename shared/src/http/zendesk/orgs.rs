@@ -164,3 +164,34 @@ pub async fn groups(
     let page = ListPage { key: "groups", items, after: None, more: false, count: Some(count) };
     Ok(super::ok(&page.render(&paging, &base, "/api/v2/groups.json", &params)))
 }
+
+/// `GET /api/v2/groups/{id}/memberships` (staff).
+pub async fn memberships(
+    State(state): State<Shared>,
+    ZdStaff(_): ZdStaff,
+    Path(raw): Path<String>,
+) -> ZdResult {
+    let n = numeric_id(&raw)?;
+    let id = state.store.id_by_number(Numbered::Group, n).await?.ok_or_else(ZdError::not_found)?;
+    let group = state.store.get_group(id).await?.ok_or_else(ZdError::not_found)?;
+    let members = state.store.memberships(group.id).await?;
+    let users = state.store.users_by_id(members.iter().map(|m| m.user_id)).await?;
+    let items: Vec<Value> = members
+        .iter()
+        .map(|m| {
+            json!({
+                "id": null,
+                "url": null,
+                "user_id": users.get(&m.user_id).and_then(|u| u.number),
+                "group_id": group.number,
+                "default": m.is_default,
+                "created_at": m.created_at,
+                "updated_at": m.created_at,
+            })
+        })
+        .collect();
+    let count = items.len();
+    Ok(super::ok(
+        &json!({"group_memberships": items, "next_page": null, "previous_page": null, "count": count}),
+    ))
+}

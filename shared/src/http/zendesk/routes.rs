@@ -2,7 +2,7 @@
 //! operation's function (API Gateway routes both paths to it, `function` names it); the others
 //! have functions of their own (`zendesk-*`). Each route whose last segment is not a parameter
 //! is also routed with `.json` after it ([`super::json_twin`]).
-use super::{incremental, orgs, search, tags, tickets, users};
+use super::{incremental, orgs, requests, search, tags, tickets, users};
 use crate::http::routes::Route;
 use crate::http::Shared;
 use axum::routing::{on, MethodRouter};
@@ -17,6 +17,7 @@ macro_rules! v2_routes {
 v2_routes! {
     TICKETS_LIST = "GET" "/api/v2/tickets" => "tickets-list";
     TICKETS_CREATE = "POST" "/api/v2/tickets" => "tickets-create";
+    TICKETS_SHOW_MANY = "GET" "/api/v2/tickets/show_many" => "zendesk-tickets-show-many";
     TICKETS_SHOW = "GET" "/api/v2/tickets/{id}" => "tickets-show";
     TICKETS_UPDATE = "PUT" "/api/v2/tickets/{id}" => "tickets-update";
     TICKETS_DELETE = "DELETE" "/api/v2/tickets/{id}" => "tickets-delete";
@@ -35,6 +36,12 @@ v2_routes! {
     ORGS_SHOW = "GET" "/api/v2/organizations/{id}" => "orgs-show";
     ORGS_UPDATE = "PUT" "/api/v2/organizations/{id}" => "orgs-update";
     GROUPS_LIST = "GET" "/api/v2/groups" => "groups-list";
+    GROUP_MEMBERSHIPS = "GET" "/api/v2/groups/{id}/memberships" => "groups-memberships";
+    REQUESTS_LIST = "GET" "/api/v2/requests" => "zendesk-requests-list";
+    REQUESTS_CREATE = "POST" "/api/v2/requests" => "zendesk-requests-create";
+    REQUESTS_SHOW = "GET" "/api/v2/requests/{id}" => "zendesk-requests-show";
+    REQUESTS_UPDATE = "PUT" "/api/v2/requests/{id}" => "zendesk-requests-update";
+    REQUESTS_COMMENTS = "GET" "/api/v2/requests/{id}/comments" => "zendesk-requests-comments";
     SEARCH = "GET" "/api/v2/search" => "search";
     SEARCH_COUNT = "GET" "/api/v2/search/count" => "zendesk-search-count";
     INCREMENTAL_CURSOR = "GET" "/api/v2/incremental/tickets/cursor" => "zendesk-incremental-cursor";
@@ -47,6 +54,7 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
     vec![
         r(TICKETS_LIST, on(TICKETS_LIST.filter(), tickets::list)),
         r(TICKETS_CREATE, on(TICKETS_CREATE.filter(), tickets::create)),
+        r(TICKETS_SHOW_MANY, on(TICKETS_SHOW_MANY.filter(), tickets::show_many)),
         r(TICKETS_SHOW, on(TICKETS_SHOW.filter(), tickets::show)),
         r(TICKETS_UPDATE, on(TICKETS_UPDATE.filter(), tickets::update)),
         r(TICKETS_DELETE, on(TICKETS_DELETE.filter(), tickets::delete)),
@@ -65,6 +73,12 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(ORGS_SHOW, on(ORGS_SHOW.filter(), orgs::show)),
         r(ORGS_UPDATE, on(ORGS_UPDATE.filter(), orgs::update)),
         r(GROUPS_LIST, on(GROUPS_LIST.filter(), orgs::groups)),
+        r(GROUP_MEMBERSHIPS, on(GROUP_MEMBERSHIPS.filter(), orgs::memberships)),
+        r(REQUESTS_LIST, on(REQUESTS_LIST.filter(), requests::list)),
+        r(REQUESTS_CREATE, on(REQUESTS_CREATE.filter(), requests::create)),
+        r(REQUESTS_SHOW, on(REQUESTS_SHOW.filter(), requests::show)),
+        r(REQUESTS_UPDATE, on(REQUESTS_UPDATE.filter(), requests::update)),
+        r(REQUESTS_COMMENTS, on(REQUESTS_COMMENTS.filter(), requests::comments)),
         r(SEARCH, on(SEARCH.filter(), search::search)),
         r(SEARCH_COUNT, on(SEARCH_COUNT.filter(), search::count)),
         r(INCREMENTAL_CURSOR, on(INCREMENTAL_CURSOR.filter(), incremental::cursor)),
