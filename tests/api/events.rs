@@ -105,6 +105,7 @@ const EXPECTED: &[(&str, u16)] = &[
     ("attachments-create-no-token", 401),
     ("attachments-show-no-token", 401),
     ("zendesk-tags-list-no-token", 401),
+    ("zendesk-views-execute-no-token", 401),
     ("zendesk-requests-comments-no-token", 401),
     ("zendesk-requests-update-no-token", 401),
     ("zendesk-requests-show-no-token", 401),

@@ -380,7 +380,9 @@ async fn the_backfill_numbers_records_made_before_numbers_once() {
     let done = helpdesk_local::admin::backfill_numbers(store, |kind, b| heard.push((kind.to_owned(), b)))
         .await
         .unwrap();
-    assert!(done.iter().all(|b| b.numbered >= 1), "{done:?}");
+    for kind in ["users", "organizations", "groups"] {
+        assert!(done.iter().any(|(k, b)| *k == kind && b.numbered >= 1), "{kind}: {done:?}");
+    }
     assert!(heard.iter().any(|(k, _)| k == "users"), "progress is reported");
     let me = zd(&app, "GET", "/api/v2/users/me", &basic(&customer.email, PASSWORD), None).await;
     let new_number = me.body["user"]["id"].as_u64().expect("numbered now");
@@ -394,7 +396,7 @@ async fn the_backfill_numbers_records_made_before_numbers_once() {
     assert_eq!(org_shown.body["organization"]["name"], "Old Org");
     // Run again: nothing left to number, nothing renumbered.
     let again = helpdesk_local::admin::backfill_numbers(store, |_, _| {}).await.unwrap();
-    assert!(again.iter().all(|b| b.numbered == 0), "{again:?}");
+    assert!(again.iter().all(|(_, b)| b.numbered == 0), "{again:?}");
     assert_eq!(store.get_org(org.id).await.unwrap().unwrap().number, Some(org_number));
 }
 
@@ -522,4 +524,87 @@ async fn groups_and_memberships_by_number() {
         zd(&app, "GET", "/api/v2/users/me", &bearer(&agent.token), None).await.body["user"]["id"].clone();
     assert_eq!(members.body["group_memberships"][0]["user_id"], agent_number);
     assert_eq!(members.body["group_memberships"][0]["group_id"], number);
+}
+
+#[tokio::test]
+async fn views_macros_triggers_and_automations_by_number() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let agent = app.staff(Role::Agent).await;
+    let customer = app.customer().await;
+    let auth = bearer(&agent.token);
+    let made = app.ticket(&customer.token, "Urgent printer").await;
+    let number: u64 = made["ticket_number"].as_str().unwrap().trim_start_matches("TKT-").parse().unwrap();
+
+    // Views: the defaults are numbered; one runs and counts.
+    let views = zd(&app, "GET", "/api/v2/views.json", &auth, None).await;
+    assert_eq!(views.status, 200, "{}", views.body);
+    let all = views.body["views"].as_array().unwrap();
+    assert!(all.len() >= 6 && all.iter().all(|v| v["id"].is_u64()), "{}", views.body);
+    let unsolved = all.iter().find(|v| v["title"] == "All unsolved tickets").expect("a default view");
+    let vid = unsolved["id"].as_u64().unwrap();
+    let shown = zd(&app, "GET", &format!("/api/v2/views/{vid}.json"), &auth, None).await;
+    assert_eq!(shown.body["view"]["title"], "All unsolved tickets");
+    let tickets = zd(&app, "GET", &format!("/api/v2/views/{vid}/tickets.json"), &auth, None).await;
+    assert_eq!(tickets.body["tickets"][0]["id"], number, "{}", tickets.body);
+    let executed = zd(&app, "GET", &format!("/api/v2/views/{vid}/execute.json"), &auth, None).await;
+    assert_eq!(executed.body["tickets"], tickets.body["tickets"]);
+    let count = zd(&app, "GET", &format!("/api/v2/views/{vid}/count.json"), &auth, None).await;
+    assert_eq!(count.body["view_count"]["view_id"], vid);
+    let many = zd(&app, "GET", &format!("/api/v2/views/count_many.json?ids={vid},999999"), &auth, None).await;
+    assert_eq!(many.body["view_counts"].as_array().unwrap().len(), 1);
+    let as_customer = zd(&app, "GET", "/api/v2/views", &basic(&customer.email, PASSWORD), None).await;
+    assert_eq!(as_customer.status, 403);
+
+    // Macros: numbered at creation; apply shows the result without writing.
+    let m = app
+        .post("/macros", Some(&admin.token), json!({"title": "Escalate", "actions": [{"field": "priority", "value": "urgent"}], "restriction": null}))
+        .await;
+    assert_eq!(m.status, 201, "{m:?}");
+    let mid = m.body["macro"]["number"].as_u64().expect("a new macro has a number");
+    let listed = zd(&app, "GET", "/api/v2/macros.json", &auth, None).await;
+    assert!(listed.body["macros"].as_array().unwrap().iter().any(|x| x["id"] == mid));
+    let one = zd(&app, "GET", &format!("/api/v2/macros/{mid}"), &auth, None).await;
+    assert_eq!(one.body["macro"]["title"], "Escalate");
+    let applied =
+        zd(&app, "GET", &format!("/api/v2/tickets/{number}/macros/{mid}/apply.json"), &auth, None).await;
+    assert_eq!(applied.status, 200, "{}", applied.body);
+    assert_eq!(applied.body["result"]["ticket"]["priority"], "urgent");
+    let after = zd(&app, "GET", &format!("/api/v2/tickets/{number}"), &auth, None).await;
+    assert_eq!(after.body["ticket"]["priority"], "normal", "apply writes nothing");
+
+    // Triggers and automations: admins only; created and updated in Zendesk's envelope.
+    let admin_auth = bearer(&admin.token);
+    let body = json!({"trigger": {"title": "Tag urgent", "conditions": {"all": [{"field": "priority", "operator": "is", "value": "urgent"}]}, "actions": [{"field": "add_tags", "value": "hot"}]}});
+    assert_eq!(zd(&app, "POST", "/api/v2/triggers.json", &auth, Some(body.clone())).await.status, 403);
+    let trigger = zd(&app, "POST", "/api/v2/triggers.json", &admin_auth, Some(body)).await;
+    assert_eq!(trigger.status, 201, "{}", trigger.body);
+    let tid = trigger.body["trigger"]["id"].as_u64().unwrap();
+    let renamed = zd(
+        &app,
+        "PUT",
+        &format!("/api/v2/triggers/{tid}.json"),
+        &admin_auth,
+        Some(json!({"trigger": {"title": "Tag hot"}})),
+    )
+    .await;
+    assert_eq!(renamed.body["trigger"]["title"], "Tag hot");
+    let invalid =
+        zd(&app, "POST", "/api/v2/triggers", &admin_auth, Some(json!({"trigger": {"title": "x"}}))).await;
+    assert_eq!((invalid.status, invalid.body["error"].clone()), (422, json!("RecordInvalid")));
+    let triggers = zd(&app, "GET", "/api/v2/triggers.json", &admin_auth, None).await;
+    assert!(triggers.body["triggers"].as_array().unwrap().iter().any(|t| t["id"] == tid));
+    assert_eq!(
+        zd(&app, "GET", &format!("/api/v2/triggers/{tid}"), &admin_auth, None).await.body["trigger"]["title"],
+        "Tag hot"
+    );
+    let automations = zd(&app, "GET", "/api/v2/automations.json", &admin_auth, None).await;
+    let first = &automations.body["automations"][0];
+    assert!(first["id"].is_u64(), "the default automations are numbered: {}", automations.body);
+    let aid = first["id"].as_u64().unwrap();
+    assert_eq!(
+        zd(&app, "GET", &format!("/api/v2/automations/{aid}.json"), &admin_auth, None).await.body
+            ["automation"]["id"],
+        aid
+    );
 }

@@ -1,8 +1,14 @@
-//! Lambda entry point for `POST /automations`: this route's handler only.
+//! Lambda entry point for `POST /automations` and `POST /api/v2/automations` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::automations;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::AUTOMATIONS_CREATE, automations::create).await
+    lambda::serve_twin(
+        routes::AUTOMATIONS_CREATE,
+        automations::create,
+        zendesk::routes::AUTOMATIONS_CREATE,
+        zendesk::business::automation_create,
+    )
+    .await
 }

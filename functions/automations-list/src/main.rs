@@ -1,8 +1,14 @@
-//! Lambda entry point for `GET /automations`: this route's handler only.
+//! Lambda entry point for `GET /automations` and `GET /api/v2/automations` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::automations;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::AUTOMATIONS_LIST, automations::list).await
+    lambda::serve_twin(
+        routes::AUTOMATIONS_LIST,
+        automations::list,
+        zendesk::routes::AUTOMATIONS_LIST,
+        zendesk::business::automations,
+    )
+    .await
 }

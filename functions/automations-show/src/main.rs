@@ -1,8 +1,14 @@
-//! Lambda entry point for `GET /automations/{id}`: this route's handler only.
+//! Lambda entry point for `GET /automations/{id}` and `GET /api/v2/automations/{id}` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::automations;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::AUTOMATIONS_SHOW, automations::show).await
+    lambda::serve_twin(
+        routes::AUTOMATIONS_SHOW,
+        automations::show,
+        zendesk::routes::AUTOMATIONS_SHOW,
+        zendesk::business::automation,
+    )
+    .await
 }

@@ -1,8 +1,14 @@
-//! Lambda entry point for `GET /macros`: this route's handler only.
+//! Lambda entry point for `GET /macros` and `GET /api/v2/macros` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::macros;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::MACROS_LIST, macros::list).await
+    lambda::serve_twin(
+        routes::MACROS_LIST,
+        macros::list,
+        zendesk::routes::MACROS_LIST,
+        zendesk::business::macros,
+    )
+    .await
 }

@@ -1,8 +1,14 @@
-//! Lambda entry point for `GET /macros/{id}`: this route's handler only.
+//! Lambda entry point for `GET /macros/{id}` and `GET /api/v2/macros/{id}` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::macros;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::MACROS_SHOW, macros::show).await
+    lambda::serve_twin(
+        routes::MACROS_SHOW,
+        macros::show,
+        zendesk::routes::MACROS_SHOW,
+        zendesk::business::macro_show,
+    )
+    .await
 }

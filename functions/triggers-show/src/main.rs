@@ -1,8 +1,14 @@
-//! Lambda entry point for `GET /triggers/{id}`: this route's handler only.
+//! Lambda entry point for `GET /triggers/{id}` and `GET /api/v2/triggers/{id}` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::triggers;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::TRIGGERS_SHOW, triggers::show).await
+    lambda::serve_twin(
+        routes::TRIGGERS_SHOW,
+        triggers::show,
+        zendesk::routes::TRIGGERS_SHOW,
+        zendesk::business::trigger,
+    )
+    .await
 }

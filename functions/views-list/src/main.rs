@@ -1,8 +1,9 @@
-//! Lambda entry point for `GET /views`: this route's handler only.
+//! Lambda entry point for `GET /views` and `GET /api/v2/views` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::views;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::VIEWS_LIST, views::list).await
+    lambda::serve_twin(routes::VIEWS_LIST, views::list, zendesk::routes::VIEWS_LIST, zendesk::business::views)
+        .await
 }

@@ -1,8 +1,14 @@
-//! Lambda entry point for `GET /views/{id}/tickets`: this route's handler only.
+//! Lambda entry point for `GET /views/{id}/tickets` and `GET /api/v2/views/{id}/tickets` (its Zendesk API twin): these handlers only.
 use helpdesk::http::handlers::views;
-use helpdesk::http::{lambda, routes};
+use helpdesk::http::{lambda, routes, zendesk};
 
 #[tokio::main]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve(routes::VIEWS_TICKETS, views::tickets).await
+    lambda::serve_twin(
+        routes::VIEWS_TICKETS,
+        views::tickets,
+        zendesk::routes::VIEWS_TICKETS,
+        zendesk::business::view_tickets,
+    )
+    .await
 }

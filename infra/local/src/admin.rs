@@ -27,7 +27,8 @@ pub struct Backfilled {
     pub numbered: usize,
 }
 
-/// Gives every user, organization and group made before numeric ids one (the Zendesk API's
+/// Gives every user, organization, group, view, macro, trigger and automation made before
+/// numeric ids one (the Zendesk API's
 /// `id`). Resumable and safe to run again or while the desk serves: records that have a number
 /// are skipped, and each number lands with its claim in one conditional transaction
 /// (`Store::assign_number`). Reads the kind's listing a page of 100 at a time (Queries, no
@@ -35,11 +36,11 @@ pub struct Backfilled {
 pub async fn backfill_numbers(
     store: &Store,
     mut progress: impl FnMut(&str, Backfilled),
-) -> Result<[Backfilled; 3], BoxError> {
+) -> Result<Vec<(&'static str, Backfilled)>, BoxError> {
     use helpdesk::store::keys::{self, Index};
     use helpdesk::store::numbers::Numbered;
     use helpdesk::store::users::UserRecord;
-    let mut out = [Backfilled::default(); 3];
+    let mut out = [Backfilled::default(); 6];
     // Users, by name.
     let mut after: Option<String> = None;
     loop {
@@ -82,5 +83,30 @@ pub async fn backfill_numbers(
         }
     }
     progress("groups", out[2]);
-    Ok(out)
+    // Views, macros, triggers and automations (a desk has tens to hundreds of each).
+    for v in store.all_views().await? {
+        out[3].seen += 1;
+        if v.number.is_none() && store.assign_number(Numbered::View, v.id).await?.is_some() {
+            out[3].numbered += 1;
+        }
+    }
+    progress("views", out[3]);
+    for m in store.all_macros().await? {
+        out[4].seen += 1;
+        if m.number.is_none() && store.assign_number(Numbered::Macro, m.id).await?.is_some() {
+            out[4].numbered += 1;
+        }
+    }
+    progress("macros", out[4]);
+    for kind in [helpdesk::store::rules::RuleKind::Trigger, helpdesk::store::rules::RuleKind::Automation] {
+        for r in store.all_rules(kind).await? {
+            out[5].seen += 1;
+            if r.number.is_none() && store.assign_number(Numbered::Rule, r.id).await?.is_some() {
+                out[5].numbered += 1;
+            }
+        }
+    }
+    progress("triggers and automations", out[5]);
+    let names = ["users", "organizations", "groups", "views", "macros", "triggers and automations"];
+    Ok(names.into_iter().zip(out).collect())
 }

@@ -95,11 +95,12 @@ pub async fn ensure_defaults(state: &AppState, kind: RuleKind) -> Result<(), Api
         RuleKind::Automation => default_automations(state.config.auto_close_days),
     };
     let now = Timestamp::now();
-    let rules: Vec<Rule> = defaults
+    let mut rules: Vec<Rule> = defaults
         .into_iter()
         .enumerate()
         .map(|(i, (title, conditions, actions))| Rule {
             id: Uuid::now_v7(),
+            number: None,
             kind,
             title: title.to_owned(),
             description: String::new(),
@@ -111,7 +112,7 @@ pub async fn ensure_defaults(state: &AppState, kind: RuleKind) -> Result<(), Api
             updated_at: now,
         })
         .collect();
-    state.store.create_default_rules(kind, &rules).await?;
+    state.store.create_default_rules(kind, &mut rules).await?;
     Ok(())
 }
 

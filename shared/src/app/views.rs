@@ -406,11 +406,12 @@ pub async fn ensure_defaults(state: &AppState) -> Result<(), ApiError> {
         return Ok(());
     }
     let now = Timestamp::now();
-    let views: Vec<View> = crate::domain::views::defaults()
+    let mut views: Vec<View> = crate::domain::views::defaults()
         .into_iter()
         .enumerate()
         .map(|(i, (title, conditions, execution))| View {
             id: Uuid::now_v7(),
+            number: None,
             title: title.to_owned(),
             active: true,
             position: i as u32,
@@ -421,6 +422,6 @@ pub async fn ensure_defaults(state: &AppState) -> Result<(), ApiError> {
             updated_at: now,
         })
         .collect();
-    state.store.create_default_views(&views).await?;
+    state.store.create_default_views(&mut views).await?;
     Ok(())
 }

@@ -504,6 +504,8 @@ pub struct MembershipEnvelope {
 #[serde(deny_unknown_fields)]
 pub struct Macro {
     pub id: Uuid,
+    /// The numeric id (the Zendesk API's `id`); `null` until the backfill numbers an older record.
+    pub number: Option<u64>,
     pub title: String,
     pub description: String,
     pub active: bool,
@@ -522,6 +524,7 @@ impl Macro {
     pub fn of(m: &crate::store::macros::Macro) -> Macro {
         Macro {
             id: m.id,
+            number: m.number,
             title: m.title.clone(),
             description: m.description.clone(),
             active: m.active,
@@ -554,6 +557,8 @@ pub struct MacroResult {
 #[serde(deny_unknown_fields)]
 pub struct View {
     pub id: Uuid,
+    /// The numeric id (the Zendesk API's `id`); `null` until the backfill numbers an older record.
+    pub number: Option<u64>,
     pub title: String,
     pub active: bool,
     pub position: u32,
@@ -571,6 +576,7 @@ impl View {
     pub fn of(v: &crate::store::views::View) -> View {
         View {
             id: v.id,
+            number: v.number,
             title: v.title.clone(),
             active: v.active,
             position: v.position,
@@ -617,6 +623,8 @@ pub struct ViewCounts {
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     pub id: Uuid,
+    /// The numeric id (the Zendesk API's `id`); `null` until the backfill numbers an older record.
+    pub number: Option<u64>,
     pub title: String,
     pub description: String,
     pub active: bool,
@@ -633,6 +641,7 @@ impl Rule {
     pub fn of(r: &crate::store::rules::Rule) -> Rule {
         Rule {
             id: r.id,
+            number: r.number,
             title: r.title.clone(),
             description: r.description.clone(),
             active: r.active,

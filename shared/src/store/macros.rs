@@ -1,6 +1,7 @@
 //! Macros: `MACRO#<id>` / `MACRO`, in GSI1 `MACROS` by position. Actions are kept as the JSON
 //! the admin wrote (validated on write, parsed again on use).
 use super::keys::{self, entity, Index};
+use super::numbers::{claim_write, Numbered};
 use super::{Item, Store, StoreError};
 use crate::clock::Timestamp;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -26,6 +27,9 @@ pub enum RestrictionKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Macro {
     pub id: Uuid,
+    /// The numeric id (see `store::numbers`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
     pub title: String,
     #[serde(default)]
     pub description: String,
@@ -53,6 +57,14 @@ fn macro_item(m: &Macro) -> Result<Item, StoreError> {
 }
 
 impl Store {
+    /// Writes a new macro with a new number and the number's claim, in one transaction.
+    pub async fn create_macro(&self, m: &mut Macro) -> Result<(), StoreError> {
+        let n = self.take_number(Numbered::Macro).await?;
+        m.number = Some(n);
+        let writes = vec![super::TxWrite::new_only(macro_item(m)?), claim_write(Numbered::Macro, n, m.id)];
+        self.transact(writes).await.map_err(super::TxError::into_store)
+    }
+
     pub async fn put_macro(&self, m: &Macro) -> Result<(), StoreError> {
         self.put(macro_item(m)?).await
     }

@@ -1,4 +1,5 @@
-//! Numeric ids (the Zendesk API, issue 18): users, organizations and groups take a number from
+//! Numeric ids (the Zendesk API, issue 18): users, organizations, groups, views, macros and
+//! business rules (triggers and automations share one sequence) take a number from
 //! their kind's counter (`COUNTER#<KIND>`, an atomic ADD) when they are created, and a claim
 //! item `NUMBER#<KIND>#<n>` that finds the record by it is written in the creation's own
 //! transaction. A creation that fails after taking a number leaves a gap, as Zendesk's ids do;
@@ -18,6 +19,10 @@ pub enum Numbered {
     User,
     Organization,
     Group,
+    View,
+    Macro,
+    /// Triggers and automations (one sequence, as Zendesk's business rules).
+    Rule,
 }
 
 impl Numbered {
@@ -26,6 +31,9 @@ impl Numbered {
             Numbered::User => "USER",
             Numbered::Organization => "ORG",
             Numbered::Group => "GROUP",
+            Numbered::View => "VIEW",
+            Numbered::Macro => "MACRO",
+            Numbered::Rule => "RULE",
         }
     }
 
@@ -35,6 +43,9 @@ impl Numbered {
             Numbered::User => keys::key(keys::user_pk(id), keys::USER_SK),
             Numbered::Organization => keys::key(keys::org_pk(id), keys::ORG_SK),
             Numbered::Group => keys::key(keys::group_pk(id), keys::GROUP_SK),
+            Numbered::View => keys::key(keys::view_pk(id), keys::VIEW_SK),
+            Numbered::Macro => keys::key(keys::macro_pk(id), keys::MACRO_SK),
+            Numbered::Rule => keys::key(keys::rule_pk(id), keys::RULE_SK),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! `AUTOMATIONS` by position), and the notifications triggers ask for (`TICKET#<id>` /
 //! `NOTIFY#<uuid v7>`, written in the ticket's transaction; the notifier turns them into mail).
 use super::keys::{self, entity, Index};
+use super::numbers::{claim_write, Numbered};
 use super::{Item, Store, StoreError, TxWrite};
 use crate::clock::Timestamp;
 use crate::domain::actions::Recipient;
@@ -28,6 +29,9 @@ impl RuleKind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
     pub id: Uuid,
+    /// The numeric id (see `store::numbers`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
     pub kind: RuleKind,
     pub title: String,
     #[serde(default)]
@@ -121,6 +125,15 @@ impl Store {
     }
 
     /// Writes rules with new positions, all or none (at most 100 in one transaction).
+    /// Writes a new trigger or automation with a new number and the number's claim, in one
+    /// transaction.
+    pub async fn create_rule(&self, r: &mut Rule) -> Result<(), StoreError> {
+        let n = self.take_number(Numbered::Rule).await?;
+        r.number = Some(n);
+        let writes = vec![TxWrite::new_only(rule_item(r)?), claim_write(Numbered::Rule, n, r.id)];
+        self.transact(writes).await.map_err(|e| e.into_store())
+    }
+
     pub async fn put_rules(&self, rules: &[Rule]) -> Result<(), StoreError> {
         let mut writes = Vec::new();
         for r in rules {
@@ -131,7 +144,7 @@ impl Store {
 
     /// Creates a kind's default rules once per desk (a marker and the rules in one
     /// transaction). True if this call created them.
-    pub async fn create_default_rules(&self, kind: RuleKind, rules: &[Rule]) -> Result<bool, StoreError> {
+    pub async fn create_default_rules(&self, kind: RuleKind, rules: &mut [Rule]) -> Result<bool, StoreError> {
         let sk = match kind {
             RuleKind::Trigger => keys::DEFAULT_TRIGGERS_SK,
             RuleKind::Automation => keys::DEFAULT_AUTOMATIONS_SK,
@@ -139,8 +152,11 @@ impl Store {
         let marker = keys::ItemKeys::new(entity::DEFAULTS, keys::DEFAULTS_PK, sk)
             .with(&serde_json::json!({"created_at": Timestamp::now()}))?;
         let mut writes = vec![TxWrite::new_only(marker)];
-        for r in rules {
+        for r in rules.iter_mut() {
+            let n = self.take_number(Numbered::Rule).await?;
+            r.number = Some(n);
             writes.push(TxWrite::new_only(rule_item(r)?));
+            writes.push(claim_write(Numbered::Rule, n, r.id));
         }
         match self.transact(writes).await {
             Ok(()) => Ok(true),

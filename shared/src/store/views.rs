@@ -3,6 +3,7 @@
 //! stream indexer keeps, and the bounded reads of a list index partition a view page is made of.
 use super::keys::{self, attr, entity, Index};
 use super::macros::Restriction;
+use super::numbers::{claim_write, Numbered};
 use super::{Item, Store, StoreError};
 use crate::clock::Timestamp;
 use crate::domain::ticket::{Status, Ticket};
@@ -16,6 +17,9 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct View {
     pub id: Uuid,
+    /// The numeric id (see `store::numbers`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
     pub title: String,
     pub active: bool,
     pub position: u32,
@@ -105,6 +109,14 @@ impl Store {
         self.put(view_item(v)?).await
     }
 
+    /// Writes a new view with a new number and the number's claim, in one transaction.
+    pub async fn create_view(&self, v: &mut View) -> Result<(), StoreError> {
+        let n = self.take_number(Numbered::View).await?;
+        v.number = Some(n);
+        let writes = vec![super::TxWrite::new_only(view_item(v)?), claim_write(Numbered::View, n, v.id)];
+        self.transact(writes).await.map_err(super::TxError::into_store)
+    }
+
     pub async fn get_view(&self, id: Uuid) -> Result<Option<View>, StoreError> {
         Ok(self
             .get(keys::key(keys::view_pk(id), keys::VIEW_SK))
@@ -136,12 +148,15 @@ impl Store {
     /// Creates the default views once per desk: the marker and the views in one transaction
     /// (a concurrent first call loses the marker's condition and writes nothing). True if this
     /// call created them.
-    pub async fn create_default_views(&self, views: &[View]) -> Result<bool, StoreError> {
+    pub async fn create_default_views(&self, views: &mut [View]) -> Result<bool, StoreError> {
         let marker = keys::ItemKeys::new(entity::DEFAULTS, keys::DEFAULTS_PK, keys::DEFAULT_VIEWS_SK)
             .with(&serde_json::json!({"created_at": Timestamp::now()}))?;
         let mut writes = vec![super::TxWrite::new_only(marker)];
-        for v in views {
+        for v in views.iter_mut() {
+            let n = self.take_number(Numbered::View).await?;
+            v.number = Some(n);
             writes.push(super::TxWrite::new_only(view_item(v)?));
+            writes.push(claim_write(Numbered::View, n, v.id));
         }
         match self.transact(writes).await {
             Ok(()) => Ok(true),

@@ -1,5 +1,6 @@
 //! `helpdesk-admin promote <email>`: makes a registered user an admin in a deployed table.
-//! `helpdesk-admin number-records`: gives users, organizations and groups made before numeric
+//! `helpdesk-admin number-records`: gives users, organizations, groups, views, macros, triggers
+//! and automations made before numeric
 //! ids theirs (the Zendesk API); resumable, safe to run again.
 //! Uses the usual AWS environment (credentials, `AWS_REGION`) and `TABLE_NAME`.
 use helpdesk::store::Store;
@@ -24,7 +25,7 @@ async fn main() -> Result<(), BoxError> {
                 println!("{kind}: {} seen, {} numbered now", b.seen, b.numbered);
             })
             .await?;
-            let numbered: usize = done.iter().map(|b| b.numbered).sum();
+            let numbered: usize = done.iter().map(|(_, b)| b.numbered).sum();
             println!("done: {numbered} records numbered (run again any time: numbered ones are skipped)");
         }
         _ => return Err(USAGE.into()),

@@ -131,8 +131,9 @@ pub async fn create(
     let restriction = f.restriction.unwrap_or_else(|| restriction::default_for(&caller));
     restriction::check(&state, &caller, restriction, "macros").await?;
     let now = Timestamp::now();
-    let m = Macro {
+    let mut m = Macro {
         id: Uuid::now_v7(),
+        number: None,
         title: f.title.unwrap_or_default(),
         description: f.description.unwrap_or_default(),
         active: f.active.unwrap_or(true),
@@ -143,7 +144,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    state.store.put_macro(&m).await?;
+    state.store.create_macro(&mut m).await?;
     Ok(created(&MacroEnvelope { macro_: views::Macro::of(&m) }))
 }
 
@@ -228,7 +229,7 @@ pub async fn delete(
 }
 
 /// The ticket, the macro and the change it makes (comment body expanded).
-async fn prepare(
+pub(crate) async fn prepare(
     state: &AppState,
     caller: &Caller,
     ticket_raw: &str,

@@ -152,8 +152,9 @@ pub async fn create(state: &AppState, kind: RuleKind, f: RuleFields) -> Result<R
         Some(p) => p,
         None => state.store.all_rules(kind).await?.last().map_or(0, |r| r.position + 1),
     };
-    let rule = Rule {
+    let mut rule = Rule {
         id: Uuid::now_v7(),
+        number: None,
         kind,
         title: f.title.unwrap_or_default(),
         description: f.description.unwrap_or_default(),
@@ -164,7 +165,7 @@ pub async fn create(state: &AppState, kind: RuleKind, f: RuleFields) -> Result<R
         created_at: now,
         updated_at: now,
     };
-    state.store.put_rule(&rule).await?;
+    state.store.create_rule(&mut rule).await?;
     Ok(rule)
 }
 

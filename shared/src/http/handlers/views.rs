@@ -184,8 +184,9 @@ pub async fn create(
     let restriction = f.restriction.unwrap_or_else(|| restriction::default_for(&caller));
     restriction::check(&state, &caller, restriction, "views").await?;
     let now = Timestamp::now();
-    let v = View {
+    let mut v = View {
         id: Uuid::now_v7(),
+        number: None,
         title: f.title.unwrap_or_default(),
         active: f.active.unwrap_or(true),
         position: f.position.unwrap_or(0),
@@ -195,7 +196,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    state.store.put_view(&v).await?;
+    state.store.create_view(&mut v).await?;
     Ok(created(&ViewEnvelope { view: out::View::of(&v) }))
 }
 

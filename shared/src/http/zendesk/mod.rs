@@ -4,6 +4,7 @@
 //! it was called on. This module holds what every v2 handler shares: the caller (Zendesk's
 //! three ways to authenticate), errors in Zendesk's shape, the rate-limit headers, numeric ids,
 //! absolute URLs and the two kinds of pagination.
+pub mod business;
 pub mod incremental;
 pub mod orgs;
 pub mod requests;

@@ -2,7 +2,7 @@
 //! operation's function (API Gateway routes both paths to it, `function` names it); the others
 //! have functions of their own (`zendesk-*`). Each route whose last segment is not a parameter
 //! is also routed with `.json` after it ([`super::json_twin`]).
-use super::{incremental, orgs, requests, search, tags, tickets, users};
+use super::{business, incremental, orgs, requests, search, tags, tickets, users};
 use crate::http::routes::Route;
 use crate::http::Shared;
 use axum::routing::{on, MethodRouter};
@@ -44,6 +44,23 @@ v2_routes! {
     REQUESTS_COMMENTS = "GET" "/api/v2/requests/{id}/comments" => "zendesk-requests-comments";
     SEARCH = "GET" "/api/v2/search" => "search";
     SEARCH_COUNT = "GET" "/api/v2/search/count" => "zendesk-search-count";
+    VIEWS_LIST = "GET" "/api/v2/views" => "views-list";
+    VIEWS_COUNT_MANY = "GET" "/api/v2/views/count_many" => "views-count-many";
+    VIEWS_SHOW = "GET" "/api/v2/views/{id}" => "views-show";
+    VIEWS_TICKETS = "GET" "/api/v2/views/{id}/tickets" => "views-tickets";
+    VIEWS_EXECUTE = "GET" "/api/v2/views/{id}/execute" => "zendesk-views-execute";
+    VIEWS_COUNT = "GET" "/api/v2/views/{id}/count" => "views-count";
+    MACROS_LIST = "GET" "/api/v2/macros" => "macros-list";
+    MACROS_SHOW = "GET" "/api/v2/macros/{id}" => "macros-show";
+    MACROS_APPLY = "GET" "/api/v2/tickets/{id}/macros/{macro_id}/apply" => "macros-preview";
+    TRIGGERS_LIST = "GET" "/api/v2/triggers" => "triggers-list";
+    TRIGGERS_CREATE = "POST" "/api/v2/triggers" => "triggers-create";
+    TRIGGERS_SHOW = "GET" "/api/v2/triggers/{id}" => "triggers-show";
+    TRIGGERS_UPDATE = "PUT" "/api/v2/triggers/{id}" => "triggers-update";
+    AUTOMATIONS_LIST = "GET" "/api/v2/automations" => "automations-list";
+    AUTOMATIONS_CREATE = "POST" "/api/v2/automations" => "automations-create";
+    AUTOMATIONS_SHOW = "GET" "/api/v2/automations/{id}" => "automations-show";
+    AUTOMATIONS_UPDATE = "PUT" "/api/v2/automations/{id}" => "automations-update";
     INCREMENTAL_CURSOR = "GET" "/api/v2/incremental/tickets/cursor" => "zendesk-incremental-cursor";
     INCREMENTAL_TIME = "GET" "/api/v2/incremental/tickets" => "zendesk-incremental-time";
 }
@@ -81,6 +98,23 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(REQUESTS_COMMENTS, on(REQUESTS_COMMENTS.filter(), requests::comments)),
         r(SEARCH, on(SEARCH.filter(), search::search)),
         r(SEARCH_COUNT, on(SEARCH_COUNT.filter(), search::count)),
+        r(VIEWS_LIST, on(VIEWS_LIST.filter(), business::views)),
+        r(VIEWS_COUNT_MANY, on(VIEWS_COUNT_MANY.filter(), business::view_count_many)),
+        r(VIEWS_SHOW, on(VIEWS_SHOW.filter(), business::view)),
+        r(VIEWS_TICKETS, on(VIEWS_TICKETS.filter(), business::view_tickets)),
+        r(VIEWS_EXECUTE, on(VIEWS_EXECUTE.filter(), business::view_tickets)),
+        r(VIEWS_COUNT, on(VIEWS_COUNT.filter(), business::view_count)),
+        r(MACROS_LIST, on(MACROS_LIST.filter(), business::macros)),
+        r(MACROS_SHOW, on(MACROS_SHOW.filter(), business::macro_show)),
+        r(MACROS_APPLY, on(MACROS_APPLY.filter(), business::macro_apply)),
+        r(TRIGGERS_LIST, on(TRIGGERS_LIST.filter(), business::triggers)),
+        r(TRIGGERS_CREATE, on(TRIGGERS_CREATE.filter(), business::trigger_create)),
+        r(TRIGGERS_SHOW, on(TRIGGERS_SHOW.filter(), business::trigger)),
+        r(TRIGGERS_UPDATE, on(TRIGGERS_UPDATE.filter(), business::trigger_update)),
+        r(AUTOMATIONS_LIST, on(AUTOMATIONS_LIST.filter(), business::automations)),
+        r(AUTOMATIONS_CREATE, on(AUTOMATIONS_CREATE.filter(), business::automation_create)),
+        r(AUTOMATIONS_SHOW, on(AUTOMATIONS_SHOW.filter(), business::automation)),
+        r(AUTOMATIONS_UPDATE, on(AUTOMATIONS_UPDATE.filter(), business::automation_update)),
         r(INCREMENTAL_CURSOR, on(INCREMENTAL_CURSOR.filter(), incremental::cursor)),
         r(INCREMENTAL_TIME, on(INCREMENTAL_TIME.filter(), incremental::time_based)),
     ]
