@@ -608,3 +608,83 @@ async fn views_macros_triggers_and_automations_by_number() {
         aid
     );
 }
+
+#[tokio::test]
+async fn bulk_creates_and_updates_answer_job_statuses() {
+    let app = TestApp::spawn().await;
+    let agent = app.staff(Role::Agent).await;
+    let other = app.staff(Role::Agent).await;
+    let auth = bearer(&agent.token);
+    let requester = crate::helpers::unique_email("bulk");
+    let made = zd(
+        &app,
+        "POST",
+        "/api/v2/tickets/create_many.json",
+        &auth,
+        Some(json!({"tickets": [
+            {"subject": "One", "comment": {"body": "first"}, "requester": {"name": "Bulk Person", "email": requester}},
+            {"subject": "Two", "comment": {"body": ""}},
+            {"subject": "Three", "comment": {"body": "third"}, "priority": "high"},
+        ]})),
+    )
+    .await;
+    assert_eq!(made.status, 200, "{}", made.body);
+    let job = &made.body["job_status"];
+    assert_eq!(
+        (job["status"].as_str(), job["total"].as_u64(), job["progress"].as_u64()),
+        (Some("completed"), Some(3), Some(3))
+    );
+    let results = job["results"].as_array().unwrap();
+    assert_eq!(results[0]["success"], true);
+    assert_eq!(results[1]["success"], false, "a bad item fails alone: {results:?}");
+    assert_eq!(results[1]["error"], "RecordInvalid");
+    assert_eq!(results[2]["success"], true);
+    let ids = [results[0]["id"].as_u64().unwrap(), results[2]["id"].as_u64().unwrap()];
+    // The job status reads back for its owner, not for another agent.
+    let url = job["url"].as_str().unwrap().strip_prefix("http://desk.example.com").unwrap().to_owned();
+    let again = zd(&app, "GET", &url, &auth, None).await;
+    assert_eq!(again.body["job_status"], *job);
+    assert_eq!(zd(&app, "GET", &url, &bearer(&other.token), None).await.status, 404);
+    // One change to several tickets, by ids.
+    let updated = zd(
+        &app,
+        "PUT",
+        &format!("/api/v2/tickets/update_many.json?ids={},{},999999", ids[0], ids[1]),
+        &auth,
+        Some(json!({"ticket": {"additional_tags": ["bulk"], "priority": "urgent"}})),
+    )
+    .await;
+    let results = updated.body["job_status"]["results"].as_array().unwrap().clone();
+    assert_eq!(
+        results.iter().map(|r| r["success"].as_bool().unwrap()).collect::<Vec<_>>(),
+        [true, true, false]
+    );
+    assert_eq!(results[2]["error"], "RecordNotFound");
+    for id in ids {
+        let t = zd(&app, "GET", &format!("/api/v2/tickets/{id}"), &auth, None).await;
+        assert_eq!(t.body["ticket"]["priority"], "urgent");
+        assert!(t.body["ticket"]["tags"].as_array().unwrap().contains(&json!("bulk")));
+    }
+    // Each ticket its own change.
+    let each = zd(
+        &app,
+        "PUT",
+        "/api/v2/tickets/update_many",
+        &auth,
+        Some(json!({"tickets": [{"id": ids[0], "status": "pending"}, {"id": ids[1], "priority": "low"}]})),
+    )
+    .await;
+    assert!(
+        each.body["job_status"]["results"].as_array().unwrap().iter().all(|r| r["success"] == true),
+        "{}",
+        each.body
+    );
+    assert_eq!(
+        zd(&app, "GET", &format!("/api/v2/tickets/{}", ids[0]), &auth, None).await.body["ticket"]["status"],
+        "pending"
+    );
+    let too_many: Vec<Value> = (0..101).map(|i| json!({"comment": {"body": format!("t{i}")}})).collect();
+    let refused =
+        zd(&app, "POST", "/api/v2/tickets/create_many", &auth, Some(json!({"tickets": too_many}))).await;
+    assert_eq!(refused.status, 400);
+}

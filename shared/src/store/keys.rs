@@ -121,6 +121,7 @@ pub mod entity {
     pub const TICKET_NUMBER: &str = "ticket_number";
     pub const COUNTER: &str = "counter";
     pub const NUMBER_CLAIM: &str = "number_claim";
+    pub const JOB_STATUS: &str = "job_status";
     pub const COMMENT: &str = "comment";
     pub const CHANGE: &str = "change";
     pub const VIEWER: &str = "viewer";
@@ -345,6 +346,11 @@ pub fn number_pk(kind: &str, n: u64) -> String {
     format!("NUMBER#{kind}#{n}")
 }
 pub const NUMBER_SK: &str = "NUMBER";
+/// A bulk operation's job status (the Zendesk API).
+pub fn job_status_pk(id: &str) -> String {
+    format!("JOBSTATUS#{id}")
+}
+pub const JOB_STATUS_SK: &str = "JOBSTATUS";
 pub const COUNTER_SK: &str = "COUNTER";
 
 pub const COMMENT_PREFIX: &str = "COMMENT#";

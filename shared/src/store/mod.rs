@@ -3,6 +3,7 @@ pub mod api_tokens;
 pub mod attachments;
 pub mod groups;
 pub mod inbound;
+pub mod jobs;
 pub mod keys;
 pub mod macros;
 pub mod mail;

@@ -6,6 +6,7 @@
 //! absolute URLs and the two kinds of pagination.
 pub mod business;
 pub mod incremental;
+pub mod jobs;
 pub mod orgs;
 pub mod requests;
 pub mod routes;

@@ -2,7 +2,7 @@
 //! operation's function (API Gateway routes both paths to it, `function` names it); the others
 //! have functions of their own (`zendesk-*`). Each route whose last segment is not a parameter
 //! is also routed with `.json` after it ([`super::json_twin`]).
-use super::{business, incremental, orgs, requests, search, tags, tickets, users};
+use super::{business, incremental, jobs, orgs, requests, search, tags, tickets, users};
 use crate::http::routes::Route;
 use crate::http::Shared;
 use axum::routing::{on, MethodRouter};
@@ -18,6 +18,9 @@ v2_routes! {
     TICKETS_LIST = "GET" "/api/v2/tickets" => "tickets-list";
     TICKETS_CREATE = "POST" "/api/v2/tickets" => "tickets-create";
     TICKETS_SHOW_MANY = "GET" "/api/v2/tickets/show_many" => "zendesk-tickets-show-many";
+    TICKETS_CREATE_MANY = "POST" "/api/v2/tickets/create_many" => "zendesk-tickets-create-many";
+    TICKETS_UPDATE_MANY = "PUT" "/api/v2/tickets/update_many" => "zendesk-tickets-update-many";
+    JOB_STATUSES_SHOW = "GET" "/api/v2/job_statuses/{id}" => "zendesk-job-statuses-show";
     TICKETS_SHOW = "GET" "/api/v2/tickets/{id}" => "tickets-show";
     TICKETS_UPDATE = "PUT" "/api/v2/tickets/{id}" => "tickets-update";
     TICKETS_DELETE = "DELETE" "/api/v2/tickets/{id}" => "tickets-delete";
@@ -72,6 +75,9 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(TICKETS_LIST, on(TICKETS_LIST.filter(), tickets::list)),
         r(TICKETS_CREATE, on(TICKETS_CREATE.filter(), tickets::create)),
         r(TICKETS_SHOW_MANY, on(TICKETS_SHOW_MANY.filter(), tickets::show_many)),
+        r(TICKETS_CREATE_MANY, on(TICKETS_CREATE_MANY.filter(), jobs::create_many)),
+        r(TICKETS_UPDATE_MANY, on(TICKETS_UPDATE_MANY.filter(), jobs::update_many)),
+        r(JOB_STATUSES_SHOW, on(JOB_STATUSES_SHOW.filter(), jobs::show)),
         r(TICKETS_SHOW, on(TICKETS_SHOW.filter(), tickets::show)),
         r(TICKETS_UPDATE, on(TICKETS_UPDATE.filter(), tickets::update)),
         r(TICKETS_DELETE, on(TICKETS_DELETE.filter(), tickets::delete)),

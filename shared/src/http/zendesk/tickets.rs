@@ -245,7 +245,43 @@ async fn requester_by_email(state: &AppState, r: &Map<String, Value>) -> Result<
     Ok(user.id)
 }
 
-/// `POST /api/v2/tickets`: `comment` is the description; `subject` defaults to its first line.
+/// Opens the ticket a Zendesk ticket body describes (`POST /api/v2/tickets`, and each item of
+/// `create_many`): `comment` is the description; `subject` defaults to its first line.
+pub async fn open(state: &AppState, caller: &Caller, zd: &Map<String, Value>) -> Result<Ticket, ZdError> {
+    let staff = caller.role().is_staff();
+    let (text, _public) = match (comment_of(zd)?, zd.get("description").and_then(Value::as_str)) {
+        (Some(c), _) => c,
+        (None, Some(d)) if !d.trim().is_empty() => (d.trim().to_owned(), true),
+        _ => return Err(ZdError::invalid("description", "The description cannot be blank.")),
+    };
+    let mut native = native_fields(state, zd).await?;
+    if let (true, Some(Value::Object(r))) = (staff, zd.get("requester")) {
+        native.insert("requester_id".into(), json!(requester_by_email(state, r).await?));
+    }
+    if !native.contains_key("subject") {
+        let first: String = text.lines().next().unwrap_or_default().chars().take(150).collect();
+        native.insert("subject".into(), json!(first));
+    }
+    native.insert("description".into(), json!(text));
+    let mut new = TicketFields::for_create(&native, caller)?.into_new_ticket();
+    new.fields.add_tags = tag_list(zd, "additional_tags")?;
+    check_references(state, &new.fields).await?;
+    if !staff {
+        crate::http::throttle::take(
+            state,
+            crate::http::throttle::Scope::TicketCreate,
+            &caller.id().to_string(),
+        )
+        .await?;
+    }
+    let actor = Actor::from(caller);
+    match open_ticket(state, &actor, caller.user.organization_id, &new, Via::Api, None).await? {
+        OpenOutcome::Opened(o) => Ok(o.ticket),
+        OpenOutcome::Replay => Err(ZdError(ApiError::internal("replay without a key"))),
+    }
+}
+
+/// `POST /api/v2/tickets`.
 pub async fn create(
     State(state): State<Shared>,
     ZdCaller(caller): ZdCaller,
@@ -253,36 +289,14 @@ pub async fn create(
     JsonObject(body): JsonObject,
 ) -> ZdResult {
     let zd = envelope(&body, "ticket")?;
-    let staff = caller.role().is_staff();
-    let (text, _public) = match (comment_of(&zd)?, zd.get("description").and_then(Value::as_str)) {
-        (Some(c), _) => c,
-        (None, Some(d)) if !d.trim().is_empty() => (d.trim().to_owned(), true),
-        _ => return Err(ZdError::invalid("description", "The description cannot be blank.")),
-    };
-    let mut native = native_fields(&state, &zd).await?;
-    if let (true, Some(Value::Object(r))) = (staff, zd.get("requester")) {
-        native.insert("requester_id".into(), json!(requester_by_email(&state, r).await?));
-    }
-    if !native.contains_key("subject") {
-        let first: String = text.lines().next().unwrap_or_default().chars().take(150).collect();
-        native.insert("subject".into(), json!(first));
-    }
-    native.insert("description".into(), json!(text));
-    let mut new = TicketFields::for_create(&native, &caller)?.into_new_ticket();
-    new.fields.add_tags = tag_list(&zd, "additional_tags")?;
-    check_references(&state, &new.fields).await?;
-    let actor = Actor::from(&caller);
-    let opened = match open_ticket(&state, &actor, caller.user.organization_id, &new, Via::Api, None).await? {
-        OpenOutcome::Opened(o) => o,
-        OpenOutcome::Replay => return Err(ZdError(ApiError::internal("replay without a key"))),
-    };
-    let refs = Refs::of(&state, std::slice::from_ref(&opened.ticket), [caller.id()]).await?;
+    let ticket = open(&state, &caller, &zd).await?;
+    let refs = Refs::of(&state, std::slice::from_ref(&ticket), [caller.id()]).await?;
     let author = refs.users.get(&caller.id()).and_then(|u| u.number);
     let base = base_url(&headers);
     let body = json!({
-        "ticket": shapes::ticket(&opened.ticket, &refs, &base, staff),
+        "ticket": shapes::ticket(&ticket, &refs, &base, caller.role().is_staff()),
         "audit": audit(
-            &Applied { before: opened.ticket.clone(), ticket: opened.ticket.clone(), changes: Vec::new(), comment: None },
+            &Applied { before: ticket.clone(), ticket: ticket.clone(), changes: Vec::new(), comment: None },
             author,
             true,
         ),
@@ -290,24 +304,22 @@ pub async fn create(
     Ok(super::created(&body))
 }
 
-/// `PUT /api/v2/tickets/{id}` (staff): fields, `additional_tags`/`remove_tags`, a `comment`
+/// Applies a Zendesk ticket body to `ticket` through the change path (`PUT /api/v2/tickets/{id}`
+/// and each item of `update_many`): fields, `additional_tags`/`remove_tags`, a `comment`
 /// (`public: false` makes an internal note), and `safe_update` with `updated_stamp` (the
 /// `updated_at` the client read): 409 when the ticket changed since.
-pub async fn update(
-    State(state): State<Shared>,
-    ZdStaff(caller): ZdStaff,
-    headers: HeaderMap,
-    Path(raw): Path<String>,
-    JsonObject(body): JsonObject,
-) -> ZdResult {
-    let ticket = visible(&state, &caller, &raw).await?;
-    let zd = envelope(&body, "ticket")?;
-    let native = native_fields(&state, &zd).await?;
-    let (mut patch, _) = TicketFields::for_update(&native, &caller)?.into_patch();
-    patch.add_tags = tag_list(&zd, "additional_tags")?;
-    patch.remove_tags = tag_list(&zd, "remove_tags")?;
-    check_references(&state, &patch).await?;
-    let comment = comment_of(&zd)?.map(|(content, public)| NewComment {
+pub async fn change(
+    state: &AppState,
+    caller: &Caller,
+    ticket: Ticket,
+    zd: &Map<String, Value>,
+) -> Result<Applied, ZdError> {
+    let native = native_fields(state, zd).await?;
+    let (mut patch, _) = TicketFields::for_update(&native, caller)?.into_patch();
+    patch.add_tags = tag_list(zd, "additional_tags")?;
+    patch.remove_tags = tag_list(zd, "remove_tags")?;
+    check_references(state, &patch).await?;
+    let comment = comment_of(zd)?.map(|(content, public)| NewComment {
         content,
         is_internal: !public,
         attachments: Vec::new(),
@@ -328,7 +340,7 @@ pub async fn update(
     } else {
         None
     };
-    let actor = Actor::from(&caller);
+    let actor = Actor::from(caller);
     let request = ChangeRequest {
         ticket_id: ticket.id,
         actor: &actor,
@@ -337,11 +349,24 @@ pub async fn update(
         loaded: Some(ticket),
         receipt: None,
     };
-    let applied = change_ticket(&state, request).await.map_err(|e| match e {
+    let outcome = change_ticket(state, request).await.map_err(|e| match e {
         ApiError::Conflict(_) => ApiError::Conflict(SAFE_UPDATE_CONFLICT.into()),
         other => other,
     })?;
-    let applied = applied.applied()?;
+    Ok(outcome.applied()?)
+}
+
+/// `PUT /api/v2/tickets/{id}` (staff).
+pub async fn update(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ZdResult {
+    let ticket = visible(&state, &caller, &raw).await?;
+    let zd = envelope(&body, "ticket")?;
+    let applied = change(&state, &caller, ticket, &zd).await?;
     let refs = Refs::of(&state, std::slice::from_ref(&applied.ticket), [caller.id()]).await?;
     let author = refs.users.get(&caller.id()).and_then(|u| u.number);
     let base = base_url(&headers);

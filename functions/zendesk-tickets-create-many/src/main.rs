@@ -1,0 +1,8 @@
+//! Lambda entry point for `POST /api/v2/tickets/create_many` (the Zendesk API; no native twin): this route's handler only.
+use helpdesk::http::lambda;
+use helpdesk::http::zendesk::{self, routes};
+
+#[tokio::main]
+async fn main() -> Result<(), helpdesk::BoxError> {
+    lambda::serve_v2(routes::TICKETS_CREATE_MANY, zendesk::jobs::create_many).await
+}

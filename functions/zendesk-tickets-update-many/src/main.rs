@@ -1,0 +1,8 @@
+//! Lambda entry point for `PUT /api/v2/tickets/update_many` (the Zendesk API; no native twin): this route's handler only.
+use helpdesk::http::lambda;
+use helpdesk::http::zendesk::{self, routes};
+
+#[tokio::main]
+async fn main() -> Result<(), helpdesk::BoxError> {
+    lambda::serve_v2(routes::TICKETS_UPDATE_MANY, zendesk::jobs::update_many).await
+}

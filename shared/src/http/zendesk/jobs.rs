@@ -1,0 +1,162 @@
+//! Bulk ticket operations and their job statuses: `POST /api/v2/tickets/create_many`
+//! (`{"tickets": [...]}`) and `PUT /api/v2/tickets/update_many` (`?ids=` with one `{"ticket"}`
+//! for all, or `{"tickets": [{id, ...}]}`), at most 100 tickets each. Each ticket goes through
+//! the same use case as its single route, one after another, inside the request (100 tickets
+//! take well under API Gateway's 30 s); the answer is the job status, already `completed`, with
+//! a result per ticket (a failed one names its error and does not stop the others). Clients
+//! that poll `GET /api/v2/job_statuses/{id}` read the same status (kept a day).
+use super::tickets::{change, open, visible};
+use super::{base_url, ZdCaller, ZdError, ZdResult, ZdStaff};
+use crate::auth::Caller;
+use crate::http::extract::{JsonObject, Params};
+use crate::http::Shared;
+use crate::store::jobs::JobStatusRecord;
+use crate::{clock, ApiError, AppState};
+use axum::extract::{Path, State};
+use http::HeaderMap;
+use serde_json::{json, Map, Value};
+
+/// Most tickets one bulk request takes (Zendesk's limit).
+pub const MAX_BULK: usize = 100;
+
+fn error_of(e: &ZdError) -> Value {
+    let (error, details) = match &e.0 {
+        ApiError::NotFound => ("RecordNotFound", Value::Null),
+        ApiError::Forbidden => ("Forbidden", Value::Null),
+        ApiError::Conflict(_) => ("UpdateConflict", Value::Null),
+        ApiError::Validation(v) => ("RecordInvalid", json!(v.fields())),
+        ApiError::TooManyAttempts { .. } => ("TooManyRequests", Value::Null),
+        _ => ("InternalError", Value::Null),
+    };
+    json!({"error": error, "details": details})
+}
+
+async fn finish(
+    state: &AppState,
+    caller: &Caller,
+    base: &str,
+    results: Vec<Value>,
+    message: &str,
+) -> ZdResult {
+    // 32 hex digits, 122 of their bits random: not guessable.
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let total = results.len();
+    let status = json!({
+        "id": id,
+        "url": format!("{base}/api/v2/job_statuses/{id}.json"),
+        "total": total,
+        "progress": total,
+        "status": "completed",
+        "message": message,
+        "results": results,
+    });
+    let record = JobStatusRecord { id: id.clone(), owner: caller.id(), status: status.to_string() };
+    state.store.put_job_status(&record, clock::now().unix_timestamp()).await?;
+    Ok(super::ok(&json!({"job_status": status})))
+}
+
+fn items<'a>(body: &'a Map<String, Value>, key: &str) -> Result<&'a Vec<Value>, ZdError> {
+    let list = body
+        .get(key)
+        .and_then(Value::as_array)
+        .ok_or_else(|| ZdError::bad_request(format!("The request body must hold a \"{key}\" array")))?;
+    if list.is_empty() || list.len() > MAX_BULK {
+        return Err(ZdError::bad_request(format!("Between 1 and {MAX_BULK} tickets at once")));
+    }
+    Ok(list)
+}
+
+/// `POST /api/v2/tickets/create_many`.
+pub async fn create_many(
+    State(state): State<Shared>,
+    ZdCaller(caller): ZdCaller,
+    headers: HeaderMap,
+    JsonObject(body): JsonObject,
+) -> ZdResult {
+    let list = items(&body, "tickets")?;
+    let mut results = Vec::with_capacity(list.len());
+    for (index, item) in list.iter().enumerate() {
+        let outcome = match item.as_object() {
+            Some(zd) => open(&state, &caller, zd).await,
+            None => Err(ZdError::bad_request("each ticket must be an object")),
+        };
+        results.push(match outcome {
+            Ok(t) => json!({"index": index, "id": super::shapes::ticket_id(&t), "action": "create", "success": true, "status": "Created"}),
+            Err(e) => {
+                let mut r = json!({"index": index, "action": "create", "success": false, "status": "Failed"});
+                if let (Some(o), Value::Object(err)) = (r.as_object_mut(), error_of(&e)) {
+                    o.extend(err);
+                }
+                r
+            }
+        });
+    }
+    finish(&state, &caller, &base_url(&headers), results, "Completed").await
+}
+
+/// `PUT /api/v2/tickets/update_many` (staff).
+pub async fn update_many(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    headers: HeaderMap,
+    params: Params,
+    JsonObject(body): JsonObject,
+) -> ZdResult {
+    // (ticket id as the client wrote it, the change for it)
+    let mut work: Vec<(String, Map<String, Value>)> = Vec::new();
+    let ids = params.list("ids");
+    if !ids.is_empty() {
+        let one = super::envelope(&body, "ticket")?;
+        if ids.len() > MAX_BULK {
+            return Err(ZdError::bad_request(format!("At most {MAX_BULK} ids")));
+        }
+        work.extend(ids.into_iter().map(|id| (id, one.clone())));
+    } else {
+        for item in items(&body, "tickets")? {
+            let zd = item.as_object().cloned().unwrap_or_default();
+            let id = match zd.get("id") {
+                Some(Value::Number(n)) => n.to_string(),
+                Some(Value::String(s)) => s.clone(),
+                _ => String::new(),
+            };
+            work.push((id, zd));
+        }
+    }
+    let mut results = Vec::with_capacity(work.len());
+    for (index, (raw, zd)) in work.into_iter().enumerate() {
+        let outcome = match visible(&state, &caller, &raw).await {
+            Ok(ticket) => change(&state, &caller, ticket, &zd).await.map(|_| ()),
+            Err(e) => Err(e),
+        };
+        let id = raw.parse::<u64>().ok();
+        results.push(match outcome {
+            Ok(()) => json!({"index": index, "id": id, "action": "update", "success": true, "status": "Updated"}),
+            Err(e) => {
+                let mut r = json!({"index": index, "id": id, "action": "update", "success": false, "status": "Failed"});
+                if let (Some(o), Value::Object(err)) = (r.as_object_mut(), error_of(&e)) {
+                    o.extend(err);
+                }
+                r
+            }
+        });
+    }
+    finish(&state, &caller, &base_url(&headers), results, "Completed").await
+}
+
+/// `GET /api/v2/job_statuses/{id}`: the caller's own jobs (admins: any); others are a 404.
+pub async fn show(
+    State(state): State<Shared>,
+    ZdCaller(caller): ZdCaller,
+    Path(raw): Path<String>,
+) -> ZdResult {
+    let id = raw.strip_suffix(".json").unwrap_or(&raw);
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ZdError::not_found());
+    }
+    let job = state.store.get_job_status(id).await?.ok_or_else(ZdError::not_found)?;
+    if job.owner != caller.id() && caller.role() != crate::domain::user::Role::Admin {
+        return Err(ZdError::not_found());
+    }
+    let status: Value = serde_json::from_str(&job.status).map_err(ApiError::internal)?;
+    Ok(super::ok(&json!({"job_status": status})))
+}
