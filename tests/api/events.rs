@@ -105,6 +105,7 @@ const EXPECTED: &[(&str, u16)] = &[
     ("attachments-create-no-token", 401),
     ("attachments-show-no-token", 401),
     ("zendesk-tags-list-no-token", 401),
+    ("zendesk-ticket-audits-no-token", 401),
     ("zendesk-job-statuses-show-no-token", 401),
     ("zendesk-tickets-update-many-no-token", 401),
     ("zendesk-tickets-create-many-no-token", 401),

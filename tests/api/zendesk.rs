@@ -688,3 +688,63 @@ async fn bulk_creates_and_updates_answer_job_statuses() {
         zd(&app, "POST", "/api/v2/tickets/create_many", &auth, Some(json!({"tickets": too_many}))).await;
     assert_eq!(refused.status, 400);
 }
+
+#[tokio::test]
+async fn audits_and_satisfaction_ratings() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer().await;
+    let agent = app.staff(Role::Agent).await;
+    let admin = app.staff(Role::Admin).await;
+    let auth = bearer(&agent.token);
+    let agent_number = zd(&app, "GET", "/api/v2/users/me", &auth, None).await.body["user"]["id"].clone();
+    let made = zd(
+        &app,
+        "POST",
+        "/api/v2/tickets",
+        &basic(&customer.email, PASSWORD),
+        Some(json!({"ticket": {"subject": "Audit me", "comment": {"body": "Please"}}})),
+    )
+    .await;
+    let id = made.body["ticket"]["id"].as_u64().unwrap();
+    let path = format!("/api/v2/tickets/{id}.json");
+    zd(&app, "PUT", &path, &auth, Some(json!({"ticket": {"comment": {"body": "Done", "public": true}, "assignee_id": agent_number, "status": "solved"}}))).await;
+    let audits = zd(&app, "GET", &format!("/api/v2/tickets/{id}/audits.json"), &auth, None).await;
+    assert_eq!(audits.status, 200, "{}", audits.body);
+    let list = audits.body["audits"].as_array().unwrap();
+    assert_eq!(list.len(), 2, "creation, then one update: {}", audits.body);
+    assert_eq!(list[0]["id"], id * 100_000 + 1);
+    assert!(list[0]["events"].as_array().unwrap().iter().any(|e| e["type"] == "Create"));
+    let update = list[1]["events"].as_array().unwrap();
+    assert_eq!(list[1]["author_id"], agent_number);
+    assert!(update.iter().any(|e| e["type"] == "Comment" && e["body"] == "Done"), "{update:?}");
+    assert!(update.iter().any(|e| e["type"] == "Change" && e["field_name"] == "status"), "{update:?}");
+    let as_customer =
+        zd(&app, "GET", &format!("/api/v2/tickets/{id}/audits"), &basic(&customer.email, PASSWORD), None)
+            .await;
+    assert_eq!(as_customer.status, 403);
+
+    // The requester rates; admins list the ratings with numbers.
+    let native = app.get(&format!("/tickets/TKT-{id:06}"), Some(&agent.token)).await;
+    let uuid = native.body["id"].as_str().unwrap().to_owned();
+    let rated = app
+        .post(
+            &format!("/tickets/{uuid}/satisfaction"),
+            Some(&customer.token),
+            json!({"score": "good", "comment": "Fast"}),
+        )
+        .await;
+    assert_eq!(rated.status, 201, "{rated:?}");
+    let ratings = zd(&app, "GET", "/api/v2/satisfaction_ratings.json", &bearer(&admin.token), None).await;
+    assert_eq!(ratings.status, 200, "{}", ratings.body);
+    let r = &ratings.body["satisfaction_ratings"][0];
+    assert!(r["id"].is_u64(), "{r}");
+    assert_eq!(
+        (r["ticket_id"].as_u64(), r["score"].as_str(), r["comment"].as_str()),
+        (Some(id), Some("good"), Some("Fast"))
+    );
+    assert_eq!(r["assignee_id"], agent_number);
+    assert_eq!(zd(&app, "GET", "/api/v2/satisfaction_ratings", &auth, None).await.status, 403);
+    let bad =
+        zd(&app, "GET", "/api/v2/satisfaction_ratings.json?score=bad", &bearer(&admin.token), None).await;
+    assert_eq!(bad.body["satisfaction_ratings"], json!([]));
+}

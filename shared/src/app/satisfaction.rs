@@ -52,8 +52,10 @@ pub async fn rate(
     if !in_window(&ticket, now.0) {
         return Err(ApiError::invalid("satisfaction", OUTSIDE_WINDOW));
     }
+    let number = state.store.take_number(crate::store::numbers::Numbered::Rating).await?;
     let rating_of = |t: &Ticket| Rating {
         id: Uuid::now_v7(),
+        number: Some(number),
         ticket_id: t.id,
         requester_id: t.requester_id,
         assignee_id: t.assignee_id,

@@ -21,6 +21,9 @@ pub const OUTSIDE_WINDOW: &str =
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rating {
     pub id: Uuid,
+    /// The numeric id (the Zendesk API's), from a counter when the rating is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
     pub ticket_id: Uuid,
     pub requester_id: Uuid,
     pub assignee_id: Option<Uuid>,

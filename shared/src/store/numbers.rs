@@ -23,6 +23,8 @@ pub enum Numbered {
     Macro,
     /// Triggers and automations (one sequence, as Zendesk's business rules).
     Rule,
+    /// Satisfaction ratings (numbered when given; no claim: they are listed, not fetched by id).
+    Rating,
 }
 
 impl Numbered {
@@ -34,19 +36,22 @@ impl Numbered {
             Numbered::View => "VIEW",
             Numbered::Macro => "MACRO",
             Numbered::Rule => "RULE",
+            Numbered::Rating => "RATING",
         }
     }
 
-    /// The key of the record numbered `id`.
-    fn record_key(self, id: Uuid) -> Item {
-        match self {
+    /// The key of the record numbered `id` (ratings live in their ticket's collection: the
+    /// backfill does not number them).
+    fn record_key(self, id: Uuid) -> Option<Item> {
+        Some(match self {
             Numbered::User => keys::key(keys::user_pk(id), keys::USER_SK),
             Numbered::Organization => keys::key(keys::org_pk(id), keys::ORG_SK),
             Numbered::Group => keys::key(keys::group_pk(id), keys::GROUP_SK),
             Numbered::View => keys::key(keys::view_pk(id), keys::VIEW_SK),
             Numbered::Macro => keys::key(keys::macro_pk(id), keys::MACRO_SK),
             Numbered::Rule => keys::key(keys::rule_pk(id), keys::RULE_SK),
-        }
+            Numbered::Rating => return None,
+        })
     }
 }
 
@@ -105,10 +110,14 @@ impl Store {
     /// The backfill's step: gives record `id` of `kind` a new number, unless it has one by now
     /// (`Ok(None)`: numbered meanwhile, or gone). The number and its claim land together.
     pub async fn assign_number(&self, kind: Numbered, id: Uuid) -> Result<Option<u64>, StoreError> {
+        let key = kind.record_key(id).ok_or_else(|| StoreError::Sdk {
+            op: "TransactWriteItems",
+            message: format!("{kind:?} is not backfilled"),
+        })?;
         let n = self.take_number(kind).await?;
         let set = TxWrite::update(
             Guard::NumberTaken,
-            kind.record_key(id),
+            key,
             "SET #num = :n",
             "attribute_exists(#pk) AND attribute_not_exists(#num)",
             HashMap::from([("#num".to_owned(), NUMBER.to_owned()), ("#pk".to_owned(), keys::PK.to_owned())]),

@@ -5,6 +5,7 @@
 //! three ways to authenticate), errors in Zendesk's shape, the rate-limit headers, numeric ids,
 //! absolute URLs and the two kinds of pagination.
 pub mod business;
+pub mod history;
 pub mod incremental;
 pub mod jobs;
 pub mod orgs;

@@ -2,7 +2,7 @@
 //! operation's function (API Gateway routes both paths to it, `function` names it); the others
 //! have functions of their own (`zendesk-*`). Each route whose last segment is not a parameter
 //! is also routed with `.json` after it ([`super::json_twin`]).
-use super::{business, incremental, jobs, orgs, requests, search, tags, tickets, users};
+use super::{business, history, incremental, jobs, orgs, requests, search, tags, tickets, users};
 use crate::http::routes::Route;
 use crate::http::Shared;
 use axum::routing::{on, MethodRouter};
@@ -25,6 +25,8 @@ v2_routes! {
     TICKETS_UPDATE = "PUT" "/api/v2/tickets/{id}" => "tickets-update";
     TICKETS_DELETE = "DELETE" "/api/v2/tickets/{id}" => "tickets-delete";
     TICKET_COMMENTS = "GET" "/api/v2/tickets/{id}/comments" => "comments-list";
+    TICKET_AUDITS = "GET" "/api/v2/tickets/{id}/audits" => "zendesk-ticket-audits";
+    SATISFACTION_RATINGS = "GET" "/api/v2/satisfaction_ratings" => "satisfaction-list";
     TAGS_LIST = "GET" "/api/v2/tickets/{id}/tags" => "zendesk-tags-list";
     TAGS_SET = "POST" "/api/v2/tickets/{id}/tags" => "zendesk-tags-set";
     TAGS_ADD = "PUT" "/api/v2/tickets/{id}/tags" => "zendesk-tags-add";
@@ -82,6 +84,8 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(TICKETS_UPDATE, on(TICKETS_UPDATE.filter(), tickets::update)),
         r(TICKETS_DELETE, on(TICKETS_DELETE.filter(), tickets::delete)),
         r(TICKET_COMMENTS, on(TICKET_COMMENTS.filter(), tickets::comments)),
+        r(TICKET_AUDITS, on(TICKET_AUDITS.filter(), history::audits)),
+        r(SATISFACTION_RATINGS, on(SATISFACTION_RATINGS.filter(), history::ratings)),
         r(TAGS_LIST, on(TAGS_LIST.filter(), tags::list)),
         r(TAGS_SET, on(TAGS_SET.filter(), tags::set)),
         r(TAGS_ADD, on(TAGS_ADD.filter(), tags::add)),
