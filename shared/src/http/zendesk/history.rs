@@ -84,7 +84,7 @@ pub async fn audits(
             json!({"id": c.number, "type": "Comment", "author_id": user_number(Some(c.author_id)), "body": c.content, "public": !c.is_internal}),
         );
     }
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
+    groups.sort_by_key(|g| g.0);
     let audits: Vec<Value> = groups
         .into_iter()
         .enumerate()
