@@ -56,6 +56,7 @@ stop:
 fmt:
 	$(CARGO) fmt --all
 
-## Regenerate docs/openapi.yaml from the code (a test fails when it is stale).
+## Regenerate docs/openapi.yaml and docs/zendesk-openapi.json from the code (a test fails when stale).
 openapi:
 	$(CARGO) run --quiet -p helpdesk-local --bin helpdesk-openapi > docs/openapi.yaml
+	$(CARGO) run --quiet -p helpdesk-local --bin helpdesk-openapi -- --zendesk > docs/zendesk-openapi.json

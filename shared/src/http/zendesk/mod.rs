@@ -8,6 +8,7 @@ pub mod business;
 pub mod history;
 pub mod incremental;
 pub mod jobs;
+pub mod openapi;
 pub mod orgs;
 pub mod requests;
 pub mod routes;
