@@ -748,3 +748,122 @@ async fn audits_and_satisfaction_ratings() {
         zd(&app, "GET", "/api/v2/satisfaction_ratings.json?score=bad", &bearer(&admin.token), None).await;
     assert_eq!(bad.body["satisfaction_ratings"], json!([]));
 }
+
+#[tokio::test]
+async fn users_update_show_many_and_organization_lookups() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let agent = app.staff(Role::Agent).await;
+    let customer = app.customer().await;
+    let admin_auth = bearer(&admin.token);
+    let number = |r: &Reply| r.body["user"]["id"].as_u64().unwrap();
+    let me = zd(&app, "GET", "/api/v2/users/me", &basic(&customer.email, PASSWORD), None).await;
+    let customer_number = number(&me);
+    let agent_number = number(&zd(&app, "GET", "/api/v2/users/me", &bearer(&agent.token), None).await);
+    // Renaming oneself; not others (agents), nor one's role.
+    let renamed = zd(
+        &app,
+        "PUT",
+        &format!("/api/v2/users/{customer_number}.json"),
+        &basic(&customer.email, PASSWORD),
+        Some(json!({"user": {"name": "Casey Renamed"}})),
+    )
+    .await;
+    assert_eq!(renamed.body["user"]["name"], "Casey Renamed", "{}", renamed.body);
+    let promote_self = zd(
+        &app,
+        "PUT",
+        &format!("/api/v2/users/{customer_number}"),
+        &basic(&customer.email, PASSWORD),
+        Some(json!({"user": {"role": "admin"}})),
+    )
+    .await;
+    assert_eq!(promote_self.status, 403);
+    let agent_renames = zd(
+        &app,
+        "PUT",
+        &format!("/api/v2/users/{customer_number}"),
+        &bearer(&agent.token),
+        Some(json!({"user": {"name": "X"}})),
+    )
+    .await;
+    assert_eq!(agent_renames.status, 403);
+    let hidden = zd(
+        &app,
+        "PUT",
+        &format!("/api/v2/users/{agent_number}"),
+        &basic(&customer.email, PASSWORD),
+        Some(json!({"user": {"name": "X"}})),
+    )
+    .await;
+    assert_eq!(hidden.status, 404);
+    // An admin moves the customer into an organization and makes the agent an admin.
+    let org = zd(
+        &app,
+        "POST",
+        "/api/v2/organizations",
+        &admin_auth,
+        Some(json!({"organization": {"name": "Zeta Widgets"}})),
+    )
+    .await;
+    let org_number = org.body["organization"]["id"].as_u64().unwrap();
+    let moved = zd(
+        &app,
+        "PUT",
+        &format!("/api/v2/users/{customer_number}"),
+        &admin_auth,
+        Some(json!({"user": {"organization_id": org_number}})),
+    )
+    .await;
+    assert_eq!(moved.body["user"]["organization_id"], org_number, "{}", moved.body);
+    let promoted = zd(
+        &app,
+        "PUT",
+        &format!("/api/v2/users/{agent_number}"),
+        &admin_auth,
+        Some(json!({"user": {"role": "admin"}})),
+    )
+    .await;
+    assert_eq!(promoted.body["user"]["role"], "admin");
+    let bad_org = zd(
+        &app,
+        "PUT",
+        &format!("/api/v2/users/{customer_number}"),
+        &admin_auth,
+        Some(json!({"user": {"organization_id": 999999}})),
+    )
+    .await;
+    assert_eq!((bad_org.status, bad_org.body["error"].clone()), (422, json!("RecordInvalid")));
+    // show_many, in the order asked.
+    let many = zd(
+        &app,
+        "GET",
+        &format!("/api/v2/users/show_many.json?ids={agent_number},{customer_number},999999"),
+        &admin_auth,
+        None,
+    )
+    .await;
+    let ids: Vec<u64> =
+        many.body["users"].as_array().unwrap().iter().map(|u| u["id"].as_u64().unwrap()).collect();
+    assert_eq!(ids, [agent_number, customer_number]);
+    // Organizations by name prefix and by exact name.
+    zd(
+        &app,
+        "POST",
+        "/api/v2/organizations",
+        &admin_auth,
+        Some(json!({"organization": {"name": "Zeta Widgets Europe"}})),
+    )
+    .await;
+    let auto =
+        zd(&app, "GET", "/api/v2/organizations/autocomplete.json?name=zeta%20wid", &admin_auth, None).await;
+    let names: Vec<&str> =
+        auto.body["organizations"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Zeta Widgets", "Zeta Widgets Europe"]);
+    let exact =
+        zd(&app, "GET", "/api/v2/organizations/search.json?name=zeta%20widgets", &admin_auth, None).await;
+    assert_eq!(exact.body["organizations"].as_array().unwrap().len(), 1);
+    assert_eq!(exact.body["organizations"][0]["id"], org_number);
+    let short = zd(&app, "GET", "/api/v2/organizations/autocomplete?name=z", &admin_auth, None).await;
+    assert_eq!(short.status, 422);
+}

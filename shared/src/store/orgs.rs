@@ -55,6 +55,24 @@ impl Store {
             .transpose()?)
     }
 
+    /// Organizations whose name starts with `prefix` (any letter case), by name.
+    pub async fn orgs_by_name_prefix(
+        &self,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<(Vec<Organization>, bool), StoreError> {
+        let (rows, more) = self
+            .query_sorted::<Organization>(
+                Index::Gsi1,
+                keys::ORGS_PARTITION,
+                Some(&prefix.to_lowercase()),
+                None,
+                limit,
+            )
+            .await?;
+        Ok((rows.into_iter().map(|(_, o)| o).collect(), more))
+    }
+
     /// Organizations by name, after the sort key `after`.
     pub async fn list_orgs(
         &self,

@@ -161,6 +161,20 @@ pub async fn assign(
 ) -> HandlerResult {
     let id = Uuid::parse_str(&raw).map_err(|_| ApiError::NotFound)?;
     let AssignUser { role, organization_id: org } = body.command;
+    let updated = assign_role_and_org(&state, &caller, id, role, org).await?;
+    Ok(ok(&UserEnvelope { user: User::of(&updated.user, clock::now()) }))
+}
+
+/// An admin's change of a user's role and organization (the native assign route and the
+/// Zendesk API's user update): the organization must exist; the last admin is never demoted;
+/// audited as a user change.
+pub async fn assign_role_and_org(
+    state: &crate::AppState,
+    caller: &crate::auth::Caller,
+    id: Uuid,
+    role: Option<Role>,
+    org: Option<Option<Uuid>>,
+) -> Result<UserRecord, ApiError> {
     if let Some(Some(o)) = org {
         if state.store.get_org(o).await?.is_none() {
             return Err(ApiError::invalid("organization_id", "The selected organization id is invalid."));
@@ -169,18 +183,17 @@ pub async fn assign(
     let record = state.store.get_user(id).await?.ok_or(ApiError::NotFound)?;
     let demotes_admin = record.user.role == Role::Admin && role.is_some_and(|r| r != Role::Admin);
     let another_admin = if demotes_admin {
-        Some(another_admin(&state, id).await?.ok_or_else(|| {
+        Some(another_admin(state, id).await?.ok_or_else(|| {
             ApiError::invalid("role", "The last admin cannot be demoted. Make another user an admin first.")
         })?)
     } else {
         None
     };
-    let updated = state
+    state
         .store
         .assign_user(&record, role, org, caller.id(), another_admin, &clock::format(clock::now()))
         .await?
-        .ok_or_else(|| ApiError::Conflict("The user was changed by someone else. Try again.".into()))?;
-    Ok(ok(&UserEnvelope { user: User::of(&updated.user, clock::now()) }))
+        .ok_or_else(|| ApiError::Conflict("The user was changed by someone else. Try again.".into()))
 }
 
 /// Every user of a role (the role index, page by page), with their sort keys (name order).

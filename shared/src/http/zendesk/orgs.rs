@@ -195,3 +195,49 @@ pub async fn memberships(
         &json!({"group_memberships": items, "next_page": null, "previous_page": null, "count": count}),
     ))
 }
+
+/// `GET /api/v2/organizations/autocomplete?name=` (staff): organizations whose name starts with
+/// the text (at least 2 characters), by name, at most 100.
+pub async fn autocomplete(
+    State(state): State<Shared>,
+    ZdStaff(_): ZdStaff,
+    headers: HeaderMap,
+    params: Params,
+) -> ZdResult {
+    let name = params.one("name").unwrap_or_default();
+    if name.trim().chars().count() < 2 {
+        return Err(ZdError::invalid("name", "The name must be at least 2 characters."));
+    }
+    let (mut rows, _) = state.store.orgs_by_name_prefix(name.trim(), 100).await?;
+    // The index orders `<name>#<id>`, which puts "Acme Europe" before "Acme"; by name here.
+    rows.sort_by_key(|o| o.name.to_lowercase());
+    let base = base_url(&headers);
+    let items: Vec<Value> = rows.iter().map(|o| shapes::organization(o, &base)).collect();
+    let count = items.len();
+    Ok(super::ok(&json!({"organizations": items, "next_page": null, "previous_page": null, "count": count})))
+}
+
+/// `GET /api/v2/organizations/search?name=` (staff): the organization with exactly this name
+/// (any letter case); `external_id` is not kept, so searching by it finds nothing.
+pub async fn search(
+    State(state): State<Shared>,
+    ZdStaff(_): ZdStaff,
+    headers: HeaderMap,
+    params: Params,
+) -> ZdResult {
+    let base = base_url(&headers);
+    let mut items: Vec<Value> = Vec::new();
+    if let Some(name) = params.one("name") {
+        // `<name>#`: exactly this name (the sort key is the lower-cased name, `#`, the id).
+        let (rows, _) = state.store.orgs_by_name_prefix(&format!("{}#", name.trim()), 100).await?;
+        items = rows
+            .iter()
+            .filter(|o| o.name.eq_ignore_ascii_case(name.trim()))
+            .map(|o| shapes::organization(o, &base))
+            .collect();
+    } else if params.one("external_id").is_none() {
+        return Err(ZdError::bad_request("name or external_id is required"));
+    }
+    let count = items.len();
+    Ok(super::ok(&json!({"organizations": items, "next_page": null, "previous_page": null, "count": count})))
+}

@@ -35,9 +35,13 @@ v2_routes! {
     USERS_LIST = "GET" "/api/v2/users" => "users-list";
     USERS_CREATE = "POST" "/api/v2/users" => "zendesk-users-create";
     USERS_SEARCH = "GET" "/api/v2/users/search" => "zendesk-users-search";
+    USERS_SHOW_MANY = "GET" "/api/v2/users/show_many" => "zendesk-users-show-many";
     USERS_SHOW = "GET" "/api/v2/users/{id}" => "users-show";
+    USERS_UPDATE = "PUT" "/api/v2/users/{id}" => "zendesk-users-update";
     ORGS_LIST = "GET" "/api/v2/organizations" => "orgs-list";
     ORGS_CREATE = "POST" "/api/v2/organizations" => "orgs-create";
+    ORGS_AUTOCOMPLETE = "GET" "/api/v2/organizations/autocomplete" => "zendesk-orgs-autocomplete";
+    ORGS_SEARCH = "GET" "/api/v2/organizations/search" => "zendesk-orgs-search";
     ORGS_SHOW = "GET" "/api/v2/organizations/{id}" => "orgs-show";
     ORGS_UPDATE = "PUT" "/api/v2/organizations/{id}" => "orgs-update";
     GROUPS_LIST = "GET" "/api/v2/groups" => "groups-list";
@@ -94,9 +98,13 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(USERS_LIST, on(USERS_LIST.filter(), users::list)),
         r(USERS_CREATE, on(USERS_CREATE.filter(), users::create)),
         r(USERS_SEARCH, on(USERS_SEARCH.filter(), users::search)),
+        r(USERS_SHOW_MANY, on(USERS_SHOW_MANY.filter(), users::show_many)),
         r(USERS_SHOW, on(USERS_SHOW.filter(), users::show)),
+        r(USERS_UPDATE, on(USERS_UPDATE.filter(), users::update)),
         r(ORGS_LIST, on(ORGS_LIST.filter(), orgs::list)),
         r(ORGS_CREATE, on(ORGS_CREATE.filter(), orgs::create)),
+        r(ORGS_AUTOCOMPLETE, on(ORGS_AUTOCOMPLETE.filter(), orgs::autocomplete)),
+        r(ORGS_SEARCH, on(ORGS_SEARCH.filter(), orgs::search)),
         r(ORGS_SHOW, on(ORGS_SHOW.filter(), orgs::show)),
         r(ORGS_UPDATE, on(ORGS_UPDATE.filter(), orgs::update)),
         r(GROUPS_LIST, on(GROUPS_LIST.filter(), orgs::groups)),

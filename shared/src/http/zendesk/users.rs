@@ -219,3 +219,93 @@ pub async fn create(
         Err(CreateUserError::Store(e)) => Err(e.into()),
     }
 }
+
+/// `PUT /api/v2/users/{id}`: `{"user": {name, role, organization_id}}`. A user may rename
+/// themself; admins change anyone's name, role (`end-user`, `agent`, `admin`; never the last
+/// admin's) and organization (a number, or `null`). Others: 403; an end user naming someone
+/// else: 404.
+pub async fn update(
+    State(state): State<Shared>,
+    ZdCaller(caller): ZdCaller,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    JsonObject(body): JsonObject,
+) -> ZdResult {
+    let n = numeric_id(&raw)?;
+    let id = state.store.id_by_number(Numbered::User, n).await?.ok_or_else(ZdError::not_found)?;
+    let admin = caller.role() == Role::Admin;
+    if !caller.role().is_staff() && id != caller.id() {
+        return Err(ZdError::not_found());
+    }
+    let zd = envelope(&body, "user")?;
+    let role = match zd.get("role").and_then(Value::as_str) {
+        None => None,
+        Some("end-user") => Some(Role::Customer),
+        Some("agent") => Some(Role::Agent),
+        Some("admin") => Some(Role::Admin),
+        Some(_) => return Err(ZdError::invalid("role", "The role must be end-user, agent or admin.")),
+    };
+    let org = match zd.get("organization_id") {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(v) => {
+            let number = v.as_u64().ok_or_else(|| {
+                ZdError::invalid("organization_id", "The organization id must be an integer.")
+            })?;
+            let org = state.store.id_by_number(Numbered::Organization, number).await?;
+            Some(Some(org.ok_or_else(|| {
+                ZdError::invalid("organization_id", "The selected organization id is invalid.")
+            })?))
+        }
+    };
+    let name = match zd.get("name") {
+        None => None,
+        Some(v) => {
+            let raw = v.as_str().unwrap_or_default();
+            Some(PersonName::parse(raw).map_err(|m| ZdError::invalid("name", m))?.as_str().to_owned())
+        }
+    };
+    if (role.is_some() || org.is_some() || (name.is_some() && id != caller.id())) && !admin {
+        return Err(ZdError(ApiError::Forbidden));
+    }
+    if role.is_some() || org.is_some() {
+        crate::http::handlers::users::assign_role_and_org(&state, &caller, id, role, org).await?;
+    }
+    if let Some(name) = name {
+        let changes = crate::store::users::ProfileChanges { name: Some(name), ..Default::default() };
+        state.store.update_profile(id, &changes, &clock::format(clock::now())).await?;
+    }
+    let record = state.store.get_user(id).await?.ok_or_else(ZdError::not_found)?;
+    Ok(super::ok(&json!({"user": shape(&state, &record.user, &base_url(&headers)).await?})))
+}
+
+/// `GET /api/v2/users/show_many?ids=1,2` (staff; at most 100).
+pub async fn show_many(
+    State(state): State<Shared>,
+    ZdStaff(_): ZdStaff,
+    headers: HeaderMap,
+    params: Params,
+) -> ZdResult {
+    let mut numbers: Vec<u64> = Vec::new();
+    for raw in params.list("ids") {
+        let n = raw.parse::<u64>().map_err(|_| ZdError::bad_request("ids must be user ids"))?;
+        if !numbers.contains(&n) {
+            numbers.push(n);
+        }
+    }
+    if numbers.len() > 100 {
+        return Err(ZdError::bad_request("At most 100 ids"));
+    }
+    let mut ids = Vec::new();
+    for n in &numbers {
+        if let Some(id) = state.store.id_by_number(Numbered::User, *n).await? {
+            ids.push(id);
+        }
+    }
+    let users = state.store.users_by_id(ids.iter().copied()).await?;
+    let base = base_url(&headers);
+    let items: Vec<Value> =
+        ids.iter().filter_map(|id| users.get(id)).map(|u| shapes::user(u, &base)).collect();
+    let count = items.len();
+    Ok(super::ok(&json!({"users": items, "next_page": null, "previous_page": null, "count": count})))
+}
