@@ -375,12 +375,46 @@ async fn the_backfill_numbers_records_made_before_numbers_once() {
     store.put_group(&group).await.unwrap();
     let me = zd(&app, "GET", "/api/v2/users/me", &basic(&customer.email, PASSWORD), None).await;
     assert!(me.body["user"]["id"].is_null(), "not numbered yet: {}", me.body);
+    // A ticket whose comment was written before comment numbers.
+    let ticket = app.ticket(&customer.token, "Old comments").await;
+    let tid = uuid::Uuid::parse_str(ticket["id"].as_str().unwrap()).unwrap();
+    let number: u64 = ticket["ticket_number"].as_str().unwrap().trim_start_matches("TKT-").parse().unwrap();
+    app.post(&format!("/tickets/{tid}/comments"), Some(&admin.token), json!({"content": "old reply"})).await;
+    let page = store.ticket_page(tid).await.unwrap();
+    let legacy = page.comments[0].id;
+    let strip = |key: std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>,
+                 expr: &'static str| {
+        store.client().update_item().table_name(store.table()).set_key(Some(key)).update_expression(expr)
+    };
+    strip(
+        helpdesk::store::keys::key(
+            helpdesk::store::keys::ticket_pk(tid),
+            helpdesk::store::keys::comment_sk(legacy),
+        ),
+        "REMOVE #n",
+    )
+    .expression_attribute_names("#n", "number")
+    .send()
+    .await
+    .unwrap();
+    strip(
+        helpdesk::store::keys::key(helpdesk::store::keys::ticket_pk(tid), helpdesk::store::keys::TICKET_SK),
+        "SET #c = :z",
+    )
+    .expression_attribute_names("#c", "comment_count")
+    .expression_attribute_values(":z", aws_sdk_dynamodb::types::AttributeValue::N("0".into()))
+    .send()
+    .await
+    .unwrap();
+    let before =
+        zd(&app, "GET", &format!("/api/v2/tickets/{number}/comments"), &bearer(&admin.token), None).await;
+    assert!(before.body["comments"][1]["id"].is_null(), "{}", before.body);
 
     let mut heard = Vec::new();
     let done = helpdesk_local::admin::backfill_numbers(store, |kind, b| heard.push((kind.to_owned(), b)))
         .await
         .unwrap();
-    for kind in ["users", "organizations", "groups"] {
+    for kind in ["users", "organizations", "groups", "comments"] {
         assert!(done.iter().any(|(k, b)| *k == kind && b.numbered >= 1), "{kind}: {done:?}");
     }
     assert!(heard.iter().any(|(k, _)| k == "users"), "progress is reported");
@@ -394,6 +428,18 @@ async fn the_backfill_numbers_records_made_before_numbers_once() {
     let org_shown =
         zd(&app, "GET", &format!("/api/v2/organizations/{org_number}"), &bearer(&admin.token), None).await;
     assert_eq!(org_shown.body["organization"]["name"], "Old Org");
+    let after =
+        zd(&app, "GET", &format!("/api/v2/tickets/{number}/comments"), &bearer(&admin.token), None).await;
+    assert_eq!(after.body["comments"][1]["id"], number * 10_000 + 1, "{}", after.body);
+    app.post(&format!("/tickets/{tid}/comments"), Some(&admin.token), json!({"content": "new reply"})).await;
+    let later =
+        zd(&app, "GET", &format!("/api/v2/tickets/{number}/comments"), &bearer(&admin.token), None).await;
+    assert_eq!(
+        later.body["comments"][2]["id"],
+        number * 10_000 + 2,
+        "a later comment takes the next place: {}",
+        later.body
+    );
     // Run again: nothing left to number, nothing renumbered.
     let again = helpdesk_local::admin::backfill_numbers(store, |_, _| {}).await.unwrap();
     assert!(again.iter().all(|(_, b)| b.numbered == 0), "{again:?}");

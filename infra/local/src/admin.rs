@@ -27,8 +27,8 @@ pub struct Backfilled {
     pub numbered: usize,
 }
 
-/// Gives every user, organization, group, view, macro, trigger and automation made before
-/// numeric ids one (the Zendesk API's
+/// Gives every user, organization, group, view, macro, trigger, automation and comment made
+/// before numeric ids one (the Zendesk API's
 /// `id`). Resumable and safe to run again or while the desk serves: records that have a number
 /// are skipped, and each number lands with its claim in one conditional transaction
 /// (`Store::assign_number`). Reads the kind's listing a page of 100 at a time (Queries, no
@@ -40,7 +40,7 @@ pub async fn backfill_numbers(
     use helpdesk::store::keys::{self, Index};
     use helpdesk::store::numbers::Numbered;
     use helpdesk::store::users::UserRecord;
-    let mut out = [Backfilled::default(); 6];
+    let mut out = [Backfilled::default(); 7];
     // Users, by name.
     let mut after: Option<String> = None;
     loop {
@@ -107,6 +107,49 @@ pub async fn backfill_numbers(
         }
     }
     progress("triggers and automations", out[5]);
-    let names = ["users", "organizations", "groups", "views", "macros", "triggers and automations"];
+    // Comments: every ticket, oldest update first (the status partitions' time order), and
+    // its comments without a number.
+    let mut position = "0".to_owned(); // before every `<updated_at>#<id>`
+    loop {
+        let (tickets, more) = store.tickets_updated_after(&position, 100).await?;
+        for t in &tickets {
+            out[6].seen += t.comment_count as usize;
+            out[6].numbered += number_comments_of(store, t.id).await?;
+        }
+        progress("comments", out[6]);
+        match tickets.last() {
+            Some(t) if more => position = keys::ticket_sort(t.updated_at, t.id),
+            _ => break,
+        }
+    }
+    let names =
+        ["users", "organizations", "groups", "views", "macros", "triggers and automations", "comments"];
     Ok(names.into_iter().zip(out).collect())
+}
+
+/// Numbers the comments of one ticket that have none (re-reading the ticket when it changed
+/// meanwhile). Returns how many it numbered.
+async fn number_comments_of(store: &Store, ticket_id: uuid::Uuid) -> Result<usize, BoxError> {
+    let mut numbered = 0;
+    for _attempt in 0..20 {
+        let Some(ticket) = store.get_ticket(ticket_id).await? else { return Ok(numbered) };
+        let mut old = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let (page, more) = store.comments_after(ticket.id, after.as_deref(), 100, true).await?;
+            after = page.last().map(|c| helpdesk::store::keys::comment_sk(c.id));
+            old.extend(page.into_iter().filter(|c| c.number.is_none()));
+            if !more {
+                break;
+            }
+        }
+        if old.is_empty() {
+            return Ok(numbered);
+        }
+        let chunk: Vec<_> = old.into_iter().take(98).collect();
+        if store.number_old_comments(&ticket, &chunk).await? {
+            numbered += chunk.len();
+        }
+    }
+    Err(format!("ticket {ticket_id} kept changing; run the backfill again").into())
 }

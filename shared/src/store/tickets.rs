@@ -331,6 +331,41 @@ impl Store {
         Ok(item.map(decode::<Claim>).transpose()?.map(|c| c.ticket_id))
     }
 
+    /// The backfill's step for comments made before comment numbers: gives `old` (comments of
+    /// `ticket` without a number, at most 98) the places after the ticket's `comment_count`,
+    /// and moves the count and the ticket's version in the same transaction, so a concurrent
+    /// change of the ticket (which writes the count it read) fails its condition and re-reads.
+    /// `Ok(false)`: the ticket changed meanwhile (read it again and retry).
+    pub async fn number_old_comments(&self, ticket: &Ticket, old: &[Comment]) -> Result<bool, StoreError> {
+        let Some(number) = crate::domain::ticket::TicketNumber::parse(&ticket.ticket_number) else {
+            return Ok(true);
+        };
+        let mut next = ticket.clone();
+        next.updated_stamp = Uuid::now_v7().to_string();
+        let mut writes = Vec::with_capacity(old.len() + 1);
+        for c in old.iter().take(98) {
+            next.comment_count += 1;
+            let n = crate::domain::comment::comment_number(number.0, next.comment_count);
+            writes.push(TxWrite::update(
+                super::Guard::NumberTaken,
+                keys::key(keys::ticket_pk(ticket.id), keys::comment_sk(c.id)),
+                "SET #num = :n",
+                "attribute_exists(#pk) AND attribute_not_exists(#num)",
+                HashMap::from([
+                    ("#num".to_owned(), "number".to_owned()),
+                    ("#pk".to_owned(), keys::PK.to_owned()),
+                ]),
+                HashMap::from([(":n".to_owned(), AttributeValue::N(n.to_string()))]),
+            ));
+        }
+        writes.insert(0, TxWrite::if_stamp(ticket_item(&next)?, &ticket.updated_stamp));
+        match self.transact(writes).await {
+            Ok(()) => Ok(true),
+            Err(TxError::ConditionFailed(_) | TxError::Contended) => Ok(false),
+            Err(TxError::Store(e)) => Err(e),
+        }
+    }
+
     /// The tickets with these numbers (missing ones left out): one BatchGetItem of the number
     /// claims, one of the tickets, per 100.
     pub async fn tickets_by_number(&self, numbers: &[u64]) -> Result<Vec<Ticket>, StoreError> {
