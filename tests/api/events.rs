@@ -105,6 +105,7 @@ const EXPECTED: &[(&str, u16)] = &[
     ("attachments-create-no-token", 401),
     ("attachments-show-no-token", 401),
     ("zendesk-tags-list-no-token", 401),
+    ("zendesk-group-memberships-no-token", 401),
     ("zendesk-orgs-search-no-token", 401),
     ("zendesk-orgs-autocomplete-no-token", 401),
     ("zendesk-users-update-no-token", 401),

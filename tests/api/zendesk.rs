@@ -570,6 +570,16 @@ async fn groups_and_memberships_by_number() {
         zd(&app, "GET", "/api/v2/users/me", &bearer(&agent.token), None).await.body["user"]["id"].clone();
     assert_eq!(members.body["group_memberships"][0]["user_id"], agent_number);
     assert_eq!(members.body["group_memberships"][0]["group_id"], number);
+    let all = zd(&app, "GET", "/api/v2/group_memberships.json", &bearer(&agent.token), None).await;
+    assert!(
+        all.body["group_memberships"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["group_id"] == number && m["user_id"] == agent_number),
+        "{}",
+        all.body
+    );
 }
 
 #[tokio::test]
@@ -912,4 +922,111 @@ async fn users_update_show_many_and_organization_lookups() {
     assert_eq!(exact.body["organizations"][0]["id"], org_number);
     let short = zd(&app, "GET", "/api/v2/organizations/autocomplete?name=z", &admin_auth, None).await;
     assert_eq!(short.status, 422);
+}
+
+#[tokio::test]
+async fn offset_pages_past_the_first_everywhere() {
+    let app = TestApp::spawn().await;
+    let customer = app.customer().await;
+    let agent = app.staff(Role::Agent).await;
+    let admin = app.staff(Role::Admin).await;
+    let auth = bearer(&agent.token);
+    let me = basic(&customer.email, PASSWORD);
+    for i in 0..3 {
+        zd(
+            &app,
+            "POST",
+            "/api/v2/requests",
+            &me,
+            Some(json!({"request": {"subject": format!("R{i}"), "comment": {"body": "x"}}})),
+        )
+        .await;
+    }
+    // Requests, two a page: page 2 holds the oldest.
+    let second = zd(&app, "GET", "/api/v2/requests.json?page=2&per_page=2", &me, None).await;
+    let subjects: Vec<&str> =
+        second.body["requests"].as_array().unwrap().iter().map(|r| r["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects, ["R0"], "{}", second.body);
+    assert!(second.body["next_page"].is_null());
+    // Comments: description, a public reply, an internal note, a public reply; two a page.
+    let id =
+        zd(&app, "GET", "/api/v2/requests.json", &me, None).await.body["requests"][0]["id"].as_u64().unwrap();
+    let path = format!("/api/v2/tickets/{id}.json");
+    for (body, public) in [("one", true), ("note", false), ("two", true)] {
+        zd(&app, "PUT", &path, &auth, Some(json!({"ticket": {"comment": {"body": body, "public": public}}})))
+            .await;
+    }
+    let page = |n: u32, who: &str| format!("/api/v2/tickets/{id}/comments.json?page={n}&per_page=2{who}");
+    let staff2 = zd(&app, "GET", &page(2, ""), &auth, None).await;
+    let bodies = |r: &Reply| -> Vec<String> {
+        r.body["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["body"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(bodies(&staff2), ["note", "two"], "{}", staff2.body);
+    assert_eq!(staff2.body["count"], 4);
+    let customer2 = zd(&app, "GET", &page(2, ""), &me, None).await;
+    assert_eq!(bodies(&customer2), ["two"]);
+    assert_eq!(customer2.body["count"], 3, "counted without the note");
+    let customer1 = zd(&app, "GET", &page(1, ""), &me, None).await;
+    assert!(customer1.body["count"].is_null(), "not the last page: the count would reveal notes");
+    // A view's tickets, one a page.
+    let views = zd(&app, "GET", "/api/v2/views.json", &auth, None).await;
+    let vid = views.body["views"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["title"] == "All unsolved tickets")
+        .unwrap()["id"]
+        .as_u64()
+        .unwrap();
+    let mut seen = Vec::new();
+    for n in 1..=4 {
+        let p =
+            zd(&app, "GET", &format!("/api/v2/views/{vid}/tickets.json?page={n}&per_page=1"), &auth, None)
+                .await;
+        seen.extend(p.body["tickets"].as_array().unwrap().iter().map(|t| t["id"].as_u64().unwrap()));
+        // The view engine knows there is no more only once a page comes back short: the page
+        // after the last full one may be empty (a client following next_page stops there).
+        if n <= 2 {
+            assert!(p.body["next_page"].is_string(), "page {n}: {}", p.body);
+        }
+        if n == 4 {
+            assert!(p.body["next_page"].is_null() && p.body["tickets"] == json!([]), "{}", p.body);
+        }
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 3, "each ticket once: {seen:?}");
+    // Ratings, one a page.
+    let agent_number = zd(&app, "GET", "/api/v2/users/me", &auth, None).await.body["user"]["id"].clone();
+    let all = zd(&app, "GET", "/api/v2/requests.json", &me, None).await;
+    for r in all.body["requests"].as_array().unwrap().iter().take(2) {
+        let rid = r["id"].as_u64().unwrap();
+        zd(
+            &app,
+            "PUT",
+            &format!("/api/v2/tickets/{rid}"),
+            &auth,
+            Some(json!({"ticket": {"assignee_id": agent_number, "status": "solved"}})),
+        )
+        .await;
+        let native = app.get(&format!("/tickets/TKT-{rid:06}"), Some(&agent.token)).await;
+        let uuid = native.body["id"].as_str().unwrap().to_owned();
+        let rated = app
+            .post(&format!("/tickets/{uuid}/satisfaction"), Some(&customer.token), json!({"score": "good"}))
+            .await;
+        assert_eq!(rated.status, 201, "{rated:?}");
+    }
+    let admin_auth = bearer(&admin.token);
+    let r1 = zd(&app, "GET", "/api/v2/satisfaction_ratings.json?page=1&per_page=1", &admin_auth, None).await;
+    let r2 = zd(&app, "GET", "/api/v2/satisfaction_ratings.json?page=2&per_page=1", &admin_auth, None).await;
+    let r3 = zd(&app, "GET", "/api/v2/satisfaction_ratings.json?page=3&per_page=1", &admin_auth, None).await;
+    assert_ne!(r1.body["satisfaction_ratings"][0]["id"], r2.body["satisfaction_ratings"][0]["id"]);
+    assert!(r1.body["next_page"].is_string());
+    assert!(r2.body["next_page"].is_null(), "{}", r2.body);
+    assert_eq!(r3.body["satisfaction_ratings"], json!([]));
 }

@@ -228,6 +228,9 @@ impl Attachment {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Comment {
     pub id: Uuid,
+    /// The numeric id (the Zendesk API's): the ticket's number × 10,000 + the comment's place;
+    /// `null` for comments older than numbers until the backfill.
+    pub number: Option<u64>,
     pub ticket_id: Uuid,
     pub author_id: Uuid,
     pub content: String,
@@ -250,6 +253,7 @@ pub fn comment(
 ) -> Comment {
     Comment {
         id: c.id,
+        number: c.number,
         ticket_id: c.ticket_id,
         author_id: c.author_id,
         content: c.content.clone(),

@@ -104,7 +104,7 @@ pub async fn audits(
 }
 
 /// `GET /api/v2/satisfaction_ratings` (admins): newest first; `score` (`good`, `bad`),
-/// `start_time` / `end_time` (unix seconds); cursor paging (offset: the first page).
+/// `start_time` / `end_time` (unix seconds); cursor or offset paging.
 pub async fn ratings(
     State(state): State<Shared>,
     ZdStaff(caller): ZdStaff,
@@ -135,6 +135,7 @@ pub async fn ratings(
     filter.from = moment("start_time")?;
     filter.to = moment("end_time")?;
     let scope = format!("zd-ratings|{:?}|{:?}|{:?}", filter.score, filter.from, filter.to);
+    let mut exhausted = false;
     let size = match &paging {
         Paging::Cursor { size, after } => {
             if let Some(c) = after {
@@ -147,13 +148,25 @@ pub async fn ratings(
             }
             *size
         }
-        Paging::Offset { page, per_page } if *page == 1 => *per_page,
-        Paging::Offset { .. } => {
-            return Err(ZdError::bad_request("Ratings are paged by cursor (page[size]) past the first page"))
+        Paging::Offset { page, per_page } => {
+            // Skips the earlier pages 100 ratings a read (at most 10,000 records).
+            let mut skip = (page - 1) * per_page;
+            while skip > 0 && !exhausted {
+                let (seen, more) = state.store.list_ratings(&filter, skip.min(100)).await?;
+                skip -= seen.len();
+                if let Some((sort, _)) = seen.last() {
+                    filter.before = Some(sort.clone());
+                }
+                exhausted = !more && skip > 0;
+            }
+            *per_page
         }
     };
-    let (rows, more) = state.store.list_ratings(&filter, size).await?;
-    let after = more.then(|| rows.last().map(|(s, _)| state.cursors.encode(&scope, s))).flatten();
+    let (rows, more) =
+        if exhausted { (Vec::new(), false) } else { state.store.list_ratings(&filter, size).await? };
+    let after = (matches!(paging, Paging::Cursor { .. }) && more)
+        .then_some(())
+        .and_then(|_| rows.last().map(|(s, _)| state.cursors.encode(&scope, s)));
     let tickets =
         state.store.tickets_by_id(&rows.iter().map(|(_, r)| r.ticket_id).collect::<Vec<_>>()).await?;
     let people: Vec<Uuid> =

@@ -165,18 +165,13 @@ pub async fn groups(
     Ok(super::ok(&page.render(&paging, &base, "/api/v2/groups.json", &params)))
 }
 
-/// `GET /api/v2/groups/{id}/memberships` (staff).
-pub async fn memberships(
-    State(state): State<Shared>,
-    ZdStaff(_): ZdStaff,
-    Path(raw): Path<String>,
-) -> ZdResult {
-    let n = numeric_id(&raw)?;
-    let id = state.store.id_by_number(Numbered::Group, n).await?.ok_or_else(ZdError::not_found)?;
-    let group = state.store.get_group(id).await?.ok_or_else(ZdError::not_found)?;
-    let members = state.store.memberships(group.id).await?;
-    let users = state.store.users_by_id(members.iter().map(|m| m.user_id)).await?;
-    let items: Vec<Value> = members
+/// The Zendesk shape of memberships of `group`.
+fn membership_items(
+    group: &crate::store::groups::Group,
+    members: &[crate::store::groups::Membership],
+    users: &std::collections::HashMap<Uuid, crate::domain::user::User>,
+) -> Vec<Value> {
+    members
         .iter()
         .map(|m| {
             json!({
@@ -189,7 +184,38 @@ pub async fn memberships(
                 "updated_at": m.created_at,
             })
         })
-        .collect();
+        .collect()
+}
+
+/// `GET /api/v2/group_memberships` (staff): every membership of every group (a desk has few
+/// groups: one Query of the groups, one per group, one batch read of the members).
+pub async fn all_memberships(State(state): State<Shared>, ZdStaff(_): ZdStaff) -> ZdResult {
+    let groups = state.store.all_groups().await?;
+    let mut per_group = Vec::with_capacity(groups.len());
+    for g in &groups {
+        per_group.push(state.store.memberships(g.id).await?);
+    }
+    let users = state.store.users_by_id(per_group.iter().flatten().map(|m| m.user_id)).await?;
+    let items: Vec<Value> =
+        groups.iter().zip(&per_group).flat_map(|(g, members)| membership_items(g, members, &users)).collect();
+    let count = items.len();
+    Ok(super::ok(
+        &json!({"group_memberships": items, "next_page": null, "previous_page": null, "count": count}),
+    ))
+}
+
+/// `GET /api/v2/groups/{id}/memberships` (staff).
+pub async fn memberships(
+    State(state): State<Shared>,
+    ZdStaff(_): ZdStaff,
+    Path(raw): Path<String>,
+) -> ZdResult {
+    let n = numeric_id(&raw)?;
+    let id = state.store.id_by_number(Numbered::Group, n).await?.ok_or_else(ZdError::not_found)?;
+    let group = state.store.get_group(id).await?.ok_or_else(ZdError::not_found)?;
+    let members = state.store.memberships(group.id).await?;
+    let users = state.store.users_by_id(members.iter().map(|m| m.user_id)).await?;
+    let items = membership_items(&group, &members, &users);
     let count = items.len();
     Ok(super::ok(
         &json!({"group_memberships": items, "next_page": null, "previous_page": null, "count": count}),

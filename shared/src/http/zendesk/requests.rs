@@ -44,7 +44,7 @@ fn text_of(zd: &Map<String, Value>) -> Option<String> {
 }
 
 /// `GET /api/v2/requests`: the caller's own requests (staff: theirs too, as requester), newest
-/// update first; `status` (a comma list) narrows them.
+/// update first; `status` (a comma list) narrows them; cursor or offset paging.
 pub async fn list(
     State(state): State<Shared>,
     ZdCaller(caller): ZdCaller,
@@ -59,26 +59,7 @@ pub async fn list(
         filter.statuses.push(status);
     }
     let scope = format!("zd-requests|{}|{:?}", caller.id(), filter.statuses);
-    let size = match &paging {
-        Paging::Cursor { size, .. } => *size,
-        Paging::Offset { page, per_page } if *page == 1 => *per_page,
-        Paging::Offset { .. } => {
-            return Err(ZdError::bad_request("Requests are paged by cursor (page[size]) past the first page"))
-        }
-    };
-    let before = match &paging {
-        Paging::Cursor { after: Some(c), .. } => Some(
-            state
-                .cursors
-                .decode(&scope, c)
-                .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list"))?,
-        ),
-        _ => None,
-    };
-    let (tickets, more) = state.store.list_tickets(&filter, before.as_deref(), size).await?;
-    let after = more
-        .then(|| tickets.last().map(|t| state.cursors.encode(&scope, &keys::ticket_sort(t.updated_at, t.id))))
-        .flatten();
+    let (tickets, after, more) = super::tickets::page_of(&state, &filter, &paging, &scope).await?;
     let refs = Refs::of(&state, &tickets, []).await?;
     let base = base_url(&headers);
     let items = tickets.iter().map(|t| request(t, &refs, &base)).collect();

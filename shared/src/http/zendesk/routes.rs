@@ -46,6 +46,7 @@ v2_routes! {
     ORGS_UPDATE = "PUT" "/api/v2/organizations/{id}" => "orgs-update";
     GROUPS_LIST = "GET" "/api/v2/groups" => "groups-list";
     GROUP_MEMBERSHIPS = "GET" "/api/v2/groups/{id}/memberships" => "groups-memberships";
+    ALL_MEMBERSHIPS = "GET" "/api/v2/group_memberships" => "zendesk-group-memberships";
     REQUESTS_LIST = "GET" "/api/v2/requests" => "zendesk-requests-list";
     REQUESTS_CREATE = "POST" "/api/v2/requests" => "zendesk-requests-create";
     REQUESTS_SHOW = "GET" "/api/v2/requests/{id}" => "zendesk-requests-show";
@@ -109,6 +110,7 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(ORGS_UPDATE, on(ORGS_UPDATE.filter(), orgs::update)),
         r(GROUPS_LIST, on(GROUPS_LIST.filter(), orgs::groups)),
         r(GROUP_MEMBERSHIPS, on(GROUP_MEMBERSHIPS.filter(), orgs::memberships)),
+        r(ALL_MEMBERSHIPS, on(ALL_MEMBERSHIPS.filter(), orgs::all_memberships)),
         r(REQUESTS_LIST, on(REQUESTS_LIST.filter(), requests::list)),
         r(REQUESTS_CREATE, on(REQUESTS_CREATE.filter(), requests::create)),
         r(REQUESTS_SHOW, on(REQUESTS_SHOW.filter(), requests::show)),

@@ -152,6 +152,58 @@ fn audit(a: &Applied, author: Option<u64>, created: bool) -> Value {
     })
 }
 
+/// One page of the tickets `filter` names, newest update first: by cursor, or by offset
+/// (earlier pages skipped 100 tickets a read; at most 10,000 records, so at most 100 reads).
+/// Returns the tickets, the cursor after them (cursor paging) and whether more follow.
+pub async fn page_of(
+    state: &AppState,
+    filter: &TicketFilter,
+    paging: &Paging,
+    scope: &str,
+) -> Result<(Vec<Ticket>, Option<String>, bool), ZdError> {
+    let found = match paging {
+        Paging::Cursor { size, after } => {
+            let before = after
+                .as_ref()
+                .map(|c| state.cursors.decode(scope, c))
+                .transpose()
+                .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list"))?;
+            let (tickets, more) = state.store.list_tickets(filter, before.as_deref(), *size).await?;
+            let next = more
+                .then(|| {
+                    tickets
+                        .last()
+                        .map(|t| state.cursors.encode(scope, &keys::ticket_sort(t.updated_at, t.id)))
+                })
+                .flatten();
+            (tickets, next, more)
+        }
+        Paging::Offset { page, per_page } => {
+            // Skips the earlier pages a chunk at a time: at most 10,000 records, 100 a read.
+            let mut position: Option<String> = None;
+            let mut skipped = 0;
+            let skip = (page - 1) * per_page;
+            while skipped < skip {
+                let chunk = (skip - skipped).min(100);
+                let (seen, more) = state.store.list_tickets(filter, position.as_deref(), chunk).await?;
+                skipped += seen.len();
+                position = seen.last().map(|t| keys::ticket_sort(t.updated_at, t.id));
+                if !more {
+                    break;
+                }
+            }
+            if skipped < skip {
+                (Vec::new(), None, false)
+            } else {
+                let (tickets, more) =
+                    state.store.list_tickets(filter, position.as_deref(), *per_page).await?;
+                (tickets, None, more)
+            }
+        }
+    };
+    Ok(found)
+}
+
 /// `GET /api/v2/tickets`: newest update first; customers get their own.
 pub async fn list(
     State(state): State<Shared>,
@@ -165,46 +217,7 @@ pub async fn list(
         filter.requester = Some(caller.id());
     }
     let scope = format!("zd-tickets|{:?}", filter.requester);
-    let (tickets, after, more) = match &paging {
-        Paging::Cursor { size, after } => {
-            let before = after
-                .as_ref()
-                .map(|c| state.cursors.decode(&scope, c))
-                .transpose()
-                .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list"))?;
-            let (tickets, more) = state.store.list_tickets(&filter, before.as_deref(), *size).await?;
-            let next = more
-                .then(|| {
-                    tickets
-                        .last()
-                        .map(|t| state.cursors.encode(&scope, &keys::ticket_sort(t.updated_at, t.id)))
-                })
-                .flatten();
-            (tickets, next, more)
-        }
-        Paging::Offset { page, per_page } => {
-            // Skips the earlier pages a chunk at a time: at most 10,000 records, 100 a read.
-            let mut position: Option<String> = None;
-            let mut skipped = 0;
-            let skip = (page - 1) * per_page;
-            while skipped < skip {
-                let chunk = (skip - skipped).min(100);
-                let (seen, more) = state.store.list_tickets(&filter, position.as_deref(), chunk).await?;
-                skipped += seen.len();
-                position = seen.last().map(|t| keys::ticket_sort(t.updated_at, t.id));
-                if !more {
-                    break;
-                }
-            }
-            if skipped < skip {
-                (Vec::new(), None, false)
-            } else {
-                let (tickets, more) =
-                    state.store.list_tickets(&filter, position.as_deref(), *per_page).await?;
-                (tickets, None, more)
-            }
-        }
-    };
+    let (tickets, after, more) = page_of(&state, &filter, &paging, &scope).await?;
     let count = match &paging {
         Paging::Offset { .. } => {
             let partition = match filter.requester {
@@ -408,7 +421,10 @@ pub fn description_comment(t: &Ticket) -> Comment {
 }
 
 /// `GET /api/v2/tickets/{id}/comments`: the description first, then the comments oldest
-/// first (customers: public ones), 100 a page (cursor or offset).
+/// first (customers: public ones). Cursor paging, or offset paging (earlier pages skipped 100
+/// comments a read: bounded by the 5,000 comments a ticket takes). `count` is the ticket's
+/// comment count for staff; for a customer it is given only on the last page (where it is
+/// known without counting internal notes).
 pub async fn comments(
     State(state): State<Shared>,
     ZdCaller(caller): ZdCaller,
@@ -420,31 +436,64 @@ pub async fn comments(
     let paging = Paging::from(&params)?;
     let staff = caller.role().is_staff();
     let scope = format!("zd-comments|{}", ticket.id);
-    let (size, position, first_page) = match &paging {
+    // A position is "" (before the description), "D" (after it) or a comment's sort key.
+    let (size, mut position, skip) = match &paging {
         Paging::Cursor { size, after } => {
-            let position = after
-                .as_ref()
-                .map(|c| state.cursors.decode(&scope, c))
-                .transpose()
-                .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list"))?;
-            let first = position.is_none();
-            (*size, position, first)
+            let position = match after {
+                Some(c) => state
+                    .cursors
+                    .decode(&scope, c)
+                    .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list"))?,
+                None => String::new(),
+            };
+            (*size, position, 0)
         }
-        Paging::Offset { page, per_page } if *page == 1 => (*per_page, None, true),
-        Paging::Offset { .. } => {
-            return Err(ZdError::bad_request("Comments are paged by cursor (page[size]) past the first page"))
-        }
+        Paging::Offset { page, per_page } => (*per_page, String::new(), (page - 1) * per_page),
     };
-    let take = if first_page { size - 1 } else { size };
-    let (mut listed, more) = state.store.comments_after(ticket.id, position.as_deref(), take, staff).await?;
-    let after =
-        more.then(|| listed.last().map(|c| state.cursors.encode(&scope, &keys::comment_sk(c.id)))).flatten();
-    if first_page {
-        listed.insert(0, description_comment(&ticket));
+    let mut skipped = 0;
+    if skip > 0 {
+        position = "D".into();
+        skipped = 1;
+        while skipped < skip {
+            let after = (position != "D").then_some(position.as_str());
+            let (seen, more) =
+                state.store.comments_after(ticket.id, after, (skip - skipped).min(100), staff).await?;
+            skipped += seen.len();
+            if let Some(last) = seen.last() {
+                position = keys::comment_sk(last.id);
+            }
+            if !more {
+                break;
+            }
+        }
     }
+    let mut listed: Vec<Comment> = Vec::new();
+    if position.is_empty() {
+        listed.push(description_comment(&ticket));
+        position = "D".into();
+    }
+    let (found, more) = if skipped < skip {
+        (Vec::new(), false)
+    } else if listed.len() < size {
+        let after = (position != "D").then_some(position.as_str());
+        state.store.comments_after(ticket.id, after, size - listed.len(), staff).await?
+    } else {
+        // A one-item first page: more if the ticket has any comment the caller sees.
+        let (peek, _) = state.store.comments_after(ticket.id, None, 1, staff).await?;
+        (Vec::new(), !peek.is_empty())
+    };
+    if let Some(last) = found.last() {
+        position = keys::comment_sk(last.id);
+    }
+    listed.extend(found);
+    let after = more.then(|| state.cursors.encode(&scope, &position));
+    let count = if staff {
+        Some(u64::from(ticket.comment_count) + 1)
+    } else {
+        (!more).then(|| (skipped.min(skip) + listed.len()) as u64)
+    };
     let users = state.store.users_by_id(listed.iter().map(|c| c.author_id)).await?;
     let items = listed.iter().map(|c| shapes::comment(c, &users)).collect();
-    let count = Some(u64::from(ticket.comment_count) + 1);
     let page = ListPage { key: "comments", items, after, more, count };
     let path = format!("/api/v2/tickets/{}/comments.json", shapes::ticket_id(&ticket).unwrap_or_default());
     Ok(super::ok(&page.render(&paging, &base_url(&headers), &path, &params)))
