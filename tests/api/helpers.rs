@@ -309,14 +309,27 @@ impl TestApp {
     /// Keeps a stream consumer running in the background (as `make dev` does), polling
     /// DynamoDB Local's stream every 50 ms, for as long as this app lives.
     pub async fn keep_consuming(&mut self, consumer: helpdesk::consumers::StreamConsumer) {
-        let endpoint = self.ddb_endpoint.clone();
-        let mut feeder = helpdesk_local::streams::StreamFeeder::new(
+        let feeder = self.feeder().await;
+        self.follow(feeder, consumer);
+    }
+
+    /// A feeder of this table's stream from its start (DynamoDB Local's real stream).
+    async fn feeder(&self) -> helpdesk_local::streams::StreamFeeder {
+        helpdesk_local::streams::StreamFeeder::new(
             self.state.store.client(),
-            helpdesk_local::streams::client(&endpoint),
+            helpdesk_local::streams::client(&self.ddb_endpoint),
             &self.table,
         )
         .await
-        .expect("table has a stream");
+        .expect("table has a stream")
+    }
+
+    /// Feeds `consumer` from `feeder` in the background, every 50 ms, for the app's life.
+    fn follow(
+        &mut self,
+        mut feeder: helpdesk_local::streams::StreamFeeder,
+        consumer: helpdesk::consumers::StreamConsumer,
+    ) {
         let state = self.state.clone();
         self.background.push(tokio::spawn(async move {
             loop {
@@ -334,40 +347,19 @@ impl TestApp {
     /// The stream indexer over everything so far, then in the background from there on (one
     /// feeder throughout, so nothing is read twice): search follows writes as deployed.
     pub async fn keep_indexing(&mut self) {
-        let endpoint = self.ddb_endpoint.clone();
-        let mut feeder = helpdesk_local::streams::StreamFeeder::new(
-            self.state.store.client(),
-            helpdesk_local::streams::client(&endpoint),
-            &self.table,
-        )
-        .await
-        .expect("table has a stream");
+        let mut feeder = self.feeder().await;
         let consumer = helpdesk::consumers::StreamConsumer::Indexer;
-        loop {
-            let state = self.state.clone();
-            let n = feeder
-                .poll_once(|event| {
-                    let state = state.clone();
-                    async move { consumer.handle(&state, &event).await }
-                })
-                .await
-                .expect("stream polls");
-            if n == 0 {
-                break;
-            }
-        }
         let state = self.state.clone();
-        self.background.push(tokio::spawn(async move {
-            loop {
-                let _ = feeder
-                    .poll_once(|event| {
-                        let state = state.clone();
-                        async move { consumer.handle(&state, &event).await }
-                    })
-                    .await;
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            }
-        }));
+        while feeder
+            .poll_once(|event| {
+                let state = state.clone();
+                async move { consumer.handle(&state, &event).await }
+            })
+            .await
+            .expect("stream polls")
+            > 0
+        {}
+        self.follow(feeder, consumer);
     }
 
     /// Runs the stream indexer over everything in this table's stream so far.

@@ -93,18 +93,12 @@ pub async fn view_tickets(
     let paging = Paging::from(&params)?;
     let scope = format!("zd-view:{}:{}", v.id, caller.id());
     let (size, from) = match &paging {
-        Paging::Cursor { size, after } => {
-            let from = match after {
-                Some(c) => {
-                    let raw = state
-                        .cursors
-                        .decode(&scope, c)
-                        .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list"))?;
-                    Some(
-                        serde_json::from_str::<Position>(&raw)
-                            .map_err(|_| ZdError::bad_request("page[after] is invalid"))?,
-                    )
-                }
+        Paging::Cursor { size, .. } => {
+            let from = match paging.cursor_position(&state, &scope)? {
+                Some(raw) => Some(
+                    serde_json::from_str::<Position>(&raw)
+                        .map_err(|_| ZdError::bad_request("page[after] is invalid"))?,
+                ),
                 None => None,
             };
             (*size, from)

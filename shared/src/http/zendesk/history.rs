@@ -137,15 +137,8 @@ pub async fn ratings(
     let scope = format!("zd-ratings|{:?}|{:?}|{:?}", filter.score, filter.from, filter.to);
     let mut exhausted = false;
     let size = match &paging {
-        Paging::Cursor { size, after } => {
-            if let Some(c) = after {
-                filter.before = Some(
-                    state
-                        .cursors
-                        .decode(&scope, c)
-                        .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list"))?,
-                );
-            }
+        Paging::Cursor { size, .. } => {
+            filter.before = paging.cursor_position(&state, &scope)?;
             *size
         }
         Paging::Offset { page, per_page } => {

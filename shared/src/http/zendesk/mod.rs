@@ -256,6 +256,76 @@ impl Paging {
     }
 }
 
+impl Paging {
+    /// The position a cursor page starts after (`page[after]`, checked against `scope`).
+    pub fn cursor_position(&self, state: &AppState, scope: &str) -> Result<Option<String>, ZdError> {
+        match self {
+            Paging::Cursor { after: Some(c), .. } => state
+                .cursors
+                .decode(scope, c)
+                .map(Some)
+                .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list")),
+            _ => Ok(None),
+        }
+    }
+}
+
+/// One page of a list the store serves in sort-key order (`fetch(after, limit)` returns rows
+/// with their sort keys and whether more follow), by cursor or by offset: earlier offset pages
+/// are skipped 100 rows a read (at most 10,000 records, so at most 100 reads). Returns the rows,
+/// the cursor after them (cursor paging, when more follow) and whether more follow.
+pub async fn sorted_page<T, F, Fut>(
+    state: &AppState,
+    paging: &Paging,
+    scope: &str,
+    mut fetch: F,
+) -> Result<(Vec<T>, Option<String>, bool), ZdError>
+where
+    F: FnMut(Option<String>, usize) -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<(String, T)>, bool), crate::store::StoreError>>,
+{
+    let mut position = paging.cursor_position(state, scope)?;
+    let size = match paging {
+        Paging::Cursor { size, .. } => *size,
+        Paging::Offset { page, per_page } => {
+            let mut skip = (page - 1) * per_page;
+            while skip > 0 {
+                let (rows, more) = fetch(position.clone(), skip.min(100)).await?;
+                skip -= rows.len().min(skip);
+                if let Some((sort, _)) = rows.last() {
+                    position = Some(sort.clone());
+                }
+                if !more && skip > 0 {
+                    return Ok((Vec::new(), None, false));
+                }
+            }
+            *per_page
+        }
+    };
+    let (rows, more) = fetch(position, size).await?;
+    let after = match paging {
+        Paging::Cursor { .. } if more => rows.last().map(|(sort, _)| state.cursors.encode(scope, sort)),
+        _ => None,
+    };
+    Ok((rows.into_iter().map(|(_, row)| row).collect(), after, more))
+}
+
+/// The numeric ids of `?ids=1,2,3` (repeated or comma-separated), each once, in order; at
+/// most `max` (400 otherwise, as for anything that is not an id).
+pub fn ids_param(params: &Params, max: usize) -> Result<Vec<u64>, ZdError> {
+    let mut ids: Vec<u64> = Vec::new();
+    for raw in params.list("ids") {
+        let n = raw.parse::<u64>().map_err(|_| ZdError::bad_request("ids must be numeric ids"))?;
+        if !ids.contains(&n) {
+            ids.push(n);
+        }
+    }
+    if ids.len() > max {
+        return Err(ZdError::bad_request(format!("At most {max} ids")));
+    }
+    Ok(ids)
+}
+
 /// The URL of `path` with the query `params` minus the paging keys, plus `extra`.
 pub fn page_url(base: &str, path: &str, params: &Params, extra: &[(&str, String)]) -> String {
     let skip = ["page", "per_page", "page[size]", "page[after]", "page[before]"];

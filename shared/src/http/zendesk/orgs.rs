@@ -46,42 +46,13 @@ pub async fn list(
     params: Params,
 ) -> ZdResult {
     let paging = Paging::from(&params)?;
-    let scope = "zd-orgs";
-    let (size, mut position) = match &paging {
-        Paging::Cursor { size, after } => {
-            let p = after
-                .as_ref()
-                .map(|c| state.cursors.decode(scope, c))
-                .transpose()
-                .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list"))?;
-            (*size, p)
-        }
-        Paging::Offset { per_page, .. } => (*per_page, None),
-    };
-    let mut exhausted = false;
-    if let Paging::Offset { page, per_page } = &paging {
-        let mut skip = (page - 1) * per_page;
-        while skip > 0 && !exhausted {
-            let chunk = skip.min(100);
-            let (rows, more) = state.store.list_orgs(position.as_deref(), chunk).await?;
-            skip -= rows.len();
-            position = rows.last().map(|(s, _)| s.clone()).or(position);
-            exhausted = !more && skip > 0;
-        }
-    }
-    let (rows, more) = if exhausted {
-        (Vec::new(), false)
-    } else {
-        state.store.list_orgs(position.as_deref(), size).await?
-    };
-    let after = match paging {
-        Paging::Cursor { .. } => {
-            more.then(|| rows.last().map(|(s, _)| state.cursors.encode(scope, s))).flatten()
-        }
-        Paging::Offset { .. } => None,
-    };
+    let store = &state.store;
+    let (rows, after, more) = super::sorted_page(&state, &paging, "zd-orgs", |after, n| async move {
+        store.list_orgs(after.as_deref(), n).await
+    })
+    .await?;
     let base = base_url(&headers);
-    let items = rows.iter().map(|(_, o)| shapes::organization(o, &base)).collect();
+    let items = rows.iter().map(|o| shapes::organization(o, &base)).collect();
     let page = ListPage { key: "organizations", items, after, more, count: None };
     Ok(super::ok(&page.render(&paging, &base, "/api/v2/organizations.json", &params)))
 }

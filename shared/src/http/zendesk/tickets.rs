@@ -152,56 +152,19 @@ fn audit(a: &Applied, author: Option<u64>, created: bool) -> Value {
     })
 }
 
-/// One page of the tickets `filter` names, newest update first: by cursor, or by offset
-/// (earlier pages skipped 100 tickets a read; at most 10,000 records, so at most 100 reads).
-/// Returns the tickets, the cursor after them (cursor paging) and whether more follow.
+/// One page of the tickets `filter` names, newest update first ([`super::sorted_page`]).
 pub async fn page_of(
     state: &AppState,
     filter: &TicketFilter,
     paging: &Paging,
     scope: &str,
 ) -> Result<(Vec<Ticket>, Option<String>, bool), ZdError> {
-    let found = match paging {
-        Paging::Cursor { size, after } => {
-            let before = after
-                .as_ref()
-                .map(|c| state.cursors.decode(scope, c))
-                .transpose()
-                .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list"))?;
-            let (tickets, more) = state.store.list_tickets(filter, before.as_deref(), *size).await?;
-            let next = more
-                .then(|| {
-                    tickets
-                        .last()
-                        .map(|t| state.cursors.encode(scope, &keys::ticket_sort(t.updated_at, t.id)))
-                })
-                .flatten();
-            (tickets, next, more)
-        }
-        Paging::Offset { page, per_page } => {
-            // Skips the earlier pages a chunk at a time: at most 10,000 records, 100 a read.
-            let mut position: Option<String> = None;
-            let mut skipped = 0;
-            let skip = (page - 1) * per_page;
-            while skipped < skip {
-                let chunk = (skip - skipped).min(100);
-                let (seen, more) = state.store.list_tickets(filter, position.as_deref(), chunk).await?;
-                skipped += seen.len();
-                position = seen.last().map(|t| keys::ticket_sort(t.updated_at, t.id));
-                if !more {
-                    break;
-                }
-            }
-            if skipped < skip {
-                (Vec::new(), None, false)
-            } else {
-                let (tickets, more) =
-                    state.store.list_tickets(filter, position.as_deref(), *per_page).await?;
-                (tickets, None, more)
-            }
-        }
-    };
-    Ok(found)
+    let store = &state.store;
+    super::sorted_page(state, paging, scope, |after, n| async move {
+        let (tickets, more) = store.list_tickets(filter, after.as_deref(), n).await?;
+        Ok((tickets.into_iter().map(|t| (keys::ticket_sort(t.updated_at, t.id), t)).collect(), more))
+    })
+    .await
 }
 
 /// `GET /api/v2/tickets`: newest update first; customers get their own.
@@ -438,14 +401,8 @@ pub async fn comments(
     let scope = format!("zd-comments|{}", ticket.id);
     // A position is "" (before the description), "D" (after it) or a comment's sort key.
     let (size, mut position, skip) = match &paging {
-        Paging::Cursor { size, after } => {
-            let position = match after {
-                Some(c) => state
-                    .cursors
-                    .decode(&scope, c)
-                    .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list"))?,
-                None => String::new(),
-            };
+        Paging::Cursor { size, .. } => {
+            let position = paging.cursor_position(&state, &scope)?.unwrap_or_default();
             (*size, position, 0)
         }
         Paging::Offset { page, per_page } => (*per_page, String::new(), (page - 1) * per_page),
@@ -507,16 +464,7 @@ pub async fn show_many(
     headers: HeaderMap,
     params: Params,
 ) -> ZdResult {
-    let mut numbers: Vec<u64> = Vec::new();
-    for raw in params.list("ids") {
-        let n = raw.parse::<u64>().map_err(|_| ZdError::bad_request("ids must be ticket ids"))?;
-        if !numbers.contains(&n) {
-            numbers.push(n);
-        }
-    }
-    if numbers.len() > 100 {
-        return Err(ZdError::bad_request("At most 100 ids"));
-    }
+    let numbers = super::ids_param(&params, 100)?;
     let found = state.store.tickets_by_number(&numbers).await?;
     let mut tickets: Vec<Ticket> =
         found.into_iter().filter(|t| caller.role().is_staff() || t.requester_id == caller.id()).collect();

@@ -65,45 +65,14 @@ pub async fn list(
         None => (Index::Gsi3, keys::USERS_PARTITION.to_owned()),
     };
     let scope = format!("zd-users|{role:?}");
-    let (size, mut position) = match &paging {
-        Paging::Cursor { size, after } => {
-            let p = after
-                .as_ref()
-                .map(|c| state.cursors.decode(&scope, c))
-                .transpose()
-                .map_err(|_| ZdError::bad_request("page[after] is not a cursor of this list"))?;
-            (*size, p)
-        }
-        Paging::Offset { per_page, .. } => (*per_page, None),
-    };
-    let mut exhausted = false;
-    if let Paging::Offset { page, per_page } = &paging {
-        // Skips the earlier pages a chunk at a time: at most 10,000 records, 100 a read.
-        let mut skip = (page - 1) * per_page;
-        while skip > 0 && !exhausted {
-            let chunk = skip.min(100);
-            let (rows, more) = state
-                .store
-                .query_sorted::<UserRecord>(index, &partition, None, position.as_deref(), chunk)
-                .await?;
-            skip -= rows.len();
-            position = rows.last().map(|(s, _)| s.clone()).or(position);
-            exhausted = !more && skip > 0;
-        }
-    }
-    let (rows, more) = if exhausted {
-        (Vec::new(), false)
-    } else {
-        state.store.query_sorted::<UserRecord>(index, &partition, None, position.as_deref(), size).await?
-    };
-    let after = match paging {
-        Paging::Cursor { .. } => {
-            more.then(|| rows.last().map(|(s, _)| state.cursors.encode(&scope, s))).flatten()
-        }
-        Paging::Offset { .. } => None,
-    };
+    let store = &state.store;
+    let partition = &partition;
+    let (rows, after, more) = super::sorted_page(&state, &paging, &scope, |after, n| async move {
+        store.query_sorted::<UserRecord>(index, partition, None, after.as_deref(), n).await
+    })
+    .await?;
     let base = base_url(&headers);
-    let items = rows.iter().map(|(_, u)| shapes::user(&u.user, &base)).collect();
+    let items = rows.iter().map(|u| shapes::user(&u.user, &base)).collect();
     let page = ListPage { key: "users", items, after, more, count: None };
     Ok(super::ok(&page.render(&paging, &base, "/api/v2/users.json", &params)))
 }
@@ -286,16 +255,7 @@ pub async fn show_many(
     headers: HeaderMap,
     params: Params,
 ) -> ZdResult {
-    let mut numbers: Vec<u64> = Vec::new();
-    for raw in params.list("ids") {
-        let n = raw.parse::<u64>().map_err(|_| ZdError::bad_request("ids must be user ids"))?;
-        if !numbers.contains(&n) {
-            numbers.push(n);
-        }
-    }
-    if numbers.len() > 100 {
-        return Err(ZdError::bad_request("At most 100 ids"));
-    }
+    let numbers = super::ids_param(&params, 100)?;
     let mut ids = Vec::new();
     for n in &numbers {
         if let Some(id) = state.store.id_by_number(Numbered::User, *n).await? {
