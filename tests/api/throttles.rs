@@ -56,10 +56,11 @@ async fn five_wrong_current_passwords_are_429() {
 
 #[tokio::test]
 async fn sign_ups_per_source_tickets_per_customer_and_failed_verifications_are_limited() {
+    // Hour-long windows: a fixed window that rolled over mid-test would restart its count.
     let app = TestApp::spawn_with(|c| {
-        c.limits.signups_per_source = Limit::new(3, 600);
-        c.limits.tickets_per_customer = Limit::new(2, 3600);
-        c.limits.failed_verifications = Limit::new(2, 900);
+        c.limits.signups_per_source = Limit::new(3, 3_600);
+        c.limits.tickets_per_customer = Limit::new(2, 3_600);
+        c.limits.failed_verifications = Limit::new(2, 3_600);
     })
     .await;
     let first = app.customer().await;

@@ -246,7 +246,9 @@ async fn a_requester_by_email_users_and_organizations() {
 
 #[tokio::test]
 async fn paging_limits_rate_headers_and_the_incremental_export() {
-    let app = TestApp::spawn_with(|c| c.limits.api_requests = helpdesk::config::Limit::new(40, 60)).await;
+    // 40 requests a day rather than a minute: the limit's fixed window must not roll over while
+    // the test runs (a minute's window did in CI: the counter restarted mid-test, no 429).
+    let app = TestApp::spawn_with(|c| c.limits.api_requests = helpdesk::config::Limit::new(40, 86_400)).await;
     let admin = app.staff(Role::Admin).await;
     let customer = app.customer().await;
     for i in 0..3 {
@@ -314,7 +316,7 @@ async fn paging_limits_rate_headers_and_the_incremental_export() {
             .await;
     assert_eq!(as_customer.status, 403);
 
-    // Over the limit (40 a minute for this app): 429 with Retry-After, remaining 0.
+    // Over the limit (40 a window for this app): 429 with Retry-After, remaining 0.
     let mut last = None;
     for _ in 0..45 {
         let r = zd(&app, "GET", "/api/v2/users/me", &auth, None).await;
