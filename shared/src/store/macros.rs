@@ -83,18 +83,7 @@ impl Store {
 
     /// Every macro, by position (a desk has tens to hundreds; read in pages of 100).
     pub async fn all_macros(&self) -> Result<Vec<Macro>, StoreError> {
-        let mut all = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let (rows, more) = self
-                .query_sorted::<Macro>(Index::Gsi1, keys::MACROS_PARTITION, None, after.as_deref(), 100)
-                .await?;
-            after = rows.last().map(|(s, _)| s.clone());
-            all.extend(rows.into_iter().map(|(_, m)| m));
-            if !more {
-                return Ok(all);
-            }
-        }
+        self.all_by_position(keys::MACROS_PARTITION).await
     }
 
     /// Counts one use (after the change it made was written).

@@ -9,6 +9,7 @@ pub mod macros;
 pub mod mail;
 pub mod numbers;
 pub mod orgs;
+pub mod query;
 pub mod realtime;
 pub mod reports;
 pub mod rules;
@@ -26,6 +27,7 @@ pub mod webhooks;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
+pub use query::{Filter, PartitionQuery, QueryPage, Reads, SortRange};
 use std::collections::HashMap;
 
 pub type Item = HashMap<String, AttributeValue>;
@@ -422,39 +424,31 @@ impl Store {
         after: Option<&str>,
         limit: usize,
     ) -> Result<(Vec<(String, T)>, bool), StoreError> {
-        let mut q = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(index.name())
-            .limit((limit + 1) as i32)
-            .expression_attribute_names("#pk", index.pk())
-            .expression_attribute_values(":pk", keys::s(partition));
-        let lower = after.map(|a| format!("{a}\u{0}"));
-        q = match (prefix, lower) {
-            (Some(p), lower) => q
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                .expression_attribute_names("#sk", index.sk())
-                .expression_attribute_values(
-                    ":from",
-                    keys::s(lower.filter(|l| l.as_str() > p).unwrap_or_else(|| p.to_owned())),
-                )
-                .expression_attribute_values(":to", keys::s(format!("{p}\u{10FFFF}"))),
-            (None, Some(lower)) => q
-                .key_condition_expression("#pk = :pk AND #sk >= :from")
-                .expression_attribute_names("#sk", index.sk())
-                .expression_attribute_values(":from", keys::s(lower)),
-            (None, None) => q.key_condition_expression("#pk = :pk"),
+        let range = match (prefix, after) {
+            (Some(p), after) => SortRange::Between(
+                after.map(|a| format!("{a}\u{0}")).filter(|l| l.as_str() > p).unwrap_or_else(|| p.to_owned()),
+                format!("{p}\u{10FFFF}"),
+            ),
+            (None, Some(a)) => SortRange::After(a.to_owned()),
+            (None, None) => SortRange::All,
         };
-        let out = q.send().await.map_err(|e| StoreError::sdk("Query", e))?;
-        let mut found = Vec::new();
-        for item in out.items.unwrap_or_default() {
-            let sort = item.get(index.sk()).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
-            found.push((sort, serde_dynamo::from_item(item)?));
-        }
+        let query = PartitionQuery::index(index, partition).range(range);
+        let mut found =
+            self.query_page(&query, Reads::one_request(limit + 1)).await?.decode_sorted(index.sk())?;
         let more = found.len() > limit;
         found.truncate(limit);
         Ok((found, more))
+    }
+
+    /// Every record of a small `GSI1` partition kept in order by position or name (a desk's
+    /// macros, views, rules, webhooks, SLA policies: tens to hundreds), in pages of 100.
+    pub async fn all_by_position<T: serde::de::DeserializeOwned>(
+        &self,
+        partition: &str,
+    ) -> Result<Vec<T>, StoreError> {
+        let query = PartitionQuery::index(keys::Index::Gsi1, partition);
+        let reads = Reads { want: None, page_size: Some(100), max_requests: None };
+        self.query_page(&query, reads).await?.decode()
     }
 
     /// Every item of one partition (the table, or an index), paging through it. With
@@ -465,38 +459,14 @@ impl Store {
         partition: &str,
         keys_only: bool,
     ) -> Result<Vec<Item>, StoreError> {
-        let (pk_attr, index_name) = match index {
-            Some(i) => (i.pk(), Some(i.name())),
-            None => (keys::PK, None),
+        let mut query = match index {
+            Some(i) => PartitionQuery::index(i, partition),
+            None => PartitionQuery::table(partition).consistent(),
         };
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let mut q = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .set_index_name(index_name.map(str::to_owned))
-                .key_condition_expression("#part = :part")
-                .expression_attribute_names("#part", pk_attr)
-                .expression_attribute_values(":part", keys::s(partition))
-                .set_exclusive_start_key(start);
-            if index.is_none() {
-                q = q.consistent_read(true);
-            }
-            if keys_only {
-                q = q
-                    .projection_expression("#pk, #sk")
-                    .expression_attribute_names("#pk", keys::PK)
-                    .expression_attribute_names("#sk", keys::SK);
-            }
-            let out = q.send().await.map_err(|e| StoreError::sdk("Query", e))?;
-            items.extend(out.items.unwrap_or_default());
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(items);
-            }
+        if keys_only {
+            query = query.keys_only();
         }
+        Ok(self.query_page(&query, Reads::everything()).await?.items)
     }
 
     pub async fn delete(&self, key: Item) -> Result<(), StoreError> {

@@ -5,7 +5,7 @@
 //! A record is applied once: its marker `REPORTED#<id>` / `<version>` is put in the same
 //! transaction, on condition that it does not exist (a redelivered record changes nothing).
 use super::keys::{self, entity};
-use super::{Item, Store, StoreError};
+use super::{Item, PartitionQuery, Reads, SortRange, Store, StoreError};
 use crate::domain::report::{DayDelta, Scope};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use std::collections::{BTreeMap, HashMap};
@@ -150,29 +150,9 @@ impl Store {
     /// The days of `scope` from `from` to `to` (inclusive) that have aggregates: one Query,
     /// paged (at most 366 small items).
     pub async fn report_days(&self, scope: &Scope, from: Date, to: Date) -> Result<Vec<DayRow>, StoreError> {
-        let mut rows = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", keys::s(keys::report_pk(&scope.key())))
-                .expression_attribute_values(":from", keys::s(keys::report_day_sk(from)))
-                .expression_attribute_values(":to", keys::s(keys::report_day_sk(to)))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|e| StoreError::sdk("Query", e))?;
-            rows.extend(out.items.unwrap_or_default().iter().map(row));
-            match out.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => break,
-            }
-        }
+        let query = PartitionQuery::table(keys::report_pk(&scope.key()))
+            .range(SortRange::Between(keys::report_day_sk(from), keys::report_day_sk(to)));
+        let rows = self.query_page(&query, Reads::everything()).await?.items.iter().map(row).collect();
         Ok(rows)
     }
 }

@@ -111,17 +111,7 @@ impl Store {
 
     /// Every rule of a kind, by position (pages of 100).
     pub async fn all_rules(&self, kind: RuleKind) -> Result<Vec<Rule>, StoreError> {
-        let mut all = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let (rows, more) =
-                self.query_sorted::<Rule>(Index::Gsi1, kind.partition(), None, after.as_deref(), 100).await?;
-            after = rows.last().map(|(s, _)| s.clone());
-            all.extend(rows.into_iter().map(|(_, r)| r));
-            if !more {
-                return Ok(all);
-            }
-        }
+        self.all_by_position(kind.partition()).await
     }
 
     /// Writes rules with new positions, all or none (at most 100 in one transaction).

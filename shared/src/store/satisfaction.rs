@@ -2,7 +2,7 @@
 //! newest first by time (GSI1 `RATINGS`) or by score (GSI2 `RATINGS#<score>`), both sorted by
 //! `<created_at>#<id>`, so a date range is a key range and a page is one Query.
 use super::keys::{self, entity, Index};
-use super::{Item, Store, StoreError, TxWrite};
+use super::{Item, PartitionQuery, Reads, SortRange, Store, StoreError, TxWrite};
 use crate::clock::Timestamp;
 use crate::domain::satisfaction::Rating;
 use crate::domain::ticket::Satisfaction;
@@ -51,30 +51,17 @@ impl Store {
         if let Some(b) = &f.before {
             high = high.min(b.clone());
         }
-        let out = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(index.name())
-            .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
-            .expression_attribute_names("#pk", index.pk())
-            .expression_attribute_names("#sk", index.sk())
-            .expression_attribute_values(":pk", keys::s(partition))
-            .expression_attribute_values(":low", keys::s(low))
-            .expression_attribute_values(":high", keys::s(high))
-            .scan_index_forward(false)
-            .limit((limit + 2) as i32)
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("Query", e))?;
+        let query =
+            PartitionQuery::index(index, partition).range(SortRange::Between(low, high)).descending(true);
         let mut rows = Vec::new();
-        for item in out.items.unwrap_or_default() {
-            let sort = item.get(index.sk()).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+        for (sort, rating) in
+            self.query_page(&query, Reads::one_request(limit + 2)).await?.decode_sorted(index.sk())?
+        {
             // BETWEEN includes the cursor's own item: the previous page had it.
             if f.before.as_deref() == Some(sort.as_str()) {
                 continue;
             }
-            rows.push((sort, serde_dynamo::from_item(item)?));
+            rows.push((sort, rating));
         }
         let more = rows.len() > limit;
         rows.truncate(limit);

@@ -3,7 +3,9 @@
 //! (scope, term) with a per-document progress marker that makes counting exactly-once. Only the
 //! stream indexer writes it.
 use super::keys::{self, attr, entity};
-use super::{condition_failed_at, transaction_conflict, Item, Store, StoreError};
+use super::{
+    condition_failed_at, transaction_conflict, Item, PartitionQuery, Reads, SortRange, Store, StoreError,
+};
 use crate::domain::search::doc::{DocKind, Scope, SearchDoc};
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use serde::{Deserialize, Serialize};
@@ -247,28 +249,12 @@ impl Store {
         descending: bool,
         limit: usize,
     ) -> Result<PostingChunk, StoreError> {
-        let out = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", keys::s(keys::posting_pk(&scope.key(), term)))
-            .expression_attribute_values(":low", keys::s(bounds.0))
-            .expression_attribute_values(":high", keys::s(bounds.1))
-            .scan_index_forward(!descending)
-            .limit(limit as i32)
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("Query", e))?;
-        let exhausted = out.last_evaluated_key.is_none();
-        let postings = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|i| Ok(serde_dynamo::from_item(i)?))
-            .collect::<Result<Vec<Posting>, StoreError>>()?;
+        let query = PartitionQuery::table(keys::posting_pk(&scope.key(), term))
+            .range(SortRange::Between(bounds.0.to_owned(), bounds.1.to_owned()))
+            .descending(descending);
+        let page = self.query_page(&query, Reads::one_request(limit)).await?;
+        let exhausted = page.exhausted;
+        let postings = page.decode::<Posting>()?;
         Ok(PostingChunk { postings, exhausted })
     }
 }

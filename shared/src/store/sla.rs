@@ -49,24 +49,7 @@ impl Store {
 
     /// Every policy, by position (pages of 100).
     pub async fn all_sla_policies(&self) -> Result<Vec<SlaPolicy>, StoreError> {
-        let mut all = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let (rows, more) = self
-                .query_sorted::<SlaPolicy>(
-                    Index::Gsi1,
-                    keys::SLA_POLICIES_PARTITION,
-                    None,
-                    after.as_deref(),
-                    100,
-                )
-                .await?;
-            after = rows.last().map(|(s, _)| s.clone());
-            all.extend(rows.into_iter().map(|(_, p)| p));
-            if !more {
-                return Ok(all);
-            }
-        }
+        self.all_by_position(keys::SLA_POLICIES_PARTITION).await
     }
 
     /// Writes policies with new positions, all or none (at most 100 in one transaction).

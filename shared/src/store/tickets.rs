@@ -1,7 +1,7 @@
 //! Tickets and everything in their item collection: comments, changes, viewers; the ticket
 //! number counter; the list indexes; idempotency records.
 use super::keys::{self, attr, entity, Index};
-use super::{Item, Store, StoreError, TxError, TxWrite};
+use super::{Filter, Item, PartitionQuery, Reads, SortRange, Store, StoreError, TxError, TxWrite};
 use crate::clock::Timestamp;
 use crate::domain::comment::{Change, Comment, Viewer};
 use crate::domain::ticket::{Priority, Status, Ticket};
@@ -221,7 +221,7 @@ impl TicketFilter {
     }
 
     /// The remaining conditions as a FilterExpression on the chosen index's Query.
-    fn expression(&self) -> Option<(String, HashMap<String, String>, Item)> {
+    fn expression(&self) -> Option<Filter> {
         let mut parts = Vec::new();
         let mut names = HashMap::new();
         let mut values = HashMap::new();
@@ -279,12 +279,25 @@ impl TicketFilter {
             values.insert(":tag".to_owned(), keys::s(tag));
             parts.push("contains(#tags, :tag)".to_owned());
         }
-        (!parts.is_empty()).then(|| (parts.join(" AND "), names, values))
+        (!parts.is_empty()).then(|| Filter {
+            expression: parts.join(" AND "),
+            names: names.into_iter().collect(),
+            values: values.into_iter().collect(),
+        })
     }
 }
 
 fn decode<T: serde::de::DeserializeOwned>(item: Item) -> Result<T, StoreError> {
     Ok(serde_dynamo::from_item(item)?)
+}
+
+/// Public comments only (the filter of a customer's reads of a ticket's collection).
+fn public_only() -> Filter {
+    Filter {
+        expression: "#internal = :false".into(),
+        names: vec![("#internal".into(), attr::IS_INTERNAL.into())],
+        values: vec![(":false".into(), AttributeValue::Bool(false))],
+    }
 }
 
 fn entity_of(item: &Item) -> Option<&str> {
@@ -408,46 +421,17 @@ impl Store {
         limit: usize,
         include_internal: bool,
     ) -> Result<(Vec<Comment>, bool), StoreError> {
-        let mut found = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let mut q = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", keys::s(keys::ticket_pk(ticket_id)))
-                .consistent_read(true)
-                .limit((limit + 1) as i32)
-                .set_exclusive_start_key(start.take());
-            q = match after {
-                Some(sk) => q
-                    .key_condition_expression("#pk = :pk AND #sk BETWEEN :from AND :to")
-                    .expression_attribute_values(":from", keys::s(format!("{sk}\u{0}")))
-                    .expression_attribute_values(
-                        ":to",
-                        keys::s(format!("{}\u{10FFFF}", keys::COMMENT_PREFIX)),
-                    ),
-                None => q
-                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                    .expression_attribute_values(":prefix", keys::s(keys::COMMENT_PREFIX)),
-            };
-            if !include_internal {
-                q = q
-                    .filter_expression("#internal = :false")
-                    .expression_attribute_names("#internal", attr::IS_INTERNAL)
-                    .expression_attribute_values(":false", AttributeValue::Bool(false));
+        let range = match after {
+            Some(sk) => {
+                SortRange::Between(format!("{sk}\u{0}"), format!("{}\u{10FFFF}", keys::COMMENT_PREFIX))
             }
-            let out = q.send().await.map_err(|e| StoreError::sdk("Query", e))?;
-            for item in out.items.unwrap_or_default() {
-                found.push(decode::<Comment>(item)?);
-            }
-            start = out.last_evaluated_key;
-            if found.len() > limit || start.is_none() {
-                break;
-            }
+            None => SortRange::Prefix(keys::COMMENT_PREFIX.to_owned()),
+        };
+        let mut query = PartitionQuery::table(keys::ticket_pk(ticket_id)).range(range).consistent();
+        if !include_internal {
+            query = query.filter(public_only());
         }
+        let mut found: Vec<Comment> = self.query_page(&query, Reads::up_to(limit + 1)).await?.decode()?;
         let more = found.len() > limit;
         found.truncate(limit);
         Ok((found, more))
@@ -492,28 +476,11 @@ impl Store {
         let queries = Status::ALL.iter().map(|s| {
             let partition = keys::status_partition(s.as_str());
             async move {
-                let index = Index::Gsi1;
-                let out = self
-                    .client()
-                    .query()
-                    .table_name(self.table())
-                    .index_name(index.name())
-                    .scan_index_forward(true)
-                    .limit(limit as i32 + 1)
-                    .key_condition_expression("#pk = :pk AND #sk > :after")
-                    .expression_attribute_names("#pk", index.pk())
-                    .expression_attribute_names("#sk", index.sk())
-                    .expression_attribute_values(":pk", keys::s(&partition))
-                    .expression_attribute_values(":after", keys::s(after))
-                    .send()
-                    .await
-                    .map_err(|e| StoreError::sdk("Query", e))?;
-                let mut found = Vec::new();
-                for item in out.items.unwrap_or_default() {
-                    let sort = item.get(index.sk()).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
-                    found.push((sort, decode::<Ticket>(item)?));
-                }
-                Ok::<_, StoreError>(found)
+                let query =
+                    PartitionQuery::index(Index::Gsi1, partition).range(SortRange::After(after.to_owned()));
+                self.query_page(&query, Reads::one_request(limit + 1))
+                    .await?
+                    .decode_sorted::<Ticket>(Index::Gsi1.sk())
             }
         });
         for result in futures::future::join_all(queries).await {
@@ -538,25 +505,14 @@ impl Store {
         let mut found: Vec<Ticket> = Vec::new();
         let mut position = before.map(str::to_owned);
         loop {
-            let mut q = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .scan_index_forward(false)
-                .limit((limit + 1) as i32)
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_values(":pk", keys::s(keys::tag_pk(tag)));
-            q = match &position {
-                Some(p) => q
-                    .key_condition_expression("#pk = :pk AND #sk < :before")
-                    .expression_attribute_names("#sk", keys::SK)
-                    .expression_attribute_values(":before", keys::s(p)),
-                None => q.key_condition_expression("#pk = :pk"),
+            let range = match &position {
+                Some(p) => SortRange::Before(p.clone()),
+                None => SortRange::All,
             };
-            let out = q.send().await.map_err(|e| StoreError::sdk("Query", e))?;
-            let entries: Vec<TagEntry> =
-                out.items.unwrap_or_default().into_iter().map(decode).collect::<Result<_, _>>()?;
-            let exhausted = out.last_evaluated_key.is_none();
+            let query = PartitionQuery::table(keys::tag_pk(tag)).range(range).descending(true);
+            let out = self.query_page(&query, Reads::one_request(limit + 1)).await?;
+            let exhausted = out.exhausted;
+            let entries: Vec<TagEntry> = out.decode()?;
             if let Some(last) = entries.last() {
                 position = Some(keys::ticket_sort(last.updated_at, last.ticket_id));
             }
@@ -587,48 +543,17 @@ impl Store {
         partition: &str,
         before: Option<&str>,
         want: usize,
-        filter: Option<(String, HashMap<String, String>, Item)>,
+        filter: Option<Filter>,
     ) -> Result<Vec<(String, Ticket)>, StoreError> {
-        let mut found = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let mut q = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .index_name(index.name())
-                .scan_index_forward(false)
-                .limit(want as i32)
-                .expression_attribute_names("#pk", index.pk())
-                .expression_attribute_values(":pk", keys::s(partition))
-                .set_exclusive_start_key(start.take());
-            q = match before {
-                Some(b) => q
-                    .key_condition_expression("#pk = :pk AND #sk < :before")
-                    .expression_attribute_names("#sk", index.sk())
-                    .expression_attribute_values(":before", keys::s(b)),
-                None => q.key_condition_expression("#pk = :pk"),
-            };
-            if let Some((expr, names, values)) = &filter {
-                q = q.filter_expression(expr);
-                for (k, v) in names {
-                    q = q.expression_attribute_names(k, v);
-                }
-                for (k, v) in values {
-                    q = q.expression_attribute_values(k, v.clone());
-                }
-            }
-            let out = q.send().await.map_err(|e| StoreError::sdk("Query", e))?;
-            for item in out.items.unwrap_or_default() {
-                let sort = item.get(index.sk()).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
-                found.push((sort, decode::<Ticket>(item)?));
-            }
-            start = out.last_evaluated_key;
-            if found.len() >= want || start.is_none() {
-                break;
-            }
+        let range = match before {
+            Some(b) => SortRange::Before(b.to_owned()),
+            None => SortRange::All,
+        };
+        let mut query = PartitionQuery::index(index, partition).range(range).descending(true);
+        if let Some(filter) = filter {
+            query = query.filter(filter);
         }
-        Ok(found)
+        self.query_page(&query, Reads::up_to(want)).await?.decode_sorted(index.sk())
     }
 
     /// The users and groups tickets name (requester, assignee, group) plus `more_users`, in one
@@ -695,35 +620,12 @@ impl Store {
 
     /// The newest public comment of a ticket (reads at most 4 pages of 25 comments back).
     pub async fn latest_public_comment(&self, ticket_id: Uuid) -> Result<Option<Comment>, StoreError> {
-        let mut start = None;
-        for _ in 0..4 {
-            let out = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                .expression_attribute_names("#pk", keys::PK)
-                .expression_attribute_names("#sk", keys::SK)
-                .expression_attribute_values(":pk", keys::s(keys::ticket_pk(ticket_id)))
-                .expression_attribute_values(":prefix", keys::s(keys::COMMENT_PREFIX))
-                .scan_index_forward(false)
-                .limit(25)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(|e| StoreError::sdk("Query", e))?;
-            for item in out.items.unwrap_or_default() {
-                let c: Comment = decode(item)?;
-                if !c.is_internal {
-                    return Ok(Some(c));
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
-        Ok(None)
+        let query = PartitionQuery::table(keys::ticket_pk(ticket_id))
+            .range(SortRange::Prefix(keys::COMMENT_PREFIX.to_owned()))
+            .descending(true)
+            .filter(public_only());
+        let reads = Reads { want: Some(1), page_size: Some(25), max_requests: Some(4) };
+        Ok(self.query_page(&query, reads).await?.decode::<Comment>()?.into_iter().next())
     }
 
     /// Deletes a ticket and everything in its collection. The ticket item goes last, so a
@@ -754,21 +656,10 @@ impl Store {
         now: Timestamp,
         limit: usize,
     ) -> Result<Vec<SlaTimer>, StoreError> {
-        let out = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .key_condition_expression("#pk = :pk AND #sk <= :to")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_values(":pk", keys::s(keys::SLA_TIMER_PK))
-            // Every entry at `now` sorts before `now` followed by `#`, then the id.
-            .expression_attribute_values(":to", keys::s(format!("{now}#\u{10FFFF}")))
-            .limit(limit as i32)
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("Query", e))?;
-        out.items.unwrap_or_default().into_iter().map(decode).collect()
+        // Every entry at `now` sorts before `now` followed by `#`, then the id.
+        let query =
+            PartitionQuery::table(keys::SLA_TIMER_PK).range(SortRange::AtMost(format!("{now}#\u{10FFFF}")));
+        self.query_page(&query, Reads::one_request(limit)).await?.decode()
     }
 
     /// Drops a timer entry whose ticket is gone.
@@ -796,22 +687,14 @@ impl Store {
 
     /// Viewers of a ticket seen at or after `since` (TTL deletion lags, so filter too).
     pub async fn viewers_since(&self, ticket_id: Uuid, since: &str) -> Result<Vec<Viewer>, StoreError> {
-        let out = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .filter_expression("#seen >= :since")
-            .expression_attribute_names("#pk", keys::PK)
-            .expression_attribute_names("#sk", keys::SK)
-            .expression_attribute_names("#seen", attr::LAST_VIEWED)
-            .expression_attribute_values(":pk", keys::s(keys::ticket_pk(ticket_id)))
-            .expression_attribute_values(":prefix", keys::s(keys::VIEWER_PREFIX))
-            .expression_attribute_values(":since", keys::s(since))
-            .send()
-            .await
-            .map_err(|e| StoreError::sdk("Query", e))?;
-        out.items.unwrap_or_default().into_iter().map(decode).collect()
+        let query = PartitionQuery::table(keys::ticket_pk(ticket_id))
+            .range(SortRange::Prefix(keys::VIEWER_PREFIX.to_owned()))
+            .filter(Filter {
+                expression: "#seen >= :since".into(),
+                names: vec![("#seen".into(), attr::LAST_VIEWED.into())],
+                values: vec![(":since".into(), keys::s(since))],
+            });
+        self.query_page(&query, Reads::everything()).await?.decode()
     }
 
     pub async fn idempotency_record(&self, pk: &str) -> Result<Option<IdempotencyRecord>, StoreError> {

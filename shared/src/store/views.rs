@@ -4,7 +4,7 @@
 use super::keys::{self, attr, entity, Index};
 use super::macros::Restriction;
 use super::numbers::{claim_write, Numbered};
-use super::{Item, Store, StoreError};
+use super::{Item, PartitionQuery, Reads, SortRange, Store, StoreError};
 use crate::clock::Timestamp;
 use crate::domain::ticket::{Status, Ticket};
 use crate::domain::views::Execution;
@@ -131,18 +131,7 @@ impl Store {
 
     /// Every view, by position (a desk has tens to hundreds; read in pages of 100).
     pub async fn all_views(&self) -> Result<Vec<View>, StoreError> {
-        let mut all = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let (rows, more) = self
-                .query_sorted::<View>(Index::Gsi1, keys::VIEWS_PARTITION, None, after.as_deref(), 100)
-                .await?;
-            after = rows.last().map(|(s, _)| s.clone());
-            all.extend(rows.into_iter().map(|(_, v)| v));
-            if !more {
-                return Ok(all);
-            }
-        }
+        self.all_by_position(keys::VIEWS_PARTITION).await
     }
 
     /// Creates the default views once per desk: the marker and the views in one transaction
@@ -331,37 +320,16 @@ impl Store {
         ascending: bool,
         limit: usize,
     ) -> Result<Chunk, StoreError> {
-        let mut q = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(index.name())
-            .scan_index_forward(ascending)
-            .limit(limit as i32)
-            .expression_attribute_names("#pk", index.pk())
-            .expression_attribute_values(":pk", keys::s(partition));
-        q = match (low, high) {
-            (Some(l), Some(h)) => q
-                .key_condition_expression("#pk = :pk AND #sk BETWEEN :low AND :high")
-                .expression_attribute_names("#sk", index.sk())
-                .expression_attribute_values(":low", keys::s(l))
-                .expression_attribute_values(":high", keys::s(h)),
-            (Some(l), None) => q
-                .key_condition_expression("#pk = :pk AND #sk >= :low")
-                .expression_attribute_names("#sk", index.sk())
-                .expression_attribute_values(":low", keys::s(l)),
-            (None, Some(h)) => q
-                .key_condition_expression("#pk = :pk AND #sk <= :high")
-                .expression_attribute_names("#sk", index.sk())
-                .expression_attribute_values(":high", keys::s(h)),
-            (None, None) => q.key_condition_expression("#pk = :pk"),
+        let range = match (low, high) {
+            (Some(l), Some(h)) => SortRange::Between(l.to_owned(), h.to_owned()),
+            (Some(l), None) => SortRange::AtLeast(l.to_owned()),
+            (None, Some(h)) => SortRange::AtMost(h.to_owned()),
+            (None, None) => SortRange::All,
         };
-        let out = q.send().await.map_err(|e| StoreError::sdk("Query", e))?;
-        let mut tickets = Vec::new();
-        for item in out.items.unwrap_or_default() {
-            let sort = item.get(index.sk()).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
-            tickets.push((sort, serde_dynamo::from_item::<_, Ticket>(item)?));
-        }
-        Ok(Chunk { tickets, exhausted: out.last_evaluated_key.is_none() })
+        let query = PartitionQuery::index(index, partition).range(range).descending(!ascending);
+        let page = self.query_page(&query, Reads::one_request(limit)).await?;
+        let exhausted = page.exhausted;
+        let tickets = page.decode_sorted::<Ticket>(index.sk())?;
+        Ok(Chunk { tickets, exhausted })
     }
 }

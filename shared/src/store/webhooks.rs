@@ -75,18 +75,7 @@ impl Store {
 
     /// Every webhook, by name (pages of 100).
     pub async fn all_webhooks(&self) -> Result<Vec<Webhook>, StoreError> {
-        let mut all = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let (rows, more) = self
-                .query_sorted::<Webhook>(Index::Gsi1, keys::WEBHOOKS_PARTITION, None, after.as_deref(), 100)
-                .await?;
-            after = rows.last().map(|(s, _)| s.clone());
-            all.extend(rows.into_iter().map(|(_, w)| w));
-            if !more {
-                return Ok(all);
-            }
-        }
+        self.all_by_position(keys::WEBHOOKS_PARTITION).await
     }
 
     pub async fn delivery(&self, ticket_id: Uuid, id: Uuid) -> Result<Option<Delivery>, StoreError> {
