@@ -57,8 +57,11 @@ impl Client {
 async fn through_faults(app: &TestApp, plan: Plan) -> (Client, Arc<faults::Stats>) {
     let upstream = helpdesk_local::dynamodb_local::endpoint(test_port());
     let (proxy, stats) = faults::start(&upstream, plan).await.unwrap();
-    let faulty =
-        helpdesk::AppState::new(app.state.config.clone(), helpdesk_local::dynamodb_local::client(&proxy));
+    // Production's timeouts (the delays are sized past them), not the emulators' longer ones.
+    let sdk = helpdesk_local::sdk::config(&proxy);
+    let conf =
+        aws_sdk_dynamodb::config::Builder::from(&sdk).timeout_config(helpdesk::state::timeouts()).build();
+    let faulty = helpdesk::AppState::new(app.state.config.clone(), aws_sdk_dynamodb::Client::from_conf(conf));
     let router = helpdesk_local::router::router(Arc::new(faulty), None);
     (Client { router, server_errors: AtomicU64::new(0) }, stats)
 }
