@@ -184,13 +184,96 @@ pub fn http_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
 }
 
 /// The SDK configuration from the environment (region, credentials, endpoints), with
-/// [`http_client`].
+/// [`http_client`] and [`timeouts`].
+///
+/// Inside Lambda the environment already holds everything the default provider chain would
+/// end up with: `AWS_REGION` and the execution role's credentials (`AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, fixed for the life of the execution
+/// environment). A cold start then builds the configuration from those directly
+/// ([`lambda_sdk_config`]) instead of walking the chain (profile files, a dozen setting
+/// providers, the credential providers for IMDS, ECS, SSO, web identity...). Anywhere else,
+/// when any of them is missing, or with `HELPDESK_SDK_CONFIG=default-chain`: the default chain.
 pub async fn sdk_config() -> aws_config::SdkConfig {
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if env("HELPDESK_SDK_CONFIG").as_deref() != Some("default-chain") {
+        if let Some(config) = lambda_sdk_config(env) {
+            return config;
+        }
+    }
     aws_config::defaults(aws_config::BehaviorVersion::latest())
         .http_client(http_client())
         .timeout_config(timeouts())
         .load()
         .await
+}
+
+/// The configuration a Lambda execution environment implies (see [`sdk_config`]), read through
+/// `env`; `None` outside Lambda or when a setting the default chain would find is missing.
+/// Endpoint overrides are honoured as the default chain honours them: `AWS_ENDPOINT_URL` for
+/// every client, `AWS_ENDPOINT_URL_<SERVICE>` (`..._DYNAMODB`, `..._S3`) for one.
+pub fn lambda_sdk_config(env: impl Fn(&str) -> Option<String>) -> Option<aws_config::SdkConfig> {
+    use aws_sdk_dynamodb::config::{Credentials, SharedAsyncSleep, SharedCredentialsProvider};
+    env("AWS_LAMBDA_FUNCTION_NAME")?;
+    // Settings only profile files or the chain's other sources can supply: leave them to it.
+    for chain_only in
+        ["AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_USE_FIPS_ENDPOINT"]
+    {
+        if env(chain_only).is_some() {
+            return None;
+        }
+    }
+    let region = env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION"))?;
+    let credentials = Credentials::new(
+        env("AWS_ACCESS_KEY_ID")?,
+        env("AWS_SECRET_ACCESS_KEY")?,
+        env("AWS_SESSION_TOKEN"),
+        None,
+        "LambdaEnvironment",
+    );
+    let service_endpoints = ServiceEndpoints::from_env(&env);
+    let mut builder = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region))
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .identity_cache(aws_sdk_dynamodb::config::IdentityCache::lazy().build())
+        .http_client(http_client())
+        .timeout_config(timeouts())
+        .retry_config(aws_config::retry::RetryConfig::standard())
+        .sleep_impl(SharedAsyncSleep::new(aws_smithy_async::rt::sleep::TokioSleep::new()))
+        .service_config(service_endpoints);
+    if let Some(url) = env("AWS_ENDPOINT_URL") {
+        builder = builder.endpoint_url(url);
+    }
+    Some(builder.build())
+}
+
+/// `AWS_ENDPOINT_URL_<SERVICE>` values from the environment, answered to each client as the
+/// default chain's environment source answers them (the service id upper-cased, spaces and
+/// dashes as underscores: `DynamoDB` → `AWS_ENDPOINT_URL_DYNAMODB`).
+#[derive(Debug, Default)]
+struct ServiceEndpoints(Vec<(String, String)>);
+
+impl ServiceEndpoints {
+    fn from_env(env: &impl Fn(&str) -> Option<String>) -> Self {
+        let services = ["DYNAMODB", "DYNAMODB_STREAMS", "S3", "SQS", "SESV2", "APIGATEWAYMANAGEMENTAPI"];
+        ServiceEndpoints(
+            services
+                .iter()
+                .filter_map(|s| {
+                    let name = format!("AWS_ENDPOINT_URL_{s}");
+                    env(&name).map(|v| (name, v))
+                })
+                .collect(),
+        )
+    }
+}
+
+impl aws_types::service_config::LoadServiceConfig for ServiceEndpoints {
+    fn load_config(&self, key: aws_types::service_config::ServiceConfigKey<'_>) -> Option<String> {
+        let service = key.service_id().to_uppercase().replace([' ', '-'], "_");
+        let name = format!("{}_{service}", key.env());
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone())
+    }
 }
 
 /// How long one attempt of an AWS call may take before the SDK gives up on it and retries
@@ -206,6 +289,84 @@ pub fn timeouts() -> aws_config::timeout::TimeoutConfig {
 
 /// See [`timeouts`].
 pub const ATTEMPT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+#[cfg(test)]
+mod sdk_config_tests {
+    use std::collections::HashMap;
+
+    fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| vars.get(k).cloned()
+    }
+
+    const LAMBDA: [(&str, &str); 5] = [
+        ("AWS_LAMBDA_FUNCTION_NAME", "tickets-show"),
+        ("AWS_REGION", "eu-west-1"),
+        ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("AWS_SESSION_TOKEN", "session"),
+    ];
+
+    #[tokio::test]
+    async fn lambda_environments_are_read_directly() {
+        use aws_sdk_dynamodb::config::ProvideCredentials;
+        let config = super::lambda_sdk_config(env(&LAMBDA)).expect("a Lambda environment");
+        assert_eq!(config.region().map(|r| r.as_ref()), Some("eu-west-1"));
+        let creds = config.credentials_provider().unwrap().provide_credentials().await.unwrap();
+        assert_eq!(creds.access_key_id(), "AKIDEXAMPLE");
+        assert_eq!(creds.session_token(), Some("session"));
+        assert_eq!(config.retry_config().map(|r| r.max_attempts()), Some(3));
+        assert!(config.sleep_impl().is_some() && config.identity_cache().is_some());
+        assert_eq!(
+            config.timeout_config().and_then(|t| t.operation_attempt_timeout()),
+            Some(super::ATTEMPT_TIMEOUT)
+        );
+        assert_eq!(config.endpoint_url(), None);
+    }
+
+    /// What a client asks the shared configuration for its endpoint (as the generated
+    /// `Config::from(&SdkConfig)` does: service id, `AWS_ENDPOINT_URL`, `endpoint_url`).
+    fn endpoint_for(config: &aws_config::SdkConfig, service_id: &str) -> Option<String> {
+        let key = aws_types::service_config::ServiceConfigKey::builder()
+            .service_id(service_id)
+            .env("AWS_ENDPOINT_URL")
+            .profile("endpoint_url")
+            .build()
+            .unwrap();
+        config.service_config().and_then(|c| c.load_config(key))
+    }
+
+    #[test]
+    fn endpoint_overrides_reach_the_clients_they_name() {
+        let mut vars = LAMBDA.to_vec();
+        vars.push(("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:8000"));
+        vars.push(("AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI", "http://127.0.0.1:3001"));
+        let config = super::lambda_sdk_config(env(&vars)).unwrap();
+        assert_eq!(endpoint_for(&config, "DynamoDB").as_deref(), Some("http://127.0.0.1:8000"));
+        assert_eq!(
+            endpoint_for(&config, "ApiGatewayManagementApi").as_deref(),
+            Some("http://127.0.0.1:3001")
+        );
+        assert_eq!(endpoint_for(&config, "S3"), None);
+        assert_eq!(config.endpoint_url(), None);
+        vars.push(("AWS_ENDPOINT_URL", "http://127.0.0.1:9000"));
+        let config = super::lambda_sdk_config(env(&vars)).unwrap();
+        assert_eq!(config.endpoint_url(), Some("http://127.0.0.1:9000"), "every other client's endpoint");
+        assert_eq!(endpoint_for(&config, "DynamoDB").as_deref(), Some("http://127.0.0.1:8000"));
+    }
+
+    #[test]
+    fn outside_lambda_or_without_credentials_the_default_chain_decides() {
+        let without = |name: &str| LAMBDA.iter().copied().filter(|(k, _)| *k != name).collect::<Vec<_>>();
+        assert!(super::lambda_sdk_config(env(&without("AWS_LAMBDA_FUNCTION_NAME"))).is_none());
+        assert!(super::lambda_sdk_config(env(&without("AWS_REGION"))).is_none());
+        assert!(super::lambda_sdk_config(env(&without("AWS_SECRET_ACCESS_KEY"))).is_none());
+        let mut profiled = LAMBDA.to_vec();
+        profiled.push(("AWS_PROFILE", "other"));
+        assert!(super::lambda_sdk_config(env(&profiled)).is_none());
+    }
+}
 
 #[cfg(test)]
 mod roots_tests {

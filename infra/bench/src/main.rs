@@ -2,7 +2,10 @@
 //! cold starts and package sizes next to a hello-world function, and latency at 1k/10k/100k
 //! tickets. Writes docs/benchmarks.md and docs/benchmarks.json.
 //!
-//! Flags: `--quick` (fewer samples, scale up to 10k only), `--skip-cold-start`.
+//! Flags: `--quick` (fewer samples, scale up to 10k only), `--skip-cold-start`,
+//! `--cold-start-only` (sections 3 and 4 only, written into the existing report),
+//! `--functions=a,b` (with `--cold-start-only`: just these functions next to hello world,
+//! printed and not written, for comparing a change; only those binaries need building).
 mod coldstart;
 mod routes;
 mod scale;
@@ -54,6 +57,10 @@ async fn main() -> Result<(), helpdesk::BoxError> {
     let skip_cold = args.iter().any(|a| a == "--skip-cold-start");
     // Only sections 3 and 4 (cold start, package size): the rest of docs/benchmarks.json stays.
     let cold_only = args.iter().any(|a| a == "--cold-start-only");
+    let only: Option<Vec<String>> = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--functions="))
+        .map(|list| list.split(',').map(str::to_owned).collect());
     let began = std::time::Instant::now();
     let port: u16 =
         std::env::var("HELPDESK_BENCH_DDB_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(8600);
@@ -102,6 +109,9 @@ async fn main() -> Result<(), helpdesk::BoxError> {
             .filter_map(|e| e.ok().and_then(|e| e.file_name().into_string().ok()))
             .collect();
         functions.sort();
+        if let Some(only) = &only {
+            functions.retain(|f| only.contains(f));
+        }
         let env: Vec<(String, String)> = [
             ("TABLE_NAME", "bench"),
             ("JWT_SECRET", secret),
@@ -115,6 +125,13 @@ async fn main() -> Result<(), helpdesk::BoxError> {
         ]
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
+        // The functions' own switches, passed through to compare a change (e.g.
+        // `HELPDESK_SDK_CONFIG=default-chain` against the Lambda fast path).
+        .chain(
+            ["HELPDESK_SDK_CONFIG", "HELPDESK_TLS_ROOTS"]
+                .iter()
+                .filter_map(|k| Some((k.to_string(), std::env::var(k).ok()?))),
+        )
         .collect();
         let hello =
             coldstart::measure("bench-hello", &release_dir().join("bench-hello"), b"{}".to_vec(), &env).await;
@@ -142,6 +159,10 @@ async fn main() -> Result<(), helpdesk::BoxError> {
         }
     }
 
+    if cold_only && only.is_some() {
+        eprintln!("bench: --functions given, so nothing is written");
+        return Ok(());
+    }
     if cold_only {
         let docs = paths::project_root().join("docs");
         let mut json: Value = serde_json::from_str(&std::fs::read_to_string(docs.join("benchmarks.json"))?)?;
