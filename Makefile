@@ -45,9 +45,15 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 ## Build every function for Lambda (arm64, provided.al2023) in one cargo-lambda run: one
 ## compile of the workspace, one target/lambda/<function>/bootstrap each, which template.yaml's
 ## CodeUri points at. Then `sam deploy` packages them (no `sam build`).
+## --disable-optimizations: cargo-lambda would otherwise give every binary thin LTO and one
+## codegen unit, a whole-program optimisation of about 100 CPU-seconds per function (and one
+## codegen unit for every dependency); the workspace's release profile applies instead (no LTO,
+## opt-level "s", stripped), as for `make bench`. Panics abort, as the packages always did: a
+## panic ends the execution environment and Lambda starts a fresh one.
 build:
 	infra/bootstrap.sh --build
-	PATH="$(CURDIR)/.local/venv/bin:$$PATH" cargo lambda build --release --arm64 $(addprefix -p ,$(FUNCTIONS))
+	PATH="$(CURDIR)/.local/venv/bin:$$PATH" CARGO_PROFILE_RELEASE_PANIC=abort \
+	  cargo lambda build --release --arm64 --disable-optimizations $(addprefix -p ,$(FUNCTIONS))
 
 ## Stop the DynamoDB Local and moto that integration tests leave running for the next run.
 stop:
