@@ -119,7 +119,7 @@ impl AppState {
     pub async fn from_env() -> Result<(Self, aws_config::SdkConfig), crate::BoxError> {
         let config = Config::from_env()?;
         let sdk = sdk_config().await;
-        Ok((Self::new(config, aws_sdk_dynamodb::Client::new(&sdk)), sdk))
+        Ok((Self::new(config, crate::telemetry::counting_client(&sdk)), sdk))
     }
 
     /// Adds the S3 client (attachment routes, comments with attachments, the cleaner).

@@ -110,29 +110,49 @@ fn zipped_size(binary: &Path) -> u64 {
 }
 
 /// How many cold starts make one figure: a single start is noise (the hello-world binary
-/// measured 3.7 ms in one run and 22.8 ms in another on a 2-core machine).
-pub const STARTS: usize = 7;
+/// measured 3.7 ms in one run and 22.8 ms in another on a 2-core machine, and 3.6 then 1.8 ms
+/// as the median of 7 starts taken back to back, minutes apart).
+pub const STARTS: usize = 11;
 
-/// The median of [`STARTS`] cold starts of `binary` (each figure its own median; peak RSS the
-/// largest seen).
-pub async fn measure(name: &str, binary: &Path, event: Vec<u8>, env: &[(String, String)]) -> ColdStart {
-    let mut runs = Vec::with_capacity(STARTS);
-    for _ in 0..STARTS {
-        runs.push(measure_once(name, binary, event.clone(), env).await);
+/// A binary to start: its name, path and the event it is invoked with.
+pub struct Target {
+    pub name: String,
+    pub binary: PathBuf,
+    pub event: Vec<u8>,
+}
+
+/// The cold starts of every target, each figure the median of [`STARTS`] starts (peak RSS the
+/// largest seen). The starts are interleaved: round after round, every binary once (in an
+/// order rotated each round), so that whatever slows the machine for a while (another process,
+/// the page cache, frequency scaling) falls on every binary alike instead of on whichever
+/// happened to be measured then.
+pub async fn measure_all(targets: &[Target], env: &[(String, String)]) -> Vec<ColdStart> {
+    let mut runs: Vec<Vec<ColdStart>> = targets.iter().map(|_| Vec::with_capacity(STARTS)).collect();
+    for round in 0..STARTS {
+        for i in 0..targets.len() {
+            let j = (i + round) % targets.len();
+            let t = &targets[j];
+            runs[j].push(measure_once(&t.name, &t.binary, t.event.clone(), env).await);
+        }
+        eprintln!("  round {}/{STARTS} of {} binaries", round + 1, targets.len());
     }
+    targets.iter().zip(runs).map(|(t, runs)| summarise(t, &runs)).collect()
+}
+
+fn summarise(t: &Target, runs: &[ColdStart]) -> ColdStart {
     let median = |f: fn(&ColdStart) -> f64| {
         let mut v: Vec<f64> = runs.iter().map(f).collect();
         v.sort_by(|a, b| a.total_cmp(b));
         v[v.len() / 2]
     };
     ColdStart {
-        name: name.to_owned(),
+        name: t.name.clone(),
         to_first_request_ms: median(|c| c.to_first_request_ms),
         to_first_response_ms: median(|c| c.to_first_response_ms),
         peak_rss_mib: runs.iter().map(|c| c.peak_rss_mib).fold(0.0, f64::max),
-        zip_bytes: zipped_size(binary),
+        zip_bytes: zipped_size(&t.binary),
         lambda_zip_bytes: {
-            let deployed = crate::paths::project_root().join("target/lambda").join(name).join("bootstrap");
+            let deployed = crate::paths::project_root().join("target/lambda").join(&t.name).join("bootstrap");
             deployed.exists().then(|| zipped_size(&deployed))
         },
     }

@@ -100,7 +100,7 @@ async fn main() -> Result<(), helpdesk::BoxError> {
         routes::measure(fx.clone(), iterations).await
     };
 
-    let mut cold = Vec::new();
+    let mut cold: Vec<coldstart::ColdStart> = Vec::new();
     if !skip_cold {
         eprintln!(
             "bench: 3+4 cold start and package size of every function (release builds in target/release)"
@@ -133,13 +133,11 @@ async fn main() -> Result<(), helpdesk::BoxError> {
                 .filter_map(|k| Some((k.to_string(), std::env::var(k).ok()?))),
         )
         .collect();
-        let hello =
-            coldstart::measure("bench-hello", &release_dir().join("bench-hello"), b"{}".to_vec(), &env).await;
-        eprintln!(
-            "  {:<22} first request {:>6.1} ms, first response {:>6.1} ms, {:>5.1} MiB",
-            "hello world", hello.to_first_request_ms, hello.to_first_response_ms, hello.peak_rss_mib
-        );
-        cold.push(hello);
+        let mut targets = vec![coldstart::Target {
+            name: "bench-hello".into(),
+            binary: release_dir().join("bench-hello"),
+            event: b"{}".to_vec(),
+        }];
         for f in &functions {
             let binary = release_dir().join(f);
             if !binary.exists() {
@@ -149,13 +147,19 @@ async fn main() -> Result<(), helpdesk::BoxError> {
                 )
                 .into());
             }
-            let r =
-                coldstart::measure(f, &binary, coldstart::event_for(&paths::project_root(), f), &env).await;
+            targets.push(coldstart::Target {
+                name: f.clone(),
+                binary,
+                event: coldstart::event_for(&paths::project_root(), f),
+            });
+        }
+        cold = coldstart::measure_all(&targets, &env).await;
+        for r in &cold {
+            let name = if r.name == "bench-hello" { "hello world" } else { r.name.as_str() };
             eprintln!(
                 "  {:<22} first request {:>6.1} ms, first response {:>6.1} ms, {:>5.1} MiB",
-                f, r.to_first_request_ms, r.to_first_response_ms, r.peak_rss_mib
+                name, r.to_first_request_ms, r.to_first_response_ms, r.peak_rss_mib
             );
-            cold.push(r);
         }
     }
 
@@ -279,7 +283,7 @@ fn report(j: &Value) -> String {
         let _ = writeln!(s, "\n## 3. Cold start / 4. Package size\n\nSkipped (`--skip-cold-start`).");
     } else {
         let hello = &cold[0];
-        let _ = writeln!(s, "\n## 3. Cold start and 4. package size (release profile, x86_64)\n\nEach binary is started {} times against a local Lambda Runtime API and handed its sample event from `events/` (HTTP functions: the no-token case, so every function's init and first response are measured without data set-up); each figure is the median of those starts (one start is noise). *First request* is process start → its first `GET /runtime/invocation/next`; *first response* is process start → its first `/response` (or `/error`). Peak RSS is VmHWM. Zip = the binary zipped as `bootstrap` (deflate, level 9); *arm64 zip* is the deployed package, `make build`'s `target/lambda/<function>/bootstrap` zipped the same way (— when it was not built).\n\n| function | first request | ×hello | first response | ×hello | peak RSS MiB | zip KiB | ×hello | arm64 zip KiB |\n|---|---|---|---|---|---|---|---|---|", coldstart::STARTS);
+        let _ = writeln!(s, "\n## 3. Cold start and 4. package size (release profile, x86_64)\n\nEach binary is started {} times against a local Lambda Runtime API and handed its sample event from `events/` (HTTP functions: the no-token case, so every function's init and first response are measured without data set-up); each figure is the median of those starts (one start is noise), taken in interleaved rounds (every binary once a round, the order rotated) so that a slow moment of the machine falls on all binaries alike. *First request* is process start → its first `GET /runtime/invocation/next`; *first response* is process start → its first `/response` (or `/error`). Peak RSS is VmHWM. Zip = the binary zipped as `bootstrap` (deflate, level 9); *arm64 zip* is the deployed package, `make build`'s `target/lambda/<function>/bootstrap` zipped the same way (— when it was not built).\n\n| function | first request | ×hello | first response | ×hello | peak RSS MiB | zip KiB | ×hello | arm64 zip KiB |\n|---|---|---|---|---|---|---|---|---|", coldstart::STARTS);
         if let Some(from) = j["cold_starts_from"].as_str() {
             let _ = writeln!(s, "\n(These cold starts were measured at {from} by `--cold-start-only`; the other sections are from the run above.)\n");
         }
@@ -324,7 +328,7 @@ fn report(j: &Value) -> String {
             slowest,
             if slowest <= 1.5 { "met" } else { "NOT met" }
         );
-        let _ = writeln!(s, "\nWhat the difference to hello world is: before its first request a help desk function reads its configuration, loads the AWS SDK configuration and builds its HTTPS client (rustls on ring). That client used to read the system's root certificates: first every file of the certificate directory (until template.yaml set `SSL_CERT_FILE`), then still the whole bundle (about 140 certificates parsed at each start); it now trusts the five AWS roots built into the binary (`shared/src/state.rs`, `HELPDESK_TLS_ROOTS=system` to opt out), which took the typical first request from about 2.7× to about 2× hello world. What is left, measured: the dynamic loader applies about 36,000 relative relocations in a function against about 8,000 in hello world (`LD_DEBUG=statistics`: about 0.5 ms of the difference; RELR packing would need glibc 2.36, provided.al2023 has 2.34), then the SDK configuration (environment, the absent profile files) and the clients. HTTP functions answer the no-token event without touching DynamoDB, while the stream, queue, timer and WebSocket consumers make their DynamoDB (and, for the mailer, SES) calls in their first response. `auth-login`'s first response computes two argon2id hashes (the dummy hash that keeps unknown emails as slow as wrong passwords is computed once per cold start, then the verification), which is also why its peak RSS is about 19 MiB higher. The S3 functions (attachments-create, attachments-show, comments-create) carry the S3 client (endpoint rules, presigning, checksums): about 0.8 MB more zipped. Packages from `make build` are arm64 and differ in size.");
+        let _ = writeln!(s, "\nWhat the difference to hello world is: before its first request a help desk function reads its configuration, builds the AWS SDK configuration, its HTTPS client (rustls on ring) and its clients, and sets up its router and logging. Measured inside one function (tickets-show, microseconds from `main`): logging 55, configuration 10, SDK configuration 55, the DynamoDB client 350 (about 220 of it one-time SDK initialisation), state and router 60. Three changes took the typical first request from about 2.7x to about 1.6x hello world: the HTTPS client trusts the five AWS roots built into the binary instead of reading and parsing the system bundle (`HELPDESK_TLS_ROOTS=system` to opt out); inside Lambda the SDK configuration is built straight from the environment Lambda sets instead of walking the default provider chain (about 0.8 ms, measured side by side with `HELPDESK_SDK_CONFIG=default-chain`); and the DynamoDB client is built once with its call-counting interceptor instead of twice (about 0.13 ms). What is left is mostly the size of the binary: about 400 page faults against 160 for hello world (`perf stat`), and the dynamic loader's 37,000 relative relocations against 8,000 (`LD_DEBUG=statistics`; RELR packing would need glibc 2.36, provided.al2023 has 2.34), plus the SDK's one-time initialisation. HTTP functions answer the no-token event without touching DynamoDB, while the stream, queue, timer and WebSocket consumers make their DynamoDB (and, for the mailer, SES) calls in their first response. `auth-login`'s first response computes two argon2id hashes (the dummy hash that keeps unknown emails as slow as wrong passwords is computed once per cold start, then the verification), which is also why its peak RSS is about 19 MiB higher. The S3 functions (attachments-create, attachments-show, comments-create) carry the S3 client (endpoint rules, presigning, checksums): about 0.8 MB more zipped. Packages from `make build` are arm64 and differ in size.");
     }
     let _ = writeln!(s, "\n## 5. Scale\n\nThe same requests with more tickets in the table (loaded with BatchWriteItem; search terms from subjects). A flat curve means nothing grows with table size.\n\n| tickets | list p50 | list p99 | filter p50 | filter p99 | search p50 | search p99 |\n|---|---|---|---|---|---|---|");
     for p in j["scale"].as_array().into_iter().flatten() {
