@@ -48,11 +48,10 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 ## --disable-optimizations: cargo-lambda would otherwise give every binary thin LTO and one
 ## codegen unit, a whole-program optimisation of about 100 CPU-seconds per function (and one
 ## codegen unit for every dependency); the workspace's release profile applies instead (no LTO,
-## opt-level "s", stripped), as for `make bench`. Panics abort, as the packages always did: a
-## panic ends the execution environment and Lambda starts a fresh one.
+## opt-level "s", stripped, panics abort), as for `make bench`.
 build:
 	infra/bootstrap.sh --build
-	PATH="$(CURDIR)/.local/venv/bin:$$PATH" CARGO_PROFILE_RELEASE_PANIC=abort \
+	PATH="$(CURDIR)/.local/venv/bin:$$PATH" \
 	  cargo lambda build --release --arm64 --disable-optimizations $(addprefix -p ,$(FUNCTIONS))
 
 ## Stop the DynamoDB Local and moto that integration tests leave running for the next run.

@@ -1,15 +1,49 @@
 //! Structured JSON logs for every function (level from `RUST_LOG`, default `info`).
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+/// `RUST_LOG` as `tracing_subscriber`'s [`Targets`]: a level (`warn`), per-target levels
+/// (`helpdesk=debug,aws_smithy_runtime=warn`) or both (`info,helpdesk::store=trace`). Unlike
+/// `EnvFilter` it has no span or field filters, and it builds no regular expressions on a
+/// cold start. A value it cannot parse falls back to `info`.
+pub fn filter(rust_log: Option<&str>) -> Targets {
+    let info = || Targets::new().with_default(LevelFilter::INFO);
+    match rust_log.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => v.parse().unwrap_or_else(|_| info()),
+        None => info(),
+    }
+}
 
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(filter)
-        .with_current_span(false)
-        .without_time()
-        .with_target(false)
-        .try_init();
+    let filter = filter(std::env::var("RUST_LOG").ok().as_deref());
+    let logs =
+        tracing_subscriber::fmt::layer().json().with_current_span(false).without_time().with_target(false);
+    let _ = tracing_subscriber::registry().with(logs).with(filter).try_init();
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::filter;
+    use tracing::Level;
+
+    #[test]
+    fn rust_log_sets_the_default_and_per_target_levels() {
+        let f = filter(Some("warn,helpdesk::store=trace"));
+        assert!(f.would_enable("helpdesk::store::query", &Level::TRACE));
+        assert!(f.would_enable("hyper", &Level::WARN));
+        assert!(!f.would_enable("hyper", &Level::INFO));
+        assert!(!f.would_enable("helpdesk::http", &Level::INFO));
+    }
+
+    #[test]
+    fn unset_empty_or_unparsable_means_info() {
+        for v in [None, Some(""), Some("  "), Some("helpdesk=loud")] {
+            let f = filter(v);
+            assert!(f.would_enable("helpdesk", &Level::INFO), "{v:?}");
+            assert!(!f.would_enable("helpdesk", &Level::DEBUG), "{v:?}");
+        }
+    }
 }
 
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -202,6 +202,26 @@ fn a_function_with_a_zendesk_twin_serves_it() {
     }
 }
 
+/// Every function runs on tokio's current-thread runtime (docs/architecture.md: one invocation
+/// at a time per execution environment, a fraction of a vCPU at 256 MB; worker threads would only
+/// cost their start-up), a new one included.
+#[test]
+fn every_function_runs_on_the_current_thread_runtime() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../functions");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let main = entry.unwrap().path().join("src/main.rs");
+        let code = std::fs::read_to_string(&main).unwrap();
+        assert!(
+            code.contains("#[tokio::main(flavor = \"current_thread\")]"),
+            "{} starts a multi-thread runtime",
+            main.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 130, "only {checked} functions found");
+}
+
 #[test]
 fn every_function_crate_is_a_route_binary() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../functions");

@@ -2,7 +2,7 @@
 use helpdesk::http::handlers::api_tokens;
 use helpdesk::http::{lambda, routes};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::serve(routes::API_TOKENS_CREATE, api_tokens::create).await
 }

@@ -1,7 +1,7 @@
 //! Stream consumer Lambda: deletes the S3 objects of removed attachments.
 use helpdesk::consumers::{cleanup, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::run_stream(cleanup::boxed, |state, sdk| state.with_s3_from(sdk)).await
 }

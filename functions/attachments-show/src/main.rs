@@ -2,7 +2,7 @@
 use helpdesk::http::handlers::attachments;
 use helpdesk::http::{lambda, routes};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::serve_with(routes::ATTACHMENTS_SHOW, attachments::show, |state, sdk| state.with_s3_from(sdk))
         .await

@@ -2,7 +2,7 @@
 use helpdesk::http::handlers::automations;
 use helpdesk::http::{lambda, routes, zendesk};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::serve_twin(
         routes::AUTOMATIONS_CREATE,

@@ -1,7 +1,7 @@
 //! Stream consumer Lambda: ticket events to WebSocket subscribers.
 use helpdesk::consumers::{broadcast, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::run_stream(broadcast::boxed, |state, sdk| state.with_ws_from(sdk)).await
 }

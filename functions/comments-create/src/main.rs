@@ -2,7 +2,10 @@
 use helpdesk::http::handlers::comments;
 use helpdesk::http::{lambda, routes};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve_with(routes::COMMENTS_CREATE, comments::create, |state, sdk| state.with_s3_from(sdk)).await
+    lambda::serve_with(routes::COMMENTS_CREATE, comments::create, |state, sdk| {
+        state.with_s3_on_first_use(sdk)
+    })
+    .await
 }

@@ -2,7 +2,7 @@
 use helpdesk::http::handlers::groups;
 use helpdesk::http::{lambda, routes};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::serve(routes::GROUPS_ADD_MEMBER, groups::add_member).await
 }

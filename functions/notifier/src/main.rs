@@ -1,7 +1,7 @@
 //! Stream consumer Lambda: mail jobs onto the queue.
 use helpdesk::consumers::{lambda, notifier};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::run_stream(notifier::boxed, |state, sdk| state.with_sqs_from(sdk)).await
 }

@@ -2,7 +2,7 @@
 use helpdesk::http::handlers::orgs;
 use helpdesk::http::{lambda, routes, zendesk};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::serve_twin(routes::ORGS_UPDATE, orgs::update, zendesk::routes::ORGS_UPDATE, zendesk::orgs::update)
         .await

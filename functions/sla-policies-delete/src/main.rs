@@ -2,7 +2,7 @@
 use helpdesk::http::handlers::sla_policies;
 use helpdesk::http::{lambda, routes};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::serve(routes::SLA_POLICIES_DELETE, sla_policies::delete).await
 }

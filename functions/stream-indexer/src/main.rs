@@ -1,7 +1,7 @@
 //! Stream consumer Lambda: keeps the search index.
 use helpdesk::consumers::{indexer, lambda};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::run_stream(indexer::boxed, |state, _| state).await
 }

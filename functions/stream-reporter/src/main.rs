@@ -1,7 +1,7 @@
 //! Stream consumer Lambda: keeps the summary report's daily aggregates.
 use helpdesk::consumers::{lambda, reporter};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::run_stream(reporter::boxed, |state, _| state).await
 }

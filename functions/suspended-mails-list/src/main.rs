@@ -2,7 +2,7 @@
 use helpdesk::http::handlers::suspended_mails;
 use helpdesk::http::{lambda, routes};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::serve(routes::SUSPENDED_MAILS_LIST, suspended_mails::list).await
 }

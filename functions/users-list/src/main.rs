@@ -2,7 +2,7 @@
 use helpdesk::http::handlers::users;
 use helpdesk::http::{lambda, routes, zendesk};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::serve_twin(routes::USERS_LIST, users::list, zendesk::routes::USERS_LIST, zendesk::users::list)
         .await

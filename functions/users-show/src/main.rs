@@ -2,7 +2,7 @@
 use helpdesk::http::handlers::users;
 use helpdesk::http::{lambda, routes, zendesk};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::serve_twin(routes::USERS_SHOW, users::show, zendesk::routes::USERS_SHOW, zendesk::users::show)
         .await

@@ -2,7 +2,7 @@
 use helpdesk::http::handlers::views;
 use helpdesk::http::{lambda, routes, zendesk};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::serve_twin(
         routes::VIEWS_TICKETS,

@@ -2,7 +2,7 @@
 use helpdesk::http::handlers::webhooks;
 use helpdesk::http::{lambda, routes};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::serve(routes::WEBHOOKS_DELETE, webhooks::delete).await
 }

@@ -1,7 +1,7 @@
 //! WebSocket API `$connect` route Lambda.
 use helpdesk::ws::gateway::{run_lambda, WsRoute};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     run_lambda(WsRoute::Connect).await
 }

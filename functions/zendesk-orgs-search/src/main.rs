@@ -2,7 +2,7 @@
 use helpdesk::http::lambda;
 use helpdesk::http::zendesk::{self, routes};
 
-#[tokio::main]
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
     lambda::serve_v2(routes::ORGS_SEARCH, zendesk::orgs::search).await
 }
