@@ -3,6 +3,7 @@ use crate::auth::token::TokenService;
 use crate::config::Config;
 use crate::cursor::CursorKey;
 use crate::store::Store;
+use aws_types::SdkConfig;
 
 pub struct AppState {
     pub config: Config,
@@ -16,7 +17,7 @@ pub struct AppState {
     s3: std::sync::OnceLock<aws_sdk_s3::Client>,
     /// Where [`Self::attachments`] builds the S3 client from on first use, when the function
     /// added it with [`Self::with_s3_on_first_use`].
-    s3_on_first_use: Option<aws_config::SdkConfig>,
+    s3_on_first_use: Option<SdkConfig>,
     ws: Option<aws_sdk_apigatewaymanagement::Client>,
     sqs: Option<aws_sdk_sqs::Client>,
     mail: Option<Mailer>,
@@ -123,17 +124,19 @@ impl AppState {
 
     /// Configuration and the DynamoDB client from the environment, and the SDK configuration
     /// for the other clients a function adds ([`Self::with_s3_from`] and friends), so that a
-    /// function builds (and links) only the clients it uses.
-    pub async fn from_env() -> Result<(Self, aws_config::SdkConfig), crate::BoxError> {
+    /// function builds (and links) only the clients it uses. The SDK configuration is the one
+    /// the Lambda environment implies ([`lambda_sdk_config`]); a setting it needs that is
+    /// missing is an init error that names it.
+    pub async fn from_env() -> Result<(Self, SdkConfig), crate::BoxError> {
         let config = Config::from_env()?;
-        let sdk = sdk_config().await;
+        let sdk = lambda_sdk_config(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))?;
         Ok((Self::new(config, crate::telemetry::counting_client(&sdk)), sdk))
     }
 
     /// Adds the S3 client, built now (the cold start): for functions where every request that
     /// gets past authentication uses it (the attachment routes, the cleaner). Work done during
     /// Lambda's init phase is work the first request does not wait for.
-    pub fn with_s3_from(self, sdk: &aws_config::SdkConfig) -> Self {
+    pub fn with_s3_from(self, sdk: &SdkConfig) -> Self {
         self.with_s3(aws_sdk_s3::Client::new(sdk))
     }
 
@@ -141,13 +144,13 @@ impl AppState {
     /// requests do (a comment with attachments; most have none). Building it costs a cold start
     /// about 0.3 ms (its endpoint rules parse the partition table), which the requests that never
     /// touch S3 then do not pay.
-    pub fn with_s3_on_first_use(mut self, sdk: &aws_config::SdkConfig) -> Self {
+    pub fn with_s3_on_first_use(mut self, sdk: &SdkConfig) -> Self {
         self.s3_on_first_use = Some(sdk.clone());
         self
     }
 
     /// Adds the `@connections` client for `WS_MANAGEMENT_ENDPOINT` (if set).
-    pub fn with_ws_from(self, sdk: &aws_config::SdkConfig) -> Self {
+    pub fn with_ws_from(self, sdk: &SdkConfig) -> Self {
         match self.config.ws_management_endpoint.clone() {
             Some(endpoint) => {
                 let conf =
@@ -159,12 +162,12 @@ impl AppState {
     }
 
     /// Adds the SQS client (the notifier's mail queue).
-    pub fn with_sqs_from(self, sdk: &aws_config::SdkConfig) -> Self {
+    pub fn with_sqs_from(self, sdk: &SdkConfig) -> Self {
         self.with_sqs(aws_sdk_sqs::Client::new(sdk))
     }
 
     /// Adds SES (the mailer).
-    pub fn with_ses_from(self, sdk: &aws_config::SdkConfig) -> Self {
+    pub fn with_ses_from(self, sdk: &SdkConfig) -> Self {
         self.with_ses(aws_sdk_sesv2::Client::new(sdk))
     }
 }
@@ -202,69 +205,70 @@ pub fn http_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
     }
 }
 
-/// The SDK configuration from the environment (region, credentials, endpoints), with
-/// [`http_client`] and [`timeouts`].
+/// The SDK configuration of a function: the one its Lambda execution environment implies, read
+/// through `env` (the process environment), with [`http_client`] and [`timeouts`].
 ///
-/// Inside Lambda the environment already holds everything the default provider chain would
-/// end up with: `AWS_REGION` and the execution role's credentials (`AWS_ACCESS_KEY_ID`,
-/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, fixed for the life of the execution
-/// environment). A cold start then builds the configuration from those directly
-/// ([`lambda_sdk_config`]) instead of walking the chain (profile files, a dozen setting
-/// providers, the credential providers for IMDS, ECS, SSO, web identity...). Anywhere else,
-/// when any of them is missing, or with `HELPDESK_SDK_CONFIG=default-chain`: the default chain.
-pub async fn sdk_config() -> aws_config::SdkConfig {
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    if env("HELPDESK_SDK_CONFIG").as_deref() != Some("default-chain") {
-        if let Some(config) = lambda_sdk_config(env) {
-            return config;
-        }
-    }
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .http_client(http_client())
-        .timeout_config(timeouts())
-        .load()
-        .await
-}
-
-/// The configuration a Lambda execution environment implies (see [`sdk_config`]), read through
-/// `env`; `None` outside Lambda or when a setting the default chain would find is missing.
-/// Endpoint overrides are honoured as the default chain honours them: `AWS_ENDPOINT_URL` for
-/// every client, `AWS_ENDPOINT_URL_<SERVICE>` (`..._DYNAMODB`, `..._S3`) for one.
-pub fn lambda_sdk_config(env: impl Fn(&str) -> Option<String>) -> Option<aws_config::SdkConfig> {
-    use aws_sdk_dynamodb::config::{Credentials, SharedAsyncSleep, SharedCredentialsProvider};
-    env("AWS_LAMBDA_FUNCTION_NAME")?;
-    // Settings only profile files or the chain's other sources can supply: leave them to it.
-    for chain_only in
-        ["AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_USE_FIPS_ENDPOINT"]
-    {
-        if env(chain_only).is_some() {
-            return None;
-        }
-    }
-    let region = env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION"))?;
+/// Lambda sets everything the SDK's default provider chain would end up with: `AWS_REGION` and
+/// the execution role's credentials (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+/// `AWS_SESSION_TOKEN`, fixed for the life of the execution environment). The functions read
+/// those directly and never walk the chain (profile files, a dozen setting providers, the
+/// credential providers for IMDS, ECS, SSO, web identity, STS), so none of that is linked into
+/// them: measured, the chain's code alone made every start about 45 page faults (0.2–0.4 ms)
+/// slower though it never ran (docs/benchmarks.md). The settings of the environment the
+/// chain's environment source honours are honoured here too: `AWS_ENDPOINT_URL` for every
+/// client, `AWS_ENDPOINT_URL_<SERVICE>` (`..._DYNAMODB`, `..._S3`) for one,
+/// `AWS_USE_FIPS_ENDPOINT` and `AWS_USE_DUALSTACK_ENDPOINT`. Profile files are not read (a
+/// Lambda package has none). Tools that run elsewhere (`helpdesk-admin`) use the default chain.
+pub fn lambda_sdk_config(env: impl Fn(&str) -> Option<String>) -> Result<SdkConfig, MissingSetting> {
+    use aws_sdk_dynamodb::config::{
+        BehaviorVersion, Credentials, IdentityCache, Region, SharedAsyncSleep, SharedCredentialsProvider,
+    };
+    let required = |name: &'static str| env(name).ok_or(MissingSetting(name));
+    let region =
+        env("AWS_REGION").or_else(|| env("AWS_DEFAULT_REGION")).ok_or(MissingSetting("AWS_REGION"))?;
     let credentials = Credentials::new(
-        env("AWS_ACCESS_KEY_ID")?,
-        env("AWS_SECRET_ACCESS_KEY")?,
+        required("AWS_ACCESS_KEY_ID")?,
+        required("AWS_SECRET_ACCESS_KEY")?,
         env("AWS_SESSION_TOKEN"),
         None,
         "LambdaEnvironment",
     );
+    let flag = |name: &str| env(name).map(|v| v.eq_ignore_ascii_case("true"));
     let service_endpoints = ServiceEndpoints::from_env(&env);
-    let mut builder = aws_config::SdkConfig::builder()
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(region))
+    let mut builder = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(region))
         .credentials_provider(SharedCredentialsProvider::new(credentials))
-        .identity_cache(aws_sdk_dynamodb::config::IdentityCache::lazy().build())
+        .identity_cache(IdentityCache::lazy().build())
         .http_client(http_client())
         .timeout_config(timeouts())
-        .retry_config(aws_config::retry::RetryConfig::standard())
+        .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::standard())
         .sleep_impl(SharedAsyncSleep::new(aws_smithy_async::rt::sleep::TokioSleep::new()))
         .service_config(service_endpoints);
+    builder.set_use_fips(flag("AWS_USE_FIPS_ENDPOINT"));
+    builder.set_use_dual_stack(flag("AWS_USE_DUALSTACK_ENDPOINT"));
     if let Some(url) = env("AWS_ENDPOINT_URL") {
         builder = builder.endpoint_url(url);
     }
-    Some(builder.build())
+    Ok(builder.build())
 }
+
+/// A setting [`lambda_sdk_config`] needs that the environment lacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MissingSetting(pub &'static str);
+
+impl std::fmt::Display for MissingSetting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} is not set: a function builds its AWS SDK configuration from the environment Lambda \
+             sets (AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for MissingSetting {}
 
 /// `AWS_ENDPOINT_URL_<SERVICE>` values from the environment, answered to each client as the
 /// default chain's environment source answers them (the service id upper-cased, spaces and
@@ -298,8 +302,8 @@ impl aws_types::service_config::LoadServiceConfig for ServiceEndpoints {
 /// How long one attempt of an AWS call may take before the SDK gives up on it and retries
 /// (standard retry mode, 3 attempts), and how long the whole call may take: a hung connection
 /// costs seconds, not the function's timeout.
-pub fn timeouts() -> aws_config::timeout::TimeoutConfig {
-    aws_config::timeout::TimeoutConfig::builder()
+pub fn timeouts() -> aws_sdk_dynamodb::config::timeout::TimeoutConfig {
+    aws_sdk_dynamodb::config::timeout::TimeoutConfig::builder()
         .connect_timeout(std::time::Duration::from_secs(2))
         .operation_attempt_timeout(ATTEMPT_TIMEOUT)
         .operation_timeout(std::time::Duration::from_secs(10))
@@ -346,7 +350,7 @@ mod sdk_config_tests {
 
     /// What a client asks the shared configuration for its endpoint (as the generated
     /// `Config::from(&SdkConfig)` does: service id, `AWS_ENDPOINT_URL`, `endpoint_url`).
-    fn endpoint_for(config: &aws_config::SdkConfig, service_id: &str) -> Option<String> {
+    fn endpoint_for(config: &aws_types::SdkConfig, service_id: &str) -> Option<String> {
         let key = aws_types::service_config::ServiceConfigKey::builder()
             .service_id(service_id)
             .env("AWS_ENDPOINT_URL")
@@ -376,14 +380,35 @@ mod sdk_config_tests {
     }
 
     #[test]
-    fn outside_lambda_or_without_credentials_the_default_chain_decides() {
+    fn a_missing_setting_is_named_and_nothing_else_is_consulted() {
         let without = |name: &str| LAMBDA.iter().copied().filter(|(k, _)| *k != name).collect::<Vec<_>>();
-        assert!(super::lambda_sdk_config(env(&without("AWS_LAMBDA_FUNCTION_NAME"))).is_none());
-        assert!(super::lambda_sdk_config(env(&without("AWS_REGION"))).is_none());
-        assert!(super::lambda_sdk_config(env(&without("AWS_SECRET_ACCESS_KEY"))).is_none());
+        for name in ["AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] {
+            let err = super::lambda_sdk_config(env(&without(name))).unwrap_err();
+            assert_eq!(err, super::MissingSetting(name));
+            assert!(err.to_string().starts_with(&format!("{name} is not set: ")), "{err}");
+        }
+        // The session token is optional (long-lived keys have none); the legacy region name counts.
+        assert!(super::lambda_sdk_config(env(&without("AWS_SESSION_TOKEN"))).is_ok());
+        let mut legacy = without("AWS_REGION");
+        legacy.push(("AWS_DEFAULT_REGION", "eu-central-1"));
+        let config = super::lambda_sdk_config(env(&legacy)).unwrap();
+        assert_eq!(config.region().map(|r| r.as_ref()), Some("eu-central-1"));
+        // Profile settings are not read: the environment's values stand.
         let mut profiled = LAMBDA.to_vec();
         profiled.push(("AWS_PROFILE", "other"));
-        assert!(super::lambda_sdk_config(env(&profiled)).is_none());
+        let config = super::lambda_sdk_config(env(&profiled)).unwrap();
+        assert_eq!(config.region().map(|r| r.as_ref()), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn fips_and_dual_stack_endpoints_are_honoured() {
+        let config = super::lambda_sdk_config(env(&LAMBDA)).unwrap();
+        assert_eq!((config.use_fips(), config.use_dual_stack()), (None, None));
+        let mut vars = LAMBDA.to_vec();
+        vars.push(("AWS_USE_FIPS_ENDPOINT", "true"));
+        vars.push(("AWS_USE_DUALSTACK_ENDPOINT", "false"));
+        let config = super::lambda_sdk_config(env(&vars)).unwrap();
+        assert_eq!((config.use_fips(), config.use_dual_stack()), (Some(true), Some(false)));
     }
 
     #[tokio::test]

@@ -116,7 +116,7 @@ pub fn counting(client: aws_sdk_dynamodb::Client) -> aws_sdk_dynamodb::Client {
 
 /// A DynamoDB client for `sdk` that counts its calls, built once (a cold start then pays for
 /// one client, not for a plain one and then its counting copy: about 0.13 ms).
-pub fn counting_client(sdk: &aws_config::SdkConfig) -> aws_sdk_dynamodb::Client {
+pub fn counting_client(sdk: &aws_types::SdkConfig) -> aws_sdk_dynamodb::Client {
     aws_sdk_dynamodb::Client::from_conf(
         aws_sdk_dynamodb::config::Builder::from(sdk).interceptor(CountDynamoDbCalls).build(),
     )

@@ -222,6 +222,34 @@ fn every_function_runs_on_the_current_thread_runtime() {
     assert!(checked >= 130, "only {checked} functions found");
 }
 
+/// The SDK's default provider chain (aws-config: profile files, SSO, STS, IMDS...) is not a
+/// dependency of the functions: they build their SDK configuration from the environment Lambda
+/// sets, and the chain's code alone, never run, made every cold start about 45 page faults
+/// slower. Only the tools in `infra/` use it.
+#[test]
+fn no_function_depends_on_the_sdk_default_provider_chain() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let mut manifests = vec![std::path::PathBuf::from(format!("{root}/shared/Cargo.toml"))];
+    for entry in std::fs::read_dir(format!("{root}/functions")).unwrap() {
+        manifests.push(entry.unwrap().path().join("Cargo.toml"));
+    }
+    assert!(manifests.len() > 130, "only {} manifests found", manifests.len());
+    for manifest in manifests {
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let deps = text.lines().map(|l| l.split(['=', '.', ' ']).next().unwrap_or("").trim());
+        assert!(
+            !deps.clone().any(|name| name == "aws-config"),
+            "{} depends on aws-config",
+            manifest.display()
+        );
+        assert!(
+            deps.clone().any(|name| name == "helpdesk" || name == "aws-types"),
+            "{} read",
+            manifest.display()
+        );
+    }
+}
+
 #[test]
 fn every_function_crate_is_a_route_binary() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../functions");

@@ -126,12 +126,8 @@ async fn main() -> Result<(), helpdesk::BoxError> {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         // The functions' own switches, passed through to compare a change (e.g.
-        // `HELPDESK_SDK_CONFIG=default-chain` against the Lambda fast path).
-        .chain(
-            ["HELPDESK_SDK_CONFIG", "HELPDESK_TLS_ROOTS"]
-                .iter()
-                .filter_map(|k| Some((k.to_string(), std::env::var(k).ok()?))),
-        )
+        // `HELPDESK_TLS_ROOTS=system` against the AWS roots built in).
+        .chain(["HELPDESK_TLS_ROOTS"].iter().filter_map(|k| Some((k.to_string(), std::env::var(k).ok()?))))
         .collect();
         // The reference first (every ratio is to it), then the same on the runtime flavour the
         // functions use.

@@ -40,3 +40,15 @@ pub fn timeouts() -> aws_config::timeout::TimeoutConfig {
         .operation_timeout(std::time::Duration::from_secs(30))
         .build()
 }
+
+/// The configuration for a tool run against a deployed stack (`helpdesk-admin`): the SDK's
+/// default provider chain (environment, profile files, SSO, IMDS...), with the functions' HTTPS
+/// client and timeouts. The functions themselves never walk the chain
+/// ([`helpdesk::state::lambda_sdk_config`]).
+pub async fn default_chain() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .http_client(helpdesk::state::http_client())
+        .timeout_config(helpdesk::state::timeouts())
+        .load()
+        .await
+}

@@ -13,7 +13,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type StreamHandler = for<'a> fn(&'a AppState, &'a Event) -> BoxFuture<'a, DynamoDbEventResponse>;
 
 /// What a consumer adds to the state: the SDK clients it uses.
-pub type Clients = fn(AppState, &aws_config::SdkConfig) -> AppState;
+pub type Clients = fn(AppState, &aws_types::SdkConfig) -> AppState;
 
 async fn state_with(clients: Clients) -> Result<AppState, BoxError> {
     crate::telemetry::init();

@@ -8,7 +8,7 @@ use axum::routing::{on, MethodRouter};
 use std::sync::Arc;
 
 /// What a function adds to the state: the SDK clients its route uses.
-pub type Clients = fn(AppState, &aws_config::SdkConfig) -> AppState;
+pub type Clients = fn(AppState, &aws_types::SdkConfig) -> AppState;
 
 /// Serves `route` with `handler`, on a state with the DynamoDB client only.
 pub async fn serve<H, T>(route: Route, handler: H) -> Result<(), BoxError>

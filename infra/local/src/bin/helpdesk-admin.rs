@@ -13,7 +13,7 @@ async fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let table = std::env::var("TABLE_NAME")
         .map_err(|_| "set TABLE_NAME to the deployed table (stack output TableName)")?;
-    let sdk = helpdesk::state::sdk_config().await;
+    let sdk = helpdesk_local::sdk::default_chain().await;
     let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), table);
     match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["promote", email] => {
