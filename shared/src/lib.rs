@@ -6,6 +6,7 @@
 //! request guard.
 pub mod app;
 pub mod auth;
+pub mod aws_http;
 pub mod clock;
 pub mod config;
 pub mod consumers;

@@ -172,39 +172,6 @@ impl AppState {
     }
 }
 
-/// The roots AWS service endpoints chain to: Amazon Trust Services' Amazon Root CA 1 to 4 and
-/// the Starfield Services Root CA G2 that cross-signs them (PEM files in `shared/certs/`, from
-/// the Debian `ca-certificates` bundle).
-const AWS_ROOTS: [&str; 5] = [
-    include_str!("../certs/Amazon_Root_CA_1.pem"),
-    include_str!("../certs/Amazon_Root_CA_2.pem"),
-    include_str!("../certs/Amazon_Root_CA_3.pem"),
-    include_str!("../certs/Amazon_Root_CA_4.pem"),
-    include_str!("../certs/Starfield_Services_Root_Certificate_Authority_-_G2.pem"),
-];
-
-/// The SDK's HTTP client: hyper with rustls on ring (the SDK's default would link aws-lc, about
-/// 2 MB more in every package). One per process; it also speaks plain HTTP to the local
-/// emulators. It trusts the AWS roots built in ([`AWS_ROOTS`]): the SDK only ever talks to AWS
-/// endpoints, and a cold start then parses five certificates instead of reading and parsing
-/// the system's whole bundle (about 140). `HELPDESK_TLS_ROOTS=system` trusts the system's
-/// roots instead (an endpoint behind a TLS-inspecting proxy, say).
-pub fn http_client() -> aws_sdk_dynamodb::config::SharedHttpClient {
-    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider, TlsContext, TrustStore};
-    let trust = match std::env::var("HELPDESK_TLS_ROOTS").as_deref() {
-        Ok("system") => TrustStore::default(),
-        _ => AWS_ROOTS.iter().fold(TrustStore::empty(), |t, pem| t.with_pem_certificate(pem.as_bytes())),
-    };
-    let builder = aws_smithy_http_client::Builder::new().tls_provider(Provider::Rustls(CryptoMode::Ring));
-    match TlsContext::builder().with_trust_store(trust).build() {
-        Ok(context) => builder.tls_context(context).build_https(),
-        Err(e) => {
-            tracing::error!(error = %e, "TLS roots refused; using the system's");
-            builder.build_https()
-        }
-    }
-}
-
 /// The SDK configuration of a function: the one its Lambda execution environment implies, read
 /// through `env` (the process environment), with [`http_client`] and [`timeouts`].
 ///
@@ -240,7 +207,7 @@ pub fn lambda_sdk_config(env: impl Fn(&str) -> Option<String>) -> Result<SdkConf
         .region(Region::new(region))
         .credentials_provider(SharedCredentialsProvider::new(credentials))
         .identity_cache(IdentityCache::lazy().build())
-        .http_client(http_client())
+        .http_client(crate::aws_http::client())
         .timeout_config(timeouts())
         .retry_config(aws_sdk_dynamodb::config::retry::RetryConfig::standard())
         .sleep_impl(SharedAsyncSleep::new(aws_smithy_async::rt::sleep::TokioSleep::new()))
@@ -425,23 +392,5 @@ mod sdk_config_tests {
         assert_eq!(first.config().region().map(|r| r.as_ref()), Some("eu-west-1"));
         let (second, _) = state.attachments().unwrap();
         assert!(std::ptr::eq(first, second), "one client for the life of the process");
-    }
-}
-
-#[cfg(test)]
-mod roots_tests {
-    use base64::Engine;
-
-    #[test]
-    fn the_built_in_aws_roots_are_one_certificate_each() {
-        for pem in super::AWS_ROOTS {
-            assert_eq!(pem.matches("-----BEGIN CERTIFICATE-----").count(), 1);
-            let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-            let der = base64::engine::general_purpose::STANDARD.decode(body).expect("base64");
-            // A DER SEQUENCE with a two-byte length that covers the whole certificate.
-            assert_eq!((der[0], der[1]), (0x30, 0x82));
-            assert_eq!(usize::from(der[2]) << 8 | usize::from(der[3]), der.len() - 4);
-        }
-        let _client = super::http_client();
     }
 }

@@ -141,6 +141,7 @@ async fn login_succeeds_in_any_email_case_and_fails_alike_for_unknown_email_and_
 }
 
 fn sign(claims: &Claims, secret: &[u8]) -> String {
+    helpdesk::auth::token::install_crypto();
     jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret)).unwrap()
 }
 

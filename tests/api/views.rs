@@ -206,6 +206,14 @@ async fn who_may_see_use_and_change_a_view() {
     assert!(!titles(&app.get("/views", Some(&agent.token)).await.body).contains(&"Still mine".to_owned()));
     assert!(titles(&app.get("/views?include_inactive=true", Some(&agent.token)).await.body)
         .contains(&"Still mine".to_owned()));
+    for bad in ["", "yes", "1"] {
+        let res = app.get(&format!("/views?include_inactive={bad}"), Some(&agent.token)).await;
+        assert_eq!(res.status, 422, "include_inactive={bad:?}: {res:?}");
+        assert_eq!(
+            res.body["errors"]["include_inactive"][0],
+            "The include inactive field must be true or false."
+        );
+    }
     assert_eq!(app.delete(&format!("/views/{personal}"), Some(&admin.token)).await.status, 204);
     assert_eq!(app.get(&format!("/views/{personal}"), Some(&agent.token)).await.status, 404);
 

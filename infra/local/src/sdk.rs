@@ -16,7 +16,7 @@ pub fn config_with(endpoint: &str, access_key: &str, secret_key: &str) -> SdkCon
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .endpoint_url(endpoint)
-        .http_client(helpdesk::state::http_client())
+        .http_client(helpdesk::aws_http::client())
         .timeout_config(timeouts())
         .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
             access_key,
@@ -47,7 +47,7 @@ pub fn timeouts() -> aws_config::timeout::TimeoutConfig {
 /// ([`helpdesk::state::lambda_sdk_config`]).
 pub async fn default_chain() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
-        .http_client(helpdesk::state::http_client())
+        .http_client(helpdesk::aws_http::client())
         .timeout_config(helpdesk::state::timeouts())
         .load()
         .await

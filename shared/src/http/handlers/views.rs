@@ -132,7 +132,8 @@ fn parsed(v: &View) -> Result<Conditions, ApiError> {
     responses((status = 200, description = "By position.", body = crate::http::views::Data<crate::http::views::View>, example = json!({"data": [crate::http::openapi::examples::view()]})), crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E422)
 )]
 pub async fn list(State(state): State<Shared>, Staff(caller): Staff, query: Params) -> HandlerResult {
-    let inactive = match query.one("include_inactive").as_deref() {
+    // `present`: an empty value is a mistake to report (the parameter is a boolean), not "not sent".
+    let inactive = match query.present("include_inactive").as_deref() {
         None | Some("false") => false,
         Some("true") => true,
         Some(_) => {
