@@ -6,7 +6,9 @@
 //! (the `h2` crate: about 0.4 MB of code and 42 KB of tables every start relocates) into every
 //! package that has it, although DynamoDB, S3, SQS, SES and `@connections` all speak HTTP/1.1
 //! to the SDK, and it only takes its roots as PEM, decoded by a constant-time base64 decoder at
-//! every cold start. Everything this module does beyond the wiring is hyper's, hyper-rustls' and
+//! every cold start. Here the roots are trust anchors extracted from the PEM files ahead of time
+//! ([`anchors`], checked against the files by a test): a cold start decodes and parses no
+//! certificate. Everything this module does beyond the wiring is hyper's, hyper-rustls' and
 //! rustls': the connection pool, TLS, the connect timeout.
 use aws_sdk_dynamodb::config::SharedHttpClient;
 use aws_smithy_runtime_api::client::http::{
@@ -22,10 +24,14 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+mod anchors;
+
 /// The roots AWS service endpoints chain to: Amazon Trust Services' Amazon Root CA 1 to 4 and
 /// the Starfield Services Root CA G2 that cross-signs them (PEM files in `shared/certs/`, from
-/// the Debian `ca-certificates` bundle).
-pub(crate) const AWS_ROOTS: [&str; 5] = [
+/// the Debian `ca-certificates` bundle). What a function trusts is their trust anchors,
+/// [`anchors::AWS_ANCHORS`], generated from these files.
+#[cfg(test)]
+const AWS_ROOTS: [&str; 5] = [
     include_str!("../certs/Amazon_Root_CA_1.pem"),
     include_str!("../certs/Amazon_Root_CA_2.pem"),
     include_str!("../certs/Amazon_Root_CA_3.pem"),
@@ -55,22 +61,9 @@ fn tls_config(roots: rustls::RootCertStore) -> rustls::ClientConfig {
         .with_no_client_auth()
 }
 
-/// [`AWS_ROOTS`], decoded (a certificate that did not decode would fail the unit test below).
+/// The AWS roots' trust anchors: static data, nothing decoded or parsed at a cold start.
 fn aws_roots() -> rustls::RootCertStore {
-    use base64::Engine;
-    let mut store = rustls::RootCertStore::empty();
-    for pem in AWS_ROOTS {
-        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-        match base64::engine::general_purpose::STANDARD.decode(body) {
-            Ok(der) => {
-                if let Err(e) = store.add(der.into()) {
-                    tracing::error!(error = %e, "a built-in AWS root was refused");
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "a built-in AWS root is not base64"),
-        }
-    }
-    store
+    rustls::RootCertStore { roots: anchors::AWS_ANCHORS.to_vec() }
 }
 
 fn system_roots() -> rustls::RootCertStore {
@@ -189,11 +182,63 @@ fn source_of<'a, T: std::error::Error + 'static>(e: &'a (dyn std::error::Error +
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn the_built_in_aws_roots_are_the_five_trust_anchors() {
+    /// [`super::AWS_ROOTS`] decoded and parsed by rustls, as a function did at every cold start
+    /// before the anchors were generated.
+    fn roots_from_the_pem_files() -> rustls::RootCertStore {
+        use base64::Engine;
+        let mut store = rustls::RootCertStore::empty();
         for pem in super::AWS_ROOTS {
             assert_eq!(pem.matches("-----BEGIN CERTIFICATE-----").count(), 1);
+            let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+            let der = base64::engine::general_purpose::STANDARD.decode(body).expect("base64");
+            store.add(der.into()).expect("a certificate rustls accepts as a trust anchor");
         }
+        store
+    }
+
+    /// `anchors.rs` as the PEM files make it.
+    fn render(store: &rustls::RootCertStore) -> String {
+        let bytes = |der: &[u8]| -> String {
+            let hex: Vec<String> = der.iter().map(|b| format!("\\x{b:02x}")).collect();
+            format!("Der::from_slice(b\"{}\")", hex.concat())
+        };
+        let mut out = String::from(
+            "//! The trust anchors (subject, public key, name constraints) of the AWS roots in\n\
+             //! `shared/certs/`, in `super::AWS_ROOTS`' order. Generated, do not edit: after changing a\n\
+             //! certificate, run `UPDATE_AWS_ANCHORS=1 cargo test -p helpdesk aws_http` and commit the\n\
+             //! result (the test fails while this file and the PEM files disagree).\n\
+             use rustls::pki_types::{Der, TrustAnchor};\n\n\
+             #[rustfmt::skip]\n\
+             pub(super) const AWS_ANCHORS: [TrustAnchor<'static>; 5] = [\n",
+        );
+        for a in &store.roots {
+            let constraints = match &a.name_constraints {
+                Some(c) => format!("Some({})", bytes(c.as_ref())),
+                None => "None".into(),
+            };
+            out += &format!(
+                "    TrustAnchor {{\n        subject: {},\n        subject_public_key_info: {},\n        name_constraints: {constraints},\n    }},\n",
+                bytes(a.subject.as_ref()),
+                bytes(a.subject_public_key_info.as_ref()),
+            );
+        }
+        out + "];\n"
+    }
+
+    #[test]
+    fn the_built_in_anchors_are_those_of_the_aws_root_certificates() {
+        let from_pem = roots_from_the_pem_files();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/aws_http/anchors.rs");
+        let expected = render(&from_pem);
+        if std::env::var_os("UPDATE_AWS_ANCHORS").is_some() {
+            std::fs::write(path, &expected).unwrap();
+        }
+        assert_eq!(
+            std::fs::read_to_string(path).unwrap(),
+            expected,
+            "anchors.rs is not what shared/certs/ makes: run UPDATE_AWS_ANCHORS=1 cargo test -p helpdesk aws_http"
+        );
+        assert_eq!(super::aws_roots().roots, from_pem.roots, "the store a function builds");
         let store = super::aws_roots();
         assert_eq!(store.len(), 5, "every built-in root decodes and parses as a trust anchor");
         let subjects: Vec<String> =
