@@ -115,7 +115,36 @@ fn package(binary: &Path, unpack_to: Option<&Path>) -> u64 {
 /// How many cold starts make one figure: a single start is noise (the hello-world binary
 /// measured 3.7 ms in one run and 22.8 ms in another on a 2-core machine, and 3.6 then 1.8 ms
 /// as the median of 7 starts taken back to back, minutes apart).
-pub const STARTS: usize = 11;
+pub const STARTS: usize = 21;
+
+/// The machine's CPU time so far (`/proc/stat`, in clock ticks): to tell what share of it the
+/// hypervisor took (steal) while the cold starts ran. On a shared virtual machine that share
+/// varies from ~1% to over 30% within an hour, and every start slows with it.
+#[derive(Debug, Clone, Copy)]
+pub struct CpuTimes {
+    total: u64,
+    steal: u64,
+}
+
+impl CpuTimes {
+    pub fn now() -> Option<Self> {
+        Self::parse(&std::fs::read_to_string("/proc/stat").ok()?)
+    }
+
+    /// The `cpu` line: user nice system idle iowait irq softirq steal [guest guest_nice].
+    fn parse(stat: &str) -> Option<Self> {
+        let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+        let ticks: Vec<u64> =
+            line.split_whitespace().skip(1).take(8).filter_map(|t| t.parse().ok()).collect();
+        (ticks.len() == 8).then(|| CpuTimes { total: ticks.iter().sum(), steal: ticks[7] })
+    }
+
+    /// The percentage of the CPU time since `earlier` that the hypervisor took.
+    pub fn steal_percent_since(&self, earlier: &CpuTimes) -> Option<f64> {
+        let total = self.total.checked_sub(earlier.total).filter(|t| *t > 0)?;
+        Some(100.0 * self.steal.saturating_sub(earlier.steal) as f64 / total as f64)
+    }
+}
 
 /// A binary to start: its name, path and the event it is invoked with.
 pub struct Target {
@@ -237,4 +266,18 @@ pub fn event_for(root: &Path, function: &str) -> Vec<u8> {
         .collect();
     files.sort();
     files.first().map(|f| std::fs::read(f).unwrap()).unwrap_or_else(|| b"{}".to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CpuTimes;
+
+    #[test]
+    fn steal_is_its_share_of_all_cpu_time() {
+        let before = CpuTimes::parse("cpu  100 0 50 800 0 0 0 50 0 0\ncpu0 1 2 3 4 5 6 7 8\n").unwrap();
+        let after = CpuTimes::parse("cpu  160 0 70 900 0 0 0 70 0 0\n").unwrap();
+        assert_eq!(after.steal_percent_since(&before), Some(10.0));
+        assert_eq!(before.steal_percent_since(&before), None, "no time passed");
+        assert!(CpuTimes::parse("cpu0 1 2 3\n").is_none());
+    }
 }
