@@ -185,6 +185,7 @@ async fn main() -> Result<(), helpdesk::BoxError> {
         let docs = paths::project_root().join("docs");
         let mut json: Value = serde_json::from_str(&std::fs::read_to_string(docs.join("benchmarks.json"))?)?;
         json["cold_starts"] = json!(cold.iter().map(|c| c.json()).collect::<Vec<_>>());
+        json["cold_start_starts"] = json!(coldstart::STARTS);
         json["cold_starts_from"] = json!(helpdesk::clock::format(helpdesk::clock::now()));
         json["cold_start_cpu_steal_percent"] = json!(cold_steal.map(stats::round));
         std::fs::write(docs.join("benchmarks.json"), serde_json::to_string_pretty(&json)? + "\n")?;
@@ -213,6 +214,7 @@ async fn main() -> Result<(), helpdesk::BoxError> {
         "quick": quick,
         "routes": routes.iter().map(|r| r.json()).collect::<Vec<_>>(),
         "cold_starts": cold.iter().map(|c| c.json()).collect::<Vec<_>>(),
+        "cold_start_starts": coldstart::STARTS,
         "cold_start_cpu_steal_percent": cold_steal.map(stats::round),
         "scale": points.iter().map(|p| json!({"tickets": p.tickets, "list": p.list.json(), "filter": p.filter.json(), "search": p.search.json(),
             "views": p.views.iter().map(|v| json!({"name": v.name, "stats": v.stats.json(), "requests": v.requests, "answer": v.answer})).collect::<Vec<_>>()})).collect::<Vec<_>>(),
@@ -299,9 +301,12 @@ fn report(j: &Value) -> String {
         let _ = writeln!(s, "\n## 3. Cold start / 4. Package size\n\nSkipped (`--skip-cold-start`).");
     } else {
         let hello = &cold[0];
+        // How many starts each figure is the median of, as measured (the constant may have
+        // changed since).
+        let starts = j["cold_start_starts"].as_u64().map_or_else(|| "several".to_owned(), |n| n.to_string());
         let from_note = j["cold_starts_from"].as_str().map(|from| format!("\n\n(These cold starts were measured at {from} by `--cold-start-only`; the other sections are from the run above.)")).unwrap_or_default();
         let steal_note = j["cold_start_cpu_steal_percent"].as_f64().map(|steal| format!("\n\nCPU steal while these binaries started (the share of the machine's CPU time the hypervisor took, from `/proc/stat`): {steal:.1}%{}.", if steal > 5.0 { ": more than 5%, so every start here is slower and noisier than on a quiet machine" } else { "" })).unwrap_or_default();
-        let _ = writeln!(s, "\n## 3. Cold start and 4. package size (release profile, x86_64)\n\nEach binary is zipped as `bootstrap`, unpacked as Lambda unpacks a package, and started from there (started from the linker's output file instead, the same bytes cost tickets-show about 40 more page faults per start: the page cache holds a file the linker wrote piecemeal in small pages) {} times against a local Lambda Runtime API and handed its sample event from `events/` (HTTP functions: the no-token case, so every function's init and first response are measured without data set-up); each figure is the median of those starts (one start is noise), taken in interleaved rounds (every binary once a round, the order rotated) so that a slow moment of the machine falls on all binaries alike. *First request* is process start → its first `GET /runtime/invocation/next`; *first response* is process start → its first `/response` (or `/error`). Peak RSS is VmHWM. Zip = the binary zipped as `bootstrap` (deflate, level 9); *arm64 zip* is the deployed package, `make build`'s `target/lambda/<function>/bootstrap` zipped the same way (— when it was not built).{}{}\n\n| function | first request | ×hello | first response | ×hello | peak RSS MiB | zip KiB | ×hello | arm64 zip KiB |\n|---|---|---|---|---|---|---|---|---|", coldstart::STARTS, from_note, steal_note);
+        let _ = writeln!(s, "\n## 3. Cold start and 4. package size (release profile, x86_64)\n\nEach binary is zipped as `bootstrap`, unpacked as Lambda unpacks a package, and started from there (started from the linker's output file instead, the same bytes cost tickets-show about 40 more page faults per start: the page cache holds a file the linker wrote piecemeal in small pages) {} times against a local Lambda Runtime API and handed its sample event from `events/` (HTTP functions: the no-token case, so every function's init and first response are measured without data set-up); each figure is the median of those starts (one start is noise), taken in interleaved rounds (every binary once a round, the order rotated) so that a slow moment of the machine falls on all binaries alike. *First request* is process start → its first `GET /runtime/invocation/next`; *first response* is process start → its first `/response` (or `/error`). Peak RSS is VmHWM. Zip = the binary zipped as `bootstrap` (deflate, level 9); *arm64 zip* is the deployed package, `make build`'s `target/lambda/<function>/bootstrap` zipped the same way (— when it was not built).{}{}\n\n| function | first request | ×hello | first response | ×hello | peak RSS MiB | zip KiB | ×hello | arm64 zip KiB |\n|---|---|---|---|---|---|---|---|---|", starts, from_note, steal_note);
         for c in &cold {
             let _ = writeln!(
                 s,
