@@ -69,6 +69,13 @@ async fn runtime_api(listener: tokio::net::TcpListener, event: Arc<Vec<u8>>, see
     }
 }
 
+/// The process's major page faults so far (`/proc/<pid>/stat`, field 12).
+fn major_faults(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    stat[stat.rfind(')')? + 2..].split_whitespace().nth(9)?.parse().ok()
+}
+
 fn peak_rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     status.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
@@ -79,6 +86,10 @@ pub struct ColdStart {
     pub to_first_request_ms: f64,
     pub to_first_response_ms: f64,
     pub peak_rss_mib: f64,
+    /// Starts (of this figure's [`STARTS`]) that took a major page fault: part of the binary was
+    /// read from disk rather than the page cache (the machine dropped its caches meanwhile), so
+    /// they measured the disk as well as the start. One start: 0 or 1.
+    pub starts_reading_disk: usize,
     pub zip_bytes: u64,
     /// The deployed package: `make build`'s arm64 `target/lambda/<function>/bootstrap`, zipped
     /// (when it has been built).
@@ -89,7 +100,7 @@ impl ColdStart {
     pub fn json(&self) -> Value {
         json!({"function": self.name, "to_first_request_ms": crate::stats::round(self.to_first_request_ms),
                "to_first_response_ms": crate::stats::round(self.to_first_response_ms),
-               "peak_rss_mib": crate::stats::round(self.peak_rss_mib), "zip_bytes": self.zip_bytes,
+               "peak_rss_mib": crate::stats::round(self.peak_rss_mib), "starts_reading_disk": self.starts_reading_disk, "zip_bytes": self.zip_bytes,
                "lambda_zip_bytes": self.lambda_zip_bytes})
     }
 }
@@ -199,6 +210,7 @@ fn summarise(t: &Target, runs: &[ColdStart], zip_bytes: u64) -> ColdStart {
         to_first_request_ms: median(|c| c.to_first_request_ms),
         to_first_response_ms: median(|c| c.to_first_response_ms),
         peak_rss_mib: runs.iter().map(|c| c.peak_rss_mib).fold(0.0, f64::max),
+        starts_reading_disk: runs.iter().map(|c| c.starts_reading_disk).sum(),
         zip_bytes,
         lambda_zip_bytes: {
             let deployed = crate::paths::project_root().join("target/lambda").join(&t.name).join("bootstrap");
@@ -241,6 +253,7 @@ async fn measure_once(name: &str, binary: &Path, event: Vec<u8>, env: &[(String,
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
     rss = peak_rss_kib(pid).unwrap_or(rss);
+    let major_faults = major_faults(pid).unwrap_or(0);
     let _ = child.kill().await;
     server.abort();
     let s = seen.lock().unwrap();
@@ -250,6 +263,7 @@ async fn measure_once(name: &str, binary: &Path, event: Vec<u8>, env: &[(String,
         to_first_request_ms: ms(s.first_next),
         to_first_response_ms: ms(s.first_result),
         peak_rss_mib: rss as f64 / 1024.0,
+        starts_reading_disk: usize::from(major_faults > 0),
         zip_bytes: 0,
         lambda_zip_bytes: None,
     }
@@ -271,6 +285,12 @@ pub fn event_for(root: &Path, function: &str) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::CpuTimes;
+
+    #[test]
+    fn a_process_s_major_faults_are_read_from_proc() {
+        assert!(super::major_faults(std::process::id()).is_some());
+        assert_eq!(super::major_faults(u32::MAX), None, "no such process");
+    }
 
     #[test]
     fn steal_is_its_share_of_all_cpu_time() {
