@@ -148,6 +148,7 @@ impl TestApp {
         let state = Arc::new(
             AppState::new(config, client)
                 .with_s3(s3::client(&s3_endpoint))
+                .with_presigner(s3::presigner(&s3_endpoint, s3::DEFAULT_BUCKET))
                 .with_ws(ws::management_client(&format!("http://{ws_addr}"), &ws_key))
                 .with_sqs(sqs)
                 .with_ses(ses),

@@ -4,6 +4,8 @@ use helpdesk::http::{lambda, routes};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve_with(routes::ATTACHMENTS_CREATE, attachments::create, |state, sdk| state.with_s3_from(sdk))
-        .await
+    lambda::serve_with(routes::ATTACHMENTS_CREATE, attachments::create, |state, sdk| {
+        state.with_presigner_from(sdk)
+    })
+    .await
 }

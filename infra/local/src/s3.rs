@@ -42,6 +42,12 @@ pub fn ensure_bucket(root: &Path, bucket: &str) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// Presigned URLs for `bucket` on the local S3 (path-style: its endpoint is an IP address).
+pub fn presigner(endpoint: &str, bucket: &str) -> helpdesk::store::presign::Presigner {
+    let sdk = crate::sdk::config_with(endpoint, ACCESS_KEY, SECRET_KEY);
+    helpdesk::store::presign::Presigner::new(&sdk, bucket).expect("the local S3 endpoint is an http URL")
+}
+
 /// A client for the local S3: path-style addressing (`*.localhost` does not resolve here).
 pub fn client(endpoint: &str) -> aws_sdk_s3::Client {
     let sdk = crate::sdk::config_with(endpoint, ACCESS_KEY, SECRET_KEY);

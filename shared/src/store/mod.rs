@@ -9,6 +9,7 @@ pub mod macros;
 pub mod mail;
 pub mod numbers;
 pub mod orgs;
+pub mod presign;
 pub mod query;
 pub mod realtime;
 pub mod reports;

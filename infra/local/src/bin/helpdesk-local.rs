@@ -194,6 +194,7 @@ async fn main() -> Result<(), BoxError> {
     let state = Arc::new(
         AppState::new(config, client)
             .with_s3(s3::client(&s3_endpoint))
+            .with_presigner(s3::presigner(&s3_endpoint, s3::DEFAULT_BUCKET))
             .with_ws(ws::management_client(&ws_endpoint, &ws_key))
             .with_sqs(sqs.clone())
             .with_ses(moto::ses_client(&moto.endpoint)),

@@ -10,9 +10,9 @@ use crate::domain::ticket::Status;
 use crate::http::extract::{Command, FromJson};
 use crate::http::views::{self, UploadStarted};
 use crate::http::{created, HandlerResult, Shared};
+use crate::store::presign::Request;
 use crate::validation::{Input, ValidationErrors};
 use crate::{clock, ApiError, AppState};
-use aws_sdk_s3::presigning::PresigningConfig;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use http::StatusCode;
@@ -24,10 +24,6 @@ use uuid::Uuid;
 pub const UPLOAD_URL_TTL: Duration = Duration::from_secs(15 * 60);
 /// Download URLs live this long.
 pub const DOWNLOAD_URL_TTL: Duration = Duration::from_secs(5 * 60);
-
-fn presigning(ttl: Duration) -> Result<PresigningConfig, ApiError> {
-    PresigningConfig::expires_in(ttl).map_err(ApiError::internal)
-}
 
 /// The body of `POST /attachments` (the size limit is checked against the configuration by
 /// the handler).
@@ -97,7 +93,7 @@ impl FromJson for NewUpload {
     responses((status = 201, description = "Upload with exactly these headers before expires_at.", body = crate::http::views::UploadStarted, example = json!(crate::http::openapi::examples::upload())), crate::http::openapi::E400, crate::http::openapi::E401, crate::http::openapi::E404, crate::http::openapi::E422)
 )]
 pub async fn create(State(state): State<Shared>, caller: Caller, body: Command<NewUpload>) -> HandlerResult {
-    let (s3, bucket) = state.attachments()?;
+    let urls = state.object_urls()?;
     let NewUpload { ticket_id, filename, mime_type: mime, file_size: size } = body.command;
     let max = state.config.max_attachment_bytes;
     if size > max {
@@ -125,21 +121,16 @@ pub async fn create(State(state): State<Shared>, caller: Caller, body: Command<N
         uploaded_by: caller.id(),
         created_at: clock::Timestamp(now),
     };
-    let presigned = s3
-        .put_object()
-        .bucket(bucket)
-        .key(&attachment.object_key)
-        .content_type(&attachment.mime_type)
-        .content_length(size as i64)
-        .presigned(presigning(UPLOAD_URL_TTL)?)
+    let upload = Request::Put { content_type: &attachment.mime_type, content_length: size };
+    let presigned = urls
+        .presign(&attachment.object_key, upload, now.into(), UPLOAD_URL_TTL)
         .await
         .map_err(ApiError::internal)?;
     state.store.put_pending_attachment(&attachment, now.unix_timestamp()).await?;
-    let upload_headers =
-        presigned.headers().map(|(name, value)| (name.to_owned(), value.to_owned())).collect();
+    let upload_headers = presigned.headers.into_iter().collect();
     Ok(created(&UploadStarted {
         attachment: views::Attachment::of(&attachment),
-        upload_url: presigned.uri().to_owned(),
+        upload_url: presigned.url,
         upload_method: "PUT".into(),
         upload_headers,
         expires_at: Timestamp(now + UPLOAD_URL_TTL),
@@ -175,27 +166,21 @@ async fn may_download(state: &AppState, caller: &Caller, a: &Attachment) -> Resu
     responses((status = 302, description = "To a presigned GET URL (Content-Disposition: attachment).", headers(("Location" = String, description = "The presigned URL"))), crate::http::openapi::E401, crate::http::openapi::E404)
 )]
 pub async fn show(State(state): State<Shared>, caller: Caller, Path(raw): Path<String>) -> HandlerResult {
-    let (s3, bucket) = state.attachments()?;
+    let urls = state.object_urls()?;
     let id = Uuid::parse_str(&raw).map_err(|_| ApiError::NotFound)?;
     let attachment = state.store.attachment(id).await?.ok_or(ApiError::NotFound)?;
     if !may_download(&state, &caller, &attachment).await? {
         return Err(ApiError::NotFound);
     }
-    let presigned = s3
-        .get_object()
-        .bucket(bucket)
-        .key(&attachment.object_key)
-        .response_content_disposition(content_disposition(&attachment.filename))
-        .response_content_type(&attachment.mime_type)
-        .presigned(presigning(DOWNLOAD_URL_TTL)?)
+    let disposition = content_disposition(&attachment.filename);
+    let download = Request::Get { content_type: &attachment.mime_type, content_disposition: &disposition };
+    let presigned = urls
+        .presign(&attachment.object_key, download, clock::now().into(), DOWNLOAD_URL_TTL)
         .await
         .map_err(ApiError::internal)?;
     Ok((
         StatusCode::FOUND,
-        [
-            (http::header::LOCATION, presigned.uri().to_owned()),
-            (http::header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+        [(http::header::LOCATION, presigned.url), (http::header::CACHE_CONTROL, "no-store".to_owned())],
     )
         .into_response())
 }

@@ -5,8 +5,8 @@ use super::tickets::load_visible;
 use crate::auth::Caller;
 use crate::http::extract::Params;
 use crate::http::{HandlerResult, Shared};
+use crate::store::presign::Request;
 use crate::ApiError;
-use aws_sdk_s3::presigning::PresigningConfig;
 use axum::extract::{Path, State};
 use axum::response::IntoResponse;
 use http::StatusCode;
@@ -41,22 +41,18 @@ pub async fn show(
         None => ticket.mail_key,
     };
     let key = key.ok_or(ApiError::NotFound)?;
-    let (s3, bucket) = state.attachments()?;
-    let presigned = s3
-        .get_object()
-        .bucket(bucket)
-        .key(&key)
-        .response_content_type("message/rfc822")
-        .response_content_disposition("attachment; filename=\"original.eml\"")
-        .presigned(PresigningConfig::expires_in(DOWNLOAD_URL_TTL).map_err(ApiError::internal)?)
+    let raw_mail = Request::Get {
+        content_type: "message/rfc822",
+        content_disposition: "attachment; filename=\"original.eml\"",
+    };
+    let presigned = state
+        .object_urls()?
+        .presign(&key, raw_mail, crate::clock::now().into(), DOWNLOAD_URL_TTL)
         .await
         .map_err(ApiError::internal)?;
     Ok((
         StatusCode::FOUND,
-        [
-            (http::header::LOCATION, presigned.uri().to_owned()),
-            (http::header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+        [(http::header::LOCATION, presigned.url), (http::header::CACHE_CONTROL, "no-store".to_owned())],
     )
         .into_response())
 }
