@@ -46,11 +46,85 @@ const AWS_ROOTS: [&str; 5] = [
 /// `HELPDESK_TLS_ROOTS=system` trusts the system's roots instead (an endpoint behind a
 /// TLS-inspecting proxy, say). The TLS configuration is built here, during init.
 pub fn client() -> SharedHttpClient {
-    let roots = match std::env::var("HELPDESK_TLS_ROOTS").as_deref() {
-        Ok("system") => system_roots(),
-        _ => aws_roots(),
-    };
-    SharedHttpClient::new(AwsHttpClient { tls: Arc::new(tls_config(roots)), connectors: Default::default() })
+    SharedHttpClient::new(AwsHttpClient { tls: tls(), connectors: Default::default() })
+}
+
+/// The TLS configuration of every AWS connection of this process (the SDK's and [`Direct`]'s),
+/// built once, by the first client.
+fn tls() -> Arc<rustls::ClientConfig> {
+    static TLS: std::sync::OnceLock<Arc<rustls::ClientConfig>> = std::sync::OnceLock::new();
+    TLS.get_or_init(|| {
+        let roots = match std::env::var("HELPDESK_TLS_ROOTS").as_deref() {
+            Ok("system") => system_roots(),
+            _ => aws_roots(),
+        };
+        Arc::new(tls_config(roots))
+    })
+    .clone()
+}
+
+/// Plain HTTP requests to AWS outside the SDK (S3 objects read and written by presigned URL:
+/// [`crate::store::objects`]), over the same TLS configuration and connector as the SDK's
+/// client, with its connect timeout and its time limit to a response's head
+/// ([`crate::state::timeouts`]).
+#[derive(Debug, Clone)]
+pub struct Direct {
+    connector: Connector,
+}
+
+/// Why a [`Direct`] request failed before a response: `transient` for what a retry may cure
+/// (a connection that could not be made or broke off, a timeout).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct DirectError {
+    pub message: String,
+    pub transient: bool,
+}
+
+impl Direct {
+    pub fn new() -> Self {
+        let timeouts = crate::state::timeouts();
+        Direct {
+            connector: Connector::new(
+                tls(),
+                (timeouts.connect_timeout(), Some(crate::state::ATTEMPT_TIMEOUT)),
+            ),
+        }
+    }
+
+    /// Sends `request` and reads the whole response, the head within the attempt timeout and
+    /// the body within `body_limit`.
+    pub async fn send(
+        &self,
+        request: http::Request<SdkBody>,
+        body_limit: Duration,
+    ) -> Result<http::Response<hyper::body::Bytes>, DirectError> {
+        use http_body_util::BodyExt;
+        let limit = self.connector.read_timeout.unwrap_or(crate::state::ATTEMPT_TIMEOUT);
+        let response = tokio::time::timeout(limit, self.connector.client.request(request))
+            .await
+            .map_err(|_| DirectError { message: format!("no response within {limit:?}"), transient: true })?
+            .map_err(|e| {
+                let transient = matches!(classify_kind(&e), Kind::Timeout | Kind::Broken);
+                DirectError { message: crate::error::error_chain(&e), transient }
+            })?;
+        let (head, body) = response.into_parts();
+        let body = tokio::time::timeout(body_limit, body.collect())
+            .await
+            .map_err(|_| DirectError {
+                message: format!("response body not read within {body_limit:?}"),
+                transient: true,
+            })?
+            .map_err(|e| DirectError { message: crate::error::error_chain(&e), transient: true })?
+            .to_bytes();
+        Ok(http::Response::from_parts(head, body))
+    }
+}
+
+impl Default for Direct {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 fn tls_config(roots: rustls::RootCertStore) -> rustls::ClientConfig {
@@ -153,19 +227,33 @@ impl HttpConnector for Connector {
 /// made or broke off is an I/O error (transient: retried), a timeout is a timeout (retried),
 /// anything else is not retried.
 fn classify(e: hyper_util::client::legacy::Error) -> ConnectorError {
-    let timed_out = source_of::<std::io::Error>(&e)
+    match classify_kind(&e) {
+        Kind::Timeout => ConnectorError::timeout(e.into()),
+        Kind::Broken => ConnectorError::io(e.into()),
+        Kind::Other => ConnectorError::other(e.into(), None),
+    }
+}
+
+enum Kind {
+    Timeout,
+    Broken,
+    Other,
+}
+
+fn classify_kind(e: &hyper_util::client::legacy::Error) -> Kind {
+    let timed_out = source_of::<std::io::Error>(e)
         .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
-        || source_of::<hyper::Error>(&e).is_some_and(hyper::Error::is_timeout);
+        || source_of::<hyper::Error>(e).is_some_and(hyper::Error::is_timeout);
     let broken = e.is_connect()
-        || source_of::<std::io::Error>(&e).is_some()
-        || source_of::<hyper::Error>(&e)
+        || source_of::<std::io::Error>(e).is_some()
+        || source_of::<hyper::Error>(e)
             .is_some_and(|h| h.is_incomplete_message() || h.is_closed() || h.is_canceled());
     if timed_out {
-        ConnectorError::timeout(e.into())
+        Kind::Timeout
     } else if broken {
-        ConnectorError::io(e.into())
+        Kind::Broken
     } else {
-        ConnectorError::other(e.into(), None)
+        Kind::Other
     }
 }
 

@@ -8,6 +8,18 @@ pub fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
 }
 
+/// Exponential backoff with full jitter: uniformly random in `[0, min(cap, base·2^attempt))`,
+/// so callers that failed together spread out instead of colliding again in lockstep.
+pub fn backoff(base: std::time::Duration, cap: std::time::Duration, attempt: u32) -> std::time::Duration {
+    let ceiling = base.saturating_mul(1 << attempt.min(10)).min(cap);
+    let mut raw = [0u8; 4];
+    let fraction = match getrandom::fill(&mut raw) {
+        Ok(()) => f64::from(u32::from_le_bytes(raw)) / f64::from(u32::MAX),
+        Err(_) => 0.5,
+    };
+    ceiling.mul_f64(fraction)
+}
+
 /// Formats a moment in the API's timestamp shape. Sorts lexicographically in time order.
 pub fn format(t: OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC)

@@ -20,6 +20,8 @@ pub struct AppState {
     s3_on_first_use: Option<SdkConfig>,
     /// Presigned URLs for the attachments bucket, or why this function has none.
     presigner: Result<crate::store::presign::Presigner, String>,
+    /// Objects of the attachments bucket read and written by presigned URL, or why none.
+    objects: Result<crate::store::objects::Objects, String>,
     ws: Option<aws_sdk_apigatewaymanagement::Client>,
     sqs: Option<aws_sdk_sqs::Client>,
     mail: Option<Mailer>,
@@ -59,6 +61,7 @@ impl AppState {
             presigner: Err(
                 "this function was built without the presigner (AppState::with_presigner_from)".into()
             ),
+            objects: Err("this function was built without object access (AppState::with_objects_from)".into()),
             ws: None,
             sqs: None,
             mail: None,
@@ -133,6 +136,12 @@ impl AppState {
         self.presigner.as_ref().map_err(|e| crate::ApiError::internal(e.clone()))
     }
 
+    /// Reads and writes of the attachments bucket's objects, or a 500 when this function has
+    /// none.
+    pub fn objects(&self) -> Result<&crate::store::objects::Objects, crate::ApiError> {
+        self.objects.as_ref().map_err(|e| crate::ApiError::internal(e.clone()))
+    }
+
     /// Configuration and the DynamoDB client from the environment, and the SDK configuration
     /// for the other clients a function adds ([`Self::with_s3_from`] and friends), so that a
     /// function builds (and links) only the clients it uses. The SDK configuration is the one
@@ -162,10 +171,25 @@ impl AppState {
         self
     }
 
-    /// Adds a presigner built elsewhere (the local stack's, for its S3).
+    /// Adds a presigner built elsewhere (the local stack's, for its S3), and object reads and
+    /// writes through it.
     pub fn with_presigner(mut self, presigner: crate::store::presign::Presigner) -> Self {
+        self.objects =
+            Ok(crate::store::objects::Objects::new(presigner.clone(), crate::aws_http::Direct::new()));
         self.presigner = Ok(presigner);
         self
+    }
+
+    /// Adds reads and writes of `ATTACHMENTS_BUCKET`'s objects by presigned URL
+    /// ([`crate::store::objects`]): for received mail, which reads and writes objects on every
+    /// invocation and builds no S3 client.
+    pub fn with_objects_from(self, sdk: &SdkConfig) -> Self {
+        let mut state = self.with_presigner_from(sdk);
+        state.objects = match &state.presigner {
+            Ok(p) => Ok(crate::store::objects::Objects::new(p.clone(), crate::aws_http::Direct::new())),
+            Err(e) => Err(e.clone()),
+        };
+        state
     }
 
     /// Adds the S3 client, built by the first request that needs it: for functions where few

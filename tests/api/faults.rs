@@ -261,3 +261,79 @@ async fn mail_survives_ses_failures_without_loss_or_duplicates() {
     );
     assert!(stats.total() > 0, "faults were injected");
 }
+
+/// The first request a plan selects (and only that one): a static, since `select` is a plain
+/// function (each test runs in its own process under nextest).
+static SELECTED: AtomicU64 = AtomicU64::new(0);
+
+fn only_the_first_request(_: &http::request::Parts) -> bool {
+    SELECTED.fetch_add(1, Ordering::SeqCst) == 0
+}
+
+fn every_request(_: &http::request::Parts) -> bool {
+    true
+}
+
+/// Received mail reads and writes the bucket by presigned URL, without the S3 client and its
+/// retries: a 5xx or a dropped connection is retried (three attempts in all), a missing object
+/// and a refusal are not, and what fails says which object and why.
+#[tokio::test]
+async fn object_reads_and_writes_are_retried_through_faults_and_failures_name_the_object() {
+    use helpdesk::store::objects::{ObjectError, Objects};
+    let app = TestApp::spawn().await;
+    let objects_through = |plan: Plan| {
+        let s3 = app.s3_endpoint.clone();
+        async move {
+            let (proxy, stats) = faults::start(&s3, plan).await.unwrap();
+            let presigner = helpdesk_local::s3::presigner(&proxy, helpdesk_local::s3::DEFAULT_BUCKET);
+            (Objects::new(presigner, helpdesk::aws_http::Direct::new()), stats)
+        }
+    };
+    let plan = |faults: Vec<Fault>, select: fn(&http::request::Parts) -> bool| Plan {
+        rate: 1.0,
+        seed: 3,
+        faults,
+        delay: std::time::Duration::ZERO,
+        select,
+    };
+
+    // One fault, then the object lands and reads back: the retry went through, signed again.
+    for fault in [Fault::Internal, Fault::Unavailable, Fault::Reset] {
+        SELECTED.store(0, Ordering::SeqCst);
+        let (objects, stats) = objects_through(plan(vec![fault], only_the_first_request)).await;
+        let key = format!("inbound/retried-{fault:?}");
+        objects.put(&key, "message/rfc822", "Subject: hello\r\n\r\nbody".into()).await.expect("put, retried");
+        assert_eq!(stats.requests.load(Ordering::SeqCst), 2, "{fault:?}: one fault, one retry");
+        assert_eq!(stats.total(), 1);
+        let bytes = objects.get(&key).await.expect("get");
+        assert_eq!(&bytes[..], b"Subject: hello\r\n\r\nbody");
+    }
+
+    // Every attempt fails: three requests, then an error naming the object and the status.
+    let (objects, stats) = objects_through(plan(vec![Fault::Unavailable], every_request)).await;
+    let err = objects.get("inbound/retried-Internal").await.expect_err("503 three times");
+    assert_eq!(stats.requests.load(Ordering::SeqCst), 3);
+    assert!(matches!(err, ObjectError::Refused { status: 503, .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("GetObject s3://helpdesk-attachments/inbound/retried-Internal"),
+        "{err}"
+    );
+    let (objects, stats) = objects_through(plan(vec![Fault::Reset], every_request)).await;
+    let err = objects.put("inbound/never", "text/plain", "x".into()).await.expect_err("reset three times");
+    assert_eq!(stats.requests.load(Ordering::SeqCst), 3);
+    assert!(matches!(err, ObjectError::Transport { operation: "PutObject", .. }), "{err:?}");
+
+    // A missing object and a refused signature are answered once, not retried.
+    let (objects, stats) = objects_through(plan(Vec::new(), every_request)).await;
+    let err = objects.get("inbound/no-such-message").await.expect_err("missing");
+    assert!(matches!(err, ObjectError::NotFound { .. }), "{err:?}");
+    assert_eq!(stats.requests.load(Ordering::SeqCst), 1);
+    let wrong_secret =
+        helpdesk_local::sdk::config_with(&app.s3_endpoint, helpdesk_local::s3::ACCESS_KEY, "wrong");
+    let forged = Objects::new(
+        helpdesk::store::presign::Presigner::new(&wrong_secret, helpdesk_local::s3::DEFAULT_BUCKET).unwrap(),
+        helpdesk::aws_http::Direct::new(),
+    );
+    let err = forged.get("inbound/retried-Internal").await.expect_err("a bad signature");
+    assert!(matches!(err, ObjectError::Refused { status: 403, .. }), "{err:?}");
+}

@@ -168,11 +168,16 @@ async fn main() -> Result<(), helpdesk::BoxError> {
                 );
             }
         }
+        let hello = cold.iter().find(|r| r.name == "bench-hello").map(|r| r.to_first_request_ms);
         for r in &cold {
             let name = if r.name == "bench-hello" { "hello world" } else { r.name.as_str() };
             eprintln!(
-                "  {:<22} first request {:>6.1} ms, first response {:>6.1} ms, {:>5.1} MiB",
-                name, r.to_first_request_ms, r.to_first_response_ms, r.peak_rss_mib
+                "  {:<26} first request {:>6.2} ms ({:.2}× hello world), first response {:>6.2} ms, {:>5.1} MiB",
+                name,
+                r.to_first_request_ms,
+                hello.map_or(f64::NAN, |h| r.to_first_request_ms / h),
+                r.to_first_response_ms,
+                r.peak_rss_mib
             );
         }
     }

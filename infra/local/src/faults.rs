@@ -1,5 +1,5 @@
-//! A fault-injecting HTTP proxy for the tests: in front of DynamoDB Local (or moto's SES), it
-//! answers a share of the requests it selects with a fault instead of the upstream's answer,
+//! A fault-injecting HTTP proxy for the tests: in front of DynamoDB Local (or moto's SES, or
+//! the local S3), it answers a share of the requests it selects with a fault instead of the upstream's answer,
 //! chosen by a seeded generator so a run can be repeated:
 //! throttling (400 `ThrottlingException`), 500, 503, a dropped connection, a delay past the
 //! SDK's attempt timeout (the request still lands, late), and "commit then 500" (the request
@@ -173,11 +173,11 @@ async fn forward(
     body: Bytes,
 ) -> Result<Response, String> {
     let uri = format!("{upstream}{}", parts.uri.path_and_query().map_or("/", |p| p.as_str()));
+    // Every header as the client sent it, Host included: a request signed with SigV4 (a
+    // presigned S3 URL, which the local S3 checks) signs the Host it was sent to.
     let mut req = http::Request::builder().method(parts.method).uri(uri);
     for (k, v) in &parts.headers {
-        if k != http::header::HOST {
-            req = req.header(k, v);
-        }
+        req = req.header(k, v);
     }
     let req = req.body(Full::new(body)).map_err(|e| e.to_string())?;
     let res = client.request(req).await.map_err(|e| e.to_string())?;

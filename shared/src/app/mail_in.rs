@@ -201,7 +201,7 @@ async fn store_attachments(
     if m.attachments.is_empty() {
         return Ok(out);
     }
-    let (s3, bucket) = state.attachments()?;
+    let objects = state.objects()?;
     let now = clock::now();
     for part in &m.attachments {
         let (Ok(filename), Ok(mime_type)) =
@@ -225,14 +225,10 @@ async fn store_attachments(
             uploaded_by: author,
             created_at: clock::Timestamp(now),
         };
-        s3.put_object()
-            .bucket(bucket)
-            .key(&attachment.object_key)
-            .content_type(&attachment.mime_type)
-            .body(part.bytes.clone().into())
-            .send()
+        objects
+            .put(&attachment.object_key, &attachment.mime_type, part.bytes.clone().into())
             .await
-            .map_err(|e| ApiError::internal(crate::error::error_chain(&e)))?;
+            .map_err(ApiError::internal)?;
         state.store.put_pending_attachment(&attachment, now.unix_timestamp()).await?;
         out.push(attachment);
     }

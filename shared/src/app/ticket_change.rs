@@ -270,16 +270,9 @@ pub fn audit(ticket_id: Uuid, actor: &Actor, c: &FieldChange, set: &ChangeSet, n
     }
 }
 
-/// Exponential backoff with full jitter: uniformly random in `[0, min(cap, base·2^attempt))`,
-/// so racing writers spread out instead of colliding again in lockstep.
+/// Racing writers back off ([`crate::clock::backoff`]) instead of colliding again in lockstep.
 fn backoff(attempt: u32) -> Duration {
-    let ceiling = BASE_BACKOFF.saturating_mul(1 << attempt.min(10)).min(MAX_BACKOFF);
-    let mut raw = [0u8; 4];
-    let fraction = match getrandom::fill(&mut raw) {
-        Ok(()) => f64::from(u32::from_le_bytes(raw)) / f64::from(u32::MAX),
-        Err(_) => 0.5,
-    };
-    ceiling.mul_f64(fraction)
+    crate::clock::backoff(BASE_BACKOFF, MAX_BACKOFF, attempt)
 }
 
 #[cfg(test)]

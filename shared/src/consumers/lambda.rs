@@ -49,7 +49,7 @@ pub async fn run_webhook_delivery() -> Result<(), BoxError> {
 /// Runs the inbound mail consumer on the bucket's `inbound/` events (SES receiving). A failure
 /// fails the invocation: Lambda retries it, then sends the event to the dead-letter queue.
 pub async fn run_mail_inbound() -> Result<(), BoxError> {
-    let state = state_with(|s, sdk| s.with_s3_from(sdk)).await?;
+    let state = state_with(|s, sdk| s.with_objects_from(sdk)).await?;
     let state = &state;
     lambda_runtime::run(lambda_runtime::service_fn(
         move |event: lambda_runtime::LambdaEvent<aws_lambda_events::s3::S3Event>| async move {

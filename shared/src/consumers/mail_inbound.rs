@@ -15,10 +15,8 @@ pub async fn receive_object(state: &AppState, key: &str) -> Result<Received, Box
     if !key.starts_with(PREFIX) {
         return Err(format!("{key} is not under {PREFIX}").into());
     }
-    let (s3, bucket) = state.attachments().map_err(|e| format!("{e:?}"))?;
-    let object =
-        s3.get_object().bucket(bucket).key(key).send().await.map_err(|e| crate::error::error_chain(&e))?;
-    let bytes = object.body.collect().await.map_err(|e| e.to_string())?.into_bytes();
+    let objects = state.objects().map_err(|e| format!("{e:?}"))?;
+    let bytes = objects.get(key).await?;
     let received = receive(state, &bytes, Some(key)).await.map_err(|e| format!("{e:?}"))?;
     tracing::info!(key, outcome = ?received, "mail received");
     Ok(received)

@@ -8,6 +8,7 @@ pub mod keys;
 pub mod macros;
 pub mod mail;
 pub mod numbers;
+pub mod objects;
 pub mod orgs;
 pub mod presign;
 pub mod query;

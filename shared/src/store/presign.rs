@@ -53,6 +53,25 @@ pub enum Request<'a> {
     Get { content_type: &'a str, content_disposition: &'a str },
     /// `PutObject` of exactly this type and length.
     Put { content_type: &'a str, content_length: u64 },
+    /// `GetObject` as stored.
+    Read,
+}
+
+impl Request<'_> {
+    pub fn method(&self) -> http::Method {
+        match self {
+            Request::Put { .. } => http::Method::PUT,
+            Request::Get { .. } | Request::Read => http::Method::GET,
+        }
+    }
+
+    /// The S3 operation's name (also the URL's `x-id`).
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Request::Put { .. } => "PutObject",
+            Request::Get { .. } | Request::Read => "GetObject",
+        }
+    }
 }
 
 /// Why a URL could not be signed (a configuration or credentials problem: a 500).
@@ -123,28 +142,28 @@ impl Presigner {
             .into();
 
         let key = utf8_percent_encode(key, KEY).to_string();
-        let (method, url, headers) = match request {
+        let url = format!("{}{key}?x-id={}", self.base, request.operation());
+        let (url, headers) = match request {
             Request::Get { content_type, content_disposition } => (
-                "GET",
                 format!(
-                    "{}{key}?x-id=GetObject&response-content-disposition={}&response-content-type={}",
-                    self.base,
+                    "{url}&response-content-disposition={}&response-content-type={}",
                     utf8_percent_encode(content_disposition, UNRESERVED),
                     utf8_percent_encode(content_type, UNRESERVED),
                 ),
                 Vec::new(),
             ),
             Request::Put { content_type, content_length } => (
-                "PUT",
-                format!("{}{key}?x-id=PutObject", self.base),
+                url,
                 vec![
                     ("content-length".to_owned(), content_length.to_string()),
                     ("content-type".to_owned(), content_type.to_owned()),
                 ],
             ),
+            Request::Read => (url, Vec::new()),
         };
+        let method = request.method();
         let signable = SignableRequest::new(
-            method,
+            method.as_str(),
             &url,
             headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
             SignableBody::UnsignedPayload,
@@ -273,6 +292,7 @@ mod tests {
                 .presigned(config)
                 .await
                 .unwrap(),
+            Request::Read => s3.get_object().bucket(bucket).key(KEY).presigned(config).await.unwrap(),
             Request::Put { content_type, content_length } => s3
                 .put_object()
                 .bucket(bucket)
@@ -296,6 +316,7 @@ mod tests {
         let requests = [
             Request::Get { content_type: TYPE, content_disposition: DISPOSITION },
             Request::Put { content_type: TYPE, content_length: 52_311 },
+            Request::Read,
         ];
         // (region, endpoint URL, FIPS, dual-stack, bucket): a region of every partition in the
         // SDK's table, the FIPS and dual-stack hosts, bucket names that are not DNS labels, and
