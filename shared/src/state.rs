@@ -153,16 +153,17 @@ impl AppState {
         Ok((Self::new(config, crate::telemetry::counting_client(&sdk)), sdk))
     }
 
-    /// Adds the S3 client, built now (the cold start): for functions where every request that
-    /// gets past authentication uses it (the attachment routes, the cleaner). Work done during
-    /// Lambda's init phase is work the first request does not wait for.
+    /// Adds the S3 client, built now (the cold start): for functions where every invocation
+    /// uses it (the attachment cleaner's deletes). Work done during Lambda's init phase is work
+    /// the first request does not wait for.
     pub fn with_s3_from(self, sdk: &SdkConfig) -> Self {
         self.with_s3(aws_sdk_s3::Client::new(sdk))
     }
 
-    /// Adds the presigner for `ATTACHMENTS_BUCKET`: for routes that hand out presigned URLs
-    /// and call nothing on S3 (they build no S3 client, whose endpoint rules would cost a cold
-    /// start about 0.27 ms). Nothing is sent anywhere to build it.
+    /// Adds the presigner for `ATTACHMENTS_BUCKET` (every HTTP function has it:
+    /// `http::lambda`): routes that hand out presigned URLs call nothing on S3 and build no S3
+    /// client, whose endpoint rules would cost a cold start about 0.27 ms. Nothing is parsed or
+    /// sent to build it.
     pub fn with_presigner_from(mut self, sdk: &SdkConfig) -> Self {
         self.presigner = match &self.config.attachments_bucket {
             Some(bucket) => crate::store::presign::Presigner::new(sdk, bucket).map_err(|e| e.to_string()),
@@ -192,8 +193,8 @@ impl AppState {
         state
     }
 
-    /// Adds the S3 client, built by the first request that needs it: for functions where few
-    /// requests do (a comment with attachments; most have none). Building it costs a cold start
+    /// Adds the S3 client, built by the first request that needs it (every HTTP function has
+    /// this; only a comment with attachments uses it, to check the uploads). Building it costs
     /// about 0.3 ms (its endpoint rules parse the partition table), which the requests that never
     /// touch S3 then do not pay.
     pub fn with_s3_on_first_use(mut self, sdk: &SdkConfig) -> Self {

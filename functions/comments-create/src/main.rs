@@ -4,8 +4,5 @@ use helpdesk::http::{lambda, routes};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::serve_with(routes::COMMENTS_CREATE, comments::create, |state, sdk| {
-        state.with_s3_on_first_use(sdk)
-    })
-    .await
+    lambda::serve(routes::COMMENTS_CREATE, comments::create).await
 }

@@ -7,26 +7,13 @@ use axum::handler::Handler;
 use axum::routing::{on, MethodRouter};
 use std::sync::Arc;
 
-/// What a function adds to the state: the SDK clients its route uses.
-pub type Clients = fn(AppState, &aws_types::SdkConfig) -> AppState;
-
-/// Serves `route` with `handler`, on a state with the DynamoDB client only.
+/// Serves `route` with `handler`.
 pub async fn serve<H, T>(route: Route, handler: H) -> Result<(), BoxError>
 where
     H: Handler<T, Shared>,
     T: 'static,
 {
-    run(route, on(route.filter(), handler), |state, _| state).await
-}
-
-/// The same, with the SDK clients this route needs added by `clients` (so a function that
-/// never touches S3 neither builds nor links an S3 client).
-pub async fn serve_with<H, T>(route: Route, handler: H, clients: Clients) -> Result<(), BoxError>
-where
-    H: Handler<T, Shared>,
-    T: 'static,
-{
-    run(route, on(route.filter(), handler), clients).await
+    run(route, on(route.filter(), handler)).await
 }
 
 /// Serves `route` with `handler` and its Zendesk API twin `v2` with `v2_handler` (one
@@ -60,22 +47,28 @@ async fn run_twin(
     v2: (Route, MethodRouter<Shared>),
 ) -> Result<(), BoxError> {
     crate::telemetry::init();
-    let (state, _) = AppState::from_env().await?;
-    let state = Arc::new(state);
+    let (state, sdk) = AppState::from_env().await?;
+    let state = Arc::new(with_s3_access(state, &sdk));
     lambda_http::run(without_stage(super::with_twin(native, v2, state))).await
 }
 
 /// The rest of a function's life, not generic: compiled once in the library rather than once
 /// per function binary (the generic part above is only the handler's own `MethodRouter`).
-pub async fn run(
-    route: Route,
-    method_router: MethodRouter<Shared>,
-    clients: Clients,
-) -> Result<(), BoxError> {
+pub async fn run(route: Route, method_router: MethodRouter<Shared>) -> Result<(), BoxError> {
     crate::telemetry::init();
     let (state, sdk) = AppState::from_env().await?;
-    let state = Arc::new(clients(state, &sdk));
+    let state = Arc::new(with_s3_access(state, &sdk));
     lambda_http::run(without_stage(super::single(route, method_router, state))).await
+}
+
+/// What every HTTP function's state has beyond DynamoDB, none of it an S3 client built during
+/// init: the presigner for the attachments bucket (`ATTACHMENTS_BUCKET`; a region, an endpoint
+/// and the credentials, nothing parsed) and the S3 client, built by the first request that
+/// needs one (a comment with attachments checks its uploads). So no route can be deployed
+/// without what its handler asks for (`tickets-original-mail` once was, and answered 500 in
+/// Lambda only), and the local stack and the tests serve every route with the same access.
+fn with_s3_access(state: AppState, sdk: &aws_types::SdkConfig) -> AppState {
+    state.with_presigner_from(sdk).with_s3_on_first_use(sdk)
 }
 
 /// The router behind API Gateway: an HTTP API stage other than `$default` prefixes `rawPath`
@@ -118,4 +111,45 @@ fn strip_stage(mut req: lambda_http::Request) -> lambda_http::Request {
         }
     }
     req
+}
+
+#[cfg(test)]
+mod tests {
+    /// What a route's handler may ask the state for (presigned URLs, the S3 client), every HTTP
+    /// function has: `tickets-original-mail` was once deployed without it.
+    #[tokio::test]
+    async fn every_http_function_can_presign_and_reach_s3() {
+        let vars = [
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ];
+        let env = |k: &str| vars.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string());
+        let sdk = crate::state::lambda_sdk_config(env).expect("a Lambda environment");
+        let mut config = crate::config::Config::new("t", vec![7u8; 64]).unwrap();
+        config.attachments_bucket = Some("helpdesk-attachments".into());
+        let plain = crate::AppState::new(config.clone(), aws_sdk_dynamodb::Client::new(&sdk));
+        assert!(plain.object_urls().is_err() && plain.attachments().is_err(), "nothing added yet");
+
+        let state =
+            super::with_s3_access(crate::AppState::new(config, aws_sdk_dynamodb::Client::new(&sdk)), &sdk);
+        let url = state
+            .object_urls()
+            .expect("a presigner")
+            .presign(
+                "inbound/m1",
+                crate::store::presign::Request::Read,
+                std::time::SystemTime::now(),
+                std::time::Duration::from_secs(60),
+            )
+            .await
+            .unwrap()
+            .url;
+        assert!(
+            url.starts_with("https://helpdesk-attachments.s3.eu-west-1.amazonaws.com/inbound/m1?"),
+            "{url}"
+        );
+        let (_, bucket) = state.attachments().expect("the S3 client, built on first use");
+        assert_eq!(bucket, "helpdesk-attachments");
+    }
 }
