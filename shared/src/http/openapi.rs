@@ -69,6 +69,18 @@ impl Modify for Bearer {
                 body.required = Some(utoipa::openapi::Required::False);
             }
         }
+        // Every body passes the same size limit before any handler sees it, so every
+        // operation that takes one can answer 413.
+        let too_large = E413::responses();
+        for item in openapi.paths.paths.values_mut() {
+            let operations =
+                [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete];
+            for op in operations.into_iter().flatten().filter(|op| op.request_body.is_some()) {
+                for (status, response) in &too_large {
+                    op.responses.responses.entry(status.clone()).or_insert_with(|| response.clone());
+                }
+            }
+        }
     }
 }
 
