@@ -175,9 +175,8 @@ impl AppState {
     /// Adds a presigner built elsewhere (the local stack's, for its S3), and object reads and
     /// writes through it.
     pub fn with_presigner(mut self, presigner: crate::store::presign::Presigner) -> Self {
-        self.objects =
-            Ok(crate::store::objects::Objects::new(presigner.clone(), crate::aws_http::Direct::new()));
         self.presigner = Ok(presigner);
+        self.objects = self.objects_through_presigner();
         self
     }
 
@@ -186,11 +185,13 @@ impl AppState {
     /// invocation and builds no S3 client.
     pub fn with_objects_from(self, sdk: &SdkConfig) -> Self {
         let mut state = self.with_presigner_from(sdk);
-        state.objects = match &state.presigner {
-            Ok(p) => Ok(crate::store::objects::Objects::new(p.clone(), crate::aws_http::Direct::new())),
-            Err(e) => Err(e.clone()),
-        };
+        state.objects = state.objects_through_presigner();
         state
+    }
+
+    fn objects_through_presigner(&self) -> Result<crate::store::objects::Objects, String> {
+        let presigner = self.presigner.clone()?;
+        Ok(crate::store::objects::Objects::new(presigner, crate::aws_http::Direct::new()))
     }
 
     /// Adds the S3 client, built by the first request that needs it (every HTTP function has

@@ -19,7 +19,8 @@ use std::time::Duration;
 
 /// Attempts per request (the SDK's standard retry mode makes 3).
 const ATTEMPTS: u32 = 3;
-/// The first retry waits up to this long, the second up to twice as long.
+/// Backoff base ([`crate::clock::backoff`]): the first retry waits up to 200 ms, the second up
+/// to 400 ms.
 const BASE_BACKOFF: Duration = Duration::from_millis(100);
 /// How long a presigned URL made for one request stays valid.
 const URL_TTL: Duration = Duration::from_secs(60);
