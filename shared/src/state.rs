@@ -23,7 +23,10 @@ pub struct AppState {
     /// Objects of the attachments bucket read and written by presigned URL, or why none.
     objects: Result<crate::store::objects::Objects, String>,
     ws: Option<aws_sdk_apigatewaymanagement::Client>,
-    sqs: Option<aws_sdk_sqs::Client>,
+    sqs: std::sync::OnceLock<aws_sdk_sqs::Client>,
+    /// Where [`Self::sqs`] builds the SQS client from on first use, when the function added it
+    /// with [`Self::with_sqs_on_first_use`].
+    sqs_on_first_use: Option<SdkConfig>,
     mail: Option<Mailer>,
 }
 
@@ -63,7 +66,8 @@ impl AppState {
             ),
             objects: Err("this function was built without object access (AppState::with_objects_from)".into()),
             ws: None,
-            sqs: None,
+            sqs: std::sync::OnceLock::new(),
+            sqs_on_first_use: None,
             mail: None,
         }
     }
@@ -80,9 +84,18 @@ impl AppState {
         self
     }
 
-    pub fn with_sqs(mut self, sqs: aws_sdk_sqs::Client) -> Self {
-        self.sqs = Some(sqs);
+    pub fn with_sqs(self, sqs: aws_sdk_sqs::Client) -> Self {
+        let _ = self.sqs.set(sqs);
         self
+    }
+
+    /// The SQS client: the one added, or built now from the configuration
+    /// [`Self::with_sqs_on_first_use`] left.
+    fn sqs(&self) -> Option<&aws_sdk_sqs::Client> {
+        self.sqs.get().or_else(|| {
+            let sdk = self.sqs_on_first_use.as_ref()?;
+            Some(self.sqs.get_or_init(|| aws_sdk_sqs::Client::new(sdk)))
+        })
     }
 
     /// Adds SES; the sender comes from `SENDER_EMAIL`.
@@ -96,7 +109,7 @@ impl AppState {
 
     /// The SQS client and the webhook delivery queue URL.
     pub fn webhook_queue(&self) -> Result<(&aws_sdk_sqs::Client, &str), crate::BoxError> {
-        match (&self.sqs, &self.config.webhook_queue_url) {
+        match (self.sqs(), &self.config.webhook_queue_url) {
             (Some(sqs), Some(url)) => Ok((sqs, url.as_str())),
             _ => Err("WEBHOOK_QUEUE_URL or the SQS client is not configured".into()),
         }
@@ -104,7 +117,7 @@ impl AppState {
 
     /// The SQS client and the mail queue URL.
     pub fn mail_queue(&self) -> Result<(&aws_sdk_sqs::Client, &str), crate::BoxError> {
-        match (&self.sqs, &self.config.mail_queue_url) {
+        match (self.sqs(), &self.config.mail_queue_url) {
             (Some(sqs), Some(url)) => Ok((sqs, url)),
             _ => Err("MAIL_QUEUE_URL or the SQS client is not configured".into()),
         }
@@ -143,7 +156,7 @@ impl AppState {
     }
 
     /// Configuration and the DynamoDB client from the environment, and the SDK configuration
-    /// for the other clients a function adds ([`Self::with_s3_from`] and friends), so that a
+    /// for the other clients a function adds ([`Self::with_sqs_from`] and friends), so that a
     /// function builds (and links) only the clients it uses. The SDK configuration is the one
     /// the Lambda environment implies ([`lambda_sdk_config`]); a setting it needs that is
     /// missing is an init error that names it.
@@ -151,13 +164,6 @@ impl AppState {
         let config = Config::from_env()?;
         let sdk = lambda_sdk_config(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))?;
         Ok((Self::new(config, crate::telemetry::counting_client(&sdk)), sdk))
-    }
-
-    /// Adds the S3 client, built now (the cold start): for functions where every invocation
-    /// uses it (the attachment cleaner's deletes). Work done during Lambda's init phase is work
-    /// the first request does not wait for.
-    pub fn with_s3_from(self, sdk: &SdkConfig) -> Self {
-        self.with_s3(aws_sdk_s3::Client::new(sdk))
     }
 
     /// Adds the presigner for `ATTACHMENTS_BUCKET` (every HTTP function has it:
@@ -215,9 +221,19 @@ impl AppState {
         }
     }
 
-    /// Adds the SQS client (the notifier's mail queue).
+    /// Adds the SQS client, built now (the cold start): for the notifier, which queues a job
+    /// for every record it is given.
     pub fn with_sqs_from(self, sdk: &SdkConfig) -> Self {
         self.with_sqs(aws_sdk_sqs::Client::new(sdk))
+    }
+
+    /// Adds the SQS client, built by the first call that needs it: for the queue consumers
+    /// (mailer, webhook delivery), which call SQS only to delay the retry of a message that
+    /// failed. Building it costs a start about 0.25 ms (its endpoint rules parse the SDK's
+    /// partition table), which a start that has nothing to retry then does not pay.
+    pub fn with_sqs_on_first_use(mut self, sdk: &SdkConfig) -> Self {
+        self.sqs_on_first_use = Some(sdk.clone());
+        self
     }
 
     /// Adds SES (the mailer).

@@ -242,7 +242,10 @@ async fn attachment_cleaner_sample_event_deletes_the_object() {
     let Some(serde_dynamo::AttributeValue::S(key)) = key else { panic!("the event names its object") };
     let (s3, bucket) = app.state.attachments().unwrap();
     s3.put_object().bucket(bucket).key(&key).body(b"%PDF-".to_vec().into()).send().await.unwrap();
-    let response = helpdesk::consumers::cleanup::handle(&app.state, &event).await;
+    // The cleaner as its Lambda builds it: deletes by presigned URL, no S3 client.
+    let cleaner =
+        app.as_deployed(app.state.config.clone(), helpdesk::consumers::lambda::clients::attachment_cleaner);
+    let response = helpdesk::consumers::cleanup::handle(&cleaner, &event).await;
     assert!(response.batch_item_failures.is_empty());
     let gone = s3.head_object().bucket(bucket).key(&key).send().await;
     assert!(gone.is_err_and(|e| e.as_service_error().is_some_and(|s| s.is_not_found())));

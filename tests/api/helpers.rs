@@ -383,9 +383,53 @@ impl TestApp {
         self.run_stream(helpdesk::consumers::StreamConsumer::Indexer).await
     }
 
-    /// Runs a stream consumer over everything in this table's stream so far, through the same
-    /// feeder the local stack uses (DynamoDB Local's real stream).
+    /// A consumer's state as its Lambda builds it ([`helpdesk::consumers::lambda::state`]): the
+    /// SDK configuration a Lambda environment implies ([`helpdesk::state::lambda_sdk_config`],
+    /// one set of credentials for every service, `AWS_ENDPOINT_URL_<SERVICE>` pointing each at
+    /// this test's emulator), with the emulators' timeouts, and only the clients the function's
+    /// entry in [`helpdesk::consumers::lambda::clients`] adds. A consumer run on this state
+    /// fails here as it would in Lambda if its entry lacks a client its handler uses.
+    pub fn as_deployed(&self, config: Config, clients: helpdesk::consumers::lambda::Clients) -> AppState {
+        let env = [
+            ("AWS_REGION", "us-east-1".to_owned()),
+            // The local S3 checks signatures by this key; DynamoDB Local and moto take any.
+            ("AWS_ACCESS_KEY_ID", s3::ACCESS_KEY.to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", s3::SECRET_KEY.to_owned()),
+            ("AWS_ENDPOINT_URL_DYNAMODB", self.ddb_endpoint.clone()),
+            ("AWS_ENDPOINT_URL_SQS", self.moto_endpoint.clone()),
+            ("AWS_ENDPOINT_URL_SESV2", self.moto_endpoint.clone()),
+            ("AWS_ENDPOINT_URL_S3", self.s3_endpoint.clone()),
+        ];
+        let sdk = helpdesk::state::lambda_sdk_config(|name| {
+            env.iter().find(|(n, _)| *n == name).map(|(_, v)| v.clone())
+        })
+        .expect("a Lambda environment")
+        .into_builder()
+        .timeout_config(helpdesk_local::sdk::timeouts())
+        .build();
+        helpdesk::consumers::lambda::state(config, &sdk, clients)
+    }
+
+    /// The state a stream consumer runs on: its Lambda's ([`Self::as_deployed`]), except the
+    /// broadcaster's (the local `@connections` API checks its own key, which no Lambda
+    /// environment carries; its entry adds that one client).
+    fn consumer_state(&self, consumer: helpdesk::consumers::StreamConsumer) -> Arc<AppState> {
+        use helpdesk::consumers::{lambda::clients, StreamConsumer};
+        let clients = match consumer {
+            StreamConsumer::Broadcaster => return self.state.clone(),
+            StreamConsumer::Notifier => clients::notifier,
+            StreamConsumer::AttachmentCleaner => clients::attachment_cleaner,
+            StreamConsumer::Indexer | StreamConsumer::Reporter => clients::dynamodb_only,
+        };
+        Arc::new(self.as_deployed(self.state.config.clone(), clients))
+    }
+
+    /// Runs a stream consumer, on the state its Lambda builds, over everything in this table's
+    /// stream so far, through the same feeder the local stack uses (DynamoDB Local's real
+    /// stream).
     pub async fn run_stream(&self, consumer: helpdesk::consumers::StreamConsumer) -> usize {
+        let state = self.consumer_state(consumer);
+        let state = &state;
         let endpoint = self.ddb_endpoint.clone();
         let mut feeder = helpdesk_local::streams::StreamFeeder::new(
             self.state.store.client(),
@@ -397,7 +441,7 @@ impl TestApp {
         let mut total = 0;
         loop {
             let n = feeder
-                .poll_once(|event| async move { consumer.handle(&self.state, &event).await })
+                .poll_once(|event| async move { consumer.handle(state, &event).await })
                 .await
                 .expect("stream polls");
             total += n;
@@ -444,11 +488,15 @@ impl TestApp {
         self.poll_webhooks().await
     }
 
-    /// One poll of the delivery consumer over the webhook queue (no new jobs queued).
+    /// One poll of the delivery consumer, on the state its Lambda builds, over the webhook
+    /// queue (no new jobs queued).
     pub async fn poll_webhooks(&self) -> usize {
         let (sqs, _) = self.state.webhook_queue().unwrap();
+        let deployed = self
+            .as_deployed(self.state.config.clone(), helpdesk::consumers::lambda::clients::webhook_delivery);
+        let deployed = &deployed;
         helpdesk_local::moto::poll_queue(sqs, &self.webhook_queue, 0, |event| async move {
-            helpdesk::consumers::webhooks::handle(&self.state, &event).await
+            helpdesk::consumers::webhooks::handle(deployed, &event).await
         })
         .await
         .expect("queue polls")
@@ -460,6 +508,34 @@ impl TestApp {
         let port = listener.local_addr().unwrap().port();
         self.background.push(tokio::spawn(helpdesk_local::smtp::serve(listener, self.state.clone())));
         port
+    }
+
+    /// After a consumer failed the one message of `queue` and asked SQS to hold it back for
+    /// longer than the queue's own visibility timeout (1 s here): waits past that timeout, then
+    /// checks the message is still there but not receivable (its retry was delayed, as
+    /// `consumers::mailer::back_off` asks).
+    pub async fn assert_retry_delayed(&self, queue: &str) {
+        tokio::time::sleep(std::time::Duration::from_millis(2_000)).await;
+        let (sqs, _) = self.state.mail_queue().unwrap();
+        let again = sqs.receive_message().queue_url(queue).send().await.unwrap();
+        assert!(
+            again.messages.unwrap_or_default().is_empty(),
+            "the failed message is held back past the queue's visibility timeout"
+        );
+        use aws_sdk_sqs::types::QueueAttributeName as A;
+        let attrs = sqs
+            .get_queue_attributes()
+            .queue_url(queue)
+            .attribute_names(A::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .unwrap();
+        let held: usize = attrs
+            .attributes()
+            .and_then(|a| a.get(&A::ApproximateNumberOfMessagesNotVisible))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        assert_eq!(held, 1, "the message is kept for its retry");
     }
 
     /// Messages waiting in a queue now.
@@ -479,12 +555,16 @@ impl TestApp {
             .unwrap_or(0)
     }
 
+    /// Runs the mailer, on the state its Lambda builds, until the mail queue is empty.
     pub async fn drain_mail_queue(&self) -> usize {
         let (sqs, _) = self.state.mail_queue().unwrap();
+        let deployed =
+            self.as_deployed(self.state.config.clone(), helpdesk::consumers::lambda::clients::mailer);
+        let deployed = &deployed;
         let mut total = 0;
         loop {
             let n = helpdesk_local::moto::poll_queue(sqs, &self.mail_queue, 0, |event| async move {
-                helpdesk::consumers::mailer::handle(&self.state, &event).await
+                helpdesk::consumers::mailer::handle(deployed, &event).await
             })
             .await
             .expect("queue polls");

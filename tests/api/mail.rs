@@ -118,9 +118,7 @@ async fn a_message_failing_past_its_retries_reaches_the_dead_letter_queue() {
     // A mailer whose sender domain SES has not verified: every send is rejected.
     let mut config = app.state.config.clone();
     config.sender_email = Some(format!("helpdesk@unverified-{}.test", uuid::Uuid::new_v4().simple()));
-    let broken = helpdesk::AppState::new(config, app.state.store.client().clone())
-        .with_sqs(helpdesk_local::moto::sqs_client(&app.moto_endpoint))
-        .with_ses(helpdesk_local::moto::ses_client(&app.moto_endpoint));
+    let broken = app.as_deployed(config, helpdesk::consumers::lambda::clients::mailer);
 
     let (sqs, _) = app.state.mail_queue().unwrap();
     let mut in_dlq = 0;
@@ -158,6 +156,33 @@ async fn a_message_failing_past_its_retries_reaches_the_dead_letter_queue() {
     let key =
         helpdesk::store::keys::key(helpdesk::store::keys::mail_pk(&job.id), helpdesk::store::keys::MAIL_SK);
     assert!(app.state.store.get(key).await.unwrap().is_none());
+}
+
+/// The mailer as its Lambda builds it (SES at init, SQS on the first failure) delays the retry of
+/// a message SES refused. (Its Lambda once had no SQS client, so the delay was skipped there
+/// without a word while the tests, on a state with every client, passed.)
+#[tokio::test]
+async fn the_mailer_as_deployed_delays_the_retry_of_a_failed_send() {
+    let app = TestApp::spawn().await;
+    let agent = app.staff(Role::Agent).await;
+    app.ticket(&agent.token, "Undeliverable").await;
+    app.run_stream(helpdesk::consumers::StreamConsumer::Notifier).await;
+    let mut config = app.state.config.clone();
+    config.sender_email = Some(format!("helpdesk@unverified-{}.test", uuid::Uuid::new_v4().simple()));
+    // The first retry waits 30 s; the queue's own visibility timeout is 1 s.
+    config.mail_retry_base_seconds = 30;
+    let mailer = app.as_deployed(config, helpdesk::consumers::lambda::clients::mailer);
+    let (sqs, _) = app.state.mail_queue().unwrap();
+    let mailer = &mailer;
+    let handled = helpdesk_local::moto::poll_queue(sqs, &app.mail_queue, 0, |event| async move {
+        let response = helpdesk::consumers::mailer::handle(mailer, &event).await;
+        assert_eq!(response.batch_item_failures.len(), 1, "SES refused the send");
+        response
+    })
+    .await
+    .unwrap();
+    assert_eq!(handled, 0);
+    app.assert_retry_delayed(&app.mail_queue).await;
 }
 
 #[tokio::test]

@@ -217,6 +217,34 @@ async fn failed_posts_are_retried_then_dead_lettered() {
     assert_eq!(receiver.requests().len(), 2, "the delivered one was never posted again");
 }
 
+/// The webhook delivery as its Lambda builds it (SQS on the first failure) delays the retry of a
+/// post the endpoint refused.
+#[tokio::test]
+async fn the_delivery_as_deployed_delays_the_retry_of_a_failed_post() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let customer = app.customer().await;
+    let (receiver, url) = Receiver::start(&[503]).await;
+    let (id, _) = webhook(&app, &admin.token, &url).await;
+    post_new_tickets(&app, &admin.token, &id).await;
+    app.ticket(&customer.token, "Held back").await;
+    app.run_stream(helpdesk::consumers::StreamConsumer::Notifier).await;
+    let mut config = app.state.config.clone();
+    // The first retry waits 30 s; the queue's own visibility timeout is 1 s.
+    config.mail_retry_base_seconds = 30;
+    let delivery = app.as_deployed(config, helpdesk::consumers::lambda::clients::webhook_delivery);
+    let delivery = &delivery;
+    let (sqs, _) = app.state.webhook_queue().unwrap();
+    let handled = helpdesk_local::moto::poll_queue(sqs, &app.webhook_queue, 0, |event| async move {
+        helpdesk::consumers::webhooks::handle(delivery, &event).await
+    })
+    .await
+    .unwrap();
+    assert_eq!(handled, 0, "the 503 is a failure");
+    assert_eq!(receiver.requests().len(), 1);
+    app.assert_retry_delayed(&app.webhook_queue).await;
+}
+
 #[tokio::test]
 async fn a_delivery_is_refused_at_connect_time_when_the_address_is_not_allowed() {
     let app = TestApp::spawn().await;

@@ -3,5 +3,5 @@ use helpdesk::consumers::{cleanup, lambda};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::run_stream(cleanup::boxed, |state, sdk| state.with_s3_from(sdk)).await
+    lambda::run_stream(cleanup::boxed, lambda::clients::attachment_cleaner).await
 }

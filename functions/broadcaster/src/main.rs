@@ -3,5 +3,5 @@ use helpdesk::consumers::{broadcast, lambda};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::run_stream(broadcast::boxed, |state, sdk| state.with_ws_from(sdk)).await
+    lambda::run_stream(broadcast::boxed, lambda::clients::broadcaster).await
 }

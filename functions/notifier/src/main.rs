@@ -3,5 +3,5 @@ use helpdesk::consumers::{lambda, notifier};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::run_stream(notifier::boxed, |state, sdk| state.with_sqs_from(sdk)).await
+    lambda::run_stream(notifier::boxed, lambda::clients::notifier).await
 }

@@ -3,5 +3,5 @@ use helpdesk::consumers::{indexer, lambda};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::run_stream(indexer::boxed, |state, _| state).await
+    lambda::run_stream(indexer::boxed, lambda::clients::dynamodb_only).await
 }

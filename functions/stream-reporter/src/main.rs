@@ -3,5 +3,5 @@ use helpdesk::consumers::{lambda, reporter};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), helpdesk::BoxError> {
-    lambda::run_stream(reporter::boxed, |state, _| state).await
+    lambda::run_stream(reporter::boxed, lambda::clients::dynamodb_only).await
 }

@@ -8,8 +8,9 @@ use std::path::Path;
 use tokio::net::TcpListener;
 
 /// Fixed local-only credentials (the local S3 accepts nothing else). Not secrets: they guard a
-/// folder on loopback.
-pub const ACCESS_KEY: &str = "helpdesk-local";
+/// folder on loopback. Letters only, as DynamoDB Local requires of an access key id, so one
+/// set of credentials can serve every local service, as an execution role's do in Lambda.
+pub const ACCESS_KEY: &str = "helpdesklocal";
 pub const SECRET_KEY: &str = "helpdesk-local-secret";
 pub const DEFAULT_BUCKET: &str = "helpdesk-attachments";
 

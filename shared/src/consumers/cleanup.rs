@@ -17,9 +17,9 @@ async fn clean(state: &AppState, record: &EventRecord) -> Result<(), BoxError> {
         return Ok(());
     }
     let attachment: Attachment = serde_dynamo::from_item(image.clone())?;
-    let (s3, bucket) = state.attachments().map_err(|e| e.to_string())?;
-    // Deleting a missing object succeeds, so a retried record is harmless.
-    s3.delete_object().bucket(bucket).key(&attachment.object_key).send().await?;
+    // By presigned URL (`store::objects`): this function builds no S3 client. Deleting a
+    // missing object succeeds, so a retried record is harmless.
+    state.objects().map_err(|e| e.to_string())?.delete(&attachment.object_key).await?;
     tracing::info!(attachment = %attachment.id, ticket = %attachment.ticket_id, "attachment object deleted");
     Ok(())
 }

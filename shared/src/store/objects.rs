@@ -1,15 +1,16 @@
-//! Objects of the attachments bucket read and written by presigned URL, for the one function
-//! that does both on every invocation: received mail (`mail-inbound` reads each message SES
-//! stored and writes its files as attachments).
+//! Objects of the attachments bucket read, written and deleted by presigned URL, for the
+//! consumers that touch objects on every invocation: received mail (`mail-inbound` reads each
+//! message SES stored and writes its files as attachments) and the attachment cleaner (deletes
+//! the object of every attachment item that leaves the table).
 //!
 //! Why not the S3 client: building one costs a cold start about 0.27 ms (its endpoint rules
-//! parse the SDK's partition table again, after the DynamoDB client's copy), which put that
-//! function's start at 1.55× hello world against a target of 1.5×. A GetObject or PutObject is
-//! one signed HTTP request: the [`Presigner`] signs it (the SDK's own SigV4 signer, URLs
-//! byte-identical to the S3 client's) and [`Direct`] sends it over the SDK's TLS configuration
-//! and connector. Retries are the SDK's standard mode in miniature: three attempts, exponential
-//! backoff with full jitter, for what S3's own guidance calls transient (5xx, 429, a connection
-//! that broke off, a timeout). Everything else in the bucket (deletes, HEAD checks) goes
+//! parse the SDK's partition table again, after the DynamoDB client's copy), which put those
+//! functions' starts at 1.4–1.55× hello world against a target of 1.5×. A GetObject, PutObject
+//! or DeleteObject is one signed HTTP request: the [`Presigner`] signs it (the SDK's own SigV4
+//! signer, URLs byte-identical to the S3 client's) and [`Direct`] sends it over the SDK's TLS
+//! configuration and connector. Retries are the SDK's standard mode in miniature: three
+//! attempts, exponential backoff with full jitter, for what S3's own guidance calls transient
+//! (5xx, 429, a connection that broke off, a timeout). The HEAD checks of `comments-create` go
 //! through the S3 client.
 use super::presign::{Presigner, Request};
 use crate::aws_http::{Direct, DirectError};
@@ -63,6 +64,15 @@ impl Objects {
         let request = Request::Put { content_type, content_length: bytes.len() as u64 };
         self.send(key, request, || SdkBody::from(bytes.clone())).await?;
         Ok(())
+    }
+
+    /// Deletes `key`. Deleting an object that is not there succeeds (as S3's DeleteObject does),
+    /// so a retried delete is harmless.
+    pub async fn delete(&self, key: &str) -> Result<(), ObjectError> {
+        match self.send(key, Request::Delete, SdkBody::empty).await {
+            Ok(_) | Err(ObjectError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     async fn send(

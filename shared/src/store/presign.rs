@@ -55,6 +55,8 @@ pub enum Request<'a> {
     Put { content_type: &'a str, content_length: u64 },
     /// `GetObject` as stored.
     Read,
+    /// `DeleteObject`.
+    Delete,
 }
 
 impl Request<'_> {
@@ -62,6 +64,7 @@ impl Request<'_> {
         match self {
             Request::Put { .. } => http::Method::PUT,
             Request::Get { .. } | Request::Read => http::Method::GET,
+            Request::Delete => http::Method::DELETE,
         }
     }
 
@@ -70,6 +73,7 @@ impl Request<'_> {
         match self {
             Request::Put { .. } => "PutObject",
             Request::Get { .. } | Request::Read => "GetObject",
+            Request::Delete => "DeleteObject",
         }
     }
 }
@@ -159,7 +163,7 @@ impl Presigner {
                     ("content-type".to_owned(), content_type.to_owned()),
                 ],
             ),
-            Request::Read => (url, Vec::new()),
+            Request::Read | Request::Delete => (url, Vec::new()),
         };
         let method = request.method();
         let signable = SignableRequest::new(
@@ -293,6 +297,7 @@ mod tests {
                 .await
                 .unwrap(),
             Request::Read => s3.get_object().bucket(bucket).key(KEY).presigned(config).await.unwrap(),
+            Request::Delete => s3.delete_object().bucket(bucket).key(KEY).presigned(config).await.unwrap(),
             Request::Put { content_type, content_length } => s3
                 .put_object()
                 .bucket(bucket)
@@ -317,6 +322,7 @@ mod tests {
             Request::Get { content_type: TYPE, content_disposition: DISPOSITION },
             Request::Put { content_type: TYPE, content_length: 52_311 },
             Request::Read,
+            Request::Delete,
         ];
         // (region, endpoint URL, FIPS, dual-stack, bucket): a region of every partition in the
         // SDK's table, the FIPS and dual-stack hosts, bucket names that are not DNS labels, and
