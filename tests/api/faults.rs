@@ -278,7 +278,7 @@ fn every_request(_: &http::request::Parts) -> bool {
 /// retries: a 5xx or a dropped connection is retried (three attempts in all), a missing object
 /// and a refusal are not, and what fails says which object and why.
 #[tokio::test]
-async fn object_reads_and_writes_are_retried_through_faults_and_failures_name_the_object() {
+async fn object_reads_writes_and_deletes_are_retried_through_faults_and_failures_name_the_object() {
     use helpdesk::store::objects::{ObjectError, Objects};
     let app = TestApp::spawn().await;
     let objects_through = |plan: Plan| {
@@ -336,4 +336,16 @@ async fn object_reads_and_writes_are_retried_through_faults_and_failures_name_th
     );
     let err = forged.get("inbound/retried-Internal").await.expect_err("a bad signature");
     assert!(matches!(err, ObjectError::Refused { status: 403, .. }), "{err:?}");
+    let err = forged.delete("inbound/retried-Internal").await.expect_err("a bad signature");
+    assert!(matches!(err, ObjectError::Refused { operation: "DeleteObject", status: 403, .. }), "{err:?}");
+
+    // Deletes (the attachment cleaner's): retried through a fault; the object is gone; deleting
+    // it again (a retried stream record) succeeds, as S3's DeleteObject does.
+    SELECTED.store(0, Ordering::SeqCst);
+    let (objects, stats) = objects_through(plan(vec![Fault::Unavailable], only_the_first_request)).await;
+    objects.delete("inbound/retried-Internal").await.expect("delete, retried");
+    assert_eq!(stats.requests.load(Ordering::SeqCst), 2, "one fault, one retry");
+    let err = objects.get("inbound/retried-Internal").await.expect_err("deleted");
+    assert!(matches!(err, ObjectError::NotFound { .. }), "{err:?}");
+    objects.delete("inbound/retried-Internal").await.expect("deleting a missing object succeeds");
 }

@@ -125,8 +125,11 @@ fn package(binary: &Path, unpack_to: Option<&Path>) -> u64 {
 
 /// How many cold starts make one figure: a single start is noise (the hello-world binary
 /// measured 3.7 ms in one run and 22.8 ms in another on a 2-core machine, and 3.6 then 1.8 ms
-/// as the median of 7 starts taken back to back, minutes apart).
-pub const STARTS: usize = 21;
+/// as the median of 7 starts taken back to back, minutes apart). With 21, one function's median
+/// still moved by up to ±0.12× hello world between two runs of the same binaries (2026-12-05),
+/// which is as much as separates most functions from the 1.5× target; 31 narrows that by about
+/// a fifth (a median's spread falls with the square root of the starts) for half as long again.
+pub const STARTS: usize = 31;
 
 /// The machine's CPU time so far (`/proc/stat`, in clock ticks): to tell what share of it the
 /// hypervisor took (steal) while the cold starts ran. On a shared virtual machine that share
