@@ -5,13 +5,13 @@
 //! staff use the views and macros they may use; admins write triggers and automations.
 use super::shapes::{self, Refs};
 use super::tickets::visible;
-use super::{base_url, envelope, numeric_id, ListPage, Paging, ZdError, ZdResult, ZdStaff};
+use super::{base_url, envelope, numeric_id, ListPage, Paging, ZdError, ZdObject, ZdResult, ZdStaff};
 use crate::app::restriction;
 use crate::app::ticket_change::plan;
 use crate::app::views::{self as run, Position, Query};
 use crate::app::Actor;
 use crate::domain::conditions::Conditions;
-use crate::http::extract::{JsonObject, Params};
+use crate::http::extract::Params;
 use crate::http::handlers::rules::{self, RuleFields};
 use crate::http::views as out;
 use crate::http::Shared;
@@ -172,7 +172,7 @@ pub async fn view_count_many(
     params: Params,
 ) -> ZdResult {
     let ids = params.list("ids");
-    if ids.is_empty() || ids.len() > 20 {
+    if ids.is_empty() || ids.len() > 20 || !ids.iter().all(|id| numeric_id(id).is_ok()) {
         return Err(ZdError::bad_request("ids must list 1 to 20 view ids"));
     }
     let base = base_url(&headers);
@@ -327,7 +327,7 @@ pub async fn trigger_create(
     State(state): State<Shared>,
     ZdStaff(caller): ZdStaff,
     headers: HeaderMap,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     admin(&caller)?;
     rule_write(&state, RuleKind::Trigger, None, &body, &base_url(&headers)).await
@@ -339,7 +339,7 @@ pub async fn trigger_update(
     ZdStaff(caller): ZdStaff,
     headers: HeaderMap,
     Path(raw): Path<String>,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     admin(&caller)?;
     rule_write(&state, RuleKind::Trigger, Some(&raw), &body, &base_url(&headers)).await
@@ -371,7 +371,7 @@ pub async fn automation_create(
     State(state): State<Shared>,
     ZdStaff(caller): ZdStaff,
     headers: HeaderMap,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     admin(&caller)?;
     rule_write(&state, RuleKind::Automation, None, &body, &base_url(&headers)).await
@@ -383,7 +383,7 @@ pub async fn automation_update(
     ZdStaff(caller): ZdStaff,
     headers: HeaderMap,
     Path(raw): Path<String>,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     admin(&caller)?;
     rule_write(&state, RuleKind::Automation, Some(&raw), &body, &base_url(&headers)).await

@@ -31,12 +31,13 @@ fn per_page(params: &Params) -> Result<usize, ZdError> {
 }
 
 /// The position just before every ticket updated at or after `start_time` (unix seconds);
-/// a start in the future is a 400, as Zendesk's.
+/// a start before 1970 or in the future is a 400, as Zendesk's.
 fn start_position(params: &Params) -> Result<String, ZdError> {
     let raw = params.one("start_time").ok_or_else(|| ZdError::bad_request("start_time is required"))?;
     let start = raw
         .parse::<i64>()
         .ok()
+        .filter(|s| *s >= 0)
         .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
         .ok_or_else(|| ZdError::bad_request("start_time must be a unix time in seconds"))?;
     if start > clock::now() {

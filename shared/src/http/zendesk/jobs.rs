@@ -6,9 +6,9 @@
 //! a result per ticket (a failed one names its error and does not stop the others). Clients
 //! that poll `GET /api/v2/job_statuses/{id}` read the same status (kept a day).
 use super::tickets::{change, open, visible};
-use super::{base_url, ZdCaller, ZdError, ZdResult, ZdStaff};
+use super::{base_url, ZdCaller, ZdError, ZdObject, ZdResult, ZdStaff};
 use crate::auth::Caller;
-use crate::http::extract::{JsonObject, Params};
+use crate::http::extract::Params;
 use crate::http::Shared;
 use crate::store::jobs::JobStatusRecord;
 use crate::{clock, ApiError, AppState};
@@ -26,6 +26,7 @@ fn error_of(e: &ZdError) -> Value {
         ApiError::Conflict(_) => ("UpdateConflict", Value::Null),
         ApiError::Validation(v) => ("RecordInvalid", json!(v.fields())),
         ApiError::TooManyAttempts { .. } => ("TooManyRequests", Value::Null),
+        ApiError::BadRequest(m) => ("InvalidParameter", json!(m)),
         _ => ("InternalError", Value::Null),
     };
     json!({"error": error, "details": details})
@@ -63,6 +64,9 @@ fn items<'a>(body: &'a Map<String, Value>, key: &str) -> Result<&'a Vec<Value>, 
     if list.is_empty() || list.len() > MAX_BULK {
         return Err(ZdError::bad_request(format!("Between 1 and {MAX_BULK} tickets at once")));
     }
+    if !list.iter().all(Value::is_object) {
+        return Err(ZdError::bad_request(format!("Each item of \"{key}\" must be an object")));
+    }
     Ok(list)
 }
 
@@ -71,7 +75,7 @@ pub async fn create_many(
     State(state): State<Shared>,
     ZdCaller(caller): ZdCaller,
     headers: HeaderMap,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     let list = items(&body, "tickets")?;
     let mut results = Vec::with_capacity(list.len());
@@ -100,7 +104,7 @@ pub async fn update_many(
     ZdStaff(caller): ZdStaff,
     headers: HeaderMap,
     params: Params,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     // (ticket id as the client wrote it, the change for it)
     let mut work: Vec<(String, Map<String, Value>)> = Vec::new();

@@ -18,12 +18,12 @@ pub mod tags;
 pub mod tickets;
 pub mod users;
 
-use super::extract::Params;
+use super::extract::{JsonObject, Params};
 use super::Shared;
 use crate::auth::Caller;
 use crate::http::throttle::{self, Scope};
 use crate::{clock, ApiError, AppState};
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
@@ -97,6 +97,21 @@ impl IntoResponse for ZdError {
             res.headers_mut().insert(http::header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
         }
         res
+    }
+}
+
+/// The body as a JSON object ([`JsonObject`]'s rules: empty is `{}`, 256 KiB at most), refused
+/// in Zendesk's error shape (`{"error": "InvalidParameter", ...}`, `RequestTooLarge`), which
+/// Zendesk's clients read, rather than the native API's `{"message": ...}`.
+#[derive(Debug, Clone, Default)]
+pub struct ZdObject(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for ZdObject {
+    type Rejection = ZdError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let JsonObject(body) = JsonObject::from_request(req, state).await.map_err(ZdError)?;
+        Ok(ZdObject(body))
     }
 }
 

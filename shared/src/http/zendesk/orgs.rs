@@ -1,8 +1,8 @@
 //! `/api/v2/organizations` (list, show, create, update) and `/api/v2/groups` (list): the native
 //! rules (staff read, admins write) in Zendesk's shapes.
 use super::shapes;
-use super::{base_url, envelope, numeric_id, ListPage, Paging, ZdError, ZdResult, ZdStaff};
-use crate::http::extract::{FromJson, JsonObject, Params};
+use super::{base_url, envelope, numeric_id, ListPage, Paging, ZdError, ZdObject, ZdResult, ZdStaff};
+use crate::http::extract::{FromJson, Params};
 use crate::http::handlers::orgs::{NewOrg, OrgFields};
 use crate::http::Shared;
 use crate::store::numbers::Numbered;
@@ -73,7 +73,7 @@ pub async fn create(
     State(state): State<Shared>,
     ZdStaff(caller): ZdStaff,
     headers: HeaderMap,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     caller.require_admin()?;
     let zd = envelope(&body, "organization")?;
@@ -98,7 +98,7 @@ pub async fn update(
     ZdStaff(caller): ZdStaff,
     headers: HeaderMap,
     Path(raw): Path<String>,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     caller.require_admin()?;
     let mut org = by_number(&state, &raw).await?;

@@ -4,13 +4,13 @@
 //! one change path (`via: api`).
 use super::shapes::{self, Refs};
 use super::tickets::visible;
-use super::{base_url, envelope, ListPage, Paging, ZdCaller, ZdError, ZdResult};
+use super::{base_url, envelope, ListPage, Paging, ZdCaller, ZdError, ZdObject, ZdResult};
 use crate::app::ticket_change::{change_ticket, ChangeRequest, ChangeSet, NewComment};
 use crate::app::ticket_create::{open_ticket, NewTicket, OpenOutcome};
 use crate::app::Actor;
 use crate::domain::comment::Comment;
 use crate::domain::ticket::{Description, Status, Subject, Ticket, TicketPatch, Via};
-use crate::http::extract::{JsonObject, Params};
+use crate::http::extract::Params;
 use crate::http::Shared;
 use crate::store::keys;
 use crate::store::tickets::TicketFilter;
@@ -85,7 +85,7 @@ pub async fn create(
     State(state): State<Shared>,
     ZdCaller(caller): ZdCaller,
     headers: HeaderMap,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     let zd = envelope(&body, "request")?;
     let text =
@@ -128,7 +128,7 @@ pub async fn update(
     ZdCaller(caller): ZdCaller,
     headers: HeaderMap,
     Path(raw): Path<String>,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     let ticket = visible(&state, &caller, &raw).await?;
     let zd = envelope(&body, "request")?;

@@ -1,12 +1,11 @@
 //! `/api/v2/tickets/{id}/tags`: read (anyone who sees the ticket), add (PUT), set (POST; Zendesk's verbs) and
 //! remove (DELETE) for staff, through the one change path (audited, `via: api`).
 use super::tickets::visible;
-use super::{ZdCaller, ZdError, ZdResult, ZdStaff};
+use super::{ZdCaller, ZdError, ZdObject, ZdResult, ZdStaff};
 use crate::app::ticket_change::{change_ticket, ChangeRequest, ChangeSet};
 use crate::app::Actor;
 use crate::auth::Caller;
 use crate::domain::ticket::{Tags, TicketPatch, Via};
-use crate::http::extract::JsonObject;
 use crate::http::Shared;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -72,7 +71,7 @@ pub async fn set(
     State(state): State<Shared>,
     ZdStaff(caller): ZdStaff,
     Path(raw): Path<String>,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     change(&state, &caller, &raw, &body, How::Set).await
 }
@@ -82,7 +81,7 @@ pub async fn add(
     State(state): State<Shared>,
     ZdStaff(caller): ZdStaff,
     Path(raw): Path<String>,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     change(&state, &caller, &raw, &body, How::Add).await
 }
@@ -92,7 +91,7 @@ pub async fn remove(
     State(state): State<Shared>,
     ZdStaff(caller): ZdStaff,
     Path(raw): Path<String>,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     change(&state, &caller, &raw, &body, How::Remove).await
 }

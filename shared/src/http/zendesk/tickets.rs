@@ -3,14 +3,16 @@
 //! native commands (so every rule and message is the native one, in Zendesk's error shape) and
 //! go through the one change path with `via: api`.
 use super::shapes::{self, Refs};
-use super::{base_url, envelope, numeric_id, ListPage, Paging, ZdCaller, ZdError, ZdResult, ZdStaff};
+use super::{
+    base_url, envelope, numeric_id, ListPage, Paging, ZdCaller, ZdError, ZdObject, ZdResult, ZdStaff,
+};
 use crate::app::ticket_change::{change_ticket, Applied, ChangeRequest, ChangeSet, NewComment};
 use crate::app::ticket_create::{open_ticket, OpenOutcome};
 use crate::app::Actor;
 use crate::auth::Caller;
 use crate::domain::comment::{comment_number, Comment};
 use crate::domain::ticket::{Status, Tags, Ticket, Via};
-use crate::http::extract::{JsonObject, Params};
+use crate::http::extract::Params;
 use crate::http::handlers::tickets::{check_references, ensure_visible, TicketFields};
 use crate::http::Shared;
 use crate::store::keys;
@@ -262,7 +264,7 @@ pub async fn create(
     State(state): State<Shared>,
     ZdCaller(caller): ZdCaller,
     headers: HeaderMap,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     let zd = envelope(&body, "ticket")?;
     let ticket = open(&state, &caller, &zd).await?;
@@ -338,7 +340,7 @@ pub async fn update(
     ZdStaff(caller): ZdStaff,
     headers: HeaderMap,
     Path(raw): Path<String>,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     let ticket = visible(&state, &caller, &raw).await?;
     let zd = envelope(&body, "ticket")?;

@@ -1,9 +1,11 @@
 //! `/api/v2/users`: me, list, show, create (end users; admins may make agents and admins) and
 //! search (by email, or words of name and email through the search engine).
 use super::shapes;
-use super::{base_url, envelope, numeric_id, ListPage, Paging, ZdCaller, ZdError, ZdResult, ZdStaff};
+use super::{
+    base_url, envelope, numeric_id, ListPage, Paging, ZdCaller, ZdError, ZdObject, ZdResult, ZdStaff,
+};
 use crate::domain::user::{Email, PersonName, Role, User};
-use crate::http::extract::{JsonObject, Params};
+use crate::http::extract::Params;
 use crate::http::Shared;
 use crate::store::keys::{self, Index};
 use crate::store::numbers::Numbered;
@@ -161,7 +163,7 @@ pub async fn create(
     State(state): State<Shared>,
     ZdStaff(caller): ZdStaff,
     headers: HeaderMap,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     let zd = envelope(&body, "user")?;
     let name = zd.get("name").and_then(Value::as_str).unwrap_or_default();
@@ -198,7 +200,7 @@ pub async fn update(
     ZdCaller(caller): ZdCaller,
     headers: HeaderMap,
     Path(raw): Path<String>,
-    JsonObject(body): JsonObject,
+    ZdObject(body): ZdObject,
 ) -> ZdResult {
     let n = numeric_id(&raw)?;
     let id = state.store.id_by_number(Numbered::User, n).await?.ok_or_else(ZdError::not_found)?;
