@@ -119,7 +119,8 @@ pub struct Limits {
     pub reset_requests_per_source: Limit,
     /// Received messages per sender address (`THROTTLE_MAIL_PER_SENDER`): 60 per hour.
     pub mail_per_sender: Limit,
-    /// Zendesk API (`/api/v2`) requests per caller (`THROTTLE_API_REQUESTS`): 700 per minute,
+    /// Zendesk API (`/api/v2`) requests per user, or per source address for requests without
+    /// valid credentials (`THROTTLE_API_REQUESTS`): 700 per minute,
     /// Zendesk's Enterprise figure; each answer tells the rest in `X-Rate-Limit-Remaining`.
     pub api_requests: Limit,
 }

@@ -333,6 +333,53 @@ async fn paging_limits_rate_headers_and_the_incremental_export() {
 }
 
 #[tokio::test]
+async fn the_rate_limit_counts_users_and_addresses_not_authorization_headers() {
+    // 5 a day: the window cannot roll over while the test runs.
+    let app = TestApp::spawn_with(|c| c.limits.api_requests = helpdesk::config::Limit::new(5, 86_400)).await;
+    let agent = app.staff(Role::Agent).await;
+    let second_session = app.login(&agent.email, PASSWORD).await;
+    let other = app.staff(Role::Agent).await;
+    let me = |auth: String| {
+        let app = &app;
+        async move { zd(app, "GET", "/api/v2/users/me.json", &auth, None).await }
+    };
+
+    // One user's budget is spent through one session...
+    for left in (0..5).rev() {
+        let r = me(bearer(&agent.token)).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.headers["x-rate-limit-remaining"], left.to_string().as_str());
+    }
+    // ...and is spent for the user's other credentials: another session, the password.
+    for auth in [bearer(&second_session), basic(&agent.email, PASSWORD), bearer(&agent.token)] {
+        let r = me(auth).await;
+        assert_eq!(r.status, 429, "{}", r.body);
+        assert_eq!(r.body["error"], "TooManyRequests");
+        assert!(r.headers.contains_key("retry-after"));
+    }
+    // Another user has a budget of their own.
+    let r = me(bearer(&other.token)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.headers["x-rate-limit-remaining"], "4");
+
+    // Credentials that fail are counted against the address they come from, so a fresh
+    // `Authorization` header each time gets no fresh budget: 401 until it is spent, then 429.
+    for (i, left) in (0..5).rev().enumerate() {
+        let r = me(bearer(&format!("not-a-token-{i}"))).await;
+        assert_eq!(r.status, 401, "{}", r.body);
+        assert_eq!(r.body["error"], "Couldn't authenticate you");
+        assert_eq!(r.headers["x-rate-limit-remaining"], left.to_string().as_str());
+    }
+    let r = me(basic("nobody@example.com", "a-guess")).await;
+    assert_eq!(r.status, 429, "{}", r.body);
+    let r = me(bearer("not-a-token-6")).await;
+    assert_eq!(r.status, 429, "{}", r.body);
+    // The users who authenticate are not held back by the address's budget.
+    let r = me(bearer(&other.token)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[tokio::test]
 async fn the_backfill_numbers_records_made_before_numbers_once() {
     let app = TestApp::spawn().await;
     let admin = app.staff(Role::Admin).await;

@@ -123,12 +123,25 @@ impl FromRequestParts<Shared> for ZdCaller {
     type Rejection = ZdError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-        if let Some((email, password)) = header.and_then(crate::auth::api_token::basic_password) {
-            return Ok(ZdCaller(password_caller(state, &email, &password).await?));
+        // Behind [`rate_limit`] the caller is already known: it authenticated to be counted.
+        if let Some(Authenticated(caller)) = parts.extensions.remove::<Authenticated>() {
+            return Ok(ZdCaller(caller));
         }
-        Ok(ZdCaller(crate::auth::authenticate(state, &parts.headers).await?))
+        Ok(ZdCaller(authenticate(state, &parts.headers).await?))
     }
+}
+
+/// The caller [`rate_limit`] authenticated, handed to the handler's [`ZdCaller`].
+#[derive(Clone)]
+struct Authenticated(Caller);
+
+/// Zendesk's three ways to authenticate (see [`ZdCaller`]).
+async fn authenticate(state: &AppState, headers: &http::HeaderMap) -> Result<Caller, ApiError> {
+    let header = headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    if let Some((email, password)) = header.and_then(crate::auth::api_token::basic_password) {
+        return password_caller(state, &email, &password).await;
+    }
+    crate::auth::authenticate(state, headers).await
 }
 
 /// A caller who is an agent or an admin.
@@ -163,24 +176,41 @@ async fn password_caller(state: &AppState, email: &str, password: &str) -> Resul
 }
 
 /// Zendesk's rate-limit headers on every v2 answer: `X-Rate-Limit` (the limit per minute) and
-/// `X-Rate-Limit-Remaining`, counted per credential (a hash of the `Authorization` header; the
-/// source address without one) in a one-minute window shared by every Lambda. Over the limit:
-/// 429 with `Retry-After`. A success never carries `Retry-After` (node-zendesk takes any
-/// answer with it for a 429).
+/// `X-Rate-Limit-Remaining`, in a one-minute window shared by every Lambda. A request is counted
+/// against its user, whichever credential it carries (two sessions, a password and an API token
+/// of one user share one budget); a request without credentials, or whose credentials fail, is
+/// counted against its source address, so changing the `Authorization` header buys no fresh
+/// budget. Over the limit: 429 with `Retry-After`. A success never carries `Retry-After`
+/// (node-zendesk takes any answer with it for a 429).
 pub async fn rate_limit(State(state): State<Shared>, req: Request, next: Next) -> Response {
-    let subject = match req.headers().get(http::header::AUTHORIZATION) {
-        Some(v) => crate::auth::api_token::hash(&String::from_utf8_lossy(v.as_bytes()))[..32].to_owned(),
-        None => {
-            let (mut parts, body) = req.into_parts();
-            let source = throttle::Source::from_request_parts(&mut parts, &()).await.map(|s| s.0);
-            let req = Request::from_parts(parts, body);
-            return limited(&state, format!("source:{}", source.unwrap_or_default()), req, next).await;
-        }
+    let (mut parts, body) = req.into_parts();
+    let caller = match parts.headers.contains_key(http::header::AUTHORIZATION) {
+        true => Some(authenticate(&state, &parts.headers).await),
+        false => None,
     };
-    limited(&state, subject, req, next).await
+    match caller {
+        Some(Ok(caller)) => {
+            let subject = format!("user:{}", caller.user.id);
+            parts.extensions.insert(Authenticated(caller));
+            limited(&state, subject, || next.run(Request::from_parts(parts, body))).await
+        }
+        refused => {
+            let source = throttle::Source::from_request_parts(&mut parts, &()).await.map(|s| s.0);
+            let subject = format!("source:{}", source.unwrap_or_default());
+            match refused {
+                Some(Err(e)) => limited(&state, subject, || async { ZdError(e).into_response() }).await,
+                _ => limited(&state, subject, || next.run(Request::from_parts(parts, body))).await,
+            }
+        }
+    }
 }
 
-async fn limited(state: &AppState, subject: String, req: Request, next: Next) -> Response {
+/// Counts one request against `subject`'s window and answers it with `run` unless over the limit.
+async fn limited<F: std::future::Future<Output = Response>>(
+    state: &AppState,
+    subject: String,
+    run: impl FnOnce() -> F,
+) -> Response {
     let limit = state.config.limits.api_requests;
     let now = clock::now().unix_timestamp();
     let start = now - now.rem_euclid(limit.window_seconds);
@@ -192,8 +222,10 @@ async fn limited(state: &AppState, subject: String, req: Request, next: Next) ->
     let mut res = if used > limit.max {
         ZdError(ApiError::TooManyAttempts { retry_after: start + limit.window_seconds - now }).into_response()
     } else {
-        let mut res = next.run(req).await;
-        res.headers_mut().remove(http::header::RETRY_AFTER);
+        let mut res = run().await;
+        if res.status() != StatusCode::TOO_MANY_REQUESTS {
+            res.headers_mut().remove(http::header::RETRY_AFTER);
+        }
         res
     };
     let headers = res.headers_mut();
