@@ -1135,4 +1135,80 @@ async fn malformed_input_is_refused_in_zendesk_s_shape() {
         assert_eq!(res.status, 400, "{path}: {}", res.body);
         assert_eq!(res.body["error"], "InvalidParameter", "{path}");
     }
+
+    // A field of the wrong JSON type is a 422 naming it, not a field silently ignored (each
+    // of these was accepted before, the field taken for absent), and nothing is written.
+    let customer = app.customer().await;
+    let ticket = app.ticket(&customer.token, "Typed").await;
+    let number =
+        helpdesk::domain::ticket::TicketNumber::parse(ticket["ticket_number"].as_str().unwrap()).unwrap().0;
+    let before = zd(&app, "GET", &format!("/api/v2/tickets/{number}.json"), &auth, None).await;
+    let comment = json!({"body": "Hello"});
+    for (method, path, body, field) in [
+        (
+            "POST",
+            "/api/v2/tickets.json",
+            json!({"ticket": {"comment": {"body": "Hi", "public": "no"}}}),
+            "public",
+        ),
+        (
+            "POST",
+            "/api/v2/tickets.json",
+            json!({"ticket": {"comment": comment, "custom_fields": "x"}}),
+            "custom_fields",
+        ),
+        (
+            "POST",
+            "/api/v2/tickets.json",
+            json!({"ticket": {"comment": comment, "requester": {"email": "a@example.com", "name": 5}}}),
+            "name",
+        ),
+        ("POST", "/api/v2/tickets.json", json!({"ticket": {"comment": "Hello"}}), "comment"),
+        (
+            "PUT",
+            &format!("/api/v2/tickets/{number}.json"),
+            json!({"ticket": {"safe_update": "true", "priority": "high"}}),
+            "safe_update",
+        ),
+        (
+            "PUT",
+            &format!("/api/v2/tickets/{number}.json"),
+            json!({"ticket": {"updated_stamp": "yesterday", "priority": "high"}}),
+            "updated_stamp",
+        ),
+        (
+            "PUT",
+            &format!("/api/v2/tickets/{number}.json"),
+            json!({"ticket": {"additional_tags": ["ok", 7]}}),
+            "additional_tags",
+        ),
+        (
+            "POST",
+            "/api/v2/users.json",
+            json!({"user": {"name": "Typed", "email": crate::helpers::unique_email("typed"), "role": 1}}),
+            "role",
+        ),
+        (
+            "POST",
+            "/api/v2/organizations.json",
+            json!({"organization": {"name": "Typed", "domain_names": "typed.example"}}),
+            "domain_names",
+        ),
+        ("POST", "/api/v2/requests.json", json!({"request": {"subject": 5, "comment": comment}}), "subject"),
+        (
+            "PUT",
+            &format!("/api/v2/requests/{number}.json"),
+            json!({"request": {"comment": comment, "solved": "yes"}}),
+            "solved",
+        ),
+    ] {
+        let res = zd(&app, method, path, &auth, Some(body.clone())).await;
+        assert_eq!(res.status, 422, "{method} {path} {body}: {}", res.body);
+        assert_eq!(res.body["error"], "RecordInvalid", "{body}");
+        assert!(res.body["details"].get(field).is_some(), "{body}: {}", res.body);
+    }
+    let after = zd(&app, "GET", &format!("/api/v2/tickets/{number}.json"), &auth, None).await;
+    assert_eq!(before.body, after.body, "nothing was written");
+    let users = zd(&app, "GET", "/api/v2/users.json", &auth, None).await;
+    assert!(!users.body.to_string().contains("Typed"), "no user was made: {}", users.body);
 }

@@ -444,6 +444,35 @@ pub fn envelope(body: &Map<String, Value>, key: &str) -> Result<Map<String, Valu
     }
 }
 
+/// The JSON type a field of a v2 body must have when it is present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Bool,
+    Str,
+    Object,
+    Array,
+}
+
+/// 422 `RecordInvalid` for the first field of `fields` present in `zd` with another JSON type
+/// (`null` counts as absent, which is how the handlers read it). The
+/// handlers read their fields with `as_str`, `as_bool`...: without this a wrong type would
+/// be taken for an absent field and silently ignored.
+pub fn check_kinds(zd: &Map<String, Value>, fields: &[(&str, Kind)]) -> Result<(), ZdError> {
+    for (field, kind) in fields {
+        let Some(value) = zd.get(*field).filter(|v| !v.is_null()) else { continue };
+        let (fits, name) = match kind {
+            Kind::Bool => (value.is_boolean(), "true or false"),
+            Kind::Str => (value.is_string(), "a string"),
+            Kind::Object => (value.is_object(), "an object"),
+            Kind::Array => (value.is_array(), "a list"),
+        };
+        if !fits {
+            return Err(ZdError::invalid(field, format!("The {field} field must be {name}.")));
+        }
+    }
+    Ok(())
+}
+
 /// 200 with a JSON body.
 pub fn ok(value: &Value) -> Response {
     super::json_response(StatusCode::OK, value)

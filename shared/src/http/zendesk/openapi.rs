@@ -71,6 +71,36 @@ fn query_parameters(path: &str) -> Vec<Value> {
             q("name", false, json!({"type": "string"}), "This or `external_id` (400 without either)"),
             q("external_id", false, json!({"type": "string"}), "This or `name`"),
         ],
+        "search" | "search/count" => vec![
+            q(
+                "query",
+                true,
+                json!({"type": "string", "minLength": 1}),
+                "Zendesk's search syntax (docs/search.md); 422 when it cannot be read",
+            ),
+            q(
+                "sort_by",
+                false,
+                json!({"type": "string"}),
+                "`created_at` or `updated_at`; any other order falls back to created_at",
+            ),
+            q("sort_order", false, json!({"type": "string"}), "`asc`, else descending"),
+        ],
+        "organizations/autocomplete" => vec![q(
+            "name",
+            true,
+            json!({"type": "string", "minLength": 2}),
+            "The start of the name, at least 2 characters besides spaces (422 otherwise)",
+        )],
+        "users/search" => vec![
+            q(
+                "query",
+                false,
+                json!({"type": "string"}),
+                "An email finds its user exactly; other words search",
+            ),
+            q("email", false, json!({"type": "string"}), "Instead of query"),
+        ],
         "views/count_many" => vec![q(
             "ids",
             true,
@@ -82,30 +112,118 @@ fn query_parameters(path: &str) -> Vec<Value> {
 }
 
 /// The body a route takes: Zendesk's envelope, `{"ticket": {...}}` and the like (a body
-/// without it is a 400 `InvalidParameter`, as Zendesk answers; what is inside is checked by
-/// the handler, 422 `RecordInvalid`). `None` for a route that takes no body.
+/// without it is a 400 `InvalidParameter`, as Zendesk answers), and what goes inside it as
+/// far as a schema can say (its types, lengths, enumerations and required fields); what a
+/// schema cannot say (a referenced record exists, a status may follow another) the handler
+/// checks: 422 `RecordInvalid`. `None` for a route that takes no body.
 fn request_body(method: &str, path: &str) -> Option<Value> {
     let p = path.trim_start_matches("/api/v2/");
-    let object =
-        |key: &str| json!({"type": "object", "required": [key], "properties": {key: {"type": "object"}}});
-    let bulk = json!({"type": "object", "required": ["tickets"], "properties": {"tickets": {
-        "type": "array", "minItems": 1, "maxItems": 100, "items": {"type": "object"}}}});
+    let envelope = |key: &str, schema: &str| json!({"type": "object", "required": [key], "properties": {key: {"$ref": format!("#/components/schemas/{schema}")}}});
+    // Each item of a bulk body is checked as the single route checks its ticket, and a bad one
+    // fails in the job's results (Zendesk's behaviour), not the request: the items are
+    // described, not constrained.
+    let bulk = |item: &str| {
+        json!({"type": "object", "required": ["tickets"], "properties": {"tickets": {
+            "type": "array", "minItems": 1, "maxItems": 100, "items": {"type": "object",
+                "description": format!("A ticket as {item} describes it; one that breaks its rules fails in the job's results")}}}})
+    };
     Some(match (method, p) {
-        ("POST", "tickets") | ("PUT", "tickets/{id}") => object("ticket"),
-        ("POST", "tickets/create_many") => bulk,
+        ("POST", "tickets") => envelope("ticket", "NewTicket"),
+        ("PUT", "tickets/{id}") => envelope("ticket", "TicketChange"),
+        ("POST", "tickets/create_many") => bulk("NewTicket"),
         // (`?ids=1,2` with `{"ticket": {...}}` applies one change to each: the query says so,
         // which a body schema cannot; documented in docs/zendesk.md.)
-        ("PUT", "tickets/update_many") => bulk,
+        ("PUT", "tickets/update_many") => bulk("TicketChange"),
         ("POST" | "PUT" | "DELETE", "tickets/{id}/tags") => json!({"type": "object", "required": ["tags"],
-            "properties": {"tags": {"description": "A list of tags, or one string of tags separated by spaces",
-                "oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]}}}),
-        ("POST", "users") | ("PUT", "users/{id}") => object("user"),
-        ("POST", "organizations") | ("PUT", "organizations/{id}") => object("organization"),
-        ("POST", "requests") | ("PUT", "requests/{id}") => object("request"),
-        ("POST", "triggers") | ("PUT", "triggers/{id}") => object("trigger"),
-        ("POST", "automations") | ("PUT", "automations/{id}") => object("automation"),
+            "properties": {"tags": {"$ref": "#/components/schemas/TagWords"}}}),
+        ("POST", "users") => envelope("user", "NewUser"),
+        ("PUT", "users/{id}") => envelope("user", "UserChange"),
+        ("POST", "organizations") => envelope("organization", "NewOrganization"),
+        ("PUT", "organizations/{id}") => envelope("organization", "OrganizationChange"),
+        ("POST", "requests") => envelope("request", "NewRequest"),
+        ("PUT", "requests/{id}") => envelope("request", "RequestChange"),
+        ("POST", "triggers") => envelope("trigger", "NewRule"),
+        ("PUT", "triggers/{id}") => envelope("trigger", "RuleChange"),
+        ("POST", "automations") => envelope("automation", "NewRule"),
+        ("PUT", "automations/{id}") => envelope("automation", "RuleChange"),
         ("POST" | "PUT", _) => json!({"type": "object"}),
         _ => return None,
+    })
+}
+
+/// The objects inside the bodies ([`request_body`]): what the handlers check by type, length
+/// or enumeration (`null` where a handler reads it as absent).
+fn body_schemas() -> Value {
+    let id = json!({"type": ["integer", "string", "null"], "minimum": 1, "pattern": "^[0-9]+$",
+        "description": "A numeric id (a string of digits is read as one); null clears it"});
+    let tag_words = json!({"description": "A list of tags, or one string of tags separated by spaces",
+        "oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}, {"type": "null"}]});
+    let comment = json!({"type": "object", "description": "`body` (or `html_body`) is the text, not blank; `public: false` makes an internal note.",
+        "properties": {"body": {"type": ["string", "null"]}, "html_body": {"type": ["string", "null"]}, "public": {"type": ["boolean", "null"]}}});
+    let priority = json!({"type": "string", "enum": ["low", "normal", "high", "urgent"]});
+    let nullable_priority =
+        json!({"type": ["string", "null"], "enum": ["low", "normal", "high", "urgent", null]});
+    let ticket = || {
+        json!({"type": "object", "properties": {
+            "subject": {"type": "string", "minLength": 1, "maxLength": 255, "description": "On create, the comment's first line when absent"},
+            "comment": comment,
+            "description": {"type": ["string", "null"], "description": "On create, the text when there is no comment"},
+            "priority": priority,
+            "status": {"type": "string", "enum": ["new", "open", "pending", "hold", "on-hold", "solved", "closed"],
+                "description": "Zendesk's transitions (docs/api.md); solving needs an assignee; `on-hold`, the native name, is `hold` too"},
+            "tags": {"type": ["array", "null"], "maxItems": 20, "items": {"type": "string", "maxLength": 50}},
+            "additional_tags": tag_words,
+            "remove_tags": tag_words,
+            "requester_id": id,
+            "requester": {"type": ["object", "null"], "description": "Staff: the user with this email, else a new end user", "required": ["email"],
+                "properties": {"name": {"type": ["string", "null"]}, "email": {"type": "string", "format": "email"}}},
+            "assignee_id": id,
+            "group_id": id,
+            "organization_id": id,
+            "due_at": {"type": ["string", "null"], "format": "date-time"},
+            "custom_fields": {"type": ["array", "null"], "items": {"type": "object", "required": ["id"],
+                "properties": {"id": {"type": ["integer", "string"]}, "value": {"type": ["string", "number", "boolean", "null"]}}}},
+            "safe_update": {"type": ["boolean", "null"], "description": "With `updated_stamp`: 409 when the ticket changed since"},
+            "updated_stamp": {"type": ["string", "null"], "format": "date-time"},
+        }})
+    };
+    let rule = |required: &[&str]| {
+        let condition = json!({"type": "object", "required": ["field", "operator"], "properties": {
+            "field": {"type": "string"}, "operator": {"type": "string"}, "value": {}}});
+        json!({"type": "object", "required": required, "properties": {
+            "title": {"type": "string", "minLength": 1, "maxLength": 255},
+            "description": {"type": "string", "maxLength": 1000},
+            "active": {"type": "boolean"},
+            "position": {"type": "integer", "minimum": 0, "maximum": 100000},
+            "conditions": {"type": "object", "description": "`{\"all\": [...], \"any\": [...]}` in Zendesk's condition language (docs/api.md)",
+                "properties": {"all": {"type": "array", "items": condition}, "any": {"type": "array", "items": condition}}},
+            "actions": {"type": "array", "items": {"type": "object", "required": ["field"], "properties": {"field": {"type": "string"}, "value": {}}}},
+        }})
+    };
+    let role = json!({"type": ["string", "null"], "enum": ["end-user", "agent", "admin", null]});
+    let name = json!({"type": "string", "minLength": 1, "maxLength": 255});
+    let organization = |required: &[&str]| {
+        json!({"type": "object", "required": required, "properties": {
+            "name": name,
+            "domain_names": {"type": ["array", "null"], "description": "The first is the organization's domain (at most 253 characters); the others are not kept"},
+            "organization_fields": {"type": ["object", "null"]}}})
+    };
+    json!({
+        "NewTicket": {"allOf": [ticket(), {"anyOf": [{"required": ["comment"]}, {"required": ["description"]}]}]},
+        "TicketChange": ticket(),
+        "TagWords": tag_words,
+        "NewUser": {"type": "object", "required": ["name", "email"], "properties": {
+            "name": name, "email": {"type": "string", "format": "email"}, "role": role}},
+        "UserChange": {"type": "object", "properties": {
+            "name": name, "role": role, "organization_id": {"type": ["integer", "null"], "minimum": 1}}},
+        "NewOrganization": organization(&["name"]),
+        "OrganizationChange": organization(&[]),
+        "NewRequest": {"type": "object", "required": ["comment"], "properties": {
+            "subject": {"type": ["string", "null"], "minLength": 1, "maxLength": 255}, "comment": comment,
+            "priority": nullable_priority}},
+        "RequestChange": {"type": "object", "properties": {"comment": comment, "solved": {"type": ["boolean", "null"]}}},
+        "NewRule": rule(&["title", "conditions", "actions"]),
+        "RuleChange": rule(&[]),
     })
 }
 
@@ -158,6 +276,8 @@ pub fn document() -> Value {
         let item = paths.entry(r.path.to_owned()).or_insert_with(|| json!({}));
         item[method] = op;
     }
+    let mut schemas = body_schemas();
+    schemas["ZendeskError"] = error_schema();
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -173,17 +293,19 @@ pub fn document() -> Value {
                 "basic": {"type": "http", "scheme": "basic", "description": "`email:password` or `email/token:<api token>`"},
                 "bearer": {"type": "http", "scheme": "bearer", "description": "A session token, as an OAuth token"},
             },
-            "schemas": {
-                "ZendeskError": {
-                    "type": "object",
-                    "required": ["error"],
-                    "properties": {
-                        "error": {"type": "string"},
-                        "description": {"type": "string"},
-                        "details": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "object", "properties": {"description": {"type": "string"}, "error": {"type": "string"}}}}},
-                    },
-                },
-            },
+            "schemas": schemas,
+        },
+    })
+}
+
+fn error_schema() -> Value {
+    json!({
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {"type": "string"},
+            "description": {"type": "string"},
+            "details": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "object", "properties": {"description": {"type": "string"}, "error": {"type": "string"}}}}},
         },
     })
 }

@@ -1,7 +1,9 @@
 //! `/api/v2/organizations` (list, show, create, update) and `/api/v2/groups` (list): the native
 //! rules (staff read, admins write) in Zendesk's shapes.
 use super::shapes;
-use super::{base_url, envelope, numeric_id, ListPage, Paging, ZdError, ZdObject, ZdResult, ZdStaff};
+use super::{
+    base_url, check_kinds, envelope, numeric_id, Kind, ListPage, Paging, ZdError, ZdObject, ZdResult, ZdStaff,
+};
 use crate::http::extract::{FromJson, Params};
 use crate::http::handlers::orgs::{NewOrg, OrgFields};
 use crate::http::Shared;
@@ -77,6 +79,7 @@ pub async fn create(
 ) -> ZdResult {
     caller.require_admin()?;
     let zd = envelope(&body, "organization")?;
+    check_kinds(&zd, &[("domain_names", Kind::Array), ("organization_fields", Kind::Object)])?;
     let NewOrg { name, domain, settings } = NewOrg::from_json(&native(&zd)).map_err(ApiError::Validation)?;
     let now = clock::Timestamp::now();
     let mut org = Organization {
@@ -103,6 +106,7 @@ pub async fn update(
     caller.require_admin()?;
     let mut org = by_number(&state, &raw).await?;
     let zd = envelope(&body, "organization")?;
+    check_kinds(&zd, &[("domain_names", Kind::Array), ("organization_fields", Kind::Object)])?;
     let OrgFields { name, domain, settings } =
         OrgFields::from_json(&native(&zd)).map_err(ApiError::Validation)?;
     if let Some(n) = name {

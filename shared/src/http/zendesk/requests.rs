@@ -4,7 +4,7 @@
 //! one change path (`via: api`).
 use super::shapes::{self, Refs};
 use super::tickets::visible;
-use super::{base_url, envelope, ListPage, Paging, ZdCaller, ZdError, ZdObject, ZdResult};
+use super::{base_url, check_kinds, envelope, Kind, ListPage, Paging, ZdCaller, ZdError, ZdObject, ZdResult};
 use crate::app::ticket_change::{change_ticket, ChangeRequest, ChangeSet, NewComment};
 use crate::app::ticket_create::{open_ticket, NewTicket, OpenOutcome};
 use crate::app::Actor;
@@ -35,6 +35,14 @@ pub fn request(t: &Ticket, refs: &Refs, base: &str) -> Value {
         }
     }
     v
+}
+
+/// 422 for a `comment` whose text is not a string (a requester's comment is always public).
+fn comment_kinds(zd: &Map<String, Value>) -> Result<(), ZdError> {
+    match zd.get("comment") {
+        Some(Value::Object(c)) => check_kinds(c, &[("body", Kind::Str), ("html_body", Kind::Str)]),
+        _ => Ok(()),
+    }
 }
 
 fn text_of(zd: &Map<String, Value>) -> Option<String> {
@@ -88,6 +96,8 @@ pub async fn create(
     ZdObject(body): ZdObject,
 ) -> ZdResult {
     let zd = envelope(&body, "request")?;
+    check_kinds(&zd, &[("subject", Kind::Str), ("priority", Kind::Str), ("comment", Kind::Object)])?;
+    comment_kinds(&zd)?;
     let text =
         text_of(&zd).ok_or_else(|| ZdError::invalid("description", "The description cannot be blank."))?;
     let subject_raw = match zd.get("subject").and_then(Value::as_str) {
@@ -132,6 +142,8 @@ pub async fn update(
 ) -> ZdResult {
     let ticket = visible(&state, &caller, &raw).await?;
     let zd = envelope(&body, "request")?;
+    check_kinds(&zd, &[("comment", Kind::Object), ("solved", Kind::Bool)])?;
+    comment_kinds(&zd)?;
     let comment = text_of(&zd).map(|content| NewComment {
         content,
         is_internal: false,

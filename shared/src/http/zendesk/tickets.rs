@@ -4,7 +4,8 @@
 //! go through the one change path with `via: api`.
 use super::shapes::{self, Refs};
 use super::{
-    base_url, envelope, numeric_id, ListPage, Paging, ZdCaller, ZdError, ZdObject, ZdResult, ZdStaff,
+    base_url, check_kinds, envelope, numeric_id, Kind, ListPage, Paging, ZdCaller, ZdError, ZdObject,
+    ZdResult, ZdStaff,
 };
 use crate::app::ticket_change::{change_ticket, Applied, ChangeRequest, ChangeSet, NewComment};
 use crate::app::ticket_create::{open_ticket, OpenOutcome};
@@ -101,10 +102,23 @@ async fn native_fields(state: &AppState, zd: &Map<String, Value>) -> Result<Map<
     Ok(out)
 }
 
+/// The fields of a ticket body the handlers read by type (the others go to the native rules).
+const TICKET_KINDS: &[(&str, Kind)] = &[
+    ("comment", Kind::Object),
+    ("description", Kind::Str),
+    ("requester", Kind::Object),
+    ("custom_fields", Kind::Array),
+    ("safe_update", Kind::Bool),
+    ("updated_stamp", Kind::Str),
+];
+
 /// The `comment` of a body: `(text, public)`; `body`, else `html_body`; public unless
 /// `"public": false`.
 fn comment_of(zd: &Map<String, Value>) -> Result<Option<(String, bool)>, ZdError> {
     let Some(c) = zd.get("comment") else { return Ok(None) };
+    if let Value::Object(fields) = c {
+        check_kinds(fields, &[("body", Kind::Str), ("html_body", Kind::Str), ("public", Kind::Bool)])?;
+    }
     let text = c["body"].as_str().or_else(|| c["html_body"].as_str()).unwrap_or_default().trim().to_owned();
     if text.is_empty() {
         return Err(ZdError::invalid("comment", "The comment body cannot be blank."));
@@ -117,7 +131,9 @@ fn tag_list(zd: &Map<String, Value>, key: &str) -> Result<Vec<String>, ZdError> 
     let raw: Vec<String> = match zd.get(key) {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::String(s)) => s.split_whitespace().map(str::to_owned).collect(),
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+            items.iter().filter_map(Value::as_str).map(str::to_owned).collect()
+        }
         Some(_) => return Err(ZdError::invalid(key, format!("The {key} field must be a list of tags."))),
     };
     Tags::parse(&raw).map(|t| t.as_slice().to_vec()).map_err(|m| ZdError::invalid(key, m))
@@ -226,6 +242,10 @@ async fn requester_by_email(state: &AppState, r: &Map<String, Value>) -> Result<
 /// Opens the ticket a Zendesk ticket body describes (`POST /api/v2/tickets`, and each item of
 /// `create_many`): `comment` is the description; `subject` defaults to its first line.
 pub async fn open(state: &AppState, caller: &Caller, zd: &Map<String, Value>) -> Result<Ticket, ZdError> {
+    check_kinds(zd, TICKET_KINDS)?;
+    if let Some(Value::Object(r)) = zd.get("requester") {
+        check_kinds(r, &[("name", Kind::Str), ("email", Kind::Str)])?;
+    }
     let staff = caller.role().is_staff();
     let (text, _public) = match (comment_of(zd)?, zd.get("description").and_then(Value::as_str)) {
         (Some(c), _) => c,
@@ -292,6 +312,7 @@ pub async fn change(
     ticket: Ticket,
     zd: &Map<String, Value>,
 ) -> Result<Applied, ZdError> {
+    check_kinds(zd, TICKET_KINDS)?;
     let native = native_fields(state, zd).await?;
     let (mut patch, _) = TicketFields::for_update(&native, caller)?.into_patch();
     patch.add_tags = tag_list(zd, "additional_tags")?;
@@ -303,14 +324,16 @@ pub async fn change(
         attachments: Vec::new(),
         mail_key: None,
     });
+    let stamp = match zd.get("updated_stamp").and_then(Value::as_str) {
+        Some(raw) => Some(clock::parse(raw).ok_or_else(|| {
+            ZdError::invalid("updated_stamp", "The updated_stamp must be a time (ISO 8601).")
+        })?),
+        None => None,
+    };
     let expected_stamp = if zd.get("safe_update").and_then(Value::as_bool).unwrap_or(false) {
-        let stamp =
-            zd.get("updated_stamp").and_then(Value::as_str).and_then(clock::parse).ok_or_else(|| {
-                ZdError::invalid(
-                    "updated_stamp",
-                    "A safe update needs the updated_stamp the ticket was read at.",
-                )
-            })?;
+        let stamp = stamp.ok_or_else(|| {
+            ZdError::invalid("updated_stamp", "A safe update needs the updated_stamp the ticket was read at.")
+        })?;
         if stamp != ticket.updated_at.0 {
             return Err(ZdError(ApiError::Conflict(SAFE_UPDATE_CONFLICT.into())));
         }

@@ -2,7 +2,8 @@
 //! search (by email, or words of name and email through the search engine).
 use super::shapes;
 use super::{
-    base_url, envelope, numeric_id, ListPage, Paging, ZdCaller, ZdError, ZdObject, ZdResult, ZdStaff,
+    base_url, check_kinds, envelope, numeric_id, Kind, ListPage, Paging, ZdCaller, ZdError, ZdObject,
+    ZdResult, ZdStaff,
 };
 use crate::domain::user::{Email, PersonName, Role, User};
 use crate::http::extract::Params;
@@ -166,6 +167,7 @@ pub async fn create(
     ZdObject(body): ZdObject,
 ) -> ZdResult {
     let zd = envelope(&body, "user")?;
+    check_kinds(&zd, &[("name", Kind::Str), ("email", Kind::Str), ("role", Kind::Str)])?;
     let name = zd.get("name").and_then(Value::as_str).unwrap_or_default();
     if PersonName::parse(name).is_err() {
         return Err(ZdError::invalid("name", "The name field is required."));
@@ -209,6 +211,7 @@ pub async fn update(
         return Err(ZdError::not_found());
     }
     let zd = envelope(&body, "user")?;
+    check_kinds(&zd, &[("name", Kind::Str), ("role", Kind::Str)])?;
     let role = match zd.get("role").and_then(Value::as_str) {
         None => None,
         Some("end-user") => Some(Role::Customer),
