@@ -227,6 +227,96 @@ fn body_schemas() -> Value {
     })
 }
 
+/// The schema of a route's success body, where its records are one of the shapes described
+/// in [`record_schemas`] (`None`: an object, the shape written in docs/zendesk.md).
+fn response_schema(method: &str, path: &str) -> Option<Value> {
+    let p = path.trim_start_matches("/api/v2/");
+    let one = |key: &str, schema: &str| json!({"type": "object", "required": [key], "properties": {key: {"$ref": format!("#/components/schemas/{schema}")}}});
+    let many = |key: &str, schema: &str| json!({"type": "object", "required": [key], "properties": {key: {"type": "array", "items": {"$ref": format!("#/components/schemas/{schema}")}}}});
+    Some(match (method, p) {
+        ("GET" | "PUT", "tickets/{id}") | ("POST", "tickets") => one("ticket", "Ticket"),
+        (
+            "GET",
+            "tickets"
+            | "tickets/show_many"
+            | "views/{id}/tickets"
+            | "incremental/tickets"
+            | "incremental/tickets/cursor",
+        ) => many("tickets", "Ticket"),
+        ("GET" | "PUT", "users/{id}") | ("GET", "users/me") | ("POST", "users") => one("user", "User"),
+        ("GET", "users" | "users/search" | "users/show_many") => many("users", "User"),
+        ("GET" | "PUT", "organizations/{id}") | ("POST", "organizations") => {
+            one("organization", "Organization")
+        }
+        ("GET", "organizations" | "organizations/autocomplete" | "organizations/search") => {
+            many("organizations", "Organization")
+        }
+        ("GET", "groups") => many("groups", "Group"),
+        ("GET" | "POST" | "PUT", "tickets/{id}/tags") => json!({"type": "object", "required": ["tags"],
+            "properties": {"tags": {"type": "array", "items": {"type": "string"}}}}),
+        ("GET", "search/count") => {
+            json!({"type": "object", "required": ["count"], "properties": {"count": {"type": "integer", "minimum": 0}}})
+        }
+        _ => return None,
+    })
+}
+
+/// The records the answers carry, as [`super::shapes`] writes them.
+fn record_schemas() -> Value {
+    let number = json!({"type": ["integer", "null"], "minimum": 1, "description": "Null only until the backfill numbers an older record"});
+    let time = json!({"type": "string", "format": "date-time"});
+    let url = json!({"type": "string"});
+    let numbers = json!({"type": "array", "items": {"type": "integer"}});
+    let strings = json!({"type": "array", "items": {"type": "string"}});
+    json!({
+        "Ticket": {"type": "object", "required": ["id", "url", "subject", "description", "priority", "status", "requester_id",
+            "assignee_id", "organization_id", "group_id", "tags", "custom_fields", "satisfaction_rating", "via", "created_at", "updated_at"],
+            "properties": {
+                "id": number, "url": url, "external_id": {"type": "null"}, "type": {"type": "null"},
+                "subject": {"type": "string"}, "raw_subject": {"type": "string"}, "description": {"type": "string"},
+                "priority": {"type": "string", "enum": ["low", "normal", "high", "urgent"]},
+                "status": {"type": "string", "enum": ["new", "open", "pending", "hold", "solved", "closed"]},
+                "recipient": {"type": "null"},
+                "requester_id": number, "submitter_id": number, "assignee_id": number, "organization_id": number,
+                "group_id": {"type": ["integer", "null"], "minimum": 1, "description": "Null for end users"},
+                "collaborator_ids": numbers, "follower_ids": numbers, "email_cc_ids": numbers,
+                "has_incidents": {"type": "boolean"}, "is_public": {"type": "boolean"},
+                "due_at": {"type": ["string", "null"], "format": "date-time"},
+                "tags": strings,
+                "custom_fields": {"type": "array", "items": {"type": "object", "required": ["id", "value"], "properties": {
+                    "id": {"type": "string"}, "value": {"type": ["string", "number", "boolean", "null"]}}}},
+                "satisfaction_rating": {"type": "object", "required": ["score"], "properties": {
+                    "score": {"type": "string", "enum": ["unoffered", "offered", "good", "bad"]}}},
+                "via": {"type": "object", "required": ["channel"], "properties": {
+                    "channel": {"type": "string", "enum": ["web", "email", "api", "macro", "rule", "system"]}}},
+                "allow_attachments": {"type": "boolean"},
+                "created_at": time, "updated_at": time,
+            }},
+        "User": {"type": "object", "required": ["id", "url", "name", "email", "role", "organization_id", "verified", "created_at", "updated_at"],
+            "properties": {
+                "id": number, "url": url, "name": {"type": "string"}, "email": {"type": "string"},
+                "role": {"type": "string", "enum": ["end-user", "agent", "admin"]},
+                "organization_id": number, "active": {"type": "boolean"}, "verified": {"type": "boolean"},
+                "suspended": {"type": "boolean"}, "locale": {"type": "string"}, "time_zone": {"type": "string"},
+                "tags": strings, "user_fields": {"type": "object"}, "photo": {"type": "null"},
+                "last_login_at": {"type": ["string", "null"], "format": "date-time"},
+                "created_at": time, "updated_at": time,
+            }},
+        "Organization": {"type": "object", "required": ["id", "url", "name", "domain_names", "organization_fields", "created_at", "updated_at"],
+            "properties": {
+                "id": number, "url": url, "name": {"type": "string"}, "domain_names": strings,
+                "details": {"type": "string"}, "notes": {"type": "string"}, "group_id": {"type": "null"},
+                "shared_tickets": {"type": "boolean"}, "shared_comments": {"type": "boolean"}, "tags": strings,
+                "organization_fields": {"type": "object"}, "created_at": time, "updated_at": time,
+            }},
+        "Group": {"type": "object", "required": ["id", "url", "name", "default", "created_at", "updated_at"],
+            "properties": {
+                "id": number, "url": url, "name": {"type": "string"}, "description": {"type": "string"},
+                "default": {"type": "boolean"}, "deleted": {"type": "boolean"}, "created_at": time, "updated_at": time,
+            }},
+    })
+}
+
 fn error(description: &str) -> Value {
     json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ZendeskError"}}}})
 }
@@ -247,7 +337,8 @@ pub fn document() -> Value {
             if success == "204" {
                 json!({"description": "Done."})
             } else {
-                json!({"description": "Zendesk's envelope (docs/zendesk.md).", "content": {"application/json": {"schema": {"type": "object"}}}})
+                json!({"description": "Zendesk's envelope (docs/zendesk.md).", "content": {"application/json": {
+                    "schema": response_schema(r.method, r.path).unwrap_or_else(|| json!({"type": "object"}))}}})
             },
         );
         for (status, what) in [
@@ -277,6 +368,9 @@ pub fn document() -> Value {
         item[method] = op;
     }
     let mut schemas = body_schemas();
+    if let (Value::Object(all), Value::Object(records)) = (&mut schemas, record_schemas()) {
+        all.extend(records);
+    }
     schemas["ZendeskError"] = error_schema();
     json!({
         "openapi": "3.1.0",
