@@ -380,6 +380,65 @@ async fn the_rate_limit_counts_users_and_addresses_not_authorization_headers() {
 }
 
 #[tokio::test]
+async fn rule_conditions_and_actions_name_records_by_number() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let agent = app.staff(Role::Agent).await;
+    let auth = bearer(&admin.token);
+    let group = app.post("/groups", Some(&admin.token), json!({"name": "Billing", "description": ""})).await;
+    assert_eq!(group.status, 201, "{group:?}");
+    let group_uuid = group.body["group"]["id"].as_str().unwrap().to_owned();
+    let group_number = group.body["group"]["number"].as_u64().expect("a new group has a number");
+    let me = zd(&app, "GET", "/api/v2/users/me.json", &bearer(&agent.token), None).await;
+    let agent_number = me.body["user"]["id"].as_u64().unwrap();
+
+    // Written with numbers (as integers or strings of digits), as a Zendesk script writes them.
+    let body = json!({"trigger": {
+        "title": "Billing goes to the agent",
+        "conditions": {"all": [{"field": "group_id", "operator": "is", "value": group_number}]},
+        "actions": [
+            {"field": "assignee_id", "value": agent_number.to_string()},
+            {"field": "notify_group", "value": {"group_id": group_number, "subject": "New", "body": "{{ticket.title}}"}},
+        ],
+    }});
+    let made = zd(&app, "POST", "/api/v2/triggers.json", &auth, Some(body)).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let trigger = &made.body["trigger"];
+    assert_eq!(trigger["conditions"]["all"][0]["value"], group_number.to_string(), "{trigger}");
+    assert_eq!(trigger["actions"][0]["value"], agent_number.to_string(), "{trigger}");
+    assert_eq!(trigger["actions"][1]["value"]["group_id"], group_number.to_string(), "{trigger}");
+
+    // Stored as the records' ids: the native API shows the UUIDs.
+    let tid = trigger["id"].as_u64().unwrap();
+    let native = app.get("/triggers", Some(&admin.token)).await;
+    let stored = native.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["number"] == tid)
+        .expect("the trigger, natively")
+        .clone();
+    assert_eq!(stored["conditions"]["all"][0]["value"], group_uuid.as_str(), "{stored}");
+    assert_eq!(stored["actions"][0]["value"], agent.id.as_str(), "{stored}");
+    assert_eq!(stored["actions"][1]["value"]["group_id"], group_uuid.as_str(), "{stored}");
+
+    // Read back by number, one at a time and in the list.
+    let shown = zd(&app, "GET", &format!("/api/v2/triggers/{tid}.json"), &auth, None).await;
+    assert_eq!(shown.body["trigger"]["actions"][0]["value"], agent_number.to_string());
+    let listed = zd(&app, "GET", "/api/v2/triggers.json", &auth, None).await;
+    let mine = listed.body["triggers"].as_array().unwrap().iter().find(|t| t["id"] == tid).unwrap().clone();
+    assert_eq!(mine["conditions"]["all"][0]["value"], group_number.to_string(), "{mine}");
+
+    // A number that names nothing is a 422 on the list it is in; nothing is written.
+    let update = json!({"trigger": {"actions": [{"field": "assignee_id", "value": 999_999}]}});
+    let refused = zd(&app, "PUT", &format!("/api/v2/triggers/{tid}.json"), &auth, Some(update)).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body["details"].get("actions").is_some(), "{}", refused.body);
+    let again = zd(&app, "GET", &format!("/api/v2/triggers/{tid}.json"), &auth, None).await;
+    assert_eq!(again.body["trigger"]["actions"], shown.body["trigger"]["actions"]);
+}
+
+#[tokio::test]
 async fn the_backfill_numbers_records_made_before_numbers_once() {
     let app = TestApp::spawn().await;
     let admin = app.staff(Role::Admin).await;

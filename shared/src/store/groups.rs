@@ -62,6 +62,12 @@ impl Store {
             .transpose()?)
     }
 
+    /// Groups by id, in one BatchGetItem per 100 (missing ones are left out).
+    pub async fn groups_by_id(&self, ids: &[Uuid]) -> Result<Vec<Group>, StoreError> {
+        let keys_list = ids.iter().map(|id| keys::key(keys::group_pk(*id), keys::GROUP_SK)).collect();
+        self.batch_get(keys_list).await?.into_iter().map(|i| Ok(serde_dynamo::from_item(i)?)).collect()
+    }
+
     /// Groups by name, after the sort key `after`.
     pub async fn list_groups(
         &self,

@@ -1,8 +1,9 @@
 //! `/api/v2` views, macros, triggers and automations: the native objects (their conditions and
 //! actions are written in Zendesk's language already) with the numeric id as `id` and an
-//! absolute `url`. Condition and action values that name records (an assignee, a group) stay
-//! as the native API wrote them (UUIDs; docs/zendesk.md). Roles and restrictions as natively:
+//! absolute `url`. Condition and action values that name records (an assignee, a group) are
+//! their numeric ids, read and written by [`record_ids`]. Roles and restrictions as natively:
 //! staff use the views and macros they may use; admins write triggers and automations.
+use super::record_ids;
 use super::shapes::{self, Refs};
 use super::tickets::visible;
 use super::{base_url, envelope, numeric_id, ListPage, Paging, ZdError, ZdObject, ZdResult, ZdStaff};
@@ -56,7 +57,7 @@ pub async fn views(State(state): State<Shared>, ZdStaff(caller): ZdStaff, header
     run::ensure_defaults(&state).await?;
     let groups = restriction::groups_of(&state, &caller).await?;
     let base = base_url(&headers);
-    let items: Vec<Value> = state
+    let mut items: Vec<Value> = state
         .store
         .all_views()
         .await?
@@ -64,6 +65,7 @@ pub async fn views(State(state): State<Shared>, ZdStaff(caller): ZdStaff, header
         .filter(|v| v.active && restriction::usable(&caller, v.restriction, &groups))
         .map(|v| shaped(&out::View::of(v), v.number, &base, "views"))
         .collect();
+    record_ids::numbers_in(&state, &mut items).await?;
     let count = items.len();
     Ok(super::ok(&json!({"views": items, "next_page": null, "previous_page": null, "count": count})))
 }
@@ -76,7 +78,10 @@ pub async fn view(
     Path(raw): Path<String>,
 ) -> ZdResult {
     let v = usable_view(&state, &caller, &raw).await?;
-    Ok(super::ok(&json!({"view": shaped(&out::View::of(&v), v.number, &base_url(&headers), "views")})))
+    let mut one = [shaped(&out::View::of(&v), v.number, &base_url(&headers), "views")];
+    record_ids::numbers_in(&state, &mut one).await?;
+    let [view] = one;
+    Ok(super::ok(&json!({"view": view})))
 }
 
 /// `GET /api/v2/views/{id}/tickets` (and `execute`): the view's tickets in its order, by
@@ -191,7 +196,7 @@ pub async fn view_count_many(
 pub async fn macros(State(state): State<Shared>, ZdStaff(caller): ZdStaff, headers: HeaderMap) -> ZdResult {
     let groups = restriction::groups_of(&state, &caller).await?;
     let base = base_url(&headers);
-    let items: Vec<Value> = state
+    let mut items: Vec<Value> = state
         .store
         .all_macros()
         .await?
@@ -199,6 +204,7 @@ pub async fn macros(State(state): State<Shared>, ZdStaff(caller): ZdStaff, heade
         .filter(|m| m.active && restriction::usable(&caller, m.restriction, &groups))
         .map(|m| shaped(&out::Macro::of(m), m.number, &base, "macros"))
         .collect();
+    record_ids::numbers_in(&state, &mut items).await?;
     let count = items.len();
     Ok(super::ok(&json!({"macros": items, "next_page": null, "previous_page": null, "count": count})))
 }
@@ -216,7 +222,10 @@ pub async fn macro_show(
     if !restriction::reachable(&caller, m.restriction, &groups) {
         return Err(ZdError::not_found());
     }
-    Ok(super::ok(&json!({"macro": shaped(&out::Macro::of(&m), m.number, &base_url(&headers), "macros")})))
+    let mut one = [shaped(&out::Macro::of(&m), m.number, &base_url(&headers), "macros")];
+    record_ids::numbers_in(&state, &mut one).await?;
+    let [shown] = one;
+    Ok(super::ok(&json!({"macro": shown})))
 }
 
 /// `GET /api/v2/tickets/{id}/macros/{macro_id}/apply`: what the macro would do to the ticket
@@ -256,13 +265,14 @@ fn rule_path(kind: RuleKind) -> (&'static str, &'static str) {
 async fn rule_list(state: &AppState, kind: RuleKind, base: &str) -> ZdResult {
     crate::app::rules::ensure_defaults(state, kind).await?;
     let (_, plural) = rule_path(kind);
-    let items: Vec<Value> = state
+    let mut items: Vec<Value> = state
         .store
         .all_rules(kind)
         .await?
         .iter()
         .map(|r| shaped(&out::Rule::of(r), r.number, base, plural))
         .collect();
+    record_ids::numbers_in(state, &mut items).await?;
     let count = items.len();
     let mut body = serde_json::Map::new();
     body.insert(plural.into(), Value::Array(items));
@@ -276,7 +286,7 @@ async fn rule_show(state: &AppState, kind: RuleKind, raw: &str, base: &str) -> Z
     let id = id_of(state, Numbered::Rule, raw).await?;
     let r = state.store.get_rule(kind, id).await?.ok_or_else(ZdError::not_found)?;
     let (one, plural) = rule_path(kind);
-    Ok(super::ok(&json!({one: shaped(&out::Rule::of(&r), r.number, base, plural)})))
+    Ok(super::ok(&json!({one: rule_shaped(state, &r, base, plural).await?})))
 }
 
 async fn rule_write(
@@ -287,7 +297,9 @@ async fn rule_write(
     base: &str,
 ) -> ZdResult {
     let (one, plural) = rule_path(kind);
-    let inner = envelope(body, one)?;
+    let mut inner = Value::Object(envelope(body, one)?);
+    record_ids::uuids_in(state, &mut inner).await?;
+    let inner = inner.as_object().cloned().unwrap_or_default();
     let fields = RuleFields::parse(&inner, kind).map_err(|e| ZdError(ApiError::Validation(e)))?;
     let (rule, fresh) = match raw {
         None => (rules::create(state, kind, fields).await?, true),
@@ -296,8 +308,21 @@ async fn rule_write(
             (rules::update(state, kind, &id.to_string(), fields).await?, false)
         }
     };
-    let shaped = json!({one: shaped(&out::Rule::of(&rule), rule.number, base, plural)});
+    let shaped = json!({one: rule_shaped(state, &rule, base, plural).await?});
     Ok(if fresh { super::created(&shaped) } else { super::ok(&shaped) })
+}
+
+/// A rule in Zendesk's shape, the records its conditions and actions name by number.
+async fn rule_shaped(
+    state: &AppState,
+    rule: &crate::store::rules::Rule,
+    base: &str,
+    plural: &str,
+) -> Result<Value, ZdError> {
+    let mut one = [shaped(&out::Rule::of(rule), rule.number, base, plural)];
+    record_ids::numbers_in(state, &mut one).await?;
+    let [shown] = one;
+    Ok(shown)
 }
 
 /// The admin check of trigger and automation routes, in Zendesk's 403 shape.

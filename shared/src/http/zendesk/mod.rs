@@ -10,6 +10,7 @@ pub mod incremental;
 pub mod jobs;
 pub mod openapi;
 pub mod orgs;
+pub mod record_ids;
 pub mod requests;
 pub mod routes;
 pub mod search;
