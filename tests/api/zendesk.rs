@@ -774,6 +774,100 @@ async fn views_macros_triggers_and_automations_by_number() {
 }
 
 #[tokio::test]
+async fn views_macros_triggers_and_automations_are_deleted_by_number() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let agent = app.staff(Role::Agent).await;
+    let other = app.staff(Role::Agent).await;
+    let customer = app.customer().await;
+    let (admin_auth, agent_auth) = (bearer(&admin.token), bearer(&agent.token));
+    let number =
+        |res: &crate::helpers::TestResponse, one: &str| res.body[one]["number"].as_u64().expect("numbered");
+
+    // Triggers and automations: admins only; a number of the other kind names nothing.
+    let trigger = app
+        .post("/triggers", Some(&admin.token), json!({"title": "Tag urgent", "conditions": {"all": [{"field": "priority", "operator": "is", "value": "urgent"}]}, "actions": [{"field": "add_tags", "value": "hot"}]}))
+        .await;
+    assert_eq!(trigger.status, 201, "{trigger:?}");
+    let automation = app
+        .post("/automations", Some(&admin.token), json!({"title": "Nudge", "conditions": {"all": [{"field": "status", "operator": "is", "value": "pending"}, {"field": "hours_since_updated", "operator": "greater_than", "value": 48}, {"field": "tags", "operator": "not_includes", "value": "nudged"}]}, "actions": [{"field": "add_tags", "value": "nudged"}]}))
+        .await;
+    assert_eq!(automation.status, 201, "{automation:?}");
+    let (tid, aid) = (number(&trigger, "trigger"), number(&automation, "automation"));
+    assert_eq!(
+        zd(&app, "DELETE", &format!("/api/v2/triggers/{tid}.json"), &agent_auth, None).await.status,
+        403
+    );
+    let wrong_kind = zd(&app, "DELETE", &format!("/api/v2/triggers/{aid}"), &admin_auth, None).await;
+    assert_eq!((wrong_kind.status, wrong_kind.body["error"].clone()), (404, json!("RecordNotFound")));
+    assert_eq!(zd(&app, "GET", &format!("/api/v2/triggers/{tid}"), &admin_auth, None).await.status, 200);
+    let gone = zd(&app, "DELETE", &format!("/api/v2/triggers/{tid}.json"), &admin_auth, None).await;
+    assert_eq!((gone.status, gone.body.clone()), (204, Value::Null));
+    assert_eq!(zd(&app, "GET", &format!("/api/v2/triggers/{tid}"), &admin_auth, None).await.status, 404);
+    assert_eq!(zd(&app, "DELETE", &format!("/api/v2/triggers/{tid}"), &admin_auth, None).await.status, 404);
+    assert_eq!(zd(&app, "GET", &format!("/api/v2/automations/{aid}"), &admin_auth, None).await.status, 200);
+    assert_eq!(
+        zd(&app, "DELETE", &format!("/api/v2/automations/{aid}"), &admin_auth, None).await.status,
+        204
+    );
+    assert_eq!(zd(&app, "GET", &format!("/api/v2/automations/{aid}"), &admin_auth, None).await.status, 404);
+    assert_eq!(zd(&app, "DELETE", "/api/v2/automations/999999", &admin_auth, None).await.status, 404);
+
+    // Macros: a shared one is the admins' to delete; an agent deletes their own.
+    let actions = json!([{"field": "priority", "value": "urgent"}]);
+    let shared = app
+        .post(
+            "/macros",
+            Some(&admin.token),
+            json!({"title": "Escalate", "actions": actions, "restriction": null}),
+        )
+        .await;
+    let mine = app.post("/macros", Some(&agent.token), json!({"title": "Mine", "actions": actions})).await;
+    assert_eq!((shared.status, mine.status), (201, 201), "{shared:?} {mine:?}");
+    let (shared_id, mine_id) = (number(&shared, "macro"), number(&mine, "macro"));
+    assert_eq!(
+        zd(&app, "DELETE", &format!("/api/v2/macros/{shared_id}"), &agent_auth, None).await.status,
+        403
+    );
+    assert_eq!(zd(&app, "GET", &format!("/api/v2/macros/{shared_id}"), &agent_auth, None).await.status, 200);
+    let unseen = zd(&app, "DELETE", &format!("/api/v2/macros/{mine_id}"), &bearer(&other.token), None).await;
+    assert_eq!(unseen.status, 404, "another agent's personal macro is not theirs to see");
+    assert_eq!(
+        zd(&app, "DELETE", &format!("/api/v2/macros/{mine_id}.json"), &agent_auth, None).await.status,
+        204
+    );
+    assert_eq!(
+        zd(&app, "DELETE", &format!("/api/v2/macros/{shared_id}"), &admin_auth, None).await.status,
+        204
+    );
+    assert_eq!(zd(&app, "GET", &format!("/api/v2/macros/{shared_id}"), &admin_auth, None).await.status, 404);
+    assert_eq!(
+        app.get(&format!("/macros/{}", mine.body["macro"]["id"].as_str().unwrap()), Some(&agent.token))
+            .await
+            .status,
+        404
+    );
+
+    // Views: the same rules; end users have no views to delete.
+    let conditions = json!({"all": [{"field": "status", "operator": "less_than", "value": "solved"}]});
+    let view =
+        app.post("/views", Some(&agent.token), json!({"title": "My queue", "conditions": conditions})).await;
+    assert_eq!(view.status, 201, "{view:?}");
+    let vid = number(&view, "view");
+    let as_customer =
+        zd(&app, "DELETE", &format!("/api/v2/views/{vid}"), &basic(&customer.email, PASSWORD), None).await;
+    assert_eq!(as_customer.status, 403);
+    assert_eq!(
+        zd(&app, "DELETE", &format!("/api/v2/views/{vid}"), &bearer(&other.token), None).await.status,
+        404
+    );
+    assert_eq!(zd(&app, "GET", &format!("/api/v2/views/{vid}"), &agent_auth, None).await.status, 200);
+    assert_eq!(zd(&app, "DELETE", &format!("/api/v2/views/{vid}.json"), &agent_auth, None).await.status, 204);
+    assert_eq!(zd(&app, "GET", &format!("/api/v2/views/{vid}"), &agent_auth, None).await.status, 404);
+    assert_eq!(zd(&app, "DELETE", "/api/v2/views/abc", &admin_auth, None).await.status, 404);
+}
+
+#[tokio::test]
 async fn bulk_creates_and_updates_answer_job_statuses() {
     let app = TestApp::spawn().await;
     let agent = app.staff(Role::Agent).await;

@@ -21,7 +21,8 @@ use crate::store::rules::RuleKind;
 use crate::store::views::View;
 use crate::{ApiError, AppState};
 use axum::extract::{Path, State};
-use http::HeaderMap;
+use axum::response::IntoResponse;
+use http::{HeaderMap, StatusCode};
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -412,4 +413,63 @@ pub async fn automation_update(
 ) -> ZdResult {
     admin(&caller)?;
     rule_write(&state, RuleKind::Automation, Some(&raw), &body, &base_url(&headers)).await
+}
+
+/// `DELETE /api/v2/views/{id}`: its owner or an admin (as natively), 204.
+pub async fn view_delete(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    Path(raw): Path<String>,
+) -> ZdResult {
+    let v = usable_view(&state, &caller, &raw).await?;
+    if !restriction::writable(&caller, v.restriction) {
+        return Err(ZdError(ApiError::Forbidden));
+    }
+    state.store.delete_view(v.id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `DELETE /api/v2/macros/{id}`: its owner or an admin (as natively), 204.
+pub async fn macro_delete(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    Path(raw): Path<String>,
+) -> ZdResult {
+    let id = id_of(&state, Numbered::Macro, &raw).await?;
+    let m = state.store.get_macro(id).await?.ok_or_else(ZdError::not_found)?;
+    if !restriction::reachable(&caller, m.restriction, &restriction::groups_of(&state, &caller).await?) {
+        return Err(ZdError::not_found());
+    }
+    if !restriction::writable(&caller, m.restriction) {
+        return Err(ZdError(ApiError::Forbidden));
+    }
+    state.store.delete_macro(m.id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `DELETE /api/v2/triggers/{id}` (admins), 204.
+pub async fn trigger_delete(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    Path(raw): Path<String>,
+) -> ZdResult {
+    admin(&caller)?;
+    rule_delete(&state, RuleKind::Trigger, &raw).await
+}
+
+/// `DELETE /api/v2/automations/{id}` (admins), 204.
+pub async fn automation_delete(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    Path(raw): Path<String>,
+) -> ZdResult {
+    admin(&caller)?;
+    rule_delete(&state, RuleKind::Automation, &raw).await
+}
+
+/// A trigger or automation by number, deleted (a number of the other kind is a 404).
+async fn rule_delete(state: &AppState, kind: RuleKind, raw: &str) -> ZdResult {
+    let id = id_of(state, Numbered::Rule, raw).await?;
+    rules::delete(state, kind, &id.to_string()).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

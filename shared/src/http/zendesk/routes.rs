@@ -60,17 +60,21 @@ v2_routes! {
     VIEWS_TICKETS = "GET" "/api/v2/views/{id}/tickets" => "views-tickets";
     VIEWS_EXECUTE = "GET" "/api/v2/views/{id}/execute" => "zendesk-views-execute";
     VIEWS_COUNT = "GET" "/api/v2/views/{id}/count" => "views-count";
+    VIEWS_DELETE = "DELETE" "/api/v2/views/{id}" => "views-delete";
     MACROS_LIST = "GET" "/api/v2/macros" => "macros-list";
     MACROS_SHOW = "GET" "/api/v2/macros/{id}" => "macros-show";
+    MACROS_DELETE = "DELETE" "/api/v2/macros/{id}" => "macros-delete";
     MACROS_APPLY = "GET" "/api/v2/tickets/{id}/macros/{macro_id}/apply" => "macros-preview";
     TRIGGERS_LIST = "GET" "/api/v2/triggers" => "triggers-list";
     TRIGGERS_CREATE = "POST" "/api/v2/triggers" => "triggers-create";
     TRIGGERS_SHOW = "GET" "/api/v2/triggers/{id}" => "triggers-show";
     TRIGGERS_UPDATE = "PUT" "/api/v2/triggers/{id}" => "triggers-update";
+    TRIGGERS_DELETE = "DELETE" "/api/v2/triggers/{id}" => "triggers-delete";
     AUTOMATIONS_LIST = "GET" "/api/v2/automations" => "automations-list";
     AUTOMATIONS_CREATE = "POST" "/api/v2/automations" => "automations-create";
     AUTOMATIONS_SHOW = "GET" "/api/v2/automations/{id}" => "automations-show";
     AUTOMATIONS_UPDATE = "PUT" "/api/v2/automations/{id}" => "automations-update";
+    AUTOMATIONS_DELETE = "DELETE" "/api/v2/automations/{id}" => "automations-delete";
     INCREMENTAL_CURSOR = "GET" "/api/v2/incremental/tickets/cursor" => "zendesk-incremental-cursor";
     INCREMENTAL_TIME = "GET" "/api/v2/incremental/tickets" => "zendesk-incremental-time";
 }
@@ -124,17 +128,21 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(VIEWS_TICKETS, on(VIEWS_TICKETS.filter(), business::view_tickets)),
         r(VIEWS_EXECUTE, on(VIEWS_EXECUTE.filter(), business::view_tickets)),
         r(VIEWS_COUNT, on(VIEWS_COUNT.filter(), business::view_count)),
+        r(VIEWS_DELETE, on(VIEWS_DELETE.filter(), business::view_delete)),
         r(MACROS_LIST, on(MACROS_LIST.filter(), business::macros)),
         r(MACROS_SHOW, on(MACROS_SHOW.filter(), business::macro_show)),
+        r(MACROS_DELETE, on(MACROS_DELETE.filter(), business::macro_delete)),
         r(MACROS_APPLY, on(MACROS_APPLY.filter(), business::macro_apply)),
         r(TRIGGERS_LIST, on(TRIGGERS_LIST.filter(), business::triggers)),
         r(TRIGGERS_CREATE, on(TRIGGERS_CREATE.filter(), business::trigger_create)),
         r(TRIGGERS_SHOW, on(TRIGGERS_SHOW.filter(), business::trigger)),
         r(TRIGGERS_UPDATE, on(TRIGGERS_UPDATE.filter(), business::trigger_update)),
+        r(TRIGGERS_DELETE, on(TRIGGERS_DELETE.filter(), business::trigger_delete)),
         r(AUTOMATIONS_LIST, on(AUTOMATIONS_LIST.filter(), business::automations)),
         r(AUTOMATIONS_CREATE, on(AUTOMATIONS_CREATE.filter(), business::automation_create)),
         r(AUTOMATIONS_SHOW, on(AUTOMATIONS_SHOW.filter(), business::automation)),
         r(AUTOMATIONS_UPDATE, on(AUTOMATIONS_UPDATE.filter(), business::automation_update)),
+        r(AUTOMATIONS_DELETE, on(AUTOMATIONS_DELETE.filter(), business::automation_delete)),
         r(INCREMENTAL_CURSOR, on(INCREMENTAL_CURSOR.filter(), incremental::cursor)),
         r(INCREMENTAL_TIME, on(INCREMENTAL_TIME.filter(), incremental::time_based)),
     ]
