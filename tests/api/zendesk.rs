@@ -868,6 +868,123 @@ async fn views_macros_triggers_and_automations_are_deleted_by_number() {
 }
 
 #[tokio::test]
+async fn tickets_a_user_requested_or_was_assigned_and_an_organization_s() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let agent = app.staff(Role::Agent).await;
+    let (alice, bob) = (app.customer().await, app.customer().await);
+    let (admin_auth, agent_auth) = (bearer(&admin.token), bearer(&agent.token));
+    let alice_auth = basic(&alice.email, PASSWORD);
+    let number_of = |auth: String| {
+        let app = &app;
+        async move { zd(app, "GET", "/api/v2/users/me", &auth, None).await.body["user"]["id"].as_u64().unwrap() }
+    };
+    let (alice_n, bob_n, agent_n) = (
+        number_of(alice_auth.clone()).await,
+        number_of(basic(&bob.email, PASSWORD)).await,
+        number_of(agent_auth.clone()).await,
+    );
+    let org = zd(
+        &app,
+        "POST",
+        "/api/v2/organizations",
+        &admin_auth,
+        Some(json!({"organization": {"name": "Acme"}})),
+    )
+    .await;
+    let org_n = org.body["organization"]["id"].as_u64().unwrap();
+
+    // Alice's own ticket; one an agent opens for her in the organization, assigned to himself;
+    // one of Bob's.
+    let own = app.ticket(&alice.token, "Printer jam").await;
+    let own_n: u64 = own["ticket_number"].as_str().unwrap().trim_start_matches("TKT-").parse().unwrap();
+    let opened = zd(&app, "POST", "/api/v2/tickets", &agent_auth, Some(json!({"ticket": {"subject": "Invoice", "comment": {"body": "Wrong total"}, "requester_id": alice_n, "organization_id": org_n, "assignee_id": agent_n}}))).await;
+    assert_eq!(opened.status, 201, "{}", opened.body);
+    let opened_n = opened.body["ticket"]["id"].as_u64().unwrap();
+    app.ticket(&bob.token, "Bob's").await;
+    app.run_stream_indexer().await;
+    let ids = |r: &Reply| -> Vec<u64> {
+        r.body["tickets"].as_array().unwrap().iter().map(|t| t["id"].as_u64().unwrap()).collect()
+    };
+
+    // Requested: newest update first, counted on offset pages, cursor pages too.
+    let requested =
+        zd(&app, "GET", &format!("/api/v2/users/{alice_n}/tickets/requested.json"), &agent_auth, None).await;
+    assert_eq!(requested.status, 200, "{}", requested.body);
+    assert_eq!((ids(&requested), requested.body["count"].clone()), (vec![opened_n, own_n], json!(2)));
+    let page2 = zd(
+        &app,
+        "GET",
+        &format!("/api/v2/users/{alice_n}/tickets/requested?per_page=1&page=2"),
+        &agent_auth,
+        None,
+    )
+    .await;
+    assert_eq!(ids(&page2), vec![own_n]);
+    assert!(
+        page2.body["previous_page"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("/api/v2/users/{alice_n}/tickets/requested.json?")),
+        "{}",
+        page2.body
+    );
+    let first = zd(
+        &app,
+        "GET",
+        &format!("/api/v2/users/{alice_n}/tickets/requested?page[size]=1"),
+        &agent_auth,
+        None,
+    )
+    .await;
+    assert_eq!((ids(&first), first.body["meta"]["has_more"].clone()), (vec![opened_n], json!(true)));
+    let next = first.body["links"]["next"].as_str().unwrap().replace("https://desk.example.com", "");
+    let second = zd(&app, "GET", &next, &agent_auth, None).await;
+    assert_eq!((ids(&second), second.body["meta"]["has_more"].clone()), (vec![own_n], json!(false)));
+    // An end user: their own, and nobody else's (a 404, as the user is).
+    let mine =
+        zd(&app, "GET", &format!("/api/v2/users/{alice_n}/tickets/requested"), &alice_auth, None).await;
+    assert_eq!(ids(&mine), vec![opened_n, own_n]);
+    let theirs =
+        zd(&app, "GET", &format!("/api/v2/users/{bob_n}/tickets/requested"), &alice_auth, None).await;
+    assert_eq!((theirs.status, theirs.body["error"].clone()), (404, json!("RecordNotFound")));
+    assert_eq!(
+        zd(&app, "GET", "/api/v2/users/999999/tickets/requested", &agent_auth, None).await.status,
+        404
+    );
+
+    // Assigned and the organization's: staff only.
+    let assigned =
+        zd(&app, "GET", &format!("/api/v2/users/{agent_n}/tickets/assigned"), &agent_auth, None).await;
+    assert_eq!((ids(&assigned), assigned.body["count"].clone()), (vec![opened_n], json!(1)));
+    assert_eq!(
+        ids(&zd(&app, "GET", &format!("/api/v2/users/{alice_n}/tickets/assigned"), &admin_auth, None).await),
+        Vec::<u64>::new()
+    );
+    assert_eq!(
+        zd(&app, "GET", &format!("/api/v2/users/{agent_n}/tickets/assigned"), &alice_auth, None).await.status,
+        403
+    );
+    let of_org =
+        zd(&app, "GET", &format!("/api/v2/organizations/{org_n}/tickets.json"), &agent_auth, None).await;
+    assert_eq!((ids(&of_org), of_org.body["count"].clone()), (vec![opened_n], json!(1)));
+    assert_eq!(
+        zd(&app, "GET", &format!("/api/v2/organizations/{org_n}/tickets"), &alice_auth, None).await.status,
+        403
+    );
+    assert_eq!(zd(&app, "GET", "/api/v2/organizations/999999/tickets", &agent_auth, None).await.status, 404);
+    let bad = zd(
+        &app,
+        "GET",
+        &format!("/api/v2/organizations/{org_n}/tickets?page[size]=1&page[after]=nope"),
+        &agent_auth,
+        None,
+    )
+    .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+}
+
+#[tokio::test]
 async fn bulk_creates_and_updates_answer_job_statuses() {
     let app = TestApp::spawn().await;
     let agent = app.staff(Role::Agent).await;

@@ -38,12 +38,15 @@ v2_routes! {
     USERS_SHOW_MANY = "GET" "/api/v2/users/show_many" => "zendesk-users-show-many";
     USERS_SHOW = "GET" "/api/v2/users/{id}" => "users-show";
     USERS_UPDATE = "PUT" "/api/v2/users/{id}" => "zendesk-users-update";
+    USERS_TICKETS_REQUESTED = "GET" "/api/v2/users/{id}/tickets/requested" => "zendesk-users-tickets-requested";
+    USERS_TICKETS_ASSIGNED = "GET" "/api/v2/users/{id}/tickets/assigned" => "zendesk-users-tickets-assigned";
     ORGS_LIST = "GET" "/api/v2/organizations" => "orgs-list";
     ORGS_CREATE = "POST" "/api/v2/organizations" => "orgs-create";
     ORGS_AUTOCOMPLETE = "GET" "/api/v2/organizations/autocomplete" => "zendesk-orgs-autocomplete";
     ORGS_SEARCH = "GET" "/api/v2/organizations/search" => "zendesk-orgs-search";
     ORGS_SHOW = "GET" "/api/v2/organizations/{id}" => "orgs-show";
     ORGS_UPDATE = "PUT" "/api/v2/organizations/{id}" => "orgs-update";
+    ORGS_TICKETS = "GET" "/api/v2/organizations/{id}/tickets" => "zendesk-orgs-tickets";
     GROUPS_LIST = "GET" "/api/v2/groups" => "groups-list";
     GROUP_MEMBERSHIPS = "GET" "/api/v2/groups/{id}/memberships" => "groups-memberships";
     ALL_MEMBERSHIPS = "GET" "/api/v2/group_memberships" => "zendesk-group-memberships";
@@ -106,12 +109,15 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(USERS_SHOW_MANY, on(USERS_SHOW_MANY.filter(), users::show_many)),
         r(USERS_SHOW, on(USERS_SHOW.filter(), users::show)),
         r(USERS_UPDATE, on(USERS_UPDATE.filter(), users::update)),
+        r(USERS_TICKETS_REQUESTED, on(USERS_TICKETS_REQUESTED.filter(), tickets::requested)),
+        r(USERS_TICKETS_ASSIGNED, on(USERS_TICKETS_ASSIGNED.filter(), tickets::assigned)),
         r(ORGS_LIST, on(ORGS_LIST.filter(), orgs::list)),
         r(ORGS_CREATE, on(ORGS_CREATE.filter(), orgs::create)),
         r(ORGS_AUTOCOMPLETE, on(ORGS_AUTOCOMPLETE.filter(), orgs::autocomplete)),
         r(ORGS_SEARCH, on(ORGS_SEARCH.filter(), orgs::search)),
         r(ORGS_SHOW, on(ORGS_SHOW.filter(), orgs::show)),
         r(ORGS_UPDATE, on(ORGS_UPDATE.filter(), orgs::update)),
+        r(ORGS_TICKETS, on(ORGS_TICKETS.filter(), tickets::organization_tickets)),
         r(GROUPS_LIST, on(GROUPS_LIST.filter(), orgs::groups)),
         r(GROUP_MEMBERSHIPS, on(GROUP_MEMBERSHIPS.filter(), orgs::memberships)),
         r(ALL_MEMBERSHIPS, on(ALL_MEMBERSHIPS.filter(), orgs::all_memberships)),

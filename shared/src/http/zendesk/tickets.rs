@@ -192,29 +192,123 @@ pub async fn list(
     headers: HeaderMap,
     params: Params,
 ) -> ZdResult {
-    let paging = Paging::from(&params)?;
     let mut filter = TicketFilter::default();
+    let mut counter = keys::ALL_TICKETS.to_owned();
     if !caller.role().is_staff() {
         filter.requester = Some(caller.id());
+        counter = keys::requester_partition(caller.id());
     }
     let scope = format!("zd-tickets|{:?}", filter.requester);
-    let (tickets, after, more) = page_of(&state, &filter, &paging, &scope).await?;
-    let count = match &paging {
-        Paging::Offset { .. } => {
-            let partition = match filter.requester {
-                Some(r) => keys::requester_partition(r),
-                None => keys::ALL_TICKETS.to_owned(),
-            };
-            Some(state.store.ticket_count(&partition, Status::ALL).await?)
-        }
-        Paging::Cursor { .. } => None,
+    let list = TicketList { filter, counter, scope, path: "/api/v2/tickets.json".into() };
+    list.page(&state, &caller, &headers, &params).await
+}
+
+/// `GET /api/v2/users/{id}/tickets/requested`: the tickets the user requested, newest update
+/// first (staff; an end user only their own: anyone else's is a 404, as the user is).
+pub async fn requested(
+    State(state): State<Shared>,
+    ZdCaller(caller): ZdCaller,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    params: Params,
+) -> ZdResult {
+    let user = user_by_number(&state, &raw).await?;
+    if !caller.role().is_staff() && user != caller.id() {
+        return Err(ZdError::not_found());
+    }
+    let filter = TicketFilter { requester: Some(user), ..Default::default() };
+    let list = TicketList {
+        filter,
+        counter: keys::requester_partition(user),
+        scope: format!("zd-requested|{user}"),
+        path: format!("/api/v2/users/{}/tickets/requested.json", numeric_id(&raw)?),
     };
-    let refs = Refs::of(&state, &tickets, []).await?;
-    let base = base_url(&headers);
-    let staff = caller.role().is_staff();
-    let items = tickets.iter().map(|t| shapes::ticket(t, &refs, &base, staff)).collect();
-    let page = ListPage { key: "tickets", items, after, more, count };
-    Ok(super::ok(&page.render(&paging, &base, "/api/v2/tickets.json", &params)))
+    list.page(&state, &caller, &headers, &params).await
+}
+
+/// `GET /api/v2/users/{id}/tickets/assigned` (staff): the tickets assigned to the user, newest
+/// update first.
+pub async fn assigned(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    params: Params,
+) -> ZdResult {
+    let user = user_by_number(&state, &raw).await?;
+    let filter = TicketFilter { assignee: Some(Some(user)), ..Default::default() };
+    let list = TicketList {
+        filter,
+        counter: keys::assignee_partition(Some(user)),
+        scope: format!("zd-assigned|{user}"),
+        path: format!("/api/v2/users/{}/tickets/assigned.json", numeric_id(&raw)?),
+    };
+    list.page(&state, &caller, &headers, &params).await
+}
+
+/// `GET /api/v2/organizations/{id}/tickets` (staff): the organization's tickets, newest update
+/// first.
+pub async fn organization_tickets(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+    params: Params,
+) -> ZdResult {
+    let n = numeric_id(&raw)?;
+    let org = state.store.id_by_number(Numbered::Organization, n).await?.ok_or_else(ZdError::not_found)?;
+    state.store.get_org(org).await?.ok_or_else(ZdError::not_found)?;
+    let filter = TicketFilter { organization: Some(org), ..Default::default() };
+    let list = TicketList {
+        filter,
+        counter: keys::ticket_org_partition(Some(org)),
+        scope: format!("zd-org-tickets|{org}"),
+        path: format!("/api/v2/organizations/{n}/tickets.json"),
+    };
+    list.page(&state, &caller, &headers, &params).await
+}
+
+/// The user a number names (404 when none does).
+async fn user_by_number(state: &AppState, raw: &str) -> Result<Uuid, ZdError> {
+    let n = numeric_id(raw)?;
+    let id = state.store.id_by_number(Numbered::User, n).await?.ok_or_else(ZdError::not_found)?;
+    state.store.get_user(id).await?.ok_or_else(ZdError::not_found)?;
+    Ok(id)
+}
+
+/// A list of tickets in one index partition, newest update first: by cursor, or by offset
+/// with `count` from the partition's status counters (one BatchGetItem).
+struct TicketList {
+    filter: TicketFilter,
+    /// The status-counter partition of the same tickets.
+    counter: String,
+    /// What the list's cursors are bound to.
+    scope: String,
+    /// The list's own path, for its page links.
+    path: String,
+}
+
+impl TicketList {
+    async fn page(
+        &self,
+        state: &AppState,
+        caller: &Caller,
+        headers: &HeaderMap,
+        params: &Params,
+    ) -> ZdResult {
+        let paging = Paging::from(params)?;
+        let (tickets, after, more) = page_of(state, &self.filter, &paging, &self.scope).await?;
+        let count = match &paging {
+            Paging::Offset { .. } => Some(state.store.ticket_count(&self.counter, Status::ALL).await?),
+            Paging::Cursor { .. } => None,
+        };
+        let refs = Refs::of(state, &tickets, []).await?;
+        let base = base_url(headers);
+        let staff = caller.role().is_staff();
+        let items = tickets.iter().map(|t| shapes::ticket(t, &refs, &base, staff)).collect();
+        let page = ListPage { key: "tickets", items, after, more, count };
+        Ok(super::ok(&page.render(&paging, &base, &self.path, params)))
+    }
 }
 
 /// `GET /api/v2/tickets/{id}`.
