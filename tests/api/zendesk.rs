@@ -481,6 +481,28 @@ async fn the_backfill_numbers_records_made_before_numbers_once() {
         updated_at: now,
     };
     store.put_group(&group).await.unwrap();
+    let admin_id = uuid::Uuid::parse_str(&admin.id).unwrap();
+    let mut member = helpdesk::store::groups::Membership {
+        group_id: group.id,
+        user_id: admin_id,
+        number: None,
+        is_default: false,
+        created_at: now,
+    };
+    store.add_member(&mut member).await.unwrap();
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .set_key(Some(helpdesk::store::keys::key(
+            helpdesk::store::keys::group_pk(group.id),
+            helpdesk::store::keys::member_sk(admin_id),
+        )))
+        .update_expression("REMOVE #n")
+        .expression_attribute_names("#n", "number")
+        .send()
+        .await
+        .unwrap();
     let me = zd(&app, "GET", "/api/v2/users/me", &basic(&customer.email, PASSWORD), None).await;
     assert!(me.body["user"]["id"].is_null(), "not numbered yet: {}", me.body);
     // A ticket whose comment was written before comment numbers.
@@ -522,7 +544,7 @@ async fn the_backfill_numbers_records_made_before_numbers_once() {
     let done = helpdesk_local::admin::backfill_numbers(store, |kind, b| heard.push((kind.to_owned(), b)))
         .await
         .unwrap();
-    for kind in ["users", "organizations", "groups", "comments"] {
+    for kind in ["users", "organizations", "groups", "comments", "group memberships"] {
         assert!(done.iter().any(|(k, b)| *k == kind && b.numbered >= 1), "{kind}: {done:?}");
     }
     assert!(heard.iter().any(|(k, _)| k == "users"), "progress is reported");
@@ -548,6 +570,24 @@ async fn the_backfill_numbers_records_made_before_numbers_once() {
         "a later comment takes the next place: {}",
         later.body
     );
+    let numbered =
+        store.membership(group.id, admin_id).await.unwrap().unwrap().number.expect("membership numbered");
+    assert_ne!(Some(numbered), member.number, "a fresh number");
+    let shown =
+        zd(&app, "GET", &format!("/api/v2/group_memberships/{numbered}"), &bearer(&admin.token), None).await;
+    assert_eq!(
+        shown.body["group_membership"]["group_id"],
+        json!(store.get_group(group.id).await.unwrap().unwrap().number)
+    );
+    let stale = zd(
+        &app,
+        "GET",
+        &format!("/api/v2/group_memberships/{}", member.number.unwrap()),
+        &bearer(&admin.token),
+        None,
+    )
+    .await;
+    assert_eq!(stale.status, 404, "the membership's first number no longer names it");
     // Run again: nothing left to number, nothing renumbered.
     let again = helpdesk_local::admin::backfill_numbers(store, |_, _| {}).await.unwrap();
     assert!(again.iter().all(|(_, b)| b.numbered == 0), "{again:?}");
@@ -687,6 +727,136 @@ async fn groups_and_memberships_by_number() {
             .any(|m| m["group_id"] == number && m["user_id"] == agent_number),
         "{}",
         all.body
+    );
+
+    // Memberships are numbered: shown, made and removed by number (admins write).
+    let natively = &members.body["group_memberships"][0];
+    let mid = natively["id"].as_u64().expect("a membership has a number");
+    assert!(natively["url"].as_str().unwrap().ends_with(&format!("/api/v2/group_memberships/{mid}.json")));
+    let shown =
+        zd(&app, "GET", &format!("/api/v2/group_memberships/{mid}.json"), &bearer(&agent.token), None).await;
+    assert_eq!(shown.body["group_membership"], *natively, "{}", shown.body);
+    let (admin_auth, agent_auth) = (bearer(&admin.token), bearer(&agent.token));
+    let admin_number =
+        zd(&app, "GET", "/api/v2/users/me", &admin_auth, None).await.body["user"]["id"].clone();
+    let other = app.post("/groups", Some(&admin.token), json!({"name": "Sales"})).await;
+    let other_number = other.body["group"]["number"].as_u64().unwrap();
+    let body =
+        json!({"group_membership": {"user_id": agent_number, "group_id": other_number, "default": true}});
+    assert_eq!(
+        zd(&app, "POST", "/api/v2/group_memberships", &agent_auth, Some(body.clone())).await.status,
+        403
+    );
+    let made = zd(&app, "POST", "/api/v2/group_memberships.json", &admin_auth, Some(body.clone())).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let made_id = made.body["group_membership"]["id"].as_u64().unwrap();
+    assert_eq!(
+        (made.body["group_membership"]["group_id"].clone(), made.body["group_membership"]["default"].clone()),
+        (json!(other_number), json!(true))
+    );
+    let again = zd(&app, "POST", "/api/v2/group_memberships", &admin_auth, Some(body)).await;
+    assert_eq!((again.status, again.body["details"]["user_id"].is_array()), (422, true), "{}", again.body);
+    let customer = app.customer().await;
+    let customer_number =
+        zd(&app, "GET", "/api/v2/users/me", &basic(&customer.email, PASSWORD), None).await.body["user"]["id"]
+            .clone();
+    for (bad, field) in [
+        (json!({"user_id": customer_number, "group_id": other_number}), "user_id"),
+        (json!({"user_id": 999999, "group_id": other_number}), "user_id"),
+        (json!({"user_id": admin_number, "group_id": 999999}), "group_id"),
+        (json!({"user_id": admin_number}), "group_id"),
+        (json!({"user_id": "x", "group_id": other_number}), "user_id"),
+        (json!({"user_id": admin_number, "group_id": other_number, "default": "yes"}), "default"),
+    ] {
+        let res = zd(
+            &app,
+            "POST",
+            "/api/v2/group_memberships",
+            &admin_auth,
+            Some(json!({"group_membership": bad})),
+        )
+        .await;
+        assert_eq!(res.status, 422, "{bad}: {}", res.body);
+        assert!(res.body["details"][field].is_array(), "{bad}: {}", res.body);
+    }
+    let no_envelope =
+        zd(&app, "POST", "/api/v2/group_memberships", &admin_auth, Some(json!({"user_id": 1}))).await;
+    assert_eq!(no_envelope.status, 400);
+    let natively_listed = app
+        .get(
+            &format!("/groups/{}/memberships", other.body["group"]["id"].as_str().unwrap()),
+            Some(&admin.token),
+        )
+        .await;
+    assert_eq!(
+        natively_listed.body["data"].as_array().unwrap().len(),
+        1,
+        "only the one membership: {:?}",
+        natively_listed.body
+    );
+
+    // A user's memberships.
+    let agent_n = agent_number.as_u64().unwrap();
+    let of_agent =
+        zd(&app, "GET", &format!("/api/v2/users/{agent_n}/group_memberships.json"), &agent_auth, None).await;
+    let mut ids: Vec<u64> = of_agent.body["group_memberships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_u64().unwrap())
+        .collect();
+    ids.sort();
+    assert_eq!((ids, of_agent.body["count"].clone()), (vec![mid, made_id], json!(2)), "{}", of_agent.body);
+    assert_eq!(
+        zd(
+            &app,
+            "GET",
+            &format!("/api/v2/users/{agent_n}/group_memberships"),
+            &basic(&customer.email, PASSWORD),
+            None
+        )
+        .await
+        .status,
+        403
+    );
+    assert_eq!(
+        zd(&app, "GET", "/api/v2/users/999999/group_memberships", &agent_auth, None).await.status,
+        404
+    );
+
+    // Removed by number: gone natively too; its number names nothing any more.
+    assert_eq!(
+        zd(&app, "DELETE", &format!("/api/v2/group_memberships/{made_id}"), &agent_auth, None).await.status,
+        403
+    );
+    let removed =
+        zd(&app, "DELETE", &format!("/api/v2/group_memberships/{made_id}"), &admin_auth, None).await;
+    assert_eq!(removed.status, 204, "{}", removed.body);
+    assert_eq!(
+        zd(&app, "GET", &format!("/api/v2/group_memberships/{made_id}"), &agent_auth, None).await.status,
+        404
+    );
+    assert_eq!(
+        zd(&app, "DELETE", &format!("/api/v2/group_memberships/{made_id}"), &admin_auth, None).await.status,
+        404
+    );
+    let after =
+        zd(&app, "GET", &format!("/api/v2/users/{agent_n}/group_memberships"), &agent_auth, None).await;
+    assert_eq!(after.body["count"], 1);
+    // Added again, it is a new membership with a new number; the old number stays dead.
+    let readded = zd(
+        &app,
+        "POST",
+        "/api/v2/group_memberships",
+        &admin_auth,
+        Some(json!({"group_membership": {"user_id": agent_n, "group_id": other_number}})),
+    )
+    .await;
+    assert_eq!(readded.status, 201, "{}", readded.body);
+    assert_ne!(readded.body["group_membership"]["id"], made_id);
+    assert_eq!(
+        zd(&app, "GET", &format!("/api/v2/group_memberships/{made_id}"), &agent_auth, None).await.status,
+        404
     );
 }
 

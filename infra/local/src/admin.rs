@@ -27,7 +27,8 @@ pub struct Backfilled {
     pub numbered: usize,
 }
 
-/// Gives every user, organization, group, view, macro, trigger, automation and comment made
+/// Gives every user, organization, group, group membership, view, macro, trigger, automation
+/// and comment made
 /// before numeric ids one (the Zendesk API's
 /// `id`). Resumable and safe to run again or while the desk serves: records that have a number
 /// are skipped, and each number lands with its claim in one conditional transaction
@@ -40,7 +41,7 @@ pub async fn backfill_numbers(
     use helpdesk::store::keys::{self, Index};
     use helpdesk::store::numbers::Numbered;
     use helpdesk::store::users::UserRecord;
-    let mut out = [Backfilled::default(); 7];
+    let mut out = [Backfilled::default(); 8];
     // Users, by name.
     let mut after: Option<String> = None;
     loop {
@@ -83,6 +84,16 @@ pub async fn backfill_numbers(
         }
     }
     progress("groups", out[2]);
+    // Their memberships (a group's members are one Query each).
+    for g in store.all_groups().await? {
+        for m in store.memberships(g.id).await? {
+            out[7].seen += 1;
+            if m.number.is_none() && store.assign_membership_number(m.group_id, m.user_id).await?.is_some() {
+                out[7].numbered += 1;
+            }
+        }
+    }
+    progress("group memberships", out[7]);
     // Views, macros, triggers and automations (a desk has tens to hundreds of each).
     for v in store.all_views().await? {
         out[3].seen += 1;
@@ -122,8 +133,16 @@ pub async fn backfill_numbers(
             _ => break,
         }
     }
-    let names =
-        ["users", "organizations", "groups", "views", "macros", "triggers and automations", "comments"];
+    let names = [
+        "users",
+        "organizations",
+        "groups",
+        "views",
+        "macros",
+        "triggers and automations",
+        "comments",
+        "group memberships",
+    ];
     Ok(names.into_iter().zip(out).collect())
 }
 

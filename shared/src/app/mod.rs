@@ -2,6 +2,7 @@
 //! store. Every ticket write goes through [`ticket_change::change_ticket`] (or, for a new
 //! ticket, [`ticket_create::open_ticket`]).
 pub mod automations;
+pub mod groups;
 pub mod mail_in;
 pub mod restriction;
 pub mod rules;

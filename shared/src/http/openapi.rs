@@ -190,7 +190,7 @@ pub mod examples {
     }
 
     pub fn membership() -> Value {
-        json!({"group_id": "0190f3a4-9999-7000-8000-000000000009", "user_id": AGENT, "is_default": true,
+        json!({"group_id": "0190f3a4-9999-7000-8000-000000000009", "user_id": AGENT, "number": 3, "is_default": true,
                "created_at": NOW, "user": user()})
     }
 

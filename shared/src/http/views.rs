@@ -479,6 +479,8 @@ pub struct GroupEnvelope {
 pub struct Membership {
     pub group_id: Uuid,
     pub user_id: Uuid,
+    /// The numeric id (the Zendesk API's `id`); `null` until the backfill numbers an older record.
+    pub number: Option<u64>,
     /// The user's default group (at most one per user).
     pub is_default: bool,
     pub created_at: Timestamp,
@@ -490,6 +492,7 @@ impl Membership {
         Membership {
             group_id: m.group_id,
             user_id: m.user_id,
+            number: m.number,
             is_default: m.is_default,
             created_at: m.created_at,
             user: user.map(|u| User::of(u, now)),

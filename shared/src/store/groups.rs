@@ -2,7 +2,7 @@
 //! (`MEMBER#<user id>`); a member item is also in the user's partition of GSI1
 //! (`USERGROUPS#<user id>`), for "which groups is this agent in" and their default group.
 use super::keys::{self, entity, Index};
-use super::numbers::{claim_write, Numbered};
+use super::numbers::{claim_write, membership_claim_write, Numbered};
 use super::{Guard, Item, Store, StoreError, TxError, TxWrite};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -28,6 +28,9 @@ pub struct Group {
 pub struct Membership {
     pub group_id: Uuid,
     pub user_id: Uuid,
+    /// The numeric id (see `store::numbers`; taken when the member is added).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
     /// The user's default group (at most one per user).
     #[serde(default)]
     pub is_default: bool,
@@ -168,10 +171,13 @@ impl Store {
             .collect()
     }
 
-    /// Adds a member (new only); a default membership makes the user's other ones not default,
-    /// in the same transaction.
-    pub async fn add_member(&self, m: &Membership) -> Result<AddMember, StoreError> {
-        let mut writes = vec![TxWrite::new_only(membership_item(m)?)];
+    /// Adds a member (new only) with a new number and its claim; a default membership makes
+    /// the user's other ones not default, in the same transaction.
+    pub async fn add_member(&self, m: &mut Membership) -> Result<AddMember, StoreError> {
+        let n = self.take_number(Numbered::Membership).await?;
+        m.number = Some(n);
+        let mut writes =
+            vec![TxWrite::new_only(membership_item(m)?), membership_claim_write(n, m.group_id, m.user_id)];
         if m.is_default {
             for mut other in self.groups_of(m.user_id).await?.into_iter().filter(|o| o.is_default) {
                 other.is_default = false;
@@ -183,6 +189,13 @@ impl Store {
             Err(e) if e.failed(Guard::AlreadyExists) => Ok(AddMember::AlreadyMember),
             Err(e) => Err(e.into_store()),
         }
+    }
+
+    /// The membership numbered `n` (two GetItems: the claim, then the membership, which must
+    /// still carry that number).
+    pub async fn membership_by_number(&self, n: u64) -> Result<Option<Membership>, StoreError> {
+        let Some((group, user)) = self.membership_claim(n).await? else { return Ok(None) };
+        Ok(self.membership(group, user).await?.filter(|m| m.number == Some(n)))
     }
 
     pub async fn remove_member(&self, group_id: Uuid, user_id: Uuid) -> Result<(), StoreError> {

@@ -25,6 +25,9 @@ pub enum Numbered {
     Rule,
     /// Satisfaction ratings (numbered when given; no claim: they are listed, not fetched by id).
     Rating,
+    /// Group memberships: a membership is keyed by its group and user, so its claim names both
+    /// ([`membership_claim_write`]).
+    Membership,
 }
 
 impl Numbered {
@@ -37,6 +40,7 @@ impl Numbered {
             Numbered::Macro => "MACRO",
             Numbered::Rule => "RULE",
             Numbered::Rating => "RATING",
+            Numbered::Membership => "MEMBERSHIP",
         }
     }
 
@@ -50,7 +54,7 @@ impl Numbered {
             Numbered::View => keys::key(keys::view_pk(id), keys::VIEW_SK),
             Numbered::Macro => keys::key(keys::macro_pk(id), keys::MACRO_SK),
             Numbered::Rule => keys::key(keys::rule_pk(id), keys::RULE_SK),
-            Numbered::Rating => return None,
+            Numbered::Rating | Numbered::Membership => return None,
         })
     }
 }
@@ -74,6 +78,21 @@ pub fn claim_item(kind: Numbered, n: u64, id: Uuid) -> Item {
 /// The claim of number `n` for record `id`, new only (a number is never claimed twice).
 pub fn claim_write(kind: Numbered, n: u64, id: Uuid) -> TxWrite {
     TxWrite::new_only(claim_item(kind, n, id))
+}
+
+/// The claim of membership number `n`: the membership of `user` in `group`, new only.
+pub fn membership_claim_write(n: u64, group: Uuid, user: Uuid) -> TxWrite {
+    let mut item = keys::key(keys::number_pk(Numbered::Membership.name(), n), keys::NUMBER_SK);
+    item.insert(keys::ENTITY.to_owned(), keys::s(entity::NUMBER_CLAIM));
+    item.insert("group_id".to_owned(), keys::s(group.to_string()));
+    item.insert("user_id".to_owned(), keys::s(user.to_string()));
+    TxWrite::new_only(item)
+}
+
+#[derive(Debug, Deserialize)]
+struct MembershipClaim {
+    group_id: Uuid,
+    user_id: Uuid,
 }
 
 impl Store {
@@ -107,14 +126,36 @@ impl Store {
         Ok(item.map(serde_dynamo::from_item::<_, Claim>).transpose()?.map(|c| c.id))
     }
 
+    /// The group and user of membership number `n`, as its claim names them (one GetItem; the
+    /// membership itself may be gone, or numbered anew since).
+    pub async fn membership_claim(&self, n: u64) -> Result<Option<(Uuid, Uuid)>, StoreError> {
+        let item =
+            self.get(keys::key(keys::number_pk(Numbered::Membership.name(), n), keys::NUMBER_SK)).await?;
+        let claim = item.map(serde_dynamo::from_item::<_, MembershipClaim>).transpose()?;
+        Ok(claim.map(|c| (c.group_id, c.user_id)))
+    }
+
     /// The backfill's step: gives record `id` of `kind` a new number, unless it has one by now
     /// (`Ok(None)`: numbered meanwhile, or gone). The number and its claim land together.
     pub async fn assign_number(&self, kind: Numbered, id: Uuid) -> Result<Option<u64>, StoreError> {
         let key = kind.record_key(id).ok_or_else(|| StoreError::Sdk {
             op: "TransactWriteItems",
-            message: format!("{kind:?} is not backfilled"),
+            message: format!("{kind:?} is not backfilled by id"),
         })?;
         let n = self.take_number(kind).await?;
+        self.set_number(key, n, claim_write(kind, n, id)).await
+    }
+
+    /// [`Self::assign_number`] for the membership of `user` in `group`.
+    pub async fn assign_membership_number(&self, group: Uuid, user: Uuid) -> Result<Option<u64>, StoreError> {
+        let n = self.take_number(Numbered::Membership).await?;
+        let key = keys::key(keys::group_pk(group), keys::member_sk(user));
+        self.set_number(key, n, membership_claim_write(n, group, user)).await
+    }
+
+    /// Sets number `n` on the record at `key` unless it has one, with its claim, in one
+    /// transaction.
+    async fn set_number(&self, key: Item, n: u64, claim: TxWrite) -> Result<Option<u64>, StoreError> {
         let set = TxWrite::update(
             Guard::NumberTaken,
             key,
@@ -123,7 +164,7 @@ impl Store {
             HashMap::from([("#num".to_owned(), NUMBER.to_owned()), ("#pk".to_owned(), keys::PK.to_owned())]),
             HashMap::from([(":n".to_owned(), AttributeValue::N(n.to_string()))]),
         );
-        match self.transact(vec![set, claim_write(kind, n, id)]).await {
+        match self.transact(vec![set, claim]).await {
             Ok(()) => Ok(Some(n)),
             Err(TxError::ConditionFailed(guards)) if guards.contains(&Guard::NumberTaken) => Ok(None),
             Err(e) => Err(e.into_store()),

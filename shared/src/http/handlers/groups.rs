@@ -2,13 +2,12 @@
 //! admins write.
 use crate::clock::Timestamp;
 use crate::cursor::per_page;
-use crate::domain::user::Role;
 use crate::http::extract::{Admin, Command, FromJson, Params, Staff};
 use crate::http::views::{
     Data, Group as GroupView, GroupEnvelope, Membership as MembershipView, MembershipEnvelope, Page,
 };
 use crate::http::{created, ok, HandlerResult, Shared};
-use crate::store::groups::{AddMember, Group, Membership};
+use crate::store::groups::Group;
 use crate::validation::{Input, ValidationErrors};
 use crate::{clock, ApiError};
 use axum::extract::{Path, State};
@@ -265,19 +264,10 @@ pub async fn add_member(
 ) -> HandlerResult {
     let group = state.store.get_group(group_id(&raw)?).await?.ok_or(ApiError::NotFound)?;
     let NewMembership { user_id, is_default } = body.command;
-    let user = state.store.get_user(user_id).await?.map(|r| r.user);
-    let Some(user) = user.filter(|u| u.role != Role::Customer) else {
-        return Err(ApiError::invalid("user_id", "The user must be an agent or an admin."));
-    };
-    let membership = Membership { group_id: group.id, user_id, is_default, created_at: Timestamp::now() };
-    match state.store.add_member(&membership).await? {
-        AddMember::Added => Ok(created(&MembershipEnvelope {
-            membership: MembershipView::of(&membership, Some(&user), clock::now()),
-        })),
-        AddMember::AlreadyMember => {
-            Err(ApiError::invalid("user_id", "The user is already a member of this group."))
-        }
-    }
+    let (membership, user) = crate::app::groups::add_member(&state, &group, user_id, is_default).await?;
+    Ok(created(&MembershipEnvelope {
+        membership: MembershipView::of(&membership, Some(&user), clock::now()),
+    }))
 }
 
 /// `DELETE /groups/{id}/memberships/{user_id}` (admin).

@@ -146,6 +146,7 @@ fn request_body(method: &str, path: &str) -> Option<Value> {
         ("PUT", "triggers/{id}") => envelope("trigger", "RuleChange"),
         ("POST", "automations") => envelope("automation", "NewRule"),
         ("PUT", "automations/{id}") => envelope("automation", "RuleChange"),
+        ("POST", "group_memberships") => envelope("group_membership", "NewGroupMembership"),
         ("POST" | "PUT", _) => json!({"type": "object"}),
         _ => return None,
     })
@@ -224,6 +225,10 @@ fn body_schemas() -> Value {
         "RequestChange": {"type": "object", "properties": {"comment": comment, "solved": {"type": ["boolean", "null"]}}},
         "NewRule": rule(&["title", "conditions", "actions"]),
         "RuleChange": rule(&[]),
+        "NewGroupMembership": {"type": "object", "required": ["user_id", "group_id"], "properties": {
+            "user_id": {"type": ["integer", "string"], "minimum": 1, "pattern": "^[0-9]+$", "description": "An agent or admin"},
+            "group_id": {"type": ["integer", "string"], "minimum": 1, "pattern": "^[0-9]+$"},
+            "default": {"type": ["boolean", "null"]}}},
     })
 }
 
@@ -241,7 +246,10 @@ fn response_schema(method: &str, path: &str) -> Option<Value> {
             | "tickets/show_many"
             | "views/{id}/tickets"
             | "incremental/tickets"
-            | "incremental/tickets/cursor",
+            | "incremental/tickets/cursor"
+            | "users/{id}/tickets/requested"
+            | "users/{id}/tickets/assigned"
+            | "organizations/{id}/tickets",
         ) => many("tickets", "Ticket"),
         ("GET" | "PUT", "users/{id}") | ("GET", "users/me") | ("POST", "users") => one("user", "User"),
         ("GET", "users" | "users/search" | "users/show_many") => many("users", "User"),
@@ -252,6 +260,12 @@ fn response_schema(method: &str, path: &str) -> Option<Value> {
             many("organizations", "Organization")
         }
         ("GET", "groups") => many("groups", "Group"),
+        ("GET", "group_memberships/{id}") | ("POST", "group_memberships") => {
+            one("group_membership", "GroupMembership")
+        }
+        ("GET", "group_memberships" | "groups/{id}/memberships" | "users/{id}/group_memberships") => {
+            many("group_memberships", "GroupMembership")
+        }
         ("GET" | "POST" | "PUT", "tickets/{id}/tags") => json!({"type": "object", "required": ["tags"],
             "properties": {"tags": {"type": "array", "items": {"type": "string"}}}}),
         ("GET", "search/count") => {
@@ -313,6 +327,11 @@ fn record_schemas() -> Value {
             "properties": {
                 "id": number, "url": url, "name": {"type": "string"}, "description": {"type": "string"},
                 "default": {"type": "boolean"}, "deleted": {"type": "boolean"}, "created_at": time, "updated_at": time,
+            }},
+        "GroupMembership": {"type": "object", "required": ["id", "url", "user_id", "group_id", "default", "created_at", "updated_at"],
+            "properties": {
+                "id": number, "url": {"type": ["string", "null"]}, "user_id": number, "group_id": number,
+                "default": {"type": "boolean"}, "created_at": time, "updated_at": time,
             }},
     })
 }

@@ -11,7 +11,8 @@ use crate::store::numbers::Numbered;
 use crate::store::orgs::Organization;
 use crate::{clock, ApiError, AppState};
 use axum::extract::{Path, State};
-use http::HeaderMap;
+use axum::response::IntoResponse;
+use http::{HeaderMap, StatusCode};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
@@ -145,34 +146,142 @@ fn membership_items(
     group: &crate::store::groups::Group,
     members: &[crate::store::groups::Membership],
     users: &std::collections::HashMap<Uuid, crate::domain::user::User>,
+    base: &str,
 ) -> Vec<Value> {
-    members
+    members.iter().map(|m| membership_shape(m, group.number, users.get(&m.user_id), base)).collect()
+}
+
+/// One membership in Zendesk's shape (`id` is `null` for one made before memberships were
+/// numbered, until the backfill numbers it).
+fn membership_shape(
+    m: &crate::store::groups::Membership,
+    group_number: Option<u64>,
+    user: Option<&crate::domain::user::User>,
+    base: &str,
+) -> Value {
+    json!({
+        "id": m.number,
+        "url": m.number.map(|n| format!("{base}/api/v2/group_memberships/{n}.json")),
+        "user_id": user.and_then(|u| u.number),
+        "group_id": group_number,
+        "default": m.is_default,
+        "created_at": m.created_at,
+        "updated_at": m.created_at,
+    })
+}
+
+/// The membership a number names, with its group (404 when none does).
+async fn membership_by_number(
+    state: &AppState,
+    raw: &str,
+) -> Result<(crate::store::groups::Membership, crate::store::groups::Group), ZdError> {
+    let n = numeric_id(raw)?;
+    let m = state.store.membership_by_number(n).await?.ok_or_else(ZdError::not_found)?;
+    let group = state.store.get_group(m.group_id).await?.ok_or_else(ZdError::not_found)?;
+    Ok((m, group))
+}
+
+/// `GET /api/v2/group_memberships/{id}` (staff).
+pub async fn membership_show(
+    State(state): State<Shared>,
+    ZdStaff(_): ZdStaff,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> ZdResult {
+    let (m, group) = membership_by_number(&state, &raw).await?;
+    let user = state.store.get_user(m.user_id).await?.map(|r| r.user);
+    let shown = membership_shape(&m, group.number, user.as_ref(), &base_url(&headers));
+    Ok(super::ok(&json!({"group_membership": shown})))
+}
+
+/// `POST /api/v2/group_memberships` (admins): `{"group_membership": {user_id, group_id,
+/// default?}}`, the ids numbers; the native rules (agents and admins only, once per group).
+pub async fn membership_create(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    headers: HeaderMap,
+    ZdObject(body): ZdObject,
+) -> ZdResult {
+    caller.require_admin()?;
+    let zd = envelope(&body, "group_membership")?;
+    check_kinds(&zd, &[("default", Kind::Bool)])?;
+    let required = |field: &str| {
+        zd.get(field)
+            .filter(|v| !v.is_null())
+            .ok_or_else(|| ZdError::invalid(field, format!("The {field} field is required.")))
+    };
+    let group_id =
+        super::tickets::record_id(&state, Numbered::Group, "group_id", required("group_id")?).await?;
+    let user_id = super::tickets::record_id(&state, Numbered::User, "user_id", required("user_id")?).await?;
+    let invalid_group = || ZdError::invalid("group_id", "The selected group_id is invalid.");
+    let group =
+        state.store.get_group(group_id.ok_or_else(invalid_group)?).await?.ok_or_else(invalid_group)?;
+    let user_id = user_id.ok_or_else(|| ZdError::invalid("user_id", "The selected user_id is invalid."))?;
+    let is_default = zd.get("default").and_then(Value::as_bool).unwrap_or(false);
+    let (m, user) = crate::app::groups::add_member(&state, &group, user_id, is_default).await?;
+    let shown = membership_shape(&m, group.number, Some(&user), &base_url(&headers));
+    Ok(super::created(&json!({"group_membership": shown})))
+}
+
+/// `DELETE /api/v2/group_memberships/{id}` (admins): 204.
+pub async fn membership_delete(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    Path(raw): Path<String>,
+) -> ZdResult {
+    caller.require_admin()?;
+    let (m, _) = membership_by_number(&state, &raw).await?;
+    state.store.remove_member(m.group_id, m.user_id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /api/v2/users/{id}/group_memberships` (staff): the user's memberships (one Query of
+/// the user's memberships, one batch read of their groups).
+pub async fn user_memberships(
+    State(state): State<Shared>,
+    ZdStaff(_): ZdStaff,
+    headers: HeaderMap,
+    Path(raw): Path<String>,
+) -> ZdResult {
+    let n = numeric_id(&raw)?;
+    let id = state.store.id_by_number(Numbered::User, n).await?.ok_or_else(ZdError::not_found)?;
+    let user = state.store.get_user(id).await?.ok_or_else(ZdError::not_found)?.user;
+    let members = state.store.groups_of(id).await?;
+    let group_ids: Vec<Uuid> = members.iter().map(|m| m.group_id).collect();
+    let groups: std::collections::HashMap<Uuid, Option<u64>> =
+        state.store.groups_by_id(&group_ids).await?.into_iter().map(|g| (g.id, g.number)).collect();
+    let base = base_url(&headers);
+    let items: Vec<Value> = members
         .iter()
-        .map(|m| {
-            json!({
-                "id": null,
-                "url": null,
-                "user_id": users.get(&m.user_id).and_then(|u| u.number),
-                "group_id": group.number,
-                "default": m.is_default,
-                "created_at": m.created_at,
-                "updated_at": m.created_at,
-            })
+        .filter_map(|m| {
+            groups.get(&m.group_id).map(|number| membership_shape(m, *number, Some(&user), &base))
         })
-        .collect()
+        .collect();
+    let count = items.len();
+    Ok(super::ok(
+        &json!({"group_memberships": items, "next_page": null, "previous_page": null, "count": count}),
+    ))
 }
 
 /// `GET /api/v2/group_memberships` (staff): every membership of every group (a desk has few
 /// groups: one Query of the groups, one per group, one batch read of the members).
-pub async fn all_memberships(State(state): State<Shared>, ZdStaff(_): ZdStaff) -> ZdResult {
+pub async fn all_memberships(
+    State(state): State<Shared>,
+    ZdStaff(_): ZdStaff,
+    headers: HeaderMap,
+) -> ZdResult {
+    let base = base_url(&headers);
     let groups = state.store.all_groups().await?;
     let mut per_group = Vec::with_capacity(groups.len());
     for g in &groups {
         per_group.push(state.store.memberships(g.id).await?);
     }
     let users = state.store.users_by_id(per_group.iter().flatten().map(|m| m.user_id)).await?;
-    let items: Vec<Value> =
-        groups.iter().zip(&per_group).flat_map(|(g, members)| membership_items(g, members, &users)).collect();
+    let items: Vec<Value> = groups
+        .iter()
+        .zip(&per_group)
+        .flat_map(|(g, members)| membership_items(g, members, &users, &base))
+        .collect();
     let count = items.len();
     Ok(super::ok(
         &json!({"group_memberships": items, "next_page": null, "previous_page": null, "count": count}),
@@ -183,6 +292,7 @@ pub async fn all_memberships(State(state): State<Shared>, ZdStaff(_): ZdStaff) -
 pub async fn memberships(
     State(state): State<Shared>,
     ZdStaff(_): ZdStaff,
+    headers: HeaderMap,
     Path(raw): Path<String>,
 ) -> ZdResult {
     let n = numeric_id(&raw)?;
@@ -190,7 +300,7 @@ pub async fn memberships(
     let group = state.store.get_group(id).await?.ok_or_else(ZdError::not_found)?;
     let members = state.store.memberships(group.id).await?;
     let users = state.store.users_by_id(members.iter().map(|m| m.user_id)).await?;
-    let items = membership_items(&group, &members, &users);
+    let items = membership_items(&group, &members, &users, &base_url(&headers));
     let count = items.len();
     Ok(super::ok(
         &json!({"group_memberships": items, "next_page": null, "previous_page": null, "count": count}),

@@ -50,6 +50,10 @@ v2_routes! {
     GROUPS_LIST = "GET" "/api/v2/groups" => "groups-list";
     GROUP_MEMBERSHIPS = "GET" "/api/v2/groups/{id}/memberships" => "groups-memberships";
     ALL_MEMBERSHIPS = "GET" "/api/v2/group_memberships" => "zendesk-group-memberships";
+    MEMBERSHIPS_CREATE = "POST" "/api/v2/group_memberships" => "groups-add-member";
+    MEMBERSHIPS_SHOW = "GET" "/api/v2/group_memberships/{id}" => "zendesk-group-memberships-show";
+    MEMBERSHIPS_DELETE = "DELETE" "/api/v2/group_memberships/{id}" => "groups-remove-member";
+    USER_MEMBERSHIPS = "GET" "/api/v2/users/{id}/group_memberships" => "zendesk-users-group-memberships";
     REQUESTS_LIST = "GET" "/api/v2/requests" => "zendesk-requests-list";
     REQUESTS_CREATE = "POST" "/api/v2/requests" => "zendesk-requests-create";
     REQUESTS_SHOW = "GET" "/api/v2/requests/{id}" => "zendesk-requests-show";
@@ -121,6 +125,10 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(GROUPS_LIST, on(GROUPS_LIST.filter(), orgs::groups)),
         r(GROUP_MEMBERSHIPS, on(GROUP_MEMBERSHIPS.filter(), orgs::memberships)),
         r(ALL_MEMBERSHIPS, on(ALL_MEMBERSHIPS.filter(), orgs::all_memberships)),
+        r(MEMBERSHIPS_CREATE, on(MEMBERSHIPS_CREATE.filter(), orgs::membership_create)),
+        r(MEMBERSHIPS_SHOW, on(MEMBERSHIPS_SHOW.filter(), orgs::membership_show)),
+        r(MEMBERSHIPS_DELETE, on(MEMBERSHIPS_DELETE.filter(), orgs::membership_delete)),
+        r(USER_MEMBERSHIPS, on(USER_MEMBERSHIPS.filter(), orgs::user_memberships)),
         r(REQUESTS_LIST, on(REQUESTS_LIST.filter(), requests::list)),
         r(REQUESTS_CREATE, on(REQUESTS_CREATE.filter(), requests::create)),
         r(REQUESTS_SHOW, on(REQUESTS_SHOW.filter(), requests::show)),

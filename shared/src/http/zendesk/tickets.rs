@@ -36,7 +36,7 @@ pub async fn visible(state: &AppState, caller: &Caller, raw: &str) -> Result<Tic
 }
 
 /// The record of `kind` a numeric id in a body names (422 on `field` when none).
-async fn record_id(
+pub(super) async fn record_id(
     state: &AppState,
     kind: Numbered,
     field: &str,
