@@ -1155,6 +1155,103 @@ async fn tickets_a_user_requested_or_was_assigned_and_an_organization_s() {
 }
 
 #[tokio::test]
+async fn users_are_created_or_updated_by_email() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let agent = app.staff(Role::Agent).await;
+    let customer = app.customer().await;
+    let (admin_auth, agent_auth) = (bearer(&admin.token), bearer(&agent.token));
+    let upsert = |auth: String, user: Value| {
+        let app = &app;
+        async move {
+            zd(app, "POST", "/api/v2/users/create_or_update.json", &auth, Some(json!({"user": user}))).await
+        }
+    };
+
+    // Made when no user has the email (201), found by it afterwards (200, any case).
+    let made = upsert(agent_auth.clone(), json!({"name": "Ann Lee", "email": "ann@example.com"})).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    assert_eq!(made.body["user"]["role"], "end-user");
+    let id = made.body["user"]["id"].as_u64().unwrap();
+    let same = upsert(agent_auth.clone(), json!({"name": "Ann Lee", "email": "ANN@example.com"})).await;
+    assert_eq!((same.status, same.body["user"]["id"].clone()), (200, json!(id)), "{}", same.body);
+    // Changing someone's name, role or organization is the admins' (as PUT /users/{id}).
+    let renamed_by_agent =
+        upsert(agent_auth.clone(), json!({"name": "Ann Smith", "email": "ann@example.com"})).await;
+    assert_eq!(renamed_by_agent.status, 403);
+    let org = zd(
+        &app,
+        "POST",
+        "/api/v2/organizations",
+        &admin_auth,
+        Some(json!({"organization": {"name": "Lee Co"}})),
+    )
+    .await;
+    let org_n = org.body["organization"]["id"].as_u64().unwrap();
+    let changed = upsert(
+        admin_auth.clone(),
+        json!({"name": "Ann Smith", "email": "ann@example.com", "organization_id": org_n}),
+    )
+    .await;
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(
+        (changed.body["user"]["name"].clone(), changed.body["user"]["organization_id"].clone()),
+        (json!("Ann Smith"), json!(org_n))
+    );
+    let shown = zd(&app, "GET", &format!("/api/v2/users/{id}"), &agent_auth, None).await;
+    assert_eq!(shown.body["user"]["name"], "Ann Smith", "written, not only answered");
+
+    // Roles: agents make end users; admins make agents, and place new users in organizations.
+    let as_agent =
+        upsert(agent_auth.clone(), json!({"name": "Bo", "email": "bo@example.com", "role": "agent"})).await;
+    assert_eq!(as_agent.status, 403);
+    let placed = upsert(
+        agent_auth.clone(),
+        json!({"name": "Bo", "email": "bo@example.com", "organization_id": org_n}),
+    )
+    .await;
+    assert_eq!(placed.status, 403);
+    let new_agent = upsert(
+        admin_auth.clone(),
+        json!({"name": "Bo", "email": "bo@example.com", "role": "agent", "organization_id": org_n}),
+    )
+    .await;
+    assert_eq!(new_agent.status, 201, "{}", new_agent.body);
+    assert_eq!(
+        (new_agent.body["user"]["role"].clone(), new_agent.body["user"]["organization_id"].clone()),
+        (json!("agent"), json!(org_n))
+    );
+
+    // Bad input: a 422 naming the field (400 without the envelope); nothing is made.
+    for (bad, field) in [
+        (json!({"name": "Cy"}), "email"),
+        (json!({"name": "Cy", "email": "not-an-email"}), "email"),
+        (json!({"email": "cy@example.com"}), "name"),
+        (json!({"name": "Cy", "email": "cy@example.com", "role": "boss"}), "role"),
+        (json!({"name": 5, "email": "cy@example.com"}), "name"),
+        (json!({"name": "Cy", "email": "cy@example.com", "organization_id": 999999}), "organization_id"),
+    ] {
+        let res = upsert(admin_auth.clone(), bad.clone()).await;
+        assert_eq!(res.status, 422, "{bad}: {}", res.body);
+        assert!(res.body["details"][field].is_array(), "{bad}: {}", res.body);
+    }
+    let found = zd(&app, "GET", "/api/v2/users/search.json?query=cy@example.com", &admin_auth, None).await;
+    assert_eq!(found.body["users"], json!([]), "{}", found.body);
+    let bare = zd(
+        &app,
+        "POST",
+        "/api/v2/users/create_or_update",
+        &admin_auth,
+        Some(json!({"email": "x@example.com"})),
+    )
+    .await;
+    assert_eq!(bare.status, 400);
+    let by_customer =
+        upsert(basic(&customer.email, PASSWORD), json!({"name": "Dee", "email": "dee@example.com"})).await;
+    assert_eq!(by_customer.status, 403);
+}
+
+#[tokio::test]
 async fn bulk_creates_and_updates_answer_job_statuses() {
     let app = TestApp::spawn().await;
     let agent = app.staff(Role::Agent).await;

@@ -137,6 +137,7 @@ fn request_body(method: &str, path: &str) -> Option<Value> {
         ("POST" | "PUT" | "DELETE", "tickets/{id}/tags") => json!({"type": "object", "required": ["tags"],
             "properties": {"tags": {"$ref": "#/components/schemas/TagWords"}}}),
         ("POST", "users") => envelope("user", "NewUser"),
+        ("POST", "users/create_or_update") => envelope("user", "UserUpsert"),
         ("PUT", "users/{id}") => envelope("user", "UserChange"),
         ("POST", "organizations") => envelope("organization", "NewOrganization"),
         ("PUT", "organizations/{id}") => envelope("organization", "OrganizationChange"),
@@ -215,6 +216,9 @@ fn body_schemas() -> Value {
         "TagWords": tag_words,
         "NewUser": {"type": "object", "required": ["name", "email"], "properties": {
             "name": name, "email": {"type": "string", "format": "email"}, "role": role}},
+        "UserUpsert": {"type": "object", "required": ["email"], "description": "The user with this email is updated (200: as `UserChange`), else made (201: as `NewUser`, `name` then required)",
+            "properties": {"name": name, "email": {"type": "string", "format": "email"}, "role": role,
+                "organization_id": {"type": ["integer", "null"], "minimum": 1}}},
         "UserChange": {"type": "object", "properties": {
             "name": name, "role": role, "organization_id": {"type": ["integer", "null"], "minimum": 1}}},
         "NewOrganization": organization(&["name"]),
@@ -251,7 +255,9 @@ fn response_schema(method: &str, path: &str) -> Option<Value> {
             | "users/{id}/tickets/assigned"
             | "organizations/{id}/tickets",
         ) => many("tickets", "Ticket"),
-        ("GET" | "PUT", "users/{id}") | ("GET", "users/me") | ("POST", "users") => one("user", "User"),
+        ("GET" | "PUT", "users/{id}")
+        | ("GET", "users/me")
+        | ("POST", "users" | "users/create_or_update") => one("user", "User"),
         ("GET", "users" | "users/search" | "users/show_many") => many("users", "User"),
         ("GET" | "PUT", "organizations/{id}") | ("POST", "organizations") => {
             one("organization", "Organization")

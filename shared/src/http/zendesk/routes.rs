@@ -34,6 +34,7 @@ v2_routes! {
     USERS_ME = "GET" "/api/v2/users/me" => "auth-me";
     USERS_LIST = "GET" "/api/v2/users" => "users-list";
     USERS_CREATE = "POST" "/api/v2/users" => "zendesk-users-create";
+    USERS_CREATE_OR_UPDATE = "POST" "/api/v2/users/create_or_update" => "zendesk-users-create-or-update";
     USERS_SEARCH = "GET" "/api/v2/users/search" => "zendesk-users-search";
     USERS_SHOW_MANY = "GET" "/api/v2/users/show_many" => "zendesk-users-show-many";
     USERS_SHOW = "GET" "/api/v2/users/{id}" => "users-show";
@@ -109,6 +110,7 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(USERS_ME, on(USERS_ME.filter(), users::me)),
         r(USERS_LIST, on(USERS_LIST.filter(), users::list)),
         r(USERS_CREATE, on(USERS_CREATE.filter(), users::create)),
+        r(USERS_CREATE_OR_UPDATE, on(USERS_CREATE_OR_UPDATE.filter(), users::create_or_update)),
         r(USERS_SEARCH, on(USERS_SEARCH.filter(), users::search)),
         r(USERS_SHOW_MANY, on(USERS_SHOW_MANY.filter(), users::show_many)),
         r(USERS_SHOW, on(USERS_SHOW.filter(), users::show)),

@@ -5,6 +5,7 @@ use super::{
     base_url, check_kinds, envelope, numeric_id, Kind, ListPage, Paging, ZdCaller, ZdError, ZdObject,
     ZdResult, ZdStaff,
 };
+use crate::auth::Caller;
 use crate::domain::user::{Email, PersonName, Role, User};
 use crate::http::extract::Params;
 use crate::http::Shared;
@@ -158,45 +159,168 @@ async fn create_user(
     Ok(record.user)
 }
 
-/// `POST /api/v2/users` (staff): `{"user": {name, email, role?}}`; an email in use is a 422.
-/// Agents make end users; admins also agents and admins.
+/// A `{"user": {...}}` body, parsed once: each field present and well formed, or a 422 naming
+/// it (`None`: absent).
+struct UserBody {
+    name: Option<String>,
+    email: Option<Email>,
+    role: Option<Role>,
+    /// `Some(None)`: no organization.
+    org: Option<Option<Uuid>>,
+}
+
+impl UserBody {
+    async fn parse(state: &AppState, body: &serde_json::Map<String, Value>) -> Result<Self, ZdError> {
+        let zd = envelope(body, "user")?;
+        check_kinds(&zd, &[("name", Kind::Str), ("email", Kind::Str), ("role", Kind::Str)])?;
+        let present = |field: &str| zd.get(field).filter(|v| !v.is_null());
+        let name = match present("name").and_then(Value::as_str) {
+            None => None,
+            Some(raw) => {
+                Some(PersonName::parse(raw).map_err(|m| ZdError::invalid("name", m))?.as_str().to_owned())
+            }
+        };
+        let email = match present("email").and_then(Value::as_str) {
+            None => None,
+            Some(raw) => Some(Email::parse(raw).map_err(|m| ZdError::invalid("email", m))?),
+        };
+        let role = match present("role").and_then(Value::as_str) {
+            None => None,
+            Some("end-user") => Some(Role::Customer),
+            Some("agent") => Some(Role::Agent),
+            Some("admin") => Some(Role::Admin),
+            Some(_) => return Err(ZdError::invalid("role", "The role must be end-user, agent or admin.")),
+        };
+        let org = match zd.get("organization_id") {
+            None => None,
+            Some(Value::Null) => Some(None),
+            Some(v) => {
+                let number = v.as_u64().ok_or_else(|| {
+                    ZdError::invalid("organization_id", "The organization id must be an integer.")
+                })?;
+                let org = state.store.id_by_number(Numbered::Organization, number).await?;
+                Some(Some(org.ok_or_else(|| {
+                    ZdError::invalid("organization_id", "The selected organization id is invalid.")
+                })?))
+            }
+        };
+        Ok(UserBody { name, email, role, org })
+    }
+
+    /// A new user from this body: `name` and `email` required, an end user unless `role` says
+    /// otherwise. Agents make end users; admins also agents and admins, and place users in
+    /// organizations. `Ok(None)`: the email is in use.
+    async fn create(&self, state: &AppState, caller: &Caller) -> Result<Option<User>, ZdError> {
+        let name =
+            self.name.as_deref().ok_or_else(|| ZdError::invalid("name", "The name field is required."))?;
+        let email =
+            self.email.as_ref().ok_or_else(|| ZdError::invalid("email", "The email field is required."))?;
+        let role = self.role.unwrap_or(Role::Customer);
+        if role != Role::Customer || self.org.is_some_and(|o| o.is_some()) {
+            caller.require_admin()?;
+        }
+        let user = match create_user(state, email, Some(name), role).await {
+            Ok(user) => user,
+            Err(CreateUserError::EmailTaken) => return Ok(None),
+            Err(CreateUserError::Store(e)) => return Err(e.into()),
+        };
+        match self.org {
+            Some(Some(org)) => {
+                let record = crate::http::handlers::users::assign_role_and_org(
+                    state,
+                    caller,
+                    user.id,
+                    None,
+                    Some(Some(org)),
+                )
+                .await?;
+                Ok(Some(record.user))
+            }
+            _ => Ok(Some(user)),
+        }
+    }
+
+    /// Applies what this body changes in `user` (fields equal to what the user has are no
+    /// change). A user may rename themself; admins change anyone's name, role (never the last
+    /// admin's) and organization; anything else is a 403.
+    async fn apply(&self, state: &AppState, caller: &Caller, user: &User) -> Result<(), ZdError> {
+        let name = self.name.as_ref().filter(|n| **n != user.name);
+        let role = self.role.filter(|r| *r != user.role);
+        let org = self.org.filter(|o| *o != user.organization_id);
+        if (role.is_some() || org.is_some() || (name.is_some() && user.id != caller.id()))
+            && caller.role() != Role::Admin
+        {
+            return Err(ZdError(ApiError::Forbidden));
+        }
+        if role.is_some() || org.is_some() {
+            crate::http::handlers::users::assign_role_and_org(state, caller, user.id, role, org).await?;
+        }
+        if let Some(name) = name {
+            let changes =
+                crate::store::users::ProfileChanges { name: Some(name.clone()), ..Default::default() };
+            state.store.update_profile(user.id, &changes, &clock::format(clock::now())).await?;
+        }
+        Ok(())
+    }
+}
+
+/// `POST /api/v2/users` (staff): `{"user": {name, email, role?, organization_id?}}`
+/// ([`UserBody::create`]).
 pub async fn create(
     State(state): State<Shared>,
     ZdStaff(caller): ZdStaff,
     headers: HeaderMap,
     ZdObject(body): ZdObject,
 ) -> ZdResult {
-    let zd = envelope(&body, "user")?;
-    check_kinds(&zd, &[("name", Kind::Str), ("email", Kind::Str), ("role", Kind::Str)])?;
-    let name = zd.get("name").and_then(Value::as_str).unwrap_or_default();
-    if PersonName::parse(name).is_err() {
-        return Err(ZdError::invalid("name", "The name field is required."));
-    }
-    let email = zd.get("email").and_then(Value::as_str).unwrap_or_default();
-    let email = Email::parse(email).map_err(|m| ZdError::invalid("email", m))?;
-    let role = match zd.get("role").and_then(Value::as_str) {
-        None | Some("end-user") => Role::Customer,
-        Some("agent") => Role::Agent,
-        Some("admin") => Role::Admin,
-        Some(_) => return Err(ZdError::invalid("role", "The role must be end-user, agent or admin.")),
+    let parsed = UserBody::parse(&state, &body).await?;
+    let Some(user) = parsed.create(&state, &caller).await? else {
+        let email = parsed.email.as_ref().map(Email::as_str).unwrap_or_default();
+        return Err(ZdError::invalid("email", format!("{email} is already being used by another user")));
     };
-    if role != Role::Customer {
-        caller.require_admin()?;
+    Ok(super::created(&json!({"user": shape(&state, &user, &base_url(&headers)).await?})))
+}
+
+/// `POST /api/v2/users/create_or_update` (staff): the user with the body's `email` is updated
+/// (200; [`UserBody::apply`]), or made (201; [`UserBody::create`]). `external_id` is not kept,
+/// so `email` is required.
+pub async fn create_or_update(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    headers: HeaderMap,
+    ZdObject(body): ZdObject,
+) -> ZdResult {
+    let parsed = UserBody::parse(&state, &body).await?;
+    let email =
+        parsed.email.as_ref().ok_or_else(|| ZdError::invalid("email", "The email field is required."))?;
+    let base = base_url(&headers);
+    if let Some(existing) = state.store.user_by_email(&email.normalized()).await? {
+        return update_existing(&state, &caller, &parsed, existing.user.id, &base).await;
     }
-    match create_user(&state, &email, Some(name), role).await {
-        Ok(user) => Ok(super::created(&json!({"user": shapes::user(&user, &base_url(&headers))}))),
-        Err(CreateUserError::EmailTaken) => Err(ZdError::invalid(
-            "email",
-            format!("{} is already being used by another user", email.as_str()),
-        )),
-        Err(CreateUserError::Store(e)) => Err(e.into()),
+    match parsed.create(&state, &caller).await? {
+        Some(user) => Ok(super::created(&json!({"user": shape(&state, &user, &base).await?}))),
+        // Made meanwhile (a concurrent request): update it instead.
+        None => match state.store.user_by_email(&email.normalized()).await? {
+            Some(existing) => update_existing(&state, &caller, &parsed, existing.user.id, &base).await,
+            None => Err(ZdError(ApiError::internal("email claimed without its user"))),
+        },
     }
 }
 
-/// `PUT /api/v2/users/{id}`: `{"user": {name, role, organization_id}}`. A user may rename
-/// themself; admins change anyone's name, role (`end-user`, `agent`, `admin`; never the last
-/// admin's) and organization (a number, or `null`). Others: 403; an end user naming someone
-/// else: 404.
+async fn update_existing(
+    state: &AppState,
+    caller: &Caller,
+    body: &UserBody,
+    id: Uuid,
+    base: &str,
+) -> ZdResult {
+    let record = state.store.get_user(id).await?.ok_or_else(ZdError::not_found)?;
+    body.apply(state, caller, &record.user).await?;
+    let record = state.store.get_user(id).await?.ok_or_else(ZdError::not_found)?;
+    Ok(super::ok(&json!({"user": shape(state, &record.user, base).await?})))
+}
+
+/// `PUT /api/v2/users/{id}`: `{"user": {name, role, organization_id}}` ([`UserBody::apply`];
+/// `email` is not changed here). An end user naming someone else: 404.
 pub async fn update(
     State(state): State<Shared>,
     ZdCaller(caller): ZdCaller,
@@ -206,51 +330,11 @@ pub async fn update(
 ) -> ZdResult {
     let n = numeric_id(&raw)?;
     let id = state.store.id_by_number(Numbered::User, n).await?.ok_or_else(ZdError::not_found)?;
-    let admin = caller.role() == Role::Admin;
     if !caller.role().is_staff() && id != caller.id() {
         return Err(ZdError::not_found());
     }
-    let zd = envelope(&body, "user")?;
-    check_kinds(&zd, &[("name", Kind::Str), ("role", Kind::Str)])?;
-    let role = match zd.get("role").and_then(Value::as_str) {
-        None => None,
-        Some("end-user") => Some(Role::Customer),
-        Some("agent") => Some(Role::Agent),
-        Some("admin") => Some(Role::Admin),
-        Some(_) => return Err(ZdError::invalid("role", "The role must be end-user, agent or admin.")),
-    };
-    let org = match zd.get("organization_id") {
-        None => None,
-        Some(Value::Null) => Some(None),
-        Some(v) => {
-            let number = v.as_u64().ok_or_else(|| {
-                ZdError::invalid("organization_id", "The organization id must be an integer.")
-            })?;
-            let org = state.store.id_by_number(Numbered::Organization, number).await?;
-            Some(Some(org.ok_or_else(|| {
-                ZdError::invalid("organization_id", "The selected organization id is invalid.")
-            })?))
-        }
-    };
-    let name = match zd.get("name") {
-        None => None,
-        Some(v) => {
-            let raw = v.as_str().unwrap_or_default();
-            Some(PersonName::parse(raw).map_err(|m| ZdError::invalid("name", m))?.as_str().to_owned())
-        }
-    };
-    if (role.is_some() || org.is_some() || (name.is_some() && id != caller.id())) && !admin {
-        return Err(ZdError(ApiError::Forbidden));
-    }
-    if role.is_some() || org.is_some() {
-        crate::http::handlers::users::assign_role_and_org(&state, &caller, id, role, org).await?;
-    }
-    if let Some(name) = name {
-        let changes = crate::store::users::ProfileChanges { name: Some(name), ..Default::default() };
-        state.store.update_profile(id, &changes, &clock::format(clock::now())).await?;
-    }
-    let record = state.store.get_user(id).await?.ok_or_else(ZdError::not_found)?;
-    Ok(super::ok(&json!({"user": shape(&state, &record.user, &base_url(&headers)).await?})))
+    let parsed = UserBody::parse(&state, &body).await?;
+    update_existing(&state, &caller, &parsed, id, &base_url(&headers)).await
 }
 
 /// `GET /api/v2/users/show_many?ids=1,2` (staff; at most 100).
