@@ -49,14 +49,34 @@ mod filter_tests {
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
-/// What one request did, for its log line: who asked and how many DynamoDB calls it made.
+/// What one request did, for its log line: who asked and how many DynamoDB calls it made;
+/// and which DynamoDB permissions those calls needed ([`DynamoDbAccess`]).
 #[derive(Debug, Default)]
 pub struct RequestMetrics {
     dynamodb_calls: AtomicU32,
     user_id: Mutex<Option<uuid::Uuid>>,
+    dynamodb_access: Mutex<Vec<DynamoDbAccess>>,
+}
+
+/// One IAM permission a DynamoDB call needed: its action (`dynamodb:GetItem`...) on the table,
+/// or on one of its indexes (a Query or Scan of `index`). A transaction needs the action of
+/// each of its items (`dynamodb:PutItem`, `UpdateItem`, `DeleteItem`, `ConditionCheckItem`;
+/// `GetItem` for a read transaction), as IAM authorises it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DynamoDbAccess {
+    pub action: String,
+    pub index: Option<String>,
 }
 
 impl RequestMetrics {
+    /// The distinct permissions the request's DynamoDB calls needed, in order.
+    pub fn dynamodb_access(&self) -> Vec<DynamoDbAccess> {
+        let mut all = self.dynamodb_access.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        all.sort();
+        all.dedup();
+        all
+    }
+
     pub fn dynamodb_calls(&self) -> u32 {
         self.dynamodb_calls.load(Ordering::Relaxed)
     }
@@ -97,12 +117,70 @@ impl aws_sdk_dynamodb::config::Intercept for CountDynamoDbCalls {
 
     fn read_before_execution(
         &self,
-        _context: &aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef<'_>,
+        context: &aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef<'_>,
         _cfg: &mut aws_sdk_dynamodb::config::ConfigBag,
     ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        let _ = REQUEST.try_with(|m| m.dynamodb_calls.fetch_add(1, Ordering::Relaxed));
+        let _ = REQUEST.try_with(|m| {
+            m.dynamodb_calls.fetch_add(1, Ordering::Relaxed);
+            let access = needed_access(context.input());
+            m.dynamodb_access.lock().unwrap_or_else(|p| p.into_inner()).extend(access);
+        });
         Ok(())
     }
+}
+
+/// The permissions a DynamoDB call needs (see [`DynamoDbAccess`]), from its input (an
+/// operation this does not know needs `dynamodb:<unknown>`, which no policy allows).
+fn needed_access(
+    input: &aws_smithy_runtime_api::client::interceptors::context::Input,
+) -> Vec<DynamoDbAccess> {
+    use aws_sdk_dynamodb::operation as op;
+    let on_table = |action: &str| DynamoDbAccess { action: format!("dynamodb:{action}"), index: None };
+    let on = |action: &str, index: Option<&str>| DynamoDbAccess {
+        action: format!("dynamodb:{action}"),
+        index: index.map(str::to_owned),
+    };
+    if let Some(t) = input.downcast_ref::<op::transact_write_items::TransactWriteItemsInput>() {
+        return t
+            .transact_items()
+            .iter()
+            .map(|item| {
+                on_table(if item.put().is_some() {
+                    "PutItem"
+                } else if item.update().is_some() {
+                    "UpdateItem"
+                } else if item.delete().is_some() {
+                    "DeleteItem"
+                } else {
+                    "ConditionCheckItem"
+                })
+            })
+            .collect();
+    }
+    let one = if let Some(q) = input.downcast_ref::<op::query::QueryInput>() {
+        on("Query", q.index_name())
+    } else if let Some(s) = input.downcast_ref::<op::scan::ScanInput>() {
+        on("Scan", s.index_name())
+    } else if input.downcast_ref::<op::get_item::GetItemInput>().is_some()
+        || input.downcast_ref::<op::transact_get_items::TransactGetItemsInput>().is_some()
+    {
+        on_table("GetItem")
+    } else if input.downcast_ref::<op::put_item::PutItemInput>().is_some() {
+        on_table("PutItem")
+    } else if input.downcast_ref::<op::update_item::UpdateItemInput>().is_some() {
+        on_table("UpdateItem")
+    } else if input.downcast_ref::<op::delete_item::DeleteItemInput>().is_some() {
+        on_table("DeleteItem")
+    } else if input.downcast_ref::<op::batch_get_item::BatchGetItemInput>().is_some() {
+        on_table("BatchGetItem")
+    } else if input.downcast_ref::<op::batch_write_item::BatchWriteItemInput>().is_some() {
+        on_table("BatchWriteItem")
+    } else if input.downcast_ref::<op::describe_table::DescribeTableInput>().is_some() {
+        on_table("DescribeTable")
+    } else {
+        on_table("<unknown>")
+    };
+    vec![one]
 }
 
 /// The same client, counting its calls into the current request's metrics.

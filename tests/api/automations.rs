@@ -97,11 +97,26 @@ async fn an_automation_changes_each_due_ticket_once() {
     let before = app.ticket_mail_to(&customer.email).await.len();
 
     let now = helpdesk::clock::now();
-    let run = helpdesk::app::automations::run(&app.state, now + time::Duration::hours(24)).await.unwrap();
+    let run = crate::iam::checked(
+        "automations-runner",
+        helpdesk::app::automations::run(&app.state, now + time::Duration::hours(24)),
+    )
+    .await
+    .unwrap();
     assert_eq!(run.changed, 0, "not 48 hours yet");
-    let run = helpdesk::app::automations::run(&app.state, now + time::Duration::hours(49)).await.unwrap();
+    let run = crate::iam::checked(
+        "automations-runner",
+        helpdesk::app::automations::run(&app.state, now + time::Duration::hours(49)),
+    )
+    .await
+    .unwrap();
     assert_eq!(run.changed, 1);
-    let run = helpdesk::app::automations::run(&app.state, now + time::Duration::hours(100)).await.unwrap();
+    let run = crate::iam::checked(
+        "automations-runner",
+        helpdesk::app::automations::run(&app.state, now + time::Duration::hours(100)),
+    )
+    .await
+    .unwrap();
     assert_eq!(run.changed, 0, "the tag it added keeps it from firing again");
 
     let page = app.get(&path, Some(&admin.token)).await;

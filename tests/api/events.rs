@@ -294,7 +294,12 @@ async fn automations_sample_event_is_a_schedule_and_the_run_succeeds() {
     let raw = std::fs::read_to_string(events_dir().join("automations-runner-schedule.json")).unwrap();
     let event: serde_json::Value = serde_json::from_str(&raw).unwrap();
     assert_eq!(event["detail-type"], "Scheduled Event");
-    let run = helpdesk::app::automations::run(&app.state, helpdesk::clock::now()).await.unwrap();
+    let run = crate::iam::checked(
+        "automations-runner",
+        helpdesk::app::automations::run(&app.state, helpdesk::clock::now()),
+    )
+    .await
+    .unwrap();
     assert_eq!(
         (run.automations, run.changed),
         (2, 0),

@@ -184,7 +184,11 @@ impl TestApp {
     pub async fn send(&self, req: http::Request<Body>) -> (u16, http::HeaderMap, Vec<u8>) {
         use tower::ServiceExt;
         let router = helpdesk_local::router::router(self.state.clone(), None);
+        let (method, path) = (req.method().to_string(), req.uri().path().to_owned());
         let res = router.oneshot(req).await.expect("the router is infallible");
+        if let Some(served) = res.extensions().get::<helpdesk::http::log::Served>() {
+            crate::iam::check(served, &method, &path);
+        }
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let bytes =
@@ -438,10 +442,19 @@ impl TestApp {
         )
         .await
         .expect("table has a stream");
+        let function = match consumer {
+            helpdesk::consumers::StreamConsumer::Indexer => "stream-indexer",
+            helpdesk::consumers::StreamConsumer::AttachmentCleaner => "attachment-cleaner",
+            helpdesk::consumers::StreamConsumer::Broadcaster => "broadcaster",
+            helpdesk::consumers::StreamConsumer::Notifier => "notifier",
+            helpdesk::consumers::StreamConsumer::Reporter => "stream-reporter",
+        };
         let mut total = 0;
         loop {
             let n = feeder
-                .poll_once(|event| async move { consumer.handle(state, &event).await })
+                .poll_once(|event| async move {
+                    crate::iam::checked(function, consumer.handle(state, &event)).await
+                })
                 .await
                 .expect("stream polls");
             total += n;
@@ -496,7 +509,8 @@ impl TestApp {
             .as_deployed(self.state.config.clone(), helpdesk::consumers::lambda::clients::webhook_delivery);
         let deployed = &deployed;
         helpdesk_local::moto::poll_queue(sqs, &self.webhook_queue, 0, |event| async move {
-            helpdesk::consumers::webhooks::handle(deployed, &event).await
+            crate::iam::checked("webhook-delivery", helpdesk::consumers::webhooks::handle(deployed, &event))
+                .await
         })
         .await
         .expect("queue polls")
@@ -564,7 +578,7 @@ impl TestApp {
         let mut total = 0;
         loop {
             let n = helpdesk_local::moto::poll_queue(sqs, &self.mail_queue, 0, |event| async move {
-                helpdesk::consumers::mailer::handle(deployed, &event).await
+                crate::iam::checked("mailer", helpdesk::consumers::mailer::handle(deployed, &event)).await
             })
             .await
             .expect("queue polls");

@@ -76,12 +76,27 @@ async fn the_default_automation_closes_only_tickets_solved_long_enough() {
 
     // The clock is injected: three days on, then five.
     let now = helpdesk::clock::now();
-    let run = helpdesk::app::automations::run(&app.state, now + time::Duration::days(3)).await.unwrap();
+    let run = crate::iam::checked(
+        "automations-runner",
+        helpdesk::app::automations::run(&app.state, now + time::Duration::days(3)),
+    )
+    .await
+    .unwrap();
     // The other default automation mails the survey a day after solve (it changes the ticket).
     assert_eq!((run.automations, run.changed), (2, 1), "the survey, but not yet four days");
-    let run = helpdesk::app::automations::run(&app.state, now + time::Duration::days(5)).await.unwrap();
+    let run = crate::iam::checked(
+        "automations-runner",
+        helpdesk::app::automations::run(&app.state, now + time::Duration::days(5)),
+    )
+    .await
+    .unwrap();
     assert_eq!(run.changed, 1);
-    let again = helpdesk::app::automations::run(&app.state, now + time::Duration::days(6)).await.unwrap();
+    let again = crate::iam::checked(
+        "automations-runner",
+        helpdesk::app::automations::run(&app.state, now + time::Duration::days(6)),
+    )
+    .await
+    .unwrap();
     assert_eq!(again.changed, 0, "a closed ticket no longer matches");
     let page = app.get(&path, Some(&agent.token)).await;
     assert_eq!(page.body["status"], "closed");

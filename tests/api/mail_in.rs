@@ -264,7 +264,12 @@ async fn a_reply_to_a_closed_ticket_opens_a_follow_up() {
     app.post(&format!("/tickets/{id}/assign"), Some(&agent.token), json!({"assignee_id": agent.id})).await;
     app.post(&format!("/tickets/{id}/status"), Some(&agent.token), json!({"status": "solved"})).await;
     let now = helpdesk::clock::now();
-    helpdesk::app::automations::run(&app.state, now + time::Duration::days(5)).await.unwrap();
+    crate::iam::checked(
+        "automations-runner",
+        helpdesk::app::automations::run(&app.state, now + time::Duration::days(5)),
+    )
+    .await
+    .unwrap();
     assert_eq!(app.get(&format!("/tickets/{id}"), Some(&agent.token)).await.body["status"], "closed");
 
     smtp_send(

@@ -12,6 +12,7 @@ mod faults;
 mod groups;
 mod hardening;
 mod helpers;
+mod iam;
 mod jobs;
 mod lists;
 mod macros;

@@ -154,11 +154,26 @@ async fn the_survey_mail_a_day_after_solve_carries_a_link_that_rates_without_sig
     let before = app.ticket_mail_to(&customer.email).await.len();
 
     let now = helpdesk::clock::now();
-    helpdesk::app::automations::run(&app.state, now + time::Duration::hours(23)).await.unwrap();
+    crate::iam::checked(
+        "automations-runner",
+        helpdesk::app::automations::run(&app.state, now + time::Duration::hours(23)),
+    )
+    .await
+    .unwrap();
     app.deliver_mail().await;
     assert_eq!(app.ticket_mail_to(&customer.email).await.len(), before, "not a day yet");
-    helpdesk::app::automations::run(&app.state, now + time::Duration::hours(25)).await.unwrap();
-    helpdesk::app::automations::run(&app.state, now + time::Duration::hours(30)).await.unwrap();
+    crate::iam::checked(
+        "automations-runner",
+        helpdesk::app::automations::run(&app.state, now + time::Duration::hours(25)),
+    )
+    .await
+    .unwrap();
+    crate::iam::checked(
+        "automations-runner",
+        helpdesk::app::automations::run(&app.state, now + time::Duration::hours(30)),
+    )
+    .await
+    .unwrap();
     app.deliver_mail().await;
     let mail = app.ticket_mail_to(&customer.email).await;
     assert_eq!(mail.len(), before + 1, "one survey, once: {mail:?}");

@@ -80,13 +80,17 @@ async fn clocks_start_breach_on_time_once_and_reply_clocks_follow_public_message
     assert!(mine["slas"].is_null(), "customers never see the clocks: {}", mine["slas"]);
 
     // The timer before the moment: nothing is due.
-    let run = sweep(&app.state, created_at + time::Duration::minutes(59)).await.unwrap();
+    let run = crate::iam::checked("sla-timer", sweep(&app.state, created_at + time::Duration::minutes(59)))
+        .await
+        .unwrap();
     assert_eq!(run.due, 0);
 
     let mut ws = connect(&app, &agent).await;
     subscribe(&mut ws, &id).await;
     // Past the first-reply target with nobody touching the ticket: the timer records it.
-    let run = sweep(&app.state, created_at + time::Duration::minutes(61)).await.unwrap();
+    let run = crate::iam::checked("sla-timer", sweep(&app.state, created_at + time::Duration::minutes(61)))
+        .await
+        .unwrap();
     assert_eq!(run.due, 1);
     let t = app.get(&path, Some(&agent.token)).await.body;
     let first = metric(&t, "first_reply_time");
@@ -103,8 +107,12 @@ async fn clocks_start_breach_on_time_once_and_reply_clocks_follow_public_message
     // The trigger saw the breach ("hours until next breach" is negative while the clock runs).
     assert!(t["tags"].as_array().unwrap().contains(&json!("sla_breached")), "{}", t["tags"]);
     // Timer runs again, later: never a second record for the same breach.
-    sweep(&app.state, created_at + time::Duration::minutes(62)).await.unwrap();
-    sweep(&app.state, created_at + time::Duration::minutes(90)).await.unwrap();
+    crate::iam::checked("sla-timer", sweep(&app.state, created_at + time::Duration::minutes(62)))
+        .await
+        .unwrap();
+    crate::iam::checked("sla-timer", sweep(&app.state, created_at + time::Duration::minutes(90)))
+        .await
+        .unwrap();
     let t = app.get(&path, Some(&agent.token)).await.body;
     assert_eq!(breach_records(&t).len(), 1);
 
@@ -205,5 +213,5 @@ async fn a_deleted_ticket_leaves_no_timer_behind() {
         .await
         .unwrap()
         .is_empty());
-    assert_eq!(sweep(&app.state, later).await.unwrap().due, 0);
+    assert_eq!(crate::iam::checked("sla-timer", sweep(&app.state, later)).await.unwrap().due, 0);
 }

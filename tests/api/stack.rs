@@ -6,13 +6,13 @@ use helpdesk::store::schema::{key_attributes, STREAM_VIEW_TYPE};
 use serde_yaml::Value;
 use std::collections::BTreeSet;
 
-fn template() -> Value {
+pub(crate) fn template() -> Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
     serde_yaml::from_str(&std::fs::read_to_string(path).expect("template.yaml is readable"))
         .expect("template.yaml parses")
 }
 
-fn resources(t: &Value) -> impl Iterator<Item = (&str, &Value)> {
+pub(crate) fn resources(t: &Value) -> impl Iterator<Item = (&str, &Value)> {
     t["Resources"].as_mapping().expect("Resources").iter().map(|(k, v)| (k.as_str().unwrap(), v))
 }
 
@@ -165,7 +165,7 @@ fn template_routes() -> BTreeSet<(String, String, String)> {
 /// The binary a function packages: its `CodeUri` is `target/lambda/<binary>/`, the folder that
 /// the one `cargo lambda build` of `make build` writes `bootstrap` into (no per-function build
 /// by SAM).
-fn binary_of<'a>(name: &str, r: &'a Value) -> &'a str {
+pub(crate) fn binary_of<'a>(name: &str, r: &'a Value) -> &'a str {
     assert!(r.get("Metadata").is_none(), "{name}: no SAM build metadata (make build compiles once)");
     r["Properties"]["CodeUri"]
         .as_str()
@@ -306,7 +306,7 @@ async fn local_router_serves_exactly_the_route_table() {
 }
 
 /// Every action and resource of a function's inline policies, as (action, resource) pairs.
-fn function_permissions(r: &Value) -> Vec<(String, String)> {
+pub(crate) fn function_permissions(r: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for policy in r["Properties"]["Policies"].as_sequence().into_iter().flatten() {
         assert!(policy.get("Statement").is_some(), "only inline statements, no policy templates: {policy:?}");

@@ -25,7 +25,7 @@ async fn log_request(req: Request, next: Next) -> Response {
         .map(|r| r.function)
         .unwrap_or_default();
     let request_id = request_id(&req);
-    let (response, metrics) = crate::telemetry::measured(next.run(req)).await;
+    let (mut response, metrics) = crate::telemetry::measured(next.run(req)).await;
     tracing::info!(
         request_id = %request_id,
         method = %method,
@@ -37,7 +37,17 @@ async fn log_request(req: Request, next: Next) -> Response {
         dynamodb_calls = metrics.dynamodb_calls(),
         "request"
     );
+    response.extensions_mut().insert(Served { function, dynamodb: metrics.dynamodb_access() });
     response
+}
+
+/// Which function served a response and the DynamoDB permissions its calls needed (a
+/// response extension: the tests check every request against the function's IAM policy in
+/// template.yaml).
+#[derive(Debug, Clone)]
+pub struct Served {
+    pub function: &'static str,
+    pub dynamodb: Vec<crate::telemetry::DynamoDbAccess>,
 }
 
 /// The Lambda request id, else API Gateway's, else a fresh one (local stack).
