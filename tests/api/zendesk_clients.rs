@@ -12,7 +12,7 @@ fn root() -> PathBuf {
 
 /// The desk served on a loopback port (the local stack's router), an admin's API token, an
 /// agent's number and 105 tickets already there (so listing crosses a page of 100).
-async fn desk() -> (TestApp, String, String, String, u64, usize) {
+async fn desk() -> (TestApp, String, String, String, u64, usize, u64) {
     let mut app = TestApp::spawn().await;
     let admin = app.staff(Role::Admin).await;
     let agent = app.staff(Role::Agent).await;
@@ -21,6 +21,8 @@ async fn desk() -> (TestApp, String, String, String, u64, usize) {
     app.import_tickets(requester, (0..105).map(|i| format!("Old ticket {i}")), 1000).await;
     let made = app.post("/api-tokens", Some(&admin.token), json!({"description": "client tests"})).await;
     let token = made.body["api_token"]["token"].as_str().unwrap().to_owned();
+    let group = app.post("/groups", Some(&admin.token), json!({"name": "Second line"})).await;
+    let group = group.body["group"]["number"].as_u64().expect("a numbered group");
     let agent_record =
         app.state.store.get_user(uuid::Uuid::parse_str(&agent.id).unwrap()).await.unwrap().unwrap();
     // Search reads the index the stream indexer keeps; the imported tickets are never
@@ -29,7 +31,15 @@ async fn desk() -> (TestApp, String, String, String, u64, usize) {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(helpdesk_local::server::serve(listener, app.state.clone(), None));
-    (app, format!("127.0.0.1:{}", addr.port()), admin.email, token, agent_record.user.number.unwrap(), 105)
+    (
+        app,
+        format!("127.0.0.1:{}", addr.port()),
+        admin.email,
+        token,
+        agent_record.user.number.unwrap(),
+        105,
+        group,
+    )
 }
 
 fn run(mut cmd: std::process::Command, what: &str) {
@@ -42,7 +52,7 @@ fn run(mut cmd: std::process::Command, what: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_zenpy_script_runs_unchanged() {
-    let (_app, netloc, email, token, agent, total) = desk().await;
+    let (_app, netloc, email, token, agent, total, group) = desk().await;
     let mut cmd = std::process::Command::new(root().join(".local/venv/bin/python"));
     cmd.arg(root().join("tests/clients/zenpy_integration.py"))
         .env("ZENPY_FORCE_NETLOC", &netloc)
@@ -51,13 +61,14 @@ async fn a_zenpy_script_runs_unchanged() {
         .env("ZD_TOKEN", &token)
         .env("ZD_REQUESTER", unique_email("zenpy"))
         .env("ZD_AGENT_ID", agent.to_string())
-        .env("ZD_TOTAL", total.to_string());
+        .env("ZD_TOTAL", total.to_string())
+        .env("ZD_GROUP_ID", group.to_string());
     tokio::task::spawn_blocking(move || run(cmd, "the zenpy script")).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_node_zendesk_script_runs_unchanged() {
-    let (_app, netloc, email, token, agent, total) = desk().await;
+    let (_app, netloc, email, token, agent, total, _) = desk().await;
     let mut cmd = std::process::Command::new("node");
     cmd.arg(root().join("tests/clients/node_zendesk_integration.js"))
         .env("NODE_PATH", root().join(".local/zendesk-node/node_modules"))

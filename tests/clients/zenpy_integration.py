@@ -2,13 +2,14 @@
 credentials changed (issue 18). Driven by tests/api/zendesk_clients.rs; exits non-zero on the
 first failed check. Environment: ZENPY_FORCE_NETLOC / ZENPY_FORCE_SCHEME (zenpy's own), ZD_EMAIL,
 ZD_TOKEN (an API token of an admin), ZD_REQUESTER (an email that has no account yet),
-ZD_AGENT_ID (an agent's numeric id), ZD_TOTAL (tickets the desk holds before the script)."""
+ZD_AGENT_ID (an agent's numeric id), ZD_TOTAL (tickets the desk holds before the script),
+ZD_GROUP_ID (a group's numeric id)."""
 import os
 import sys
 import time
 
 from zenpy import Zenpy
-from zenpy.lib.api_objects import Comment, Organization, Ticket, User
+from zenpy.lib.api_objects import Comment, GroupMembership, Organization, Ticket, Trigger, User
 from zenpy.lib.exception import APIException
 
 
@@ -89,4 +90,35 @@ try:
 except APIException as e:
     check(e.response.status_code == 409, "a stale safe update is a 409")
 check(zd.tickets(id=ticket.id).priority == "urgent", "the stale update wrote nothing")
+# A user's tickets: the requester's, and the agent's assigned ones.
+check(ticket.id in [t.id for t in zd.users.requested(ticket.requester_id)], "users.requested")
+check(ticket.id in [t.id for t in zd.users.assigned(int(os.environ["ZD_AGENT_ID"]))], "users.assigned")
+
+# Users created or updated by email.
+email = f"grace{time.time_ns()}@example.com"
+grace = zd.users.create_or_update(User(name="Grace Hopper", email=email))
+again = zd.users.create_or_update(User(name="Grace B. Hopper", email=email))
+check(again.id == grace.id and zd.users(id=grace.id).name == "Grace B. Hopper", "users.create_or_update")
+
+# Group memberships: made, listed per user, removed.
+agent_id, group_id = int(os.environ["ZD_AGENT_ID"]), int(os.environ["ZD_GROUP_ID"])
+membership = zd.group_memberships.create(GroupMembership(user_id=agent_id, group_id=group_id))
+check(isinstance(membership.id, int) and membership.group_id == group_id, "group_memberships.create")
+check(membership.id in [m.id for m in zd.users.group_memberships(agent_id)], "users.group_memberships")
+zd.group_memberships.delete(membership)
+check(membership.id not in [m.id for m in zd.users.group_memberships(agent_id)], "group_memberships.delete")
+
+# A trigger made and deleted.
+trigger = zd.triggers.create(Trigger(
+    title="Tag VIP mail",
+    conditions={"all": [{"field": "priority", "operator": "is", "value": "urgent"}], "any": []},
+    actions=[{"field": "add_tags", "value": "vip"}],
+))
+check(isinstance(trigger.id, int), "triggers.create")
+zd.triggers.delete(trigger)
+try:
+    zd.triggers(id=trigger.id)
+    check(False, "a deleted trigger is gone")
+except APIException as e:
+    check(e.response.status_code == 404, "triggers.delete")
 print("zenpy: all checks passed")
