@@ -1252,6 +1252,112 @@ async fn users_are_created_or_updated_by_email() {
 }
 
 #[tokio::test]
+async fn tickets_are_merged_into_another_through_the_change_path() {
+    let app = TestApp::spawn().await;
+    let agent = app.staff(Role::Agent).await;
+    let (alice, bob) = (app.customer().await, app.customer().await);
+    let auth = bearer(&agent.token);
+    let number = |t: &Value| -> u64 {
+        t["ticket_number"].as_str().unwrap().trim_start_matches("TKT-").parse().unwrap()
+    };
+    let target = app.ticket(&alice.token, "Printer broken").await;
+    let first = app.ticket(&alice.token, "Printer still broken").await;
+    let second = app.ticket(&bob.token, "Printer on floor 2").await;
+    let third = app.ticket(&bob.token, "Printer again").await;
+    let (t, s1, s2, s3) = (number(&target), number(&first), number(&second), number(&third));
+    let merge_into = |into: u64, body: Value, auth: String| {
+        let app = &app;
+        async move { zd(app, "POST", &format!("/api/v2/tickets/{into}/merge.json"), &auth, Some(body)).await }
+    };
+    let comments = |n: u64| {
+        let app = &app;
+        let auth = auth.clone();
+        async move {
+            zd(app, "GET", &format!("/api/v2/tickets/{n}/comments"), &auth, None).await.body["comments"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let status = |n: u64| {
+        let app = &app;
+        let auth = auth.clone();
+        async move {
+            zd(app, "GET", &format!("/api/v2/tickets/{n}"), &auth, None).await.body["ticket"]["status"]
+                .clone()
+        }
+    };
+
+    // Refused before any write: nothing is closed, nothing commented.
+    for (body, why) in [
+        (json!({"ids": [s1, t]}), "the target itself"),
+        (json!({"ids": [s1, s1]}), "twice"),
+        (json!({"ids": [s1, 999999]}), "unknown"),
+        (json!({"ids": []}), "none"),
+        (json!({}), "no ids"),
+        (json!({"ids": ["x"]}), "not an id"),
+        (json!({"ids": [1, 2, 3, 4, 5, 6]}), "more than five"),
+        (json!({"ids": s1}), "not a list"),
+        (json!({"ids": [s1], "source_comment_is_public": "yes"}), "not a boolean"),
+    ] {
+        let res = merge_into(t, body.clone(), auth.clone()).await;
+        assert_eq!(res.status, 422, "{why}: {}", res.body);
+        assert_eq!(res.body["error"], "RecordInvalid", "{why}: {}", res.body);
+    }
+    assert_eq!(status(s1).await, "new");
+    assert_eq!(comments(t).await.len(), 1, "only the description");
+    let by_customer = merge_into(t, json!({"ids": [s1]}), basic(&alice.email, PASSWORD)).await;
+    assert_eq!(by_customer.status, 403);
+
+    // Two tickets merged: each closed with Zendesk's private sentence, the target told which.
+    let res = merge_into(t, json!({"ids": [s1, s2.to_string()]}), auth.clone()).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let job = &res.body["job_status"];
+    assert_eq!(job["status"], "completed");
+    let results = job["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3, "{job}");
+    assert!(results.iter().all(|r| r["success"] == true), "{job}");
+    assert_eq!((results[0]["id"].clone(), results[0]["action"].clone()), (json!(s1), json!("merge")));
+    assert_eq!((results[2]["id"].clone(), results[2]["action"].clone()), (json!(t), json!("update")));
+    for s in [s1, s2] {
+        assert_eq!(status(s).await, "closed", "TKT-{s} closed although it was never solved");
+        let last = comments(s).await.last().cloned().unwrap();
+        assert_eq!(last["body"], format!("This request was closed and merged into request TKT-{t:06}."));
+        assert_eq!(last["public"], false);
+    }
+    let told = comments(t).await.last().cloned().unwrap();
+    assert_eq!(told["body"], format!("Requests TKT-{s1:06}, TKT-{s2:06} were merged into this request."));
+    assert_eq!((told["public"].clone(), status(t).await), (json!(false), json!("new")));
+    let audited = app.get(&format!("/tickets/{}", first["id"].as_str().unwrap()), Some(&agent.token)).await;
+    assert!(
+        audited.body["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["action"].as_str().unwrap().contains("merged into")),
+        "the close is audited with its reason: {}",
+        audited.body["changes"]
+    );
+    let polled =
+        zd(&app, "GET", &format!("/api/v2/job_statuses/{}", job["id"].as_str().unwrap()), &auth, None).await;
+    assert_eq!(polled.body["job_status"]["results"], job["results"]);
+
+    // A closed ticket merges no more, either side; comments may be given and made public.
+    let closed_source = merge_into(t, json!({"ids": [s1]}), auth.clone()).await;
+    assert_eq!(closed_source.status, 422, "{}", closed_source.body);
+    let closed_target = merge_into(s1, json!({"ids": [s3]}), auth.clone()).await;
+    assert_eq!(closed_target.status, 422, "{}", closed_target.body);
+    let custom = merge_into(t, json!({"ids": [s3], "source_comment": "Duplicate of the floor 2 printer", "source_comment_is_public": true, "target_comment": "Merged TKT-3"}), auth.clone()).await;
+    assert_eq!(custom.status, 200, "{}", custom.body);
+    let last = comments(s3).await.last().cloned().unwrap();
+    assert_eq!(
+        (last["body"].clone(), last["public"].clone()),
+        (json!("Duplicate of the floor 2 printer"), json!(true))
+    );
+    assert_eq!(comments(t).await.last().unwrap()["body"], "Merged TKT-3");
+}
+
+#[tokio::test]
 async fn bulk_creates_and_updates_answer_job_statuses() {
     let app = TestApp::spawn().await;
     let agent = app.staff(Role::Agent).await;

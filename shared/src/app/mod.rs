@@ -11,6 +11,7 @@ pub mod search;
 pub mod sla;
 pub mod ticket_change;
 pub mod ticket_create;
+pub mod ticket_merge;
 pub mod triggers;
 pub mod views;
 

@@ -53,6 +53,9 @@ pub struct ChangeSet {
     /// The breach timer's touch: the moment (its clock) the SLA clocks are looked at. The
     /// ticket is written only if a breach happened by then.
     pub as_of: Option<Timestamp>,
+    /// The ticket is being merged into another ([`Mover::Merge`]: it may close from any
+    /// status; see `app::ticket_merge`).
+    pub merge: bool,
 }
 
 /// What a successful change wrote.
@@ -209,7 +212,8 @@ pub fn plan(actor: &Actor, current: &Ticket, set: &ChangeSet) -> Result<Applied,
             }
         }
     }
-    let (mut next, field_changes) = current.apply(&fields, actor.mover()).map_err(invalid)?;
+    let mover = if set.merge { crate::domain::ticket::Mover::Merge } else { actor.mover() };
+    let (mut next, field_changes) = current.apply(&fields, mover).map_err(invalid)?;
     let now = Timestamp::now();
     if set.comment.as_ref().is_some_and(|c| !c.is_internal) {
         next.mark_public_comment(actor.is_staff(), now);

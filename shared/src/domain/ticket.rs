@@ -51,12 +51,14 @@ string_enum!(
     }
 );
 
-/// Who moves a ticket: a person (through any channel), or a business rule (trigger,
-/// automation, the auto-close schedule) acting for the desk.
+/// Who moves a ticket: a person (through any channel), a business rule (trigger,
+/// automation, the auto-close schedule) acting for the desk, or an agent merging the ticket
+/// into another (which closes it, whatever its status, as Zendesk's merge does).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mover {
     Person,
     Rule,
+    Merge,
 }
 
 /// The status transitions (Zendesk semantics), as one table:
@@ -64,8 +66,8 @@ pub enum Mover {
 /// | from \ to | new | open, pending, on-hold, solved | closed |
 /// |---|---|---|---|
 /// | (creation) | yes | yes | no |
-/// | new | (no change) | yes | rule only |
-/// | open, pending, on-hold | no | yes | rule only |
+/// | new | (no change) | yes | rule or merge only |
+/// | open, pending, on-hold | no | yes | rule or merge only |
 /// | solved | no | yes | yes |
 /// | closed | no | no | no |
 ///
@@ -80,7 +82,7 @@ pub fn check_transition(from: Option<Status>, to: Status, by: Mover) -> Result<(
         (None, _) => Ok(()),
         (Some(_), New) => Err(NEW_ONLY_AT_CREATION),
         (Some(Solved), Closed) => Ok(()),
-        (Some(_), Closed) if by == Mover::Rule => Ok(()),
+        (Some(_), Closed) if by != Mover::Person => Ok(()),
         (Some(_), Closed) => Err(CLOSE_NEEDS_SOLVED),
         (Some(_), Open | Pending | OnHold | Solved) => Ok(()),
     }
@@ -835,7 +837,7 @@ mod tests {
             // Creation: anything but closed.
             assert_eq!(check_transition(None, to, Mover::Person).is_ok(), to != Closed, "create as {to:?}");
             // Closed is final, for people and rules alike.
-            for by in [Mover::Person, Mover::Rule] {
+            for by in [Mover::Person, Mover::Rule, Mover::Merge] {
                 assert_eq!(check_transition(Some(Closed), to, by), Err(CLOSED_IS_FINAL));
             }
         }
@@ -846,6 +848,7 @@ mod tests {
         for from in [New, Open, Pending, OnHold] {
             assert_eq!(check_transition(Some(from), Closed, Mover::Person), Err(CLOSE_NEEDS_SOLVED));
             assert!(check_transition(Some(from), Closed, Mover::Rule).is_ok(), "a rule may close {from:?}");
+            assert!(check_transition(Some(from), Closed, Mover::Merge).is_ok(), "a merge closes {from:?}");
         }
         assert!(check_transition(Some(Solved), Closed, Mover::Person).is_ok());
         for from in [New, Open, Pending, OnHold, Solved] {

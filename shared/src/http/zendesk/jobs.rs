@@ -164,3 +164,97 @@ pub async fn show(
     let status: Value = serde_json::from_str(&job.status).map_err(ApiError::internal)?;
     Ok(super::ok(&json!({"job_status": status})))
 }
+
+/// `POST /api/v2/tickets/{id}/merge` (staff): `{"ids": [...], "target_comment"?,
+/// "source_comment"?, "target_comment_is_public"?, "source_comment_is_public"?}` merges up to
+/// five tickets into this one ([`crate::app::ticket_merge`]): each is closed with the source
+/// comment, then this one gets the target comment (both private unless said public; Zendesk's
+/// sentences when absent). Refused before any write (422 on `ids`, or on a comment) when a
+/// ticket is unknown, closed, named twice or the target itself. The answer is the job status,
+/// already `completed`, with a result per ticket.
+pub async fn merge(
+    State(state): State<Shared>,
+    ZdStaff(caller): ZdStaff,
+    headers: HeaderMap,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+    ZdObject(body): ZdObject,
+) -> ZdResult {
+    use super::{check_kinds, Kind};
+    use crate::app::ticket_merge::{merge, Merge, MAX_SOURCES};
+    let target = visible(&state, &caller, &raw).await?;
+    check_kinds(
+        &body,
+        &[
+            ("ids", Kind::Array),
+            ("target_comment", Kind::Str),
+            ("source_comment", Kind::Str),
+            ("target_comment_is_public", Kind::Bool),
+            ("source_comment_is_public", Kind::Bool),
+        ],
+    )?;
+    let ids = body.get("ids").and_then(Value::as_array).cloned().unwrap_or_default();
+    if ids.len() > MAX_SOURCES {
+        return Err(ZdError::invalid("ids", format!("At most {MAX_SOURCES} tickets can be merged at once.")));
+    }
+    let mut sources = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let raw_id = match id {
+            Value::Number(n) if n.is_u64() => n.to_string(),
+            Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.clone(),
+            other => return Err(ZdError::invalid("ids", format!("{other} is not a ticket id."))),
+        };
+        match visible(&state, &caller, &raw_id).await {
+            Ok(t) => sources.push(t),
+            Err(ZdError(ApiError::NotFound)) => {
+                return Err(ZdError::invalid("ids", format!("Ticket {raw_id} was not found.")))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let comment = |field: &str| -> Result<Option<String>, ZdError> {
+        match body.get(field).and_then(Value::as_str).map(str::trim).filter(|c| !c.is_empty()) {
+            Some(c) if c.chars().count() > crate::domain::comment::MAX_COMMENT_CHARS => {
+                Err(ZdError::invalid(
+                    field,
+                    format!(
+                        "The {field} must not be greater than {} characters.",
+                        crate::domain::comment::MAX_COMMENT_CHARS
+                    ),
+                ))
+            }
+            other => Ok(other.map(str::to_owned)),
+        }
+    };
+    let public = |field: &str| body.get(field).and_then(Value::as_bool).unwrap_or(false);
+    let asked = Merge {
+        target,
+        sources,
+        target_comment: comment("target_comment")?,
+        target_public: public("target_comment_is_public"),
+        source_comment: comment("source_comment")?,
+        source_public: public("source_comment_is_public"),
+    };
+    let actor = crate::app::Actor::user(caller.id(), caller.role());
+    let merged = merge(&state, &actor, asked).await?;
+    let target_id = merged.results.last().map(|(t, _)| t.id);
+    let results = merged
+        .results
+        .into_iter()
+        .enumerate()
+        .map(|(index, (ticket, outcome))| {
+            let id = crate::domain::ticket::TicketNumber::parse(&ticket.ticket_number).map(|n| n.0);
+            let action = if Some(ticket.id) == target_id { "update" } else { "merge" };
+            match outcome {
+                Ok(()) => json!({"index": index, "id": id, "action": action, "success": true, "status": "Completed"}),
+                Err(e) => {
+                    let mut r = json!({"index": index, "id": id, "action": action, "success": false, "status": "Failed"});
+                    if let (Some(o), Value::Object(err)) = (r.as_object_mut(), error_of(&ZdError(e))) {
+                        o.extend(err);
+                    }
+                    r
+                }
+            }
+        })
+        .collect();
+    finish(&state, &caller, &base_url(&headers), results, "Completed").await
+}

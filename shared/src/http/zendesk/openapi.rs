@@ -15,6 +15,7 @@ fn summary(method: &str, path: &str) -> String {
         ("GET", "incremental/tickets/cursor") => "Incremental ticket export, cursor-based",
         ("GET", "incremental/tickets") => "Incremental ticket export, time-based",
         ("POST", "tickets/create_many") => "Create up to 100 tickets (a job status)",
+        ("POST", "tickets/{id}/merge") => "Merge up to 5 tickets into this one (a job status)",
         ("PUT", "tickets/update_many") => "Update up to 100 tickets (a job status)",
         ("PUT", "tickets/{id}/tags") => "Add tags",
         ("POST", "tickets/{id}/tags") => "Set tags",
@@ -148,6 +149,11 @@ fn request_body(method: &str, path: &str) -> Option<Value> {
         ("POST", "automations") => envelope("automation", "NewRule"),
         ("PUT", "automations/{id}") => envelope("automation", "RuleChange"),
         ("POST", "group_memberships") => envelope("group_membership", "NewGroupMembership"),
+        ("POST", "tickets/{id}/merge") => json!({"type": "object", "required": ["ids"], "properties": {
+            "ids": {"type": "array", "minItems": 1, "maxItems": 5, "items": {"type": ["integer", "string"], "minimum": 1, "pattern": "^[0-9]+$"},
+                "description": "The tickets to merge into this one (not closed, not this one, each once)"},
+            "target_comment": {"type": "string", "maxLength": 65535}, "source_comment": {"type": "string", "maxLength": 65535},
+            "target_comment_is_public": {"type": "boolean"}, "source_comment_is_public": {"type": "boolean"}}}),
         ("POST" | "PUT", _) => json!({"type": "object"}),
         _ => return None,
     })

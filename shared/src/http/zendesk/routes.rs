@@ -20,6 +20,7 @@ v2_routes! {
     TICKETS_SHOW_MANY = "GET" "/api/v2/tickets/show_many" => "zendesk-tickets-show-many";
     TICKETS_CREATE_MANY = "POST" "/api/v2/tickets/create_many" => "zendesk-tickets-create-many";
     TICKETS_UPDATE_MANY = "PUT" "/api/v2/tickets/update_many" => "zendesk-tickets-update-many";
+    TICKETS_MERGE = "POST" "/api/v2/tickets/{id}/merge" => "zendesk-tickets-merge";
     JOB_STATUSES_SHOW = "GET" "/api/v2/job_statuses/{id}" => "zendesk-job-statuses-show";
     TICKETS_SHOW = "GET" "/api/v2/tickets/{id}" => "tickets-show";
     TICKETS_UPDATE = "PUT" "/api/v2/tickets/{id}" => "tickets-update";
@@ -96,6 +97,7 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(TICKETS_SHOW_MANY, on(TICKETS_SHOW_MANY.filter(), tickets::show_many)),
         r(TICKETS_CREATE_MANY, on(TICKETS_CREATE_MANY.filter(), jobs::create_many)),
         r(TICKETS_UPDATE_MANY, on(TICKETS_UPDATE_MANY.filter(), jobs::update_many)),
+        r(TICKETS_MERGE, on(TICKETS_MERGE.filter(), jobs::merge)),
         r(JOB_STATUSES_SHOW, on(JOB_STATUSES_SHOW.filter(), jobs::show)),
         r(TICKETS_SHOW, on(TICKETS_SHOW.filter(), tickets::show)),
         r(TICKETS_UPDATE, on(TICKETS_UPDATE.filter(), tickets::update)),
