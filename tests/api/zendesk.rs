@@ -1355,6 +1355,40 @@ async fn tickets_are_merged_into_another_through_the_change_path() {
         (json!("Duplicate of the floor 2 printer"), json!(true))
     );
     assert_eq!(comments(t).await.last().unwrap()["body"], "Merged TKT-3");
+
+    // Both jobs at once, in the order asked; unknown and malformed ids are left out, and
+    // another agent's jobs are not theirs to read.
+    let (first_job, second_job) = (
+        job["id"].as_str().unwrap().to_owned(),
+        custom.body["job_status"]["id"].as_str().unwrap().to_owned(),
+    );
+    let unknown = "0123456789abcdef0123456789abcdef";
+    let many = zd(
+        &app,
+        "GET",
+        &format!("/api/v2/job_statuses/show_many.json?ids={second_job},{unknown},nope,{first_job}"),
+        &auth,
+        None,
+    )
+    .await;
+    assert_eq!(many.status, 200, "{}", many.body);
+    let ids: Vec<&str> =
+        many.body["job_statuses"].as_array().unwrap().iter().map(|j| j["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [second_job.as_str(), first_job.as_str()]);
+    let other = app.staff(Role::Agent).await;
+    let theirs = zd(
+        &app,
+        "GET",
+        &format!("/api/v2/job_statuses/show_many?ids={first_job}"),
+        &bearer(&other.token),
+        None,
+    )
+    .await;
+    assert_eq!(theirs.body["job_statuses"], json!([]));
+    let too_many = (0..101).map(|i| format!("{i:032x}")).collect::<Vec<_>>().join(",");
+    let refused =
+        zd(&app, "GET", &format!("/api/v2/job_statuses/show_many?ids={too_many}"), &auth, None).await;
+    assert_eq!(refused.status, 400);
 }
 
 #[tokio::test]

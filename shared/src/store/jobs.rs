@@ -25,6 +25,12 @@ impl Store {
         self.put(item).await
     }
 
+    /// Job statuses by id, in one BatchGetItem per 100 (unknown or expired ones left out).
+    pub async fn job_statuses(&self, ids: &[String]) -> Result<Vec<JobStatusRecord>, StoreError> {
+        let wanted = ids.iter().map(|id| keys::key(keys::job_status_pk(id), keys::JOB_STATUS_SK)).collect();
+        self.batch_get(wanted).await?.into_iter().map(|i| Ok(serde_dynamo::from_item(i)?)).collect()
+    }
+
     pub async fn get_job_status(&self, id: &str) -> Result<Option<JobStatusRecord>, StoreError> {
         Ok(self
             .get(keys::key(keys::job_status_pk(id), keys::JOB_STATUS_SK))

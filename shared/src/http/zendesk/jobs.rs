@@ -147,6 +147,41 @@ pub async fn update_many(
     finish(&state, &caller, &base_url(&headers), results, "Completed").await
 }
 
+/// Whether `id` can name a job status (32 hex digits).
+fn job_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Whether the caller may read `job`: their own (admins: any).
+fn readable(caller: &Caller, job: &JobStatusRecord) -> bool {
+    job.owner == caller.id() || caller.role() == crate::domain::user::Role::Admin
+}
+
+/// `GET /api/v2/job_statuses/show_many?ids=a,b` (at most 100): the statuses the caller may
+/// read ([`show`]'s rule), in the order asked; unknown, expired or others' ids are left out.
+pub async fn show_many(State(state): State<Shared>, ZdCaller(caller): ZdCaller, params: Params) -> ZdResult {
+    let mut ids: Vec<String> = Vec::new();
+    for raw in params.list("ids") {
+        for id in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            if !ids.iter().any(|seen| seen == id) {
+                ids.push(id.to_owned());
+            }
+        }
+    }
+    if ids.len() > MAX_BULK {
+        return Err(ZdError::bad_request(format!("At most {MAX_BULK} ids")));
+    }
+    ids.retain(|id| job_id(id));
+    let found = state.store.job_statuses(&ids).await?;
+    let mut shown = Vec::with_capacity(found.len());
+    for id in &ids {
+        if let Some(job) = found.iter().find(|j| &j.id == id).filter(|j| readable(&caller, j)) {
+            shown.push(serde_json::from_str::<Value>(&job.status).map_err(ApiError::internal)?);
+        }
+    }
+    Ok(super::ok(&json!({"job_statuses": shown})))
+}
+
 /// `GET /api/v2/job_statuses/{id}`: the caller's own jobs (admins: any); others are a 404.
 pub async fn show(
     State(state): State<Shared>,
@@ -154,11 +189,11 @@ pub async fn show(
     Path(raw): Path<String>,
 ) -> ZdResult {
     let id = raw.strip_suffix(".json").unwrap_or(&raw);
-    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !job_id(id) {
         return Err(ZdError::not_found());
     }
     let job = state.store.get_job_status(id).await?.ok_or_else(ZdError::not_found)?;
-    if job.owner != caller.id() && caller.role() != crate::domain::user::Role::Admin {
+    if !readable(&caller, &job) {
         return Err(ZdError::not_found());
     }
     let status: Value = serde_json::from_str(&job.status).map_err(ApiError::internal)?;

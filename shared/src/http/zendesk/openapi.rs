@@ -223,7 +223,7 @@ fn body_schemas() -> Value {
         "NewUser": {"type": "object", "required": ["name", "email"], "properties": {
             "name": name, "email": {"type": "string", "format": "email"}, "role": role}},
         "UserUpsert": {"type": "object", "required": ["email"], "description": "The user with this email is updated (200: as `UserChange`), else made (201: as `NewUser`, `name` then required)",
-            "properties": {"name": name, "email": {"type": "string", "format": "email"}, "role": role,
+            "properties": {"name": {"type": ["string", "null"], "minLength": 1, "maxLength": 255}, "email": {"type": "string", "format": "email"}, "role": role,
                 "organization_id": {"type": ["integer", "null"], "minimum": 1}}},
         "UserChange": {"type": "object", "properties": {
             "name": name, "role": role, "organization_id": {"type": ["integer", "null"], "minimum": 1}}},
@@ -357,12 +357,27 @@ pub fn document() -> Value {
     let mut paths: Map<String, Value> = Map::new();
     for r in V2_ROUTES {
         let method = r.method.to_lowercase();
+        // (A job's answer is a 200, as is an update by create_or_update, which creates with 201.)
         let success = match r.method {
-            "POST" if !r.path.ends_with("/tags") && !r.path.ends_with("create_many") => "201",
+            "POST"
+                if !r.path.ends_with("/tags")
+                    && !r.path.ends_with("create_many")
+                    && !r.path.ends_with("/merge")
+                    && !r.path.ends_with("create_or_update") =>
+            {
+                "201"
+            }
             "DELETE" if !r.path.ends_with("/tags") => "204",
             _ => "200",
         };
         let mut responses = Map::new();
+        if r.path.ends_with("create_or_update") {
+            responses.insert(
+                "201".into(),
+                json!({"description": "Made: Zendesk's envelope (docs/zendesk.md).", "content": {"application/json": {
+                    "schema": response_schema(r.method, r.path).unwrap_or_else(|| json!({"type": "object"}))}}}),
+            );
+        }
         responses.insert(
             success.into(),
             if success == "204" {
