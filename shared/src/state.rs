@@ -94,7 +94,7 @@ impl AppState {
     fn sqs(&self) -> Option<&aws_sdk_sqs::Client> {
         self.sqs.get().or_else(|| {
             let sdk = self.sqs_on_first_use.as_ref()?;
-            Some(self.sqs.get_or_init(|| aws_sdk_sqs::Client::new(sdk)))
+            Some(self.sqs.get_or_init(|| crate::telemetry::sqs_client(sdk)))
         })
     }
 
@@ -224,7 +224,7 @@ impl AppState {
     /// Adds the SQS client, built now (the cold start): for the notifier, which queues a job
     /// for every record it is given.
     pub fn with_sqs_from(self, sdk: &SdkConfig) -> Self {
-        self.with_sqs(aws_sdk_sqs::Client::new(sdk))
+        self.with_sqs(crate::telemetry::sqs_client(sdk))
     }
 
     /// Adds the SQS client, built by the first call that needs it: for the queue consumers
@@ -238,7 +238,7 @@ impl AppState {
 
     /// Adds SES (the mailer).
     pub fn with_ses_from(self, sdk: &SdkConfig) -> Self {
-        self.with_ses(aws_sdk_sesv2::Client::new(sdk))
+        self.with_ses(crate::telemetry::ses_client(sdk))
     }
 }
 

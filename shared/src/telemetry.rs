@@ -50,28 +50,29 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// What one request did, for its log line: who asked and how many DynamoDB calls it made;
-/// and which DynamoDB permissions those calls needed ([`DynamoDbAccess`]).
+/// and which IAM permissions its DynamoDB, SQS and SES calls needed ([`Access`]).
 #[derive(Debug, Default)]
 pub struct RequestMetrics {
     dynamodb_calls: AtomicU32,
     user_id: Mutex<Option<uuid::Uuid>>,
-    dynamodb_access: Mutex<Vec<DynamoDbAccess>>,
+    access: Mutex<Vec<Access>>,
 }
 
-/// One IAM permission a DynamoDB call needed: its action (`dynamodb:GetItem`...) on the table,
-/// or on one of its indexes (a Query or Scan of `index`). A transaction needs the action of
-/// each of its items (`dynamodb:PutItem`, `UpdateItem`, `DeleteItem`, `ConditionCheckItem`;
-/// `GetItem` for a read transaction), as IAM authorises it.
+/// One IAM permission a call needed: a DynamoDB action (`dynamodb:GetItem`...) on the table,
+/// or on one of its indexes (a Query or Scan of `index`), or an SQS or SES action
+/// (`sqs:SendMessage`, `ses:SendEmail`...). A transaction needs the action of each of its
+/// items (`dynamodb:PutItem`, `UpdateItem`, `DeleteItem`, `ConditionCheckItem`; `GetItem` for
+/// a read transaction), as IAM authorises it; a batch of messages needs `sqs:SendMessage`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct DynamoDbAccess {
+pub struct Access {
     pub action: String,
     pub index: Option<String>,
 }
 
 impl RequestMetrics {
     /// The distinct permissions the request's DynamoDB calls needed, in order.
-    pub fn dynamodb_access(&self) -> Vec<DynamoDbAccess> {
-        let mut all = self.dynamodb_access.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    pub fn access(&self) -> Vec<Access> {
+        let mut all = self.access.lock().unwrap_or_else(|p| p.into_inner()).clone();
         all.sort();
         all.dedup();
         all
@@ -123,20 +124,18 @@ impl aws_sdk_dynamodb::config::Intercept for CountDynamoDbCalls {
         let _ = REQUEST.try_with(|m| {
             m.dynamodb_calls.fetch_add(1, Ordering::Relaxed);
             let access = needed_access(context.input());
-            m.dynamodb_access.lock().unwrap_or_else(|p| p.into_inner()).extend(access);
+            m.access.lock().unwrap_or_else(|p| p.into_inner()).extend(access);
         });
         Ok(())
     }
 }
 
-/// The permissions a DynamoDB call needs (see [`DynamoDbAccess`]), from its input (an
+/// The permissions a DynamoDB call needs (see [`Access`]), from its input (an
 /// operation this does not know needs `dynamodb:<unknown>`, which no policy allows).
-fn needed_access(
-    input: &aws_smithy_runtime_api::client::interceptors::context::Input,
-) -> Vec<DynamoDbAccess> {
+fn needed_access(input: &aws_smithy_runtime_api::client::interceptors::context::Input) -> Vec<Access> {
     use aws_sdk_dynamodb::operation as op;
-    let on_table = |action: &str| DynamoDbAccess { action: format!("dynamodb:{action}"), index: None };
-    let on = |action: &str, index: Option<&str>| DynamoDbAccess {
+    let on_table = |action: &str| Access { action: format!("dynamodb:{action}"), index: None };
+    let on = |action: &str, index: Option<&str>| Access {
         action: format!("dynamodb:{action}"),
         index: index.map(str::to_owned),
     };
@@ -181,6 +180,65 @@ fn needed_access(
         on_table("<unknown>")
     };
     vec![one]
+}
+
+/// Records the IAM action of each call of an SQS or SES client made inside [`measured`] (see
+/// [`Access`]).
+#[derive(Debug)]
+pub struct RecordAccess;
+
+impl aws_sdk_sqs::config::Intercept for RecordAccess {
+    fn name(&self) -> &'static str {
+        "RecordAccess"
+    }
+
+    fn read_before_execution(
+        &self,
+        context: &aws_sdk_sqs::config::interceptors::BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut aws_sdk_sqs::config::ConfigBag,
+    ) -> Result<(), aws_sdk_sqs::error::BoxError> {
+        let _ = REQUEST.try_with(|m| {
+            let access = Access { action: queue_or_mail_action(context.input()).to_owned(), index: None };
+            m.access.lock().unwrap_or_else(|p| p.into_inner()).push(access);
+        });
+        Ok(())
+    }
+}
+
+/// The IAM action of an SQS or SES call, from its input (`<unknown>` for one this does not
+/// know, which no policy allows).
+fn queue_or_mail_action(
+    input: &aws_smithy_runtime_api::client::interceptors::context::Input,
+) -> &'static str {
+    use aws_sdk_sesv2::operation::send_email::SendEmailInput;
+    use aws_sdk_sqs::operation as sqs;
+    if input.downcast_ref::<sqs::send_message::SendMessageInput>().is_some()
+        || input.downcast_ref::<sqs::send_message_batch::SendMessageBatchInput>().is_some()
+    {
+        "sqs:SendMessage"
+    } else if input.downcast_ref::<sqs::change_message_visibility::ChangeMessageVisibilityInput>().is_some() {
+        "sqs:ChangeMessageVisibility"
+    } else if input.downcast_ref::<sqs::receive_message::ReceiveMessageInput>().is_some() {
+        "sqs:ReceiveMessage"
+    } else if input.downcast_ref::<sqs::delete_message::DeleteMessageInput>().is_some() {
+        "sqs:DeleteMessage"
+    } else if input.downcast_ref::<SendEmailInput>().is_some() {
+        "ses:SendEmail"
+    } else {
+        "<unknown>"
+    }
+}
+
+/// An SQS client for `sdk` whose calls are recorded ([`RecordAccess`]).
+pub fn sqs_client(sdk: &aws_types::SdkConfig) -> aws_sdk_sqs::Client {
+    aws_sdk_sqs::Client::from_conf(aws_sdk_sqs::config::Builder::from(sdk).interceptor(RecordAccess).build())
+}
+
+/// An SES client for `sdk` whose calls are recorded ([`RecordAccess`]).
+pub fn ses_client(sdk: &aws_types::SdkConfig) -> aws_sdk_sesv2::Client {
+    aws_sdk_sesv2::Client::from_conf(
+        aws_sdk_sesv2::config::Builder::from(sdk).interceptor(RecordAccess).build(),
+    )
 }
 
 /// The same client, counting its calls into the current request's metrics.

@@ -1,11 +1,12 @@
 //! Every request the tests make is checked against the IAM policy template.yaml gives the
 //! function that serves it: the DynamoDB calls the request made (each call's action, and the
-//! index a Query or Scan read; each item's action in a transaction) must be allowed, or the
+//! index a Query or Scan read; each item's action in a transaction) and its SQS and SES calls
+//! (their actions) must be allowed, or the
 //! function would fail with AccessDenied once deployed. [`check`] runs inside
 //! `TestApp::send`, and [`checked`] around the stream and queue consumers the tests run, so
 //! the whole suite is the check; the test below shows it catches a missing permission.
 use helpdesk::http::log::Served;
-use helpdesk::telemetry::DynamoDbAccess;
+use helpdesk::telemetry::Access;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::OnceLock;
 
@@ -29,23 +30,37 @@ fn policies() -> &'static Policies {
 }
 
 /// The resource a permission names in template.yaml: the table, or one of its indexes.
-fn resource(access: &DynamoDbAccess) -> String {
+fn resource(access: &Access) -> String {
     match &access.index {
         None => "!GetAtt Table.Arn".to_owned(),
         Some(index) => format!("!Sub ${{Table.Arn}}/index/{index}"),
     }
 }
 
-/// What `served` needed that its function's policy does not allow.
+/// What `served` needed that its function's policy does not allow. A DynamoDB action must be
+/// allowed on the table or index it used; an SQS or SES action on some resource (which queue
+/// or identity is the template's to name).
 fn missing(served: &Served, policies: &Policies) -> Vec<String> {
     let Some(allowed) = policies.get(served.function) else {
         return vec![format!("no function {} in template.yaml", served.function)];
     };
     served
-        .dynamodb
+        .access
         .iter()
-        .filter(|a| !allowed.contains(&(a.action.clone(), resource(a))))
-        .map(|a| format!("{} on {}", a.action, resource(a)))
+        .filter(|a| {
+            if a.action.starts_with("dynamodb:") {
+                !allowed.contains(&(a.action.clone(), resource(a)))
+            } else {
+                !allowed.iter().any(|(action, _)| *action == a.action)
+            }
+        })
+        .map(|a| {
+            if a.action.starts_with("dynamodb:") {
+                format!("{} on {}", a.action, resource(a))
+            } else {
+                a.action.clone()
+            }
+        })
         .collect()
 }
 
@@ -53,7 +68,7 @@ fn missing(served: &Served, policies: &Policies) -> Vec<String> {
 /// function's policy does not allow.
 pub async fn checked<F: std::future::Future>(function: &'static str, work: F) -> F::Output {
     let (out, metrics) = helpdesk::telemetry::measured(work).await;
-    check(&Served { function, dynamodb: metrics.dynamodb_access() }, "consumer", function);
+    check(&Served { function, access: metrics.access() }, "consumer", function);
     out
 }
 
@@ -72,22 +87,30 @@ pub fn check(served: &Served, method: &str, path: &str) {
 
 #[test]
 fn a_call_the_policy_does_not_allow_is_caught() {
-    let get = |index: Option<&str>| DynamoDbAccess {
-        action: "dynamodb:Query".into(),
-        index: index.map(str::to_owned),
-    };
+    let get =
+        |index: Option<&str>| Access { action: "dynamodb:Query".into(), index: index.map(str::to_owned) };
     let policies: Policies = HashMap::from([(
         "tickets-show".to_owned(),
         BTreeSet::from([("dynamodb:Query".to_owned(), "!Sub ${Table.Arn}/index/GSI1".to_owned())]),
     )]);
-    let served = |access| Served { function: "tickets-show", dynamodb: vec![access] };
+    let served = |access| Served { function: "tickets-show", access: vec![access] };
     assert!(missing(&served(get(Some("GSI1"))), &policies).is_empty());
     assert_eq!(
         missing(&served(get(Some("GSI2"))), &policies),
         ["dynamodb:Query on !Sub ${Table.Arn}/index/GSI2"]
     );
     assert_eq!(missing(&served(get(None)), &policies), ["dynamodb:Query on !GetAtt Table.Arn"]);
-    let elsewhere = Served { function: "nope", dynamodb: vec![] };
+    let send = |action: &str| Served {
+        function: "tickets-show",
+        access: vec![Access { action: action.to_owned(), index: None }],
+    };
+    let with_queue = HashMap::from([(
+        "tickets-show".to_owned(),
+        BTreeSet::from([("sqs:SendMessage".to_owned(), "!GetAtt MailQueue.Arn".to_owned())]),
+    )]);
+    assert!(missing(&send("sqs:SendMessage"), &with_queue).is_empty());
+    assert_eq!(missing(&send("ses:SendEmail"), &with_queue), ["ses:SendEmail"]);
+    let elsewhere = Served { function: "nope", access: vec![] };
     assert_eq!(missing(&elsewhere, &policies).len(), 1);
 }
 
@@ -106,9 +129,44 @@ async fn requests_record_the_permissions_their_calls_needed() {
     let served = res.extensions().get::<Served>().expect("the request log says who served it").clone();
     assert_eq!(served.function, "tickets-show");
     assert!(
-        served.dynamodb.iter().any(|a| a.action == "dynamodb:BatchGetItem" || a.action == "dynamodb:GetItem"),
+        served.access.iter().any(|a| a.action == "dynamodb:BatchGetItem" || a.action == "dynamodb:GetItem"),
         "{served:?}"
     );
     // And the template allows them (what `TestApp::send` checks on every request).
     check(&served, "GET", "/tickets/{id}");
+}
+
+#[tokio::test]
+async fn queue_calls_are_recorded_too() {
+    use std::sync::{Arc, Mutex};
+    let app = crate::helpers::TestApp::spawn().await;
+    app.customer().await; // a sign-up: the notifier queues its verification mail
+    let notifier =
+        Arc::new(app.as_deployed(app.state.config.clone(), helpdesk::consumers::lambda::clients::notifier));
+    let mut feeder = helpdesk_local::streams::StreamFeeder::new(
+        app.state.store.client(),
+        helpdesk_local::streams::client(&app.ddb_endpoint),
+        &app.table,
+    )
+    .await
+    .unwrap();
+    let seen: Arc<Mutex<Vec<Access>>> = Arc::default();
+    let handled = feeder
+        .poll_once(|event| {
+            let (notifier, seen) = (notifier.clone(), seen.clone());
+            async move {
+                let consumer = helpdesk::consumers::StreamConsumer::Notifier;
+                let (out, metrics) = helpdesk::telemetry::measured(consumer.handle(&notifier, &event)).await;
+                seen.lock().unwrap().extend(metrics.access());
+                out
+            }
+        })
+        .await
+        .unwrap();
+    assert!(handled > 0);
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.iter().any(|a| a.action == "sqs:SendMessage"),
+        "the notifier's queueing is recorded: {seen:?}"
+    );
 }

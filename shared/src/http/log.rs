@@ -37,7 +37,7 @@ async fn log_request(req: Request, next: Next) -> Response {
         dynamodb_calls = metrics.dynamodb_calls(),
         "request"
     );
-    response.extensions_mut().insert(Served { function, dynamodb: metrics.dynamodb_access() });
+    response.extensions_mut().insert(Served { function, access: metrics.access() });
     response
 }
 
@@ -47,7 +47,7 @@ async fn log_request(req: Request, next: Next) -> Response {
 #[derive(Debug, Clone)]
 pub struct Served {
     pub function: &'static str,
-    pub dynamodb: Vec<crate::telemetry::DynamoDbAccess>,
+    pub access: Vec<crate::telemetry::Access>,
 }
 
 /// The Lambda request id, else API Gateway's, else a fresh one (local stack).
