@@ -36,6 +36,12 @@ fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
 
+/// The ids on the first page of `GET /api/v2/group_memberships`.
+async fn desk_memberships(app: &TestApp, token: &str) -> Vec<Value> {
+    let res = zd(app, "GET", "/api/v2/group_memberships.json", &bearer(token), None).await;
+    res.body["group_memberships"].as_array().unwrap().iter().map(|m| m["id"].clone()).collect()
+}
+
 #[tokio::test]
 async fn tickets_through_the_zendesk_api_in_its_shapes() {
     let app = TestApp::spawn().await;
@@ -503,6 +509,38 @@ async fn the_backfill_numbers_records_made_before_numbers_once() {
         .send()
         .await
         .unwrap();
+    // A membership numbered before numbered memberships were listed desk-wide (no GSI2 keys).
+    let mut late = helpdesk::store::groups::Group {
+        id: uuid::Uuid::now_v7(),
+        number: None,
+        name: "Listed late".into(),
+        description: String::new(),
+        is_default: false,
+        created_at: now,
+        updated_at: now,
+    };
+    store.create_group(&mut late).await.unwrap();
+    let mut unlisted = helpdesk::store::groups::Membership {
+        group_id: late.id,
+        user_id: admin_id,
+        number: None,
+        is_default: false,
+        created_at: now,
+    };
+    store.add_member(&mut unlisted).await.unwrap();
+    store
+        .client()
+        .update_item()
+        .table_name(store.table())
+        .set_key(Some(helpdesk::store::keys::key(
+            helpdesk::store::keys::group_pk(late.id),
+            helpdesk::store::keys::member_sk(admin_id),
+        )))
+        .update_expression("REMOVE GSI2PK, GSI2SK")
+        .send()
+        .await
+        .unwrap();
+    assert!(!desk_memberships(&app, &admin.token).await.contains(&json!(unlisted.number)), "not listed yet");
     let me = zd(&app, "GET", "/api/v2/users/me", &basic(&customer.email, PASSWORD), None).await;
     assert!(me.body["user"]["id"].is_null(), "not numbered yet: {}", me.body);
     // A ticket whose comment was written before comment numbers.
@@ -588,6 +626,10 @@ async fn the_backfill_numbers_records_made_before_numbers_once() {
     )
     .await;
     assert_eq!(stale.status, 404, "the membership's first number no longer names it");
+    let listed = desk_memberships(&app, &admin.token).await;
+    assert!(listed.contains(&json!(unlisted.number)), "listed by the backfill: {listed:?}");
+    assert!(listed.contains(&json!(numbered)), "numbered by the backfill and listed: {listed:?}");
+    assert!(!listed.contains(&json!(member.number)), "not under its first number: {listed:?}");
     // Run again: nothing left to number, nothing renumbered.
     let again = helpdesk_local::admin::backfill_numbers(store, |_, _| {}).await.unwrap();
     assert!(again.iter().all(|(_, b)| b.numbered == 0), "{again:?}");
@@ -694,6 +736,138 @@ async fn the_requests_api_is_the_end_users_side() {
     assert_eq!(ids, [second_id, id]);
     let mine = zd(&app, "GET", &format!("/api/v2/tickets/show_many?ids={second_id},{id}"), &me, None).await;
     assert_eq!(mine.body["tickets"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn membership_lists_are_pages_whose_reads_do_not_grow_with_the_desk() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin).await;
+    let mut agents = Vec::new();
+    for _ in 0..3 {
+        agents.push(app.staff(Role::Agent).await);
+    }
+    let make_group = |name: &'static str| {
+        let (app, token) = (&app, admin.token.clone());
+        async move {
+            let g = app.post("/groups", Some(&token), json!({"name": name})).await;
+            (g.body["group"]["id"].as_str().unwrap().to_owned(), g.body["group"]["number"].as_u64().unwrap())
+        }
+    };
+    let (big, big_number) = make_group("Big").await;
+    let (small, small_number) = make_group("Small").await;
+    for a in &agents {
+        let res = app
+            .post(&format!("/groups/{big}/memberships"), Some(&admin.token), json!({"user_id": a.id}))
+            .await;
+        assert_eq!(res.status, 201, "{res:?}");
+    }
+    app.post(&format!("/groups/{small}/memberships"), Some(&admin.token), json!({"user_id": agents[0].id}))
+        .await;
+    let (admin_auth, agent_auth) = (bearer(&admin.token), bearer(&agents[0].token));
+
+    // Native: cursor pages of the group's members, the cursor bound to the group.
+    let first = app.get(&format!("/groups/{big}/memberships?per_page=2"), Some(&admin.token)).await;
+    assert_eq!((first.status, first.body["data"].as_array().unwrap().len()), (200, 2), "{:?}", first.body);
+    let cursor = first.body["next_cursor"].as_str().expect("a next page").to_owned();
+    let rest =
+        app.get(&format!("/groups/{big}/memberships?per_page=2&cursor={cursor}"), Some(&admin.token)).await;
+    assert_eq!(rest.body["data"].as_array().unwrap().len(), 1, "{:?}", rest.body);
+    assert!(rest.body["next_cursor"].is_null());
+    let mut natively: Vec<String> = first.body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(rest.body["data"].as_array().unwrap())
+        .map(|m| m["user_id"].as_str().unwrap().to_owned())
+        .collect();
+    natively.sort();
+    let mut expected: Vec<String> = agents.iter().map(|a| a.id.clone()).collect();
+    expected.sort();
+    assert_eq!(natively, expected, "every member once, by user id");
+    let foreign = app.get(&format!("/groups/{small}/memberships?cursor={cursor}"), Some(&admin.token)).await;
+    assert_eq!(foreign.status, 422, "another group's cursor: {:?}", foreign.body);
+    let bad = app.get(&format!("/groups/{big}/memberships?per_page=0"), Some(&admin.token)).await;
+    assert_eq!(bad.status, 422);
+
+    // Zendesk: the group's members by cursor; the desk's by offset, in number order.
+    let page = zd(
+        &app,
+        "GET",
+        &format!("/api/v2/groups/{big_number}/memberships.json?page[size]=2"),
+        &agent_auth,
+        None,
+    )
+    .await;
+    assert_eq!(page.body["group_memberships"].as_array().unwrap().len(), 2, "{}", page.body);
+    assert_eq!(page.body["meta"]["has_more"], true);
+    let next = page.body["links"]["next"].as_str().unwrap();
+    let next_path = &next[next.find("/api/v2").unwrap()..];
+    let page2 = zd(&app, "GET", next_path, &agent_auth, None).await;
+    assert_eq!(page2.body["group_memberships"].as_array().unwrap().len(), 1, "{}", page2.body);
+    assert_eq!(page2.body["meta"]["has_more"], false);
+    let mut all_ids = Vec::new();
+    for p in 1..=3 {
+        let res = zd(
+            &app,
+            "GET",
+            &format!("/api/v2/group_memberships.json?per_page=2&page={p}"),
+            &admin_auth,
+            None,
+        )
+        .await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let items = res.body["group_memberships"].as_array().unwrap().clone();
+        assert_eq!(res.body["next_page"].is_string(), p == 1, "page {p}: {}", res.body);
+        all_ids.extend(items.iter().map(|m| m["id"].as_u64().unwrap()));
+        let count = [Value::Null, json!(4), Value::Null][p - 1].clone();
+        assert_eq!(res.body["count"], count, "known on the last page only: {}", res.body);
+        if p == 3 {
+            assert!(items.is_empty(), "past the end: {}", res.body);
+        }
+    }
+    let mut sorted = all_ids.clone();
+    sorted.sort_unstable();
+    assert_eq!((all_ids.len(), &all_ids), (4, &sorted), "every membership once, by number");
+    let agent_number =
+        zd(&app, "GET", "/api/v2/users/me", &agent_auth, None).await.body["user"]["id"].as_u64().unwrap();
+    let mine = zd(
+        &app,
+        "GET",
+        &format!("/api/v2/users/{agent_number}/group_memberships.json?page[size]=1"),
+        &agent_auth,
+        None,
+    )
+    .await;
+    assert_eq!(mine.body["group_memberships"].as_array().unwrap().len(), 1, "{}", mine.body);
+    assert_eq!(mine.body["meta"]["has_more"], true, "in two groups: {}", mine.body);
+    let next = mine.body["links"]["next"].as_str().unwrap();
+    let mine2 = zd(&app, "GET", &next[next.find("/api/v2").unwrap()..], &agent_auth, None).await;
+    let groups: Vec<Value> =
+        [&mine, &mine2].iter().map(|r| r.body["group_memberships"][0]["group_id"].clone()).collect();
+    assert!(groups.contains(&json!(big_number)) && groups.contains(&json!(small_number)), "{groups:?}");
+
+    // A page's reads are fixed: ten more groups of members change nothing.
+    let calls = |path: String| {
+        let (app, token) = (&app, admin.token.clone());
+        async move {
+            let req = http::Request::builder()
+                .uri(path)
+                .header("authorization", format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap();
+            let ((status, _, _), metrics) = helpdesk::telemetry::measured(app.send(req)).await;
+            assert_eq!(status, 200);
+            metrics.dynamodb_calls()
+        }
+    };
+    let before = calls("/api/v2/group_memberships.json?page[size]=2".into()).await;
+    for i in 0..10 {
+        let g = app.post("/groups", Some(&admin.token), json!({"name": format!("More {i}")})).await;
+        let gid = g.body["group"]["id"].as_str().unwrap();
+        app.post(&format!("/groups/{gid}/memberships"), Some(&admin.token), json!({"user_id": agents[1].id}))
+            .await;
+    }
+    assert_eq!(calls("/api/v2/group_memberships.json?page[size]=2".into()).await, before);
 }
 
 #[tokio::test]

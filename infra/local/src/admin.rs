@@ -88,8 +88,17 @@ pub async fn backfill_numbers(
     for g in store.all_groups().await? {
         for m in store.memberships(g.id).await? {
             out[7].seen += 1;
-            if m.number.is_none() && store.assign_membership_number(m.group_id, m.user_id).await?.is_some() {
-                out[7].numbered += 1;
+            match m.number {
+                None => {
+                    if store.assign_membership_number(m.group_id, m.user_id).await?.is_some() {
+                        out[7].numbered += 1;
+                    }
+                }
+                // Numbered before numbered memberships were listed desk-wide (GSI2): listed now
+                // (a no-op for those listed already).
+                Some(n) => {
+                    store.list_membership(m.group_id, m.user_id, n).await?;
+                }
             }
         }
     }

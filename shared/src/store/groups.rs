@@ -1,8 +1,11 @@
 //! Groups and their memberships: `GROUP#<id>` holds the group (`GROUP`) and one item per member
 //! (`MEMBER#<user id>`); a member item is also in the user's partition of GSI1
-//! (`USERGROUPS#<user id>`), for "which groups is this agent in" and their default group.
+//! (`USERGROUPS#<user id>`), for "which groups is this agent in" and their default group, and,
+//! once numbered, in the desk's partition of GSI2 (`MEMBERSHIPS`, by number), for the desk-wide
+//! list. Every list here is a page: one Query, whatever the desk holds.
 use super::keys::{self, entity, Index};
 use super::numbers::{claim_write, membership_claim_write, Numbered};
+use super::query::{PartitionQuery, Reads, SortRange};
 use super::{Guard, Item, Store, StoreError, TxError, TxWrite};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -44,9 +47,13 @@ fn group_item(g: &Group) -> Result<Item, StoreError> {
 }
 
 fn membership_item(m: &Membership) -> Result<Item, StoreError> {
-    Ok(keys::ItemKeys::new(entity::MEMBERSHIP, keys::group_pk(m.group_id), keys::member_sk(m.user_id))
-        .index(Index::Gsi1, keys::user_groups_partition(m.user_id), m.group_id.to_string())
-        .with(m)?)
+    let mut keys =
+        keys::ItemKeys::new(entity::MEMBERSHIP, keys::group_pk(m.group_id), keys::member_sk(m.user_id))
+            .index(Index::Gsi1, keys::user_groups_partition(m.user_id), m.group_id.to_string());
+    if let Some(n) = m.number {
+        keys = keys.index(Index::Gsi2, keys::MEMBERSHIPS_PARTITION, keys::membership_number_sort(n));
+    }
+    Ok(keys.with(m)?)
 }
 
 /// How adding a member ended.
@@ -142,6 +149,7 @@ impl Store {
         self.delete(group_key).await
     }
 
+    /// Every member of a group (for the notifier's mail to a group: not a request path).
     pub async fn memberships(&self, group_id: Uuid) -> Result<Vec<Membership>, StoreError> {
         let mut out = Vec::new();
         for item in self.query_all(None, &keys::group_pk(group_id), false).await? {
@@ -162,7 +170,47 @@ impl Store {
             .transpose()?)
     }
 
-    /// A user's memberships (GSI1).
+    /// A page of a group's members, by user id, after the sort key `after` (one Query).
+    pub async fn members_page(
+        &self,
+        group_id: Uuid,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<(String, Membership)>, bool), StoreError> {
+        let prefix = keys::member_sk_prefix();
+        let range = match after {
+            Some(a) if a > prefix => SortRange::Between(format!("{a}\u{0}"), format!("{prefix}\u{10FFFF}")),
+            _ => SortRange::Prefix(prefix.to_owned()),
+        };
+        let query = PartitionQuery::table(keys::group_pk(group_id)).range(range);
+        let mut found =
+            self.query_page(&query, Reads::one_request(limit + 1)).await?.decode_sorted(keys::SK)?;
+        let more = found.len() > limit;
+        found.truncate(limit);
+        Ok((found, more))
+    }
+
+    /// A page of a user's memberships, by group id, after the sort key `after` (GSI1).
+    pub async fn user_memberships_page(
+        &self,
+        user_id: Uuid,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<(String, Membership)>, bool), StoreError> {
+        self.query_sorted(Index::Gsi1, &keys::user_groups_partition(user_id), None, after, limit).await
+    }
+
+    /// A page of the desk's numbered memberships, by number, after the sort key `after` (GSI2).
+    pub async fn memberships_page(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<(String, Membership)>, bool), StoreError> {
+        self.query_sorted(Index::Gsi2, keys::MEMBERSHIPS_PARTITION, None, after, limit).await
+    }
+
+    /// A user's memberships (GSI1): every one, for the rules that need them all (the default
+    /// group, a restricted agent's groups); a user is in at most the desk's groups.
     pub async fn groups_of(&self, user_id: Uuid) -> Result<Vec<Membership>, StoreError> {
         self.query_all(Some(Index::Gsi1), &keys::user_groups_partition(user_id), false)
             .await?

@@ -198,7 +198,16 @@ pub const GROUP_SK: &str = "GROUP";
 /// GSI1: every group, by name.
 pub const GROUPS_PARTITION: &str = "GROUPS";
 pub fn member_sk(user_id: Uuid) -> String {
-    format!("MEMBER#{user_id}")
+    format!("{}{user_id}", member_sk_prefix())
+}
+pub fn member_sk_prefix() -> &'static str {
+    "MEMBER#"
+}
+/// GSI2's partition of every numbered membership, sorted by [`membership_number_sort`].
+pub const MEMBERSHIPS_PARTITION: &str = "MEMBERSHIPS";
+/// A membership's number, zero-padded so that the sort key orders as the number does.
+pub fn membership_number_sort(n: u64) -> String {
+    format!("{n:020}")
 }
 pub fn macro_pk(id: Uuid) -> String {
     format!("MACRO#{id}")

@@ -6,7 +6,7 @@
 //! two records never share one. Records made before numbers existed get theirs from the
 //! backfill ([`Store::assign_number`], `helpdesk-backfill-numbers`). Tickets are numbered
 //! apart (gap-free, `store::tickets`).
-use super::keys::{self, attr, entity};
+use super::keys::{self, attr, entity, Index};
 use super::{Guard, Item, Store, StoreError, TxError, TxWrite};
 use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use serde::Deserialize;
@@ -143,26 +143,74 @@ impl Store {
             message: format!("{kind:?} is not backfilled by id"),
         })?;
         let n = self.take_number(kind).await?;
-        self.set_number(key, n, claim_write(kind, n, id)).await
+        self.set_number(key, n, claim_write(kind, n, id), &[]).await
     }
 
-    /// [`Self::assign_number`] for the membership of `user` in `group`.
+    /// [`Self::assign_number`] for the membership of `user` in `group`; the number also puts
+    /// it in the desk-wide list (GSI2 `MEMBERSHIPS`).
     pub async fn assign_membership_number(&self, group: Uuid, user: Uuid) -> Result<Option<u64>, StoreError> {
         let n = self.take_number(Numbered::Membership).await?;
         let key = keys::key(keys::group_pk(group), keys::member_sk(user));
-        self.set_number(key, n, membership_claim_write(n, group, user)).await
+        let listed = [
+            (Index::Gsi2.pk(), keys::s(keys::MEMBERSHIPS_PARTITION)),
+            (Index::Gsi2.sk(), keys::s(keys::membership_number_sort(n))),
+        ];
+        self.set_number(key, n, membership_claim_write(n, group, user), &listed).await
     }
 
-    /// Sets number `n` on the record at `key` unless it has one, with its claim, in one
-    /// transaction.
-    async fn set_number(&self, key: Item, n: u64, claim: TxWrite) -> Result<Option<u64>, StoreError> {
+    /// The backfill's step for a membership numbered before numbered memberships were listed
+    /// desk-wide: puts membership `n` of `user` in `group` in GSI2 `MEMBERSHIPS` (nothing when
+    /// it is there already, gone, or numbered otherwise). Whether it was listed now.
+    pub async fn list_membership(&self, group: Uuid, user: Uuid, n: u64) -> Result<bool, StoreError> {
+        let res = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(keys::key(keys::group_pk(group), keys::member_sk(user))))
+            .update_expression("SET #gpk = :gpk, #gsk = :gsk")
+            .condition_expression("#num = :n AND attribute_not_exists(#gpk)")
+            .expression_attribute_names("#gpk", Index::Gsi2.pk())
+            .expression_attribute_names("#gsk", Index::Gsi2.sk())
+            .expression_attribute_names("#num", NUMBER)
+            .expression_attribute_values(":gpk", keys::s(keys::MEMBERSHIPS_PARTITION))
+            .expression_attribute_values(":gsk", keys::s(keys::membership_number_sort(n)))
+            .expression_attribute_values(":n", AttributeValue::N(n.to_string()))
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(true),
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => {
+                Ok(false)
+            }
+            Err(e) => Err(StoreError::sdk("UpdateItem", e)),
+        }
+    }
+
+    /// Sets number `n` (and the attributes `also`) on the record at `key` unless it has one,
+    /// with its claim, in one transaction.
+    async fn set_number(
+        &self,
+        key: Item,
+        n: u64,
+        claim: TxWrite,
+        also: &[(&str, AttributeValue)],
+    ) -> Result<Option<u64>, StoreError> {
+        let mut update = "SET #num = :n".to_owned();
+        let mut names =
+            HashMap::from([("#num".to_owned(), NUMBER.to_owned()), ("#pk".to_owned(), keys::PK.to_owned())]);
+        let mut values = HashMap::from([(":n".to_owned(), AttributeValue::N(n.to_string()))]);
+        for (i, (name, value)) in also.iter().enumerate() {
+            update.push_str(&format!(", #a{i} = :a{i}"));
+            names.insert(format!("#a{i}"), (*name).to_owned());
+            values.insert(format!(":a{i}"), value.clone());
+        }
         let set = TxWrite::update(
             Guard::NumberTaken,
             key,
-            "SET #num = :n",
+            &update,
             "attribute_exists(#pk) AND attribute_not_exists(#num)",
-            HashMap::from([("#num".to_owned(), NUMBER.to_owned()), ("#pk".to_owned(), keys::PK.to_owned())]),
-            HashMap::from([(":n".to_owned(), AttributeValue::N(n.to_string()))]),
+            names,
+            values,
         );
         match self.transact(vec![set, claim]).await {
             Ok(()) => Ok(Some(n)),

@@ -4,7 +4,7 @@ use crate::clock::Timestamp;
 use crate::cursor::per_page;
 use crate::http::extract::{Admin, Command, FromJson, Params, Staff};
 use crate::http::views::{
-    Data, Group as GroupView, GroupEnvelope, Membership as MembershipView, MembershipEnvelope, Page,
+    Group as GroupView, GroupEnvelope, Membership as MembershipView, MembershipEnvelope, Page,
 };
 use crate::http::{created, ok, HandlerResult, Shared};
 use crate::store::groups::Group;
@@ -189,24 +189,38 @@ pub async fn delete(State(state): State<Shared>, _: Admin, Path(raw): Path<Strin
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// `GET /groups/{id}/memberships` (staff): every member, with the user.
+/// `GET /groups/{id}/memberships` (staff): a page of the members, by user id, each with the
+/// user (one Query of the group's partition, one batch read of the users).
 #[utoipa::path(
     get,
     path = "/groups/{id}/memberships",
     operation_id = "get_groups_id_memberships",
     tag = "groups",
     summary = "A group's members (staff)",
-    params(("id" = String, Path, description = "A UUID")),
-    responses((status = 200, description = "Every membership.", body = crate::http::views::Data<crate::http::views::Membership>, example = json!({"data": [crate::http::openapi::examples::membership()]})), crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E404)
+    params(("id" = String, Path, description = "A UUID"), ("per_page" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Default 25"), ("cursor" = Option<String>, Query, description = "Opaque, tamper-evident; bound to the group")),
+    responses((status = 200, description = "A page of memberships.", body = crate::http::views::Page<crate::http::views::Membership>, example = json!(crate::http::openapi::examples::page(crate::http::openapi::examples::membership(), "/groups/0192f3c4-1111-7000-8000-000000000001/memberships"))), crate::http::openapi::E401, crate::http::openapi::E403, crate::http::openapi::E404, crate::http::openapi::E422)
 )]
-pub async fn memberships(State(state): State<Shared>, _: Staff, Path(raw): Path<String>) -> HandlerResult {
+pub async fn memberships(
+    State(state): State<Shared>,
+    _: Staff,
+    Path(raw): Path<String>,
+    query: Params,
+) -> HandlerResult {
     let group = state.store.get_group(group_id(&raw)?).await?.ok_or(ApiError::NotFound)?;
-    let members = state.store.memberships(group.id).await?;
-    let users = state.store.users_by_id(members.iter().map(|m| m.user_id)).await?;
+    let per_page = per_page(query.present("per_page").as_deref())?;
+    let scope = format!("group-members:{}", group.id);
+    let after = match query.one("cursor") {
+        Some(c) => Some(state.cursors.decode(&scope, &c)?),
+        None => None,
+    };
+    let (rows, more) = state.store.members_page(group.id, after.as_deref(), per_page).await?;
+    let next = more.then(|| rows.last().map(|(s, _)| state.cursors.encode(&scope, s))).flatten();
+    let users = state.store.users_by_id(rows.iter().map(|(_, m)| m.user_id)).await?;
     let now = clock::now();
     let data: Vec<MembershipView> =
-        members.iter().map(|m| MembershipView::of(m, users.get(&m.user_id), now)).collect();
-    Ok(ok(&Data { data }))
+        rows.iter().map(|(_, m)| MembershipView::of(m, users.get(&m.user_id), now)).collect();
+    let path = format!("/groups/{}/memberships", group.id);
+    Ok(ok(&Page::new(data, &path, per_page, next, &query.without_cursor())))
 }
 
 /// The body of `POST /groups/{id}/memberships`.

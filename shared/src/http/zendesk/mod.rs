@@ -396,6 +396,17 @@ pub struct ListPage {
     pub count: Option<u64>,
 }
 
+/// An offset page's `count` when the list's size is known without counting it: on its last
+/// page, the records before it and on it (`None` on other pages, and past the end).
+pub fn count_if_last(paging: &Paging, more: bool, on_page: usize) -> Option<u64> {
+    match paging {
+        Paging::Offset { page, per_page } if !more && (on_page > 0 || *page == 1) => {
+            Some(((page - 1) * per_page + on_page) as u64)
+        }
+        _ => None,
+    }
+}
+
 impl ListPage {
     pub fn render(self, paging: &Paging, base: &str, path: &str, params: &Params) -> Value {
         let mut body = Map::new();

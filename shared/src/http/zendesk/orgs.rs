@@ -235,76 +235,107 @@ pub async fn membership_delete(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// `GET /api/v2/users/{id}/group_memberships` (staff): the user's memberships (one Query of
-/// the user's memberships, one batch read of their groups).
+/// `GET /api/v2/users/{id}/group_memberships` (staff): a page of the user's memberships, by
+/// group (one Query of the user's memberships, one batch read of their groups).
 pub async fn user_memberships(
     State(state): State<Shared>,
     ZdStaff(_): ZdStaff,
     headers: HeaderMap,
     Path(raw): Path<String>,
+    params: Params,
 ) -> ZdResult {
+    let paging = Paging::from(&params)?;
     let n = numeric_id(&raw)?;
     let id = state.store.id_by_number(Numbered::User, n).await?.ok_or_else(ZdError::not_found)?;
     let user = state.store.get_user(id).await?.ok_or_else(ZdError::not_found)?.user;
-    let members = state.store.groups_of(id).await?;
-    let group_ids: Vec<Uuid> = members.iter().map(|m| m.group_id).collect();
-    let groups: std::collections::HashMap<Uuid, Option<u64>> =
-        state.store.groups_by_id(&group_ids).await?.into_iter().map(|g| (g.id, g.number)).collect();
-    let base = base_url(&headers);
-    let items: Vec<Value> = members
-        .iter()
-        .filter_map(|m| {
-            groups.get(&m.group_id).map(|number| membership_shape(m, *number, Some(&user), &base))
-        })
-        .collect();
-    let count = items.len();
-    Ok(super::ok(
-        &json!({"group_memberships": items, "next_page": null, "previous_page": null, "count": count}),
-    ))
+    let store = &state.store;
+    let scope = format!("zd-user-memberships:{id}");
+    let (members, after, more) = super::sorted_page(&state, &paging, &scope, |after, n| async move {
+        store.user_memberships_page(id, after.as_deref(), n).await
+    })
+    .await?;
+    let users = std::collections::HashMap::from([(user.id, user)]);
+    let page = membership_page(&state, &paging, &members, &users, &headers, after, more).await?;
+    Ok(super::ok(&page.render(
+        &paging,
+        &base_url(&headers),
+        &format!("/api/v2/users/{n}/group_memberships.json"),
+        &params,
+    )))
 }
 
-/// `GET /api/v2/group_memberships` (staff): every membership of every group (a desk has few
-/// groups: one Query of the groups, one per group, one batch read of the members).
+/// `GET /api/v2/group_memberships` (staff): a page of the desk's memberships, by number (one
+/// Query of GSI2 `MEMBERSHIPS`, one batch read of their groups, one of their users).
 pub async fn all_memberships(
     State(state): State<Shared>,
     ZdStaff(_): ZdStaff,
     headers: HeaderMap,
+    params: Params,
 ) -> ZdResult {
-    let base = base_url(&headers);
-    let groups = state.store.all_groups().await?;
-    let mut per_group = Vec::with_capacity(groups.len());
-    for g in &groups {
-        per_group.push(state.store.memberships(g.id).await?);
-    }
-    let users = state.store.users_by_id(per_group.iter().flatten().map(|m| m.user_id)).await?;
-    let items: Vec<Value> = groups
-        .iter()
-        .zip(&per_group)
-        .flat_map(|(g, members)| membership_items(g, members, &users, &base))
-        .collect();
-    let count = items.len();
-    Ok(super::ok(
-        &json!({"group_memberships": items, "next_page": null, "previous_page": null, "count": count}),
-    ))
+    let paging = Paging::from(&params)?;
+    let store = &state.store;
+    let (members, after, more) =
+        super::sorted_page(&state, &paging, "zd-memberships", |after, n| async move {
+            store.memberships_page(after.as_deref(), n).await
+        })
+        .await?;
+    let users = state.store.users_by_id(members.iter().map(|m| m.user_id)).await?;
+    let page = membership_page(&state, &paging, &members, &users, &headers, after, more).await?;
+    Ok(super::ok(&page.render(&paging, &base_url(&headers), "/api/v2/group_memberships.json", &params)))
 }
 
-/// `GET /api/v2/groups/{id}/memberships` (staff).
+/// `GET /api/v2/groups/{id}/memberships` (staff): a page of the group's members, by user (one
+/// Query of the group's partition, one batch read of the users).
 pub async fn memberships(
     State(state): State<Shared>,
     ZdStaff(_): ZdStaff,
     headers: HeaderMap,
     Path(raw): Path<String>,
+    params: Params,
 ) -> ZdResult {
+    let paging = Paging::from(&params)?;
     let n = numeric_id(&raw)?;
     let id = state.store.id_by_number(Numbered::Group, n).await?.ok_or_else(ZdError::not_found)?;
     let group = state.store.get_group(id).await?.ok_or_else(ZdError::not_found)?;
-    let members = state.store.memberships(group.id).await?;
+    let store = &state.store;
+    let scope = format!("zd-group-memberships:{id}");
+    let (members, after, more) = super::sorted_page(&state, &paging, &scope, |after, n| async move {
+        store.members_page(id, after.as_deref(), n).await
+    })
+    .await?;
     let users = state.store.users_by_id(members.iter().map(|m| m.user_id)).await?;
-    let items = membership_items(&group, &members, &users, &base_url(&headers));
-    let count = items.len();
-    Ok(super::ok(
-        &json!({"group_memberships": items, "next_page": null, "previous_page": null, "count": count}),
-    ))
+    let base = base_url(&headers);
+    let items = membership_items(&group, &members, &users, &base);
+    let count = super::count_if_last(&paging, more, members.len());
+    let page = ListPage { key: "group_memberships", items, after, more, count };
+    Ok(super::ok(&page.render(&paging, &base, &format!("/api/v2/groups/{n}/memberships.json"), &params)))
+}
+
+/// A page of memberships of any groups in Zendesk's shape: their groups' numbers from one
+/// batch read (a membership whose group is gone meanwhile is left out).
+async fn membership_page(
+    state: &AppState,
+    paging: &Paging,
+    members: &[crate::store::groups::Membership],
+    users: &std::collections::HashMap<Uuid, crate::domain::user::User>,
+    headers: &HeaderMap,
+    after: Option<String>,
+    more: bool,
+) -> Result<ListPage, ZdError> {
+    let mut group_ids: Vec<Uuid> = members.iter().map(|m| m.group_id).collect();
+    group_ids.sort_unstable();
+    group_ids.dedup();
+    let groups: std::collections::HashMap<Uuid, Option<u64>> =
+        state.store.groups_by_id(&group_ids).await?.into_iter().map(|g| (g.id, g.number)).collect();
+    let base = base_url(headers);
+    let items: Vec<Value> = members
+        .iter()
+        .filter_map(|m| {
+            groups.get(&m.group_id).map(|number| membership_shape(m, *number, users.get(&m.user_id), &base))
+        })
+        .collect();
+    let count = super::count_if_last(paging, more, members.len());
+    Ok(ListPage { key: "group_memberships", items, after, more, count })
 }
 
 /// `GET /api/v2/organizations/autocomplete?name=` (staff): organizations whose name starts with
