@@ -846,6 +846,17 @@ async fn membership_lists_are_pages_whose_reads_do_not_grow_with_the_desk() {
         [&mine, &mine2].iter().map(|r| r.body["group_memberships"][0]["group_id"].clone()).collect();
     assert!(groups.contains(&json!(big_number)) && groups.contains(&json!(small_number)), "{groups:?}");
 
+    // Groups page too (by name).
+    let mut names = Vec::new();
+    for p in 1..=2 {
+        let res =
+            zd(&app, "GET", &format!("/api/v2/groups.json?per_page=1&page={p}"), &agent_auth, None).await;
+        assert_eq!(res.body["groups"].as_array().unwrap().len(), 1, "{}", res.body);
+        assert_eq!(res.body["count"], if p == 2 { json!(2) } else { Value::Null }, "{}", res.body);
+        names.push(res.body["groups"][0]["name"].clone());
+    }
+    assert_eq!(names, [json!("Big"), json!("Small")]);
+
     // A page's reads are fixed: ten more groups of members change nothing.
     let calls = |path: String| {
         let (app, token) = (&app, admin.token.clone());

@@ -124,7 +124,7 @@ pub async fn update(
     Ok(super::ok(&json!({"organization": shapes::organization(&org, &base_url(&headers))})))
 }
 
-/// `GET /api/v2/groups` (staff): every group (a desk has few), by name.
+/// `GET /api/v2/groups` (staff): a page of groups, by name (one Query of GSI1 `GROUPS`).
 pub async fn groups(
     State(state): State<Shared>,
     ZdStaff(_): ZdStaff,
@@ -132,12 +132,15 @@ pub async fn groups(
     params: Params,
 ) -> ZdResult {
     let paging = Paging::from(&params)?;
+    let store = &state.store;
+    let (rows, after, more) = super::sorted_page(&state, &paging, "zd-groups", |after, n| async move {
+        store.list_groups(after.as_deref(), n).await
+    })
+    .await?;
     let base = base_url(&headers);
-    let mut all = state.store.all_groups().await?;
-    all.sort_by(|a, b| a.name.cmp(&b.name));
-    let count = all.len() as u64;
-    let items = all.iter().map(|g| shapes::group(g, &base)).collect();
-    let page = ListPage { key: "groups", items, after: None, more: false, count: Some(count) };
+    let count = super::count_if_last(&paging, more, rows.len());
+    let items = rows.iter().map(|g| shapes::group(g, &base)).collect();
+    let page = ListPage { key: "groups", items, after, more, count };
     Ok(super::ok(&page.render(&paging, &base, "/api/v2/groups.json", &params)))
 }
 
