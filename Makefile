@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TEST_DDB_PORT ?= 8100
 
-.PHONY: dev dev-memory test lint unit-and-integration template fuzz build bench stop fmt openapi
+.PHONY: dev dev-memory test lint unit-and-integration template fuzz build bench stop fmt openapi partitions
 
 ## Start the whole local stack on loopback (installs what it needs the first time).
 dev:
@@ -31,6 +31,7 @@ fuzz:
 	infra/fuzz.sh
 
 template:
+	python3 infra/partitions/generate.py --check
 	.local/venv/bin/cfn-lint template.yaml
 	SAM_CLI_TELEMETRY=0 .local/venv/bin/sam validate --lint --region us-east-1 -t template.yaml
 
@@ -53,6 +54,12 @@ build:
 	infra/bootstrap.sh --build
 	PATH="$(CURDIR)/.local/venv/bin:$$PATH" \
 	  cargo lambda build --release --arm64 --disable-optimizations $(addprefix -p ,$(FUNCTIONS))
+	for f in $(FUNCTIONS); do mkdir -p target/lambda/$$f/partitions && cp infra/partitions/*.json target/lambda/$$f/partitions/; done
+
+## Rewrite infra/partitions/ (one AWS partition table per file, packaged beside every
+## bootstrap) from the SDK crates in Cargo.lock; `make template` checks they are current.
+partitions:
+	python3 infra/partitions/generate.py
 
 ## Stop the DynamoDB Local and moto that integration tests leave running for the next run.
 stop:

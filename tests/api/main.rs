@@ -19,6 +19,7 @@ mod macros;
 mod mail;
 mod mail_in;
 mod openapi;
+mod partitions;
 mod realtime;
 mod reports;
 mod satisfaction;

@@ -105,15 +105,23 @@ impl ColdStart {
     }
 }
 
-/// Zips `binary` as `bootstrap` (what a provided.al2023 package is), deflate level 9; with
-/// `unpack_to`, also unpacks that zip there as Lambda unpacks a package (`<dir>/bootstrap`,
-/// executable). Returns the zip's size (0 if it could not be made).
-fn package(binary: &Path, unpack_to: Option<&Path>) -> u64 {
+/// Zips `binary` as `bootstrap` (what a provided.al2023 package is), with a function's
+/// partition files (`partitions/<id>.json`, as `make build` packages them: template.yaml's
+/// `SMITHY_CLIENT_SDK_CUSTOM_PARTITION`) when `function`, deflate level 9; with `unpack_to`,
+/// also unpacks that zip there as Lambda unpacks a package (`<dir>/bootstrap`, executable).
+/// Returns the zip's size (0 if it could not be made).
+fn package(binary: &Path, function: bool, unpack_to: Option<&Path>) -> u64 {
     let out = std::env::temp_dir().join(format!("bench-{}.zip", uuid::Uuid::new_v4().simple()));
-    let script = "import os,sys,zipfile\nz=zipfile.ZipFile(sys.argv[2],'w',zipfile.ZIP_DEFLATED,compresslevel=9)\nz.write(sys.argv[1],'bootstrap')\nz.close()\nif len(sys.argv)>3:\n  zipfile.ZipFile(sys.argv[2]).extract('bootstrap',sys.argv[3])\n  os.chmod(os.path.join(sys.argv[3],'bootstrap'),0o755)";
+    let script = "import glob,os,sys,zipfile\nz=zipfile.ZipFile(sys.argv[3],'w',zipfile.ZIP_DEFLATED,compresslevel=9)\nz.write(sys.argv[1],'bootstrap')\nfor f in (sorted(glob.glob(os.path.join(sys.argv[2],'*.json'))) if sys.argv[2] else []):\n  z.write(f,'partitions/'+os.path.basename(f))\nz.close()\nif len(sys.argv)>4:\n  zipfile.ZipFile(sys.argv[3]).extractall(sys.argv[4])\n  os.chmod(os.path.join(sys.argv[4],'bootstrap'),0o755)";
+    let partitions = if function {
+        crate::paths::project_root().join("infra/partitions").display().to_string()
+    } else {
+        String::new()
+    };
     let ok = std::process::Command::new("python3")
         .args(["-c", script])
         .arg(binary)
+        .arg(partitions)
         .arg(&out)
         .args(unpack_to)
         .status()
@@ -165,6 +173,8 @@ pub struct Target {
     pub name: String,
     pub binary: PathBuf,
     pub event: Vec<u8>,
+    /// One of the functions (packaged with its partition files), not a hello-world reference.
+    pub function: bool,
 }
 
 /// The cold starts of every target, each figure the median of [`STARTS`] starts (peak RSS the
@@ -183,7 +193,7 @@ pub async fn measure_all(targets: &[Target], env: &[(String, String)]) -> Vec<Co
         .iter()
         .map(|t| {
             let dir = packages.join(&t.name);
-            let zip_bytes = package(&t.binary, Some(&dir));
+            let zip_bytes = package(&t.binary, t.function, Some(&dir));
             let bootstrap = dir.join("bootstrap");
             assert!(bootstrap.exists(), "{} could not be packaged (python3 zipfile)", t.binary.display());
             (bootstrap, zip_bytes)
@@ -194,7 +204,13 @@ pub async fn measure_all(targets: &[Target], env: &[(String, String)]) -> Vec<Co
         for i in 0..targets.len() {
             let j = (i + round) % targets.len();
             let t = &targets[j];
-            runs[j].push(measure_once(&t.name, &packaged[j].0, t.event.clone(), env).await);
+            // A function reads its partition's table from its package, as deployed.
+            let partition = t.function.then(|| {
+                let file = packaged[j].0.with_file_name("partitions").join("aws.json");
+                ("SMITHY_CLIENT_SDK_CUSTOM_PARTITION".to_owned(), file.display().to_string())
+            });
+            let env: Vec<(String, String)> = env.iter().cloned().chain(partition).collect();
+            runs[j].push(measure_once(&t.name, &packaged[j].0, t.event.clone(), &env).await);
         }
         eprintln!("  round {}/{STARTS} of {} binaries", round + 1, targets.len());
     }
@@ -217,7 +233,7 @@ fn summarise(t: &Target, runs: &[ColdStart], zip_bytes: u64) -> ColdStart {
         zip_bytes,
         lambda_zip_bytes: {
             let deployed = crate::paths::project_root().join("target/lambda").join(&t.name).join("bootstrap");
-            deployed.exists().then(|| package(&deployed, None))
+            deployed.exists().then(|| package(&deployed, t.function, None))
         },
     }
 }

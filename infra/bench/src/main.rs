@@ -138,6 +138,7 @@ async fn main() -> Result<(), helpdesk::BoxError> {
                 name: (*name).into(),
                 binary: release_dir().join(name),
                 event: b"{}".to_vec(),
+                function: false,
             })
             .collect();
         for f in &functions {
@@ -153,6 +154,7 @@ async fn main() -> Result<(), helpdesk::BoxError> {
                 name: f.clone(),
                 binary,
                 event: coldstart::event_for(&paths::project_root(), f),
+                function: true,
             });
         }
         let before = coldstart::CpuTimes::now();
