@@ -162,7 +162,9 @@ impl AppState {
     /// missing is an init error that names it.
     pub async fn from_env() -> Result<(Self, SdkConfig), crate::BoxError> {
         let config = Config::from_env()?;
-        let sdk = lambda_sdk_config(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))?;
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        check_partition_file(env)?;
+        let sdk = lambda_sdk_config(env)?;
         Ok((Self::new(config, crate::telemetry::counting_client(&sdk)), sdk))
     }
 
@@ -290,6 +292,21 @@ pub fn lambda_sdk_config(env: impl Fn(&str) -> Option<String>) -> Result<SdkConf
     Ok(builder.build())
 }
 
+/// The SDK's partition table file (`SMITHY_CLIENT_SDK_CUSTOM_PARTITION`, which template.yaml
+/// points at the deployment's partition in the package: `infra/partitions/`) is readable when
+/// set: the SDK would panic building the first client otherwise; this is an init error that
+/// says what is wrong instead.
+pub fn check_partition_file(env: impl Fn(&str) -> Option<String>) -> Result<(), String> {
+    const NAME: &str = "SMITHY_CLIENT_SDK_CUSTOM_PARTITION";
+    match env(NAME) {
+        Some(path) if std::fs::File::open(&path).is_err() => Err(format!(
+            "{NAME} names {path}, which cannot be read: `make build` packages infra/partitions/ beside \
+             each bootstrap (one file per AWS partition)"
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A setting [`lambda_sdk_config`] needs that the environment lacks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MissingSetting(pub &'static str);
@@ -367,6 +384,19 @@ mod sdk_config_tests {
         ("AWS_SECRET_ACCESS_KEY", "secret"),
         ("AWS_SESSION_TOKEN", "session"),
     ];
+
+    #[test]
+    fn a_partition_file_that_cannot_be_read_is_an_init_error_that_names_it() {
+        let named = |path: &str| env(&[("SMITHY_CLIENT_SDK_CUSTOM_PARTITION", path)]);
+        let missing = super::check_partition_file(named("/var/task/partitions/aws.json")).unwrap_err();
+        assert!(
+            missing.contains("/var/task/partitions/aws.json") && missing.contains("make build"),
+            "{missing}"
+        );
+        let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/../infra/partitions/aws.json");
+        assert_eq!(super::check_partition_file(named(shipped)), Ok(()));
+        assert_eq!(super::check_partition_file(env(&[])), Ok(()), "unset: the SDK's own table");
+    }
 
     #[tokio::test]
     async fn lambda_environments_are_read_directly() {
