@@ -135,7 +135,7 @@ impl AppState {
     pub fn attachments(&self) -> Result<(&aws_sdk_s3::Client, &str), crate::ApiError> {
         let s3 = self.s3.get().or_else(|| {
             let sdk = self.s3_on_first_use.as_ref()?;
-            Some(self.s3.get_or_init(|| aws_sdk_s3::Client::new(sdk)))
+            Some(self.s3.get_or_init(|| crate::telemetry::s3_client(sdk)))
         });
         match (s3, &self.config.attachments_bucket) {
             (Some(s3), Some(bucket)) => Ok((s3, bucket)),
@@ -215,8 +215,10 @@ impl AppState {
     pub fn with_ws_from(self, sdk: &SdkConfig) -> Self {
         match self.config.ws_management_endpoint.clone() {
             Some(endpoint) => {
-                let conf =
-                    aws_sdk_apigatewaymanagement::config::Builder::from(sdk).endpoint_url(endpoint).build();
+                let conf = aws_sdk_apigatewaymanagement::config::Builder::from(sdk)
+                    .endpoint_url(endpoint)
+                    .interceptor(crate::telemetry::RecordAccess)
+                    .build();
                 self.with_ws(aws_sdk_apigatewaymanagement::Client::from_conf(conf))
             }
             None => self,

@@ -59,14 +59,23 @@ pub struct RequestMetrics {
 }
 
 /// One IAM permission a call needed: a DynamoDB action (`dynamodb:GetItem`...) on the table,
-/// or on one of its indexes (a Query or Scan of `index`), or an SQS or SES action
-/// (`sqs:SendMessage`, `ses:SendEmail`...). A transaction needs the action of each of its
-/// items (`dynamodb:PutItem`, `UpdateItem`, `DeleteItem`, `ConditionCheckItem`; `GetItem` for
-/// a read transaction), as IAM authorises it; a batch of messages needs `sqs:SendMessage`.
+/// or on one of its indexes (a Query or Scan of the index `resource` names), an SQS, SES or
+/// `@connections` action (`sqs:SendMessage`, `ses:SendEmail`,
+/// `execute-api:ManageConnections`...), or an S3 action on the object `resource` names
+/// (`s3:PutObject`...: a presigned URL is used with the function's role, so the function
+/// needs what the URL does). A transaction needs the action of each of its items
+/// (`dynamodb:PutItem`, `UpdateItem`, `DeleteItem`, `ConditionCheckItem`; `GetItem` for a read
+/// transaction), as IAM authorises it; a batch of messages needs `sqs:SendMessage`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Access {
     pub action: String,
-    pub index: Option<String>,
+    /// DynamoDB: the index (`None`: the table); S3: the object key; otherwise `None`.
+    pub resource: Option<String>,
+}
+
+/// Records `access` into the current request's metrics (nothing outside a measured request).
+pub fn record(access: Access) {
+    let _ = REQUEST.try_with(|m| m.access.lock().unwrap_or_else(|p| p.into_inner()).push(access));
 }
 
 impl RequestMetrics {
@@ -134,10 +143,10 @@ impl aws_sdk_dynamodb::config::Intercept for CountDynamoDbCalls {
 /// operation this does not know needs `dynamodb:<unknown>`, which no policy allows).
 fn needed_access(input: &aws_smithy_runtime_api::client::interceptors::context::Input) -> Vec<Access> {
     use aws_sdk_dynamodb::operation as op;
-    let on_table = |action: &str| Access { action: format!("dynamodb:{action}"), index: None };
+    let on_table = |action: &str| Access { action: format!("dynamodb:{action}"), resource: None };
     let on = |action: &str, index: Option<&str>| Access {
         action: format!("dynamodb:{action}"),
-        index: index.map(str::to_owned),
+        resource: index.map(str::to_owned),
     };
     if let Some(t) = input.downcast_ref::<op::transact_write_items::TransactWriteItemsInput>() {
         return t
@@ -198,40 +207,62 @@ impl aws_sdk_sqs::config::Intercept for RecordAccess {
         _cfg: &mut aws_sdk_sqs::config::ConfigBag,
     ) -> Result<(), aws_sdk_sqs::error::BoxError> {
         let _ = REQUEST.try_with(|m| {
-            let access = Access { action: queue_or_mail_action(context.input()).to_owned(), index: None };
-            m.access.lock().unwrap_or_else(|p| p.into_inner()).push(access);
+            m.access.lock().unwrap_or_else(|p| p.into_inner()).push(service_access(context.input()));
         });
         Ok(())
     }
 }
 
-/// The IAM action of an SQS or SES call, from its input (`<unknown>` for one this does not
-/// know, which no policy allows).
-fn queue_or_mail_action(
-    input: &aws_smithy_runtime_api::client::interceptors::context::Input,
-) -> &'static str {
+/// The IAM permission an SQS, SES, S3 or `@connections` call needs, from its input (action
+/// `<unknown>` for one this does not know, which no policy allows).
+fn service_access(input: &aws_smithy_runtime_api::client::interceptors::context::Input) -> Access {
+    use aws_sdk_apigatewaymanagement::operation as ws;
+    use aws_sdk_s3::operation as s3;
     use aws_sdk_sesv2::operation::send_email::SendEmailInput;
     use aws_sdk_sqs::operation as sqs;
+    let plain = |action: &str| Access { action: action.to_owned(), resource: None };
+    let object = |action: &str, key: Option<&str>| Access {
+        action: action.to_owned(),
+        resource: Some(key.unwrap_or_default().to_owned()),
+    };
     if input.downcast_ref::<sqs::send_message::SendMessageInput>().is_some()
         || input.downcast_ref::<sqs::send_message_batch::SendMessageBatchInput>().is_some()
     {
-        "sqs:SendMessage"
+        plain("sqs:SendMessage")
     } else if input.downcast_ref::<sqs::change_message_visibility::ChangeMessageVisibilityInput>().is_some() {
-        "sqs:ChangeMessageVisibility"
+        plain("sqs:ChangeMessageVisibility")
     } else if input.downcast_ref::<sqs::receive_message::ReceiveMessageInput>().is_some() {
-        "sqs:ReceiveMessage"
+        plain("sqs:ReceiveMessage")
     } else if input.downcast_ref::<sqs::delete_message::DeleteMessageInput>().is_some() {
-        "sqs:DeleteMessage"
+        plain("sqs:DeleteMessage")
     } else if input.downcast_ref::<SendEmailInput>().is_some() {
-        "ses:SendEmail"
+        plain("ses:SendEmail")
+    } else if let Some(i) = input.downcast_ref::<s3::head_object::HeadObjectInput>() {
+        object("s3:GetObject", i.key())
+    } else if let Some(i) = input.downcast_ref::<s3::get_object::GetObjectInput>() {
+        object("s3:GetObject", i.key())
+    } else if let Some(i) = input.downcast_ref::<s3::put_object::PutObjectInput>() {
+        object("s3:PutObject", i.key())
+    } else if let Some(i) = input.downcast_ref::<s3::delete_object::DeleteObjectInput>() {
+        object("s3:DeleteObject", i.key())
+    } else if input.downcast_ref::<ws::post_to_connection::PostToConnectionInput>().is_some()
+        || input.downcast_ref::<ws::delete_connection::DeleteConnectionInput>().is_some()
+        || input.downcast_ref::<ws::get_connection::GetConnectionInput>().is_some()
+    {
+        plain("execute-api:ManageConnections")
     } else {
-        "<unknown>"
+        plain("<unknown>")
     }
 }
 
 /// An SQS client for `sdk` whose calls are recorded ([`RecordAccess`]).
 pub fn sqs_client(sdk: &aws_types::SdkConfig) -> aws_sdk_sqs::Client {
     aws_sdk_sqs::Client::from_conf(aws_sdk_sqs::config::Builder::from(sdk).interceptor(RecordAccess).build())
+}
+
+/// An S3 client for `sdk` whose calls are recorded ([`RecordAccess`]).
+pub fn s3_client(sdk: &aws_types::SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).interceptor(RecordAccess).build())
 }
 
 /// An SES client for `sdk` whose calls are recorded ([`RecordAccess`]).

@@ -49,8 +49,14 @@ pub fn presigner(endpoint: &str, bucket: &str) -> helpdesk::store::presign::Pres
     helpdesk::store::presign::Presigner::new(&sdk, bucket).expect("the local S3 endpoint is an http URL")
 }
 
-/// A client for the local S3: path-style addressing (`*.localhost` does not resolve here).
+/// A client for the local S3: path-style addressing (`*.localhost` does not resolve here). Its
+/// calls are recorded as a deployed function's are (`telemetry::RecordAccess`).
 pub fn client(endpoint: &str) -> aws_sdk_s3::Client {
     let sdk = crate::sdk::config_with(endpoint, ACCESS_KEY, SECRET_KEY);
-    aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build())
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .interceptor(helpdesk::telemetry::RecordAccess)
+            .build(),
+    )
 }

@@ -49,8 +49,15 @@ impl std::fmt::Debug for GatewayKey {
 }
 
 /// A client for this gateway's `@connections` API, signing with `key`.
+/// Its calls are recorded as a deployed function's are (`telemetry::RecordAccess`), for the
+/// tests' check of the IAM policies.
 pub fn management_client(endpoint: &str, key: &GatewayKey) -> aws_sdk_apigatewaymanagement::Client {
-    aws_sdk_apigatewaymanagement::Client::new(&crate::sdk::config_with(endpoint, ACCESS_KEY, &key.0))
+    let sdk = crate::sdk::config_with(endpoint, ACCESS_KEY, &key.0);
+    aws_sdk_apigatewaymanagement::Client::from_conf(
+        aws_sdk_apigatewaymanagement::config::Builder::from(&sdk)
+            .interceptor(helpdesk::telemetry::RecordAccess)
+            .build(),
+    )
 }
 
 /// Whether a request to `@connections` carries a valid SigV4 signature by [`ACCESS_KEY`] and

@@ -122,6 +122,11 @@ impl Presigner {
         now: SystemTime,
         ttl: Duration,
     ) -> Result<Presigned, PresignError> {
+        // Whoever uses the URL acts with this function's role: it needs the permission.
+        crate::telemetry::record(crate::telemetry::Access {
+            action: format!("s3:{}", request.operation()),
+            resource: Some(key.to_owned()),
+        });
         let credentials = self
             .credentials
             .provide_credentials()
