@@ -127,6 +127,7 @@ const EXPECTED: &[(&str, u16)] = &[
     ("zendesk-users-create-no-token", 401),
     ("zendesk-users-search-no-token", 401),
     ("zendesk-job-statuses-show-many-no-token", 401),
+    ("zendesk-job-statuses-no-token", 401),
     ("zendesk-tickets-merge-no-token", 401),
     ("zendesk-users-create-or-update-no-token", 401),
     ("zendesk-group-memberships-show-no-token", 401),

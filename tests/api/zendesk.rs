@@ -1577,6 +1577,65 @@ async fn tickets_are_merged_into_another_through_the_change_path() {
 }
 
 #[tokio::test]
+async fn job_statuses_are_listed_newest_first_to_their_owner_and_admins() {
+    let app = TestApp::spawn().await;
+    let agent = app.staff(Role::Agent).await;
+    let other = app.staff(Role::Agent).await;
+    let admin = app.staff(Role::Admin).await;
+    let customer = app.customer().await;
+    let make = |token: String, subject: &'static str| {
+        let app = &app;
+        async move {
+            let body = json!({"tickets": [{"subject": subject, "comment": {"body": "bulk"}}]});
+            let res = zd(app, "POST", "/api/v2/tickets/create_many", &bearer(&token), Some(body)).await;
+            assert_eq!(res.status, 200, "{}", res.body);
+            res.body["job_status"]["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let mut mine = Vec::new();
+    for subject in ["One", "Two", "Three"] {
+        mine.push(make(agent.token.clone(), subject).await);
+    }
+    let theirs = make(other.token.clone(), "Other").await;
+    let ids = |body: &Value| -> Vec<String> {
+        body["job_statuses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|j| j["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let newest_first: Vec<String> = mine.iter().rev().cloned().collect();
+
+    // Cursor pages of the agent's own jobs, newest first.
+    let first = zd(&app, "GET", "/api/v2/job_statuses.json?page[size]=2", &bearer(&agent.token), None).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert_eq!(ids(&first.body), newest_first[..2]);
+    assert_eq!(first.body["job_statuses"][0]["status"], "completed");
+    assert_eq!(first.body["meta"]["has_more"], true);
+    let next = first.body["links"]["next"].as_str().unwrap();
+    let second = zd(&app, "GET", &next[next.find("/api/v2").unwrap()..], &bearer(&agent.token), None).await;
+    assert_eq!(ids(&second.body), newest_first[2..]);
+    assert_eq!(second.body["meta"]["has_more"], false);
+    // Offset: every one on one page, with the count.
+    let all = zd(&app, "GET", "/api/v2/job_statuses", &bearer(&agent.token), None).await;
+    assert_eq!((ids(&all.body), all.body["count"].clone()), (newest_first.clone(), json!(3)));
+    // Another agent sees only theirs; an admin sees everyone's; an end user has none.
+    let other_list = zd(&app, "GET", "/api/v2/job_statuses", &bearer(&other.token), None).await;
+    assert_eq!(ids(&other_list.body), [theirs.clone()]);
+    let everyone = zd(&app, "GET", "/api/v2/job_statuses", &bearer(&admin.token), None).await;
+    let mut expected = vec![theirs];
+    expected.extend(newest_first);
+    assert_eq!(ids(&everyone.body), expected);
+    let none = zd(&app, "GET", "/api/v2/job_statuses", &basic(&customer.email, PASSWORD), None).await;
+    assert_eq!((none.status, ids(&none.body).len()), (200, 0), "{}", none.body);
+    let bad = zd(&app, "GET", "/api/v2/job_statuses?page[after]=forged", &bearer(&agent.token), None).await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    let unauthenticated = zd(&app, "GET", "/api/v2/job_statuses", "", None).await;
+    assert_eq!(unauthenticated.status, 401);
+}
+
+#[tokio::test]
 async fn bulk_creates_and_updates_answer_job_statuses() {
     let app = TestApp::spawn().await;
     let agent = app.staff(Role::Agent).await;

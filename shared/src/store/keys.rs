@@ -360,6 +360,17 @@ pub fn job_status_pk(id: &str) -> String {
     format!("JOBSTATUS#{id}")
 }
 pub const JOB_STATUS_SK: &str = "JOBSTATUS";
+/// GSI2's partition of every job status (an admin's list), and GSI1's of one user's; both sorted
+/// by [`job_status_sort`].
+pub const JOBS_PARTITION: &str = "JOBS";
+pub fn user_jobs_partition(user_id: Uuid) -> String {
+    format!("JOBS#{user_id}")
+}
+/// A job status's place in the lists: when it was made (Unix milliseconds, 15 digits), then
+/// its id.
+pub fn job_status_sort(made_at_ms: i64, id: &str) -> String {
+    format!("{made_at_ms:015}#{id}")
+}
 pub const COUNTER_SK: &str = "COUNTER";
 
 pub const COMMENT_PREFIX: &str = "COMMENT#";

@@ -52,7 +52,7 @@ async fn finish(
         "results": results,
     });
     let record = JobStatusRecord { id: id.clone(), owner: caller.id(), status: status.to_string() };
-    state.store.put_job_status(&record, clock::now().unix_timestamp()).await?;
+    state.store.put_job_status(&record, clock::now()).await?;
     Ok(super::ok(&json!({"job_status": status})))
 }
 
@@ -155,6 +155,37 @@ fn job_id(id: &str) -> bool {
 /// Whether the caller may read `job`: their own (admins: any).
 fn readable(caller: &Caller, job: &JobStatusRecord) -> bool {
     job.owner == caller.id() || caller.role() == crate::domain::user::Role::Admin
+}
+
+/// `GET /api/v2/job_statuses`: the job statuses of the last day, newest first, paged (cursor
+/// or offset, at most 100 a page; one Query a page): the caller's own (admins: everyone's,
+/// [`show`]'s rule).
+pub async fn list(
+    State(state): State<Shared>,
+    ZdCaller(caller): ZdCaller,
+    headers: http::HeaderMap,
+    params: Params,
+) -> ZdResult {
+    let paging = super::Paging::from(&params)?;
+    let owner = (caller.role() != crate::domain::user::Role::Admin).then(|| caller.id());
+    let scope = match owner {
+        Some(user) => format!("zd-jobs:{user}"),
+        None => "zd-jobs".to_owned(),
+    };
+    let now = clock::now();
+    let store = &state.store;
+    let (rows, after, more) = super::sorted_page(&state, &paging, &scope, |before, n| async move {
+        store.job_statuses_page(owner, before.as_deref(), n, now).await
+    })
+    .await?;
+    let items = rows
+        .iter()
+        .map(|job| serde_json::from_str::<Value>(&job.status).map_err(ApiError::internal))
+        .collect::<Result<Vec<_>, _>>()?;
+    let count = super::count_if_last(&paging, more, items.len());
+    let page = super::ListPage { key: "job_statuses", items, after, more, count };
+    let base = super::base_url(&headers);
+    Ok(super::ok(&page.render(&paging, &base, "/api/v2/job_statuses.json", &params)))
 }
 
 /// `GET /api/v2/job_statuses/show_many?ids=a,b` (at most 100): the statuses the caller may

@@ -21,6 +21,7 @@ v2_routes! {
     TICKETS_CREATE_MANY = "POST" "/api/v2/tickets/create_many" => "zendesk-tickets-create-many";
     TICKETS_UPDATE_MANY = "PUT" "/api/v2/tickets/update_many" => "zendesk-tickets-update-many";
     TICKETS_MERGE = "POST" "/api/v2/tickets/{id}/merge" => "zendesk-tickets-merge";
+    JOB_STATUSES = "GET" "/api/v2/job_statuses" => "zendesk-job-statuses";
     JOB_STATUSES_SHOW = "GET" "/api/v2/job_statuses/{id}" => "zendesk-job-statuses-show";
     JOB_STATUSES_SHOW_MANY = "GET" "/api/v2/job_statuses/show_many" => "zendesk-job-statuses-show-many";
     TICKETS_SHOW = "GET" "/api/v2/tickets/{id}" => "tickets-show";
@@ -99,6 +100,7 @@ pub fn all() -> Vec<(Route, MethodRouter<Shared>)> {
         r(TICKETS_CREATE_MANY, on(TICKETS_CREATE_MANY.filter(), jobs::create_many)),
         r(TICKETS_UPDATE_MANY, on(TICKETS_UPDATE_MANY.filter(), jobs::update_many)),
         r(TICKETS_MERGE, on(TICKETS_MERGE.filter(), jobs::merge)),
+        r(JOB_STATUSES, on(JOB_STATUSES.filter(), jobs::list)),
         r(JOB_STATUSES_SHOW, on(JOB_STATUSES_SHOW.filter(), jobs::show)),
         r(JOB_STATUSES_SHOW_MANY, on(JOB_STATUSES_SHOW_MANY.filter(), jobs::show_many)),
         r(TICKETS_SHOW, on(TICKETS_SHOW.filter(), tickets::show)),
