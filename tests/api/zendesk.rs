@@ -1622,7 +1622,7 @@ async fn job_statuses_are_listed_newest_first_to_their_owner_and_admins() {
     assert_eq!((ids(&all.body), all.body["count"].clone()), (newest_first.clone(), json!(3)));
     // Another agent sees only theirs; an admin sees everyone's; an end user has none.
     let other_list = zd(&app, "GET", "/api/v2/job_statuses", &bearer(&other.token), None).await;
-    assert_eq!(ids(&other_list.body), [theirs.clone()]);
+    assert_eq!(ids(&other_list.body), std::slice::from_ref(&theirs));
     let everyone = zd(&app, "GET", "/api/v2/job_statuses", &bearer(&admin.token), None).await;
     let mut expected = vec![theirs];
     expected.extend(newest_first);
